@@ -1,0 +1,179 @@
+"""create_app(settings): the ASGI application with its routers, error handlers and middleware."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException
+from starlette.middleware.cors import CORSMiddleware
+from starlette.responses import Response
+
+from caseworks import __version__
+from caseworks.config import Settings
+from caseworks.db import ConstraintViolation, Database, DatabaseUnavailable, DatabaseURL
+from caseworks.db import open_database as connect_database
+from caseworks.errors import (
+    BadRequest,
+    Conflict,
+    Forbidden,
+    NotFound,
+    PayloadTooLarge,
+    ServiceError,
+    Unauthorized,
+    Unavailable,
+    UnsupportedMediaType,
+)
+from caseworks.jsonapi.errors import error_response as jsonapi_error_response
+from caseworks.jsonio import JSONResponse
+from caseworks.mentoring.routes import routers as mentoring_routers
+from caseworks.middleware import RequestContext
+from caseworks.problems import problem_response
+from caseworks.validation import from_validation_errors
+
+log = logging.getLogger("caseworks")
+
+JSONAPI_PREFIXES = (
+    "/api/v1/worker_assignments",
+    "/api/v1/children",
+    "/api/v1/applications",
+    "/api/v1/agency_workers",
+)
+
+_HTTP_ERRORS: dict[int, type[ServiceError]] = {
+    400: BadRequest,
+    401: Unauthorized,
+    403: Forbidden,
+    404: NotFound,
+    409: Conflict,
+    413: PayloadTooLarge,
+    415: UnsupportedMediaType,
+}
+
+
+class MethodNotAllowed(ServiceError):
+    status = 405
+    title = "Method Not Allowed"
+
+
+def is_jsonapi_path(path: str) -> bool:
+    return path.startswith(JSONAPI_PREFIXES)
+
+
+def render_error(
+    path: str, error: ServiceError, request_id: str | None, headers: dict[str, str] | None = None
+) -> Response:
+    if is_jsonapi_path(path):
+        return jsonapi_error_response(error, request_id, headers)
+    return problem_response(error, request_id, headers)
+
+
+def _request_id(request: Request) -> str | None:
+    request_id: str | None = request.scope.get("state", {}).get("request_id")
+    return request_id
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    def respond(
+        request: Request, error: ServiceError, headers: dict[str, str] | None = None
+    ) -> Response:
+        if isinstance(error, Unauthorized):
+            headers = {**(headers or {}), "WWW-Authenticate": "Bearer"}
+        return render_error(request.url.path, error, _request_id(request), headers)
+
+    async def on_service_error(request: Request, error: Exception) -> Response:
+        assert isinstance(error, ServiceError)
+        return respond(request, error)
+
+    async def on_validation_error(request: Request, error: Exception) -> Response:
+        assert isinstance(error, RequestValidationError)
+        return respond(request, from_validation_errors(error.errors()))
+
+    async def on_http_error(request: Request, error: Exception) -> Response:
+        assert isinstance(error, HTTPException)
+        if error.status_code == 405:
+            return respond(
+                request,
+                MethodNotAllowed(f"{request.method} is not allowed on {request.url.path}"),
+                dict(error.headers or {}),
+            )
+        kind = _HTTP_ERRORS.get(error.status_code, BadRequest)
+        detail = error.detail if error.status_code != 404 else "no such resource"
+        return respond(request, kind(str(detail)))
+
+    async def on_database_unavailable(request: Request, error: Exception) -> Response:
+        log.warning("database unavailable request_id=%s: %s", _request_id(request), error)
+        return respond(
+            request,
+            Unavailable("the database is unavailable; try again shortly"),
+            {"Retry-After": "1"},
+        )
+
+    async def on_constraint(request: Request, error: Exception) -> Response:
+        # Services check what they can name; a constraint reaching here lost a race.
+        return respond(request, Conflict("the change conflicts with the current state"))
+
+    app.add_exception_handler(ServiceError, on_service_error)
+    app.add_exception_handler(RequestValidationError, on_validation_error)
+    app.add_exception_handler(HTTPException, on_http_error)
+    app.add_exception_handler(DatabaseUnavailable, on_database_unavailable)
+    app.add_exception_handler(ConstraintViolation, on_constraint)
+
+
+def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
+    """The application. Pass ``database`` to share an open one (tests); else it opens its own."""
+    settings = settings or Settings.from_env()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        db = database or await connect_database(
+            DatabaseURL.parse(settings.database_url), settings.db_pool_size
+        )
+        app.state.db = db
+        try:
+            yield
+        finally:
+            if database is None:
+                await db.close()
+
+    app = FastAPI(
+        title="caseworks",
+        version=__version__,
+        summary="Assign people to cases and keep track of caseloads.",
+        description=(
+            "Mentor assignments (REST, RFC 9457 errors) and worker assignments for children and "
+            "foster-family applications (JSON:API 1.1). Every operation needs a bearer token."
+        ),
+        lifespan=lifespan,
+        default_response_class=JSONResponse,
+    )
+    app.state.settings = settings
+    _install_error_handlers(app)
+    for router in mentoring_routers():
+        app.include_router(router)
+
+    @app.get("/health", include_in_schema=False)
+    async def health() -> dict[str, Any]:
+        return {"status": "ok"}
+
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+            expose_headers=["Location", "X-Request-ID"],
+        )
+    app.add_middleware(
+        RequestContext, max_body_bytes=settings.max_body_bytes, render_error=render_error
+    )
+    return app
+
+
+def app_factory() -> FastAPI:
+    """Entry point for ``uvicorn --factory``: settings from the environment."""
+    return create_app()

@@ -1,0 +1,39 @@
+"""Authentication for HTTP requests: ``Authorization: Bearer <token>`` → Principal."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPBearer
+from fastapi.security.http import HTTPAuthorizationCredentials
+
+from caseworks.auth.principal import Principal
+from caseworks.auth.tokens import authenticate
+from caseworks.db import Database
+from caseworks.errors import Unauthorized
+
+# auto_error=False: we answer 401 ourselves, in each surface's own error format.
+_bearer = HTTPBearer(auto_error=False, description="An API token from `caseworks token create`.")
+
+
+def database(request: Request) -> Database:
+    db: Database = request.app.state.db
+    return db
+
+
+async def current_principal(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
+        raise Unauthorized("send a valid API token as 'Authorization: Bearer <token>'")
+    principal = await authenticate(database(request), credentials.credentials)
+    if principal is None:
+        raise Unauthorized("the API token is unknown or revoked")
+    request.state.principal = principal
+    return principal
+
+
+Caller = Annotated[Principal, Depends(current_principal)]
+DB = Annotated[Database, Depends(database)]

@@ -1,0 +1,50 @@
+"""The access policy: the one place that knows what each role may do.
+
+Services ask it; routes and queries never decide access. Where the caller may not see a record at
+all the service answers 404 (indistinguishable from a missing record); where it may see the record
+but not change it, 403.
+"""
+
+from __future__ import annotations
+
+from caseworks.auth.principal import Principal, Role
+from caseworks.errors import Forbidden
+
+MANAGERS = frozenset({Role.ADMIN, Role.SUPERVISOR})
+
+# Fields of an assignment a mentor may change on its own assignments.
+MENTOR_EDITABLE_ASSIGNMENT_FIELDS = frozenset({"notes", "last_contact_date"})
+
+
+def is_manager(principal: Principal) -> bool:
+    return principal.role in MANAGERS
+
+
+# --- mentoring ---------------------------------------------------------------------------------
+
+
+def mentoring_scope(principal: Principal) -> str | None:
+    """Which mentor's records the caller may read: None for all of the agency's.
+
+    Raises Forbidden for roles with no mentoring rights (caseworkers).
+    """
+    if is_manager(principal):
+        return None
+    if principal.role is Role.MENTOR and principal.mentor_id is not None:
+        return principal.mentor_id
+    raise Forbidden("this token has no access to the mentoring programme")
+
+
+def require_mentoring_manager(principal: Principal) -> None:
+    mentoring_scope(principal)
+    if not is_manager(principal):
+        raise Forbidden("only admins and supervisors may do this")
+
+
+def check_assignment_update(principal: Principal, fields: set[str]) -> None:
+    """A mentor may change only notes and last contact on its own assignments."""
+    if is_manager(principal):
+        return
+    forbidden = sorted(fields - MENTOR_EDITABLE_ASSIGNMENT_FIELDS)
+    if forbidden:
+        raise Forbidden(f"a mentor may not change {', '.join(forbidden)}")

@@ -1,0 +1,123 @@
+"""Bearer tokens: random, 256 bits, stored only as a SHA-256 hash, revocable.
+
+A token has far more entropy than any password, so a fast hash is enough: there is nothing to
+brute-force. The lookup is by hash; the final comparison is constant-time all the same.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+from caseworks.auth.principal import Principal, Role
+from caseworks.db import Executor
+from caseworks.errors import Invalid, NotFound
+from caseworks.ids import new_id
+from caseworks.timestamps import utc_now
+
+TOKEN_PREFIX = "cw_"  # noqa: S105 - a prefix that makes leaked tokens recognisable, not a secret
+
+
+def generate_token() -> str:
+    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+_LOOKUP = """
+SELECT id, agency_id, token_hash, role, mentor_id, worker_id
+FROM api_tokens WHERE token_hash = :token_hash AND revoked_at IS NULL
+"""
+
+
+async def authenticate(db: Executor, token: str) -> Principal | None:
+    token_hash = hash_token(token)
+    row = await db.fetch_one(_LOOKUP, {"token_hash": token_hash})
+    if row is None or not hmac.compare_digest(row["token_hash"], token_hash):
+        return None
+    return Principal(
+        agency_id=row["agency_id"],
+        role=Role(row["role"]),
+        token_id=row["id"],
+        mentor_id=row["mentor_id"],
+        worker_id=row["worker_id"],
+    )
+
+
+async def create_token(
+    db: Executor,
+    *,
+    agency_id: str,
+    role: Role,
+    mentor_id: str | None = None,
+    worker_id: str | None = None,
+    name: str | None = None,
+) -> tuple[str, str]:
+    """Store a new token's hash; return (token id, the token itself, shown only now)."""
+    await _check_binding(db, agency_id, role, mentor_id, worker_id)
+    token = generate_token()
+    token_id = new_id("tok")
+    await db.execute(
+        """
+        INSERT INTO api_tokens (id, agency_id, token_hash, role, mentor_id, worker_id, name,
+                                created_at)
+        VALUES (:id, :agency_id, :token_hash, :role, :mentor_id, :worker_id, :name, :created_at)
+        """,
+        {
+            "id": token_id,
+            "agency_id": agency_id,
+            "token_hash": hash_token(token),
+            "role": role.value,
+            "mentor_id": mentor_id,
+            "worker_id": worker_id,
+            "name": name,
+            "created_at": utc_now(),
+        },
+    )
+    return token_id, token
+
+
+async def _check_binding(
+    db: Executor, agency_id: str, role: Role, mentor_id: str | None, worker_id: str | None
+) -> None:
+    agency = await db.fetch_value("SELECT id FROM agencies WHERE id = :id", {"id": agency_id})
+    if agency is None:
+        raise NotFound(f"no agency {agency_id}")
+    if role is Role.MENTOR and mentor_id is None:
+        raise Invalid("a mentor token needs --mentor MENTOR_ID")
+    if role is not Role.MENTOR and mentor_id is not None:
+        raise Invalid("--mentor applies only to mentor tokens")
+    if role is not Role.CASEWORKER and worker_id is not None:
+        raise Invalid("--worker applies only to caseworker tokens")
+    if mentor_id is not None:
+        found = await db.fetch_value(
+            "SELECT id FROM mentors WHERE agency_id = :agency_id AND id = :id",
+            {"agency_id": agency_id, "id": mentor_id},
+        )
+        if found is None:
+            raise NotFound(f"no mentor {mentor_id} in agency {agency_id}")
+    if worker_id is not None:
+        found = await db.fetch_value(
+            "SELECT id FROM agency_workers WHERE agency_id = :agency_id AND id = :id",
+            {"agency_id": agency_id, "id": worker_id},
+        )
+        if found is None:
+            raise NotFound(f"no agency worker {worker_id} in agency {agency_id}")
+
+
+async def revoke_token(db: Executor, token_or_id: str) -> str:
+    """Revoke by token id (``tok_…``) or by the token itself; return the token id."""
+    row = await db.fetch_one(
+        "SELECT id FROM api_tokens WHERE id = :value OR token_hash = :token_hash",
+        {"value": token_or_id, "token_hash": hash_token(token_or_id)},
+    )
+    if row is None:
+        raise NotFound("no such token")
+    await db.execute(
+        "UPDATE api_tokens SET revoked_at = :now WHERE id = :id AND revoked_at IS NULL",
+        {"id": row["id"], "now": utc_now()},
+    )
+    return str(row["id"])

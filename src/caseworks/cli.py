@@ -1,0 +1,190 @@
+"""The ``caseworks`` command: serve · migrate · demo · agency · token · worker."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import click
+
+from caseworks.auth.principal import Role
+from caseworks.config import Settings, SettingsError
+from caseworks.db import Database, DatabaseURL, open_database
+from caseworks.db import migrate as migrations
+from caseworks.errors import ServiceError
+
+T = TypeVar("T")
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except SettingsError as error:
+        raise click.ClickException(str(error)) from error
+
+
+def _url(settings: Settings) -> DatabaseURL:
+    try:
+        return DatabaseURL.parse(settings.database_url)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+
+
+def prepare_schema(url: DatabaseURL) -> None:
+    """SQLite migrates itself; PostgreSQL must already be at head (an operator runs migrate)."""
+    if url.dialect == "sqlite":
+        migrations.upgrade(url)
+    elif not migrations.is_current(url):
+        raise click.ClickException(
+            "the PostgreSQL schema is not up to date: run `caseworks migrate` first"
+        )
+
+
+def _with_database(settings: Settings, work: Callable[[Database], Awaitable[T]]) -> T:
+    async def run() -> T:
+        db = await open_database(_url(settings), pool_size=2)
+        try:
+            return await work(db)
+        finally:
+            await db.close()
+
+    try:
+        return asyncio.run(run())
+    except ServiceError as error:
+        raise click.ClickException(error.detail) from error
+
+
+@click.group()
+@click.version_option(package_name="caseworks")
+def main() -> None:
+    """Assign people to cases and keep track of caseloads."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
+def serve(host: str, port: int, workers: int) -> None:
+    """Serve the API."""
+    import uvicorn
+
+    settings = _settings()
+    prepare_schema(_url(settings))
+    uvicorn.run(
+        "caseworks.app:app_factory",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        access_log=False,  # our own access log leaves out query strings and bodies
+        log_level=settings.log_level,
+        proxy_headers=False,
+        server_header=False,
+    )
+
+
+@main.command()
+@click.argument("revision", default="head")
+def migrate(revision: str) -> None:
+    """Upgrade the database schema (to the latest revision by default)."""
+    url = _url(_settings())
+    migrations.upgrade(url, revision)
+    click.echo(f"schema at {migrations.current_revision(url)}", err=True)
+
+
+@main.command()
+def demo() -> None:
+    """Load the demo agency if absent and print a new admin token."""
+    from caseworks.auth.tokens import create_token
+    from caseworks.demo import DEMO_AGENCY_ID, load_demo
+
+    settings = _settings()
+    prepare_schema(_url(settings))
+
+    async def work(db: Database) -> tuple[bool, str]:
+        async with db.transaction() as tx:
+            loaded = await load_demo(tx)
+            _, token = await create_token(
+                tx, agency_id=DEMO_AGENCY_ID, role=Role.ADMIN, name="demo admin"
+            )
+        return loaded, token
+
+    loaded, token = _with_database(settings, work)
+    state = "loaded" if loaded else "already present"
+    click.echo(f"Demo agency {DEMO_AGENCY_ID}: {state}.")
+    click.echo(f"Admin token: {token}")
+    click.echo("Try:")
+    click.echo(
+        f'  curl -s -H "Authorization: Bearer {token}" '
+        "http://127.0.0.1:8000/api/v1/assignments/assign_001aa"
+    )
+
+
+@main.group()
+def agency() -> None:
+    """Manage agencies (tenants)."""
+
+
+@agency.command("create")
+@click.argument("name")
+def agency_create(name: str) -> None:
+    """Create an agency; print its id alone on stdout."""
+    from caseworks.agencies import create_agency
+
+    async def work(db: Database) -> str:
+        async with db.transaction() as tx:
+            return await create_agency(tx, name)
+
+    click.echo(_with_database(_settings(), work))
+
+
+@main.group()
+def token() -> None:
+    """Manage API tokens."""
+
+
+@token.command("create")
+@click.option("--agency", "agency_id", required=True)
+@click.option("--role", required=True, type=click.Choice([role.value for role in Role]))
+@click.option("--mentor", "mentor_id", help="For mentor tokens: the mentor it acts as.")
+@click.option("--worker", "worker_id", help="For caseworker tokens: the agency worker.")
+@click.option("--name", help="A label to recognise the token by.")
+def token_create(
+    agency_id: str, role: str, mentor_id: str | None, worker_id: str | None, name: str | None
+) -> None:
+    """Create a token; print it alone on stdout (it is shown only once)."""
+    from caseworks.auth.tokens import create_token
+
+    async def work(db: Database) -> tuple[str, str]:
+        async with db.transaction() as tx:
+            return await create_token(
+                tx,
+                agency_id=agency_id,
+                role=Role(role),
+                mentor_id=mentor_id,
+                worker_id=worker_id,
+                name=name,
+            )
+
+    token_id, secret = _with_database(_settings(), work)
+    click.echo(f"created {token_id}", err=True)
+    click.echo(secret)
+
+
+@token.command("revoke")
+@click.argument("token_or_id")
+def token_revoke(token_or_id: str) -> None:
+    """Revoke a token, by its id (tok_…) or by the token itself."""
+    from caseworks.auth.tokens import revoke_token
+
+    async def work(db: Database) -> str:
+        async with db.transaction() as tx:
+            return await revoke_token(tx, token_or_id)
+
+    click.echo(f"revoked {_with_database(_settings(), work)}", err=True)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,66 @@
+"""Settings, read once from ``CASEWORKS_*`` environment variables."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_DATABASE_URL = "sqlite:///./caseworks.db"
+
+
+class SettingsError(ValueError):
+    """An environment variable holds a value the service cannot use."""
+
+
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+    if value < minimum:
+        raise SettingsError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def _list(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    raw = env.get(name, "")
+    return tuple(item.strip() for item in raw.split(",") if item.strip())
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    db_pool_size: int = 10
+    max_body_bytes: int = 1024 * 1024
+    cors_origins: tuple[str, ...] = ()
+    smtp_url: str | None = None
+    mail_from: str = "caseworks@localhost"
+    mail_dir: Path = field(default_factory=lambda: Path("./mail"))
+    max_case_carrying_per_child: int = 3
+    max_approvals_per_application: int = 1
+    max_support_per_application: int = 3
+    log_level: str = "info"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        return cls(
+            database_url=env.get("CASEWORKS_DATABASE_URL") or DEFAULT_DATABASE_URL,
+            db_pool_size=_int(env, "CASEWORKS_DB_POOL_SIZE", 10, minimum=1),
+            max_body_bytes=_int(env, "CASEWORKS_MAX_BODY_BYTES", 1024 * 1024, minimum=1024),
+            cors_origins=_list(env, "CASEWORKS_CORS_ORIGINS"),
+            smtp_url=env.get("CASEWORKS_SMTP_URL") or None,
+            mail_from=env.get("CASEWORKS_MAIL_FROM") or "caseworks@localhost",
+            mail_dir=Path(env.get("CASEWORKS_MAIL_DIR") or "./mail"),
+            max_case_carrying_per_child=_int(env, "CASEWORKS_MAX_CASE_CARRYING_PER_CHILD", 3, 1),
+            max_approvals_per_application=_int(
+                env, "CASEWORKS_MAX_APPROVALS_PER_APPLICATION", 1, 1
+            ),
+            max_support_per_application=_int(env, "CASEWORKS_MAX_SUPPORT_PER_APPLICATION", 3, 1),
+            log_level=(env.get("CASEWORKS_LOG_LEVEL") or "info").lower(),
+        )

@@ -1,0 +1,75 @@
+"""What every database backend offers the services: reads, writes, one transaction per write."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
+from functools import lru_cache
+from typing import Any, Protocol
+
+from caseworks.db.url import Dialect
+
+Row = dict[str, Any]
+Params = dict[str, Any]
+
+
+class ConstraintViolation(Exception):
+    """A unique, foreign-key or check constraint refused a write."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind  # "unique", "foreign_key", "check", "not_null"
+        self.message = message
+
+
+class DatabaseUnavailable(Exception):
+    """The database could not be reached or dropped the connection."""
+
+
+class Executor(Protocol):
+    """Runs SQL written with ``:name`` parameters."""
+
+    dialect: Dialect
+
+    async def fetch_one(self, sql: str, params: Params | None = None) -> Row | None: ...
+
+    async def fetch_all(self, sql: str, params: Params | None = None) -> list[Row]: ...
+
+    async def fetch_value(self, sql: str, params: Params | None = None) -> Any: ...
+
+    async def execute(self, sql: str, params: Params | None = None) -> int:
+        """Run a statement; return the number of rows it changed."""
+        ...
+
+
+class Database(Executor, Protocol):
+    def transaction(self) -> AbstractAsyncContextManager[Executor]:
+        """One write transaction: committed when the block ends, rolled back if it raises."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+_PARAM = re.compile(r"(?<![:\w]):([a-zA-Z_]\w*)")
+
+
+@lru_cache(maxsize=1024)
+def to_positional(sql: str) -> tuple[str, tuple[str, ...]]:
+    """Rewrite ``:name`` parameters as PostgreSQL ``$n``; return the SQL and the name order."""
+    names: list[str] = []
+
+    def number(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in names:
+            names.append(name)
+        return f"${names.index(name) + 1}"
+
+    return _PARAM.sub(number, sql), tuple(names)
+
+
+def ordered(names: Sequence[str], params: Params | None) -> list[Any]:
+    if not names:
+        return []
+    assert params is not None, "query has parameters but none were given"
+    return [params[name] for name in names]

@@ -1,0 +1,164 @@
+"""The production database: PostgreSQL through an asyncpg pool."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import asyncpg
+
+from caseworks.db.base import (
+    ConstraintViolation,
+    DatabaseUnavailable,
+    Params,
+    Row,
+    ordered,
+    to_positional,
+)
+from caseworks.db.url import Dialect
+
+# How long a request waits for a connection before it fails with 503 instead of hanging.
+ACQUIRE_TIMEOUT_SECONDS = 5.0
+
+_CONSTRAINT_KINDS: tuple[tuple[type[Exception], str], ...] = (
+    (asyncpg.UniqueViolationError, "unique"),
+    (asyncpg.ForeignKeyViolationError, "foreign_key"),
+    (asyncpg.CheckViolationError, "check"),
+    (asyncpg.NotNullViolationError, "not_null"),
+)
+
+_UNAVAILABLE: tuple[type[BaseException], ...] = (
+    OSError,
+    asyncio.TimeoutError,
+    asyncpg.InterfaceError,
+    asyncpg.ConnectionDoesNotExistError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.AdminShutdownError,
+    asyncpg.TooManyConnectionsError,
+)
+
+
+def _translate(error: BaseException) -> BaseException:
+    for error_type, kind in _CONSTRAINT_KINDS:
+        if isinstance(error, error_type):
+            return ConstraintViolation(kind, str(error))
+    if isinstance(error, _UNAVAILABLE):
+        return DatabaseUnavailable(str(error) or type(error).__name__)
+    return error
+
+
+class _Translating:
+    """Maps driver exceptions to ours, so services never import asyncpg."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: object, error: BaseException | None, tb: object) -> None:
+        if error is not None:
+            translated = _translate(error)
+            if translated is not error:
+                raise translated from error
+
+
+_translating = _Translating()
+
+
+class PostgresExecutor:
+    dialect: Dialect = "postgresql"
+
+    def __init__(self, target: Any) -> None:
+        # A pool (autocommit reads) or a connection inside a transaction.
+        self._target = target
+
+    async def fetch_one(self, sql: str, params: Params | None = None) -> Row | None:
+        text, names = to_positional(sql)
+        with _translating:
+            row = await self._target.fetchrow(text, *ordered(names, params))
+        return None if row is None else dict(row)
+
+    async def fetch_all(self, sql: str, params: Params | None = None) -> list[Row]:
+        text, names = to_positional(sql)
+        with _translating:
+            rows = await self._target.fetch(text, *ordered(names, params))
+        return [dict(row) for row in rows]
+
+    async def fetch_value(self, sql: str, params: Params | None = None) -> Any:
+        text, names = to_positional(sql)
+        with _translating:
+            return await self._target.fetchval(text, *ordered(names, params))
+
+    async def execute(self, sql: str, params: Params | None = None) -> int:
+        text, names = to_positional(sql)
+        with _translating:
+            status: str = await self._target.execute(text, *ordered(names, params))
+        # asyncpg returns the command tag, e.g. "UPDATE 3" or "INSERT 0 1".
+        last = status.rsplit(" ", 1)[-1]
+        return int(last) if last.isdigit() else 0
+
+
+class PostgresDatabase(PostgresExecutor):
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        super().__init__(pool)
+        self._pool = pool
+
+    @classmethod
+    async def connect(cls, dsn: str, pool_size: int) -> PostgresDatabase:
+        with _translating:
+            pool = await asyncpg.create_pool(
+                dsn,
+                min_size=1,
+                max_size=pool_size,
+                timeout=ACQUIRE_TIMEOUT_SECONDS,
+                # Short indexed queries: planning JIT code only costs time.
+                server_settings={"jit": "off", "application_name": "caseworks"},
+            )
+        return cls(pool)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[PostgresExecutor]:
+        with _translating:
+            connection = await self._pool.acquire(timeout=ACQUIRE_TIMEOUT_SECONDS)
+        try:
+            with _translating:
+                transaction = connection.transaction()
+                await transaction.start()
+            try:
+                yield PostgresExecutor(connection)
+            except BaseException:
+                with _translating:
+                    await transaction.rollback()
+                raise
+            with _translating:
+                await transaction.commit()
+        finally:
+            await self._pool.release(connection)
+
+    async def fetch_one(self, sql: str, params: Params | None = None) -> Row | None:
+        async with self._reading() as executor:
+            return await executor.fetch_one(sql, params)
+
+    async def fetch_all(self, sql: str, params: Params | None = None) -> list[Row]:
+        async with self._reading() as executor:
+            return await executor.fetch_all(sql, params)
+
+    async def fetch_value(self, sql: str, params: Params | None = None) -> Any:
+        async with self._reading() as executor:
+            return await executor.fetch_value(sql, params)
+
+    async def execute(self, sql: str, params: Params | None = None) -> int:
+        async with self._reading() as executor:
+            return await executor.execute(sql, params)
+
+    @asynccontextmanager
+    async def _reading(self) -> AsyncIterator[PostgresExecutor]:
+        with _translating:
+            connection = await self._pool.acquire(timeout=ACQUIRE_TIMEOUT_SECONDS)
+        try:
+            yield PostgresExecutor(connection)
+        finally:
+            await self._pool.release(connection)
+
+    async def close(self) -> None:
+        await self._pool.close()

@@ -1,0 +1,282 @@
+"""The tables, declared once for Alembic.
+
+Every row belongs to an agency and the agency is part of every key: primary keys are
+``(agency_id, id)`` and foreign keys are composite, so no record can point at another agency's
+record, and the schema can later be distributed by ``agency_id`` unchanged.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    text,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+ID = String(64)
+
+
+def _timestamp(name: str, nullable: bool = False) -> Column[object]:
+    return Column(name, DateTime(timezone=True), nullable=nullable)
+
+
+agencies = Table(
+    "agencies",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("name", Text, nullable=False),
+    _timestamp("created_at"),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("agency_id", ID, nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("role", String(16), nullable=False),
+    Column("mentor_id", ID),
+    Column("worker_id", ID),
+    Column("name", Text),
+    _timestamp("created_at"),
+    _timestamp("revoked_at", nullable=True),
+    ForeignKeyConstraint(["agency_id"], ["agencies.id"]),
+    CheckConstraint("role IN ('admin', 'supervisor', 'caseworker', 'mentor')", name="role"),
+    CheckConstraint("role <> 'mentor' OR mentor_id IS NOT NULL", name="mentor_has_mentor"),
+)
+
+mentors = Table(
+    "mentors",
+    metadata,
+    Column("agency_id", ID, nullable=False),
+    Column("id", ID, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("email", Text),
+    Column("phone", Text),
+    _timestamp("created_at"),
+    _timestamp("updated_at"),
+    PrimaryKeyConstraint("agency_id", "id"),
+    ForeignKeyConstraint(["agency_id"], ["agencies.id"]),
+    Index(None, "agency_id", "created_at", "id"),
+)
+
+contacts = Table(
+    "contacts",
+    metadata,
+    Column("agency_id", ID, nullable=False),
+    Column("id", ID, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("email", Text),
+    Column("phone", Text),
+    _timestamp("created_at"),
+    _timestamp("updated_at"),
+    PrimaryKeyConstraint("agency_id", "id"),
+    ForeignKeyConstraint(["agency_id"], ["agencies.id"]),
+    Index(None, "agency_id", "created_at", "id"),
+)
+
+assignments = Table(
+    "assignments",
+    metadata,
+    Column("agency_id", ID, nullable=False),
+    Column("id", ID, nullable=False),
+    Column("mentor_id", ID, nullable=False),
+    Column("contact_id", ID, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("notes", Text),
+    _timestamp("assigned_date"),
+    _timestamp("last_contact_date", nullable=True),
+    _timestamp("closed_date", nullable=True),
+    _timestamp("created_at"),
+    _timestamp("updated_at"),
+    PrimaryKeyConstraint("agency_id", "id"),
+    ForeignKeyConstraint(["agency_id", "mentor_id"], ["mentors.agency_id", "mentors.id"]),
+    ForeignKeyConstraint(["agency_id", "contact_id"], ["contacts.agency_id", "contacts.id"]),
+    CheckConstraint("status IN ('open', 'closed')", name="status"),
+    CheckConstraint("(status = 'closed') = (closed_date IS NOT NULL)", name="closed_date"),
+    # One open assignment per mentor and contact; closed ones do not block a new one.
+    Index(
+        "uq_assignments_open_pair",
+        "agency_id",
+        "mentor_id",
+        "contact_id",
+        unique=True,
+        sqlite_where=text("status = 'open'"),
+        postgresql_where=text("status = 'open'"),
+    ),
+    # Mentor views (active, history, open-count) and the mentor_id filter.
+    Index(None, "agency_id", "mentor_id", "status", "assigned_date"),
+    Index(None, "agency_id", "contact_id", "status"),
+    Index(None, "agency_id", "created_at", "id"),
+    Index(None, "agency_id", "assigned_date", "id"),
+    Index(None, "agency_id", "last_contact_date", "id"),
+    Index(None, "agency_id", "status", "created_at", "id"),
+)
+
+audit_events = Table(
+    "audit_events",
+    metadata,
+    Column("agency_id", ID, nullable=False),
+    Column("id", ID, nullable=False),
+    _timestamp("occurred_at"),
+    Column("actor_token_id", ID),
+    Column("actor_role", String(16)),
+    Column("action", String(32), nullable=False),
+    Column("subject_type", String(32), nullable=False),
+    Column("subject_id", ID, nullable=False),
+    Column("from_status", String(16)),
+    Column("to_status", String(16)),
+    Column("reason", Text),
+    # JSON text: ids and field names that changed, never personal data.
+    Column("details", Text),
+    PrimaryKeyConstraint("agency_id", "id"),
+    ForeignKeyConstraint(["agency_id"], ["agencies.id"]),
+    Index(None, "agency_id", "subject_type", "subject_id", "occurred_at"),
+)
+
+agency_workers = Table(
+    "agency_workers",
+    metadata,
+    Column("agency_id", ID, nullable=False),
+    Column("id", ID, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("email", Text, nullable=False),
+    Column("active", Boolean, nullable=False, server_default=text("true")),
+    # Comma-separated subset of case_carrying, approvals, support (sorted).
+    Column("assignable_roles", Text, nullable=False, server_default=""),
+    Column("external_identifier", Text),
+    _timestamp("created_at"),
+    _timestamp("updated_at"),
+    PrimaryKeyConstraint("agency_id", "id"),
+    ForeignKeyConstraint(["agency_id"], ["agencies.id"]),
+    Index(None, "agency_id", "created_at", "id"),
+)
+
+children = Table(
+    "children",
+    metadata,
+    Column("agency_id", ID, nullable=False),
+    Column("id", ID, nullable=False),
+    Column("first_name", Text),
+    Column("middle_name", Text),
+    Column("last_name", Text, nullable=False),
+    Column("date_of_birth", Date),
+    Column("client_id", Text),
+    Column("external_identifier", Text),
+    _timestamp("created_at"),
+    _timestamp("updated_at"),
+    PrimaryKeyConstraint("agency_id", "id"),
+    ForeignKeyConstraint(["agency_id"], ["agencies.id"]),
+    Index(None, "agency_id", "created_at", "id"),
+)
+
+applications = Table(
+    "applications",
+    metadata,
+    Column("agency_id", ID, nullable=False),
+    Column("id", ID, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("applicant_name", Text),
+    _timestamp("created_at"),
+    _timestamp("updated_at"),
+    PrimaryKeyConstraint("agency_id", "id"),
+    ForeignKeyConstraint(["agency_id"], ["agencies.id"]),
+    CheckConstraint("kind IN ('initial', 'renewal')", name="kind"),
+    Index(None, "agency_id", "created_at", "id"),
+)
+
+worker_assignments = Table(
+    "worker_assignments",
+    metadata,
+    Column("agency_id", ID, nullable=False),
+    Column("id", ID, nullable=False),
+    Column("worker_id", ID, nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("child_id", ID),
+    Column("application_id", ID),
+    Column("created_by", ID),
+    _timestamp("created_at"),
+    _timestamp("updated_at"),
+    PrimaryKeyConstraint("agency_id", "id"),
+    ForeignKeyConstraint(
+        ["agency_id", "worker_id"], ["agency_workers.agency_id", "agency_workers.id"]
+    ),
+    ForeignKeyConstraint(["agency_id", "child_id"], ["children.agency_id", "children.id"]),
+    ForeignKeyConstraint(
+        ["agency_id", "application_id"], ["applications.agency_id", "applications.id"]
+    ),
+    CheckConstraint("role IN ('case_carrying', 'approvals', 'support')", name="role"),
+    CheckConstraint("(child_id IS NULL) <> (application_id IS NULL)", name="one_subject"),
+    CheckConstraint("(role = 'case_carrying') = (child_id IS NOT NULL)", name="role_subject"),
+    Index(
+        "uq_worker_assignments_child_worker_role",
+        "agency_id",
+        "child_id",
+        "worker_id",
+        "role",
+        unique=True,
+        sqlite_where=text("child_id IS NOT NULL"),
+        postgresql_where=text("child_id IS NOT NULL"),
+    ),
+    Index(
+        "uq_worker_assignments_application_worker_role",
+        "agency_id",
+        "application_id",
+        "worker_id",
+        "role",
+        unique=True,
+        sqlite_where=text("application_id IS NOT NULL"),
+        postgresql_where=text("application_id IS NOT NULL"),
+    ),
+    Index(None, "agency_id", "worker_id"),
+    Index(None, "agency_id", "created_at", "id"),
+)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("agency_id", ID, nullable=False),
+    Column("id", ID, nullable=False),
+    # Stable across retries, so a duplicate delivery is recognisable.
+    Column("message_id", Text, nullable=False, unique=True),
+    Column("recipient", Text, nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    _timestamp("created_at"),
+    _timestamp("next_attempt_at"),
+    Column("attempts", Integer, nullable=False, server_default=text("0")),
+    _timestamp("lease_until", nullable=True),
+    Column("lease_owner", Text),
+    _timestamp("sent_at", nullable=True),
+    Column("last_error", Text),
+    PrimaryKeyConstraint("agency_id", "id"),
+    ForeignKeyConstraint(["agency_id"], ["agencies.id"]),
+    Index(
+        "ix_outbox_due",
+        "next_attempt_at",
+        sqlite_where=text("sent_at IS NULL"),
+        postgresql_where=text("sent_at IS NULL"),
+    ),
+)

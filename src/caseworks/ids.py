@@ -1,0 +1,38 @@
+"""Opaque prefixed ids: ``assign_…``, ``mentor_…``.
+
+A generated id is 26 lowercase base32 characters: 48 bits of milliseconds then 80 random bits
+(the ULID layout). Time first keeps new rows together in the primary-key index and gives a stable
+creation order to break ties between equal timestamps.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import time
+
+_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # Crockford base32, lowercase
+
+# A client may bring its own id when importing records: a prefix, "_", 3–40 letters or digits.
+CLIENT_ID_SUFFIX = re.compile(r"[A-Za-z0-9]{3,40}")
+
+# Any id the service can hold; anything else (NUL bytes, 10 kB strings) cannot name a record.
+ANY_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-]{0,63}")
+
+
+def new_id(prefix: str) -> str:
+    value = (time.time_ns() // 1_000_000) << 80 | secrets.randbits(80)
+    chars = []
+    for _ in range(26):
+        chars.append(_ALPHABET[value & 31])
+        value >>= 5
+    return f"{prefix}_{''.join(reversed(chars))}"
+
+
+def is_client_id(value: str, prefix: str) -> bool:
+    head, sep, suffix = value.partition("_")
+    return head == prefix and sep == "_" and CLIENT_ID_SUFFIX.fullmatch(suffix) is not None
+
+
+def is_valid_id(value: str) -> bool:
+    return ANY_ID.fullmatch(value) is not None

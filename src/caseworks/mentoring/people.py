@@ -1,0 +1,134 @@
+"""Mentors and contacts: the same rules for both, parameterised by kind."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from caseworks import audit
+from caseworks.auth import Principal, policy
+from caseworks.db import ConstraintViolation, Database, Executor, Row
+from caseworks.errors import Conflict, Invalid, NotFound
+from caseworks.ids import is_client_id, is_valid_id, new_id
+from caseworks.mentoring import queries
+from caseworks.mentoring.schemas import PersonCreate, PersonUpdate
+from caseworks.mentoring.service import erase_assignment
+from caseworks.pagination import Page, PageRequest
+from caseworks.timestamps import utc_now
+
+
+@dataclass(frozen=True)
+class PersonKind:
+    noun: str  # "mentor"
+    table: str  # "mentors"
+    id_field: str  # "mentor_id", also the assignments column pointing here
+
+    @property
+    def prefix(self) -> str:
+        return self.noun
+
+    def not_found(self, person_id: str) -> NotFound:
+        return NotFound(f"no {self.noun} {person_id}")
+
+
+MENTORS = PersonKind("mentor", "mentors", "mentor_id")
+CONTACTS = PersonKind("contact", "contacts", "contact_id")
+
+
+async def list_people(
+    db: Database, caller: Principal, kind: PersonKind, sort: str, page: PageRequest
+) -> Page:
+    rows, total = await queries.list_people(
+        db,
+        kind.table,
+        kind.id_field,
+        caller.agency_id,
+        visible_to_mentor=policy.mentoring_scope(caller),
+        sort=sort,
+        page=page,
+    )
+    return Page(rows, page, total)
+
+
+async def get_person(db: Executor, caller: Principal, kind: PersonKind, person_id: str) -> Row:
+    scope = policy.mentoring_scope(caller)
+    row = (
+        await queries.get_person(
+            db, kind.table, kind.id_field, caller.agency_id, person_id, visible_to_mentor=scope
+        )
+        if is_valid_id(person_id)
+        else None
+    )
+    if row is None:
+        raise kind.not_found(person_id)
+    return row
+
+
+async def create_person(
+    db: Database, caller: Principal, kind: PersonKind, data: PersonCreate, person_id: str | None
+) -> Row:
+    policy.require_mentoring_manager(caller)
+    if person_id is None:
+        person_id = new_id(kind.prefix)
+    elif not is_client_id(person_id, kind.prefix):
+        raise Invalid.field(
+            f"/{kind.id_field}", f"must be '{kind.prefix}_' followed by 3–40 letters or digits"
+        )
+    async with db.transaction() as tx:
+        try:
+            await queries.insert_person(
+                tx,
+                kind.table,
+                {
+                    "agency_id": caller.agency_id,
+                    "id": person_id,
+                    "name": data.name,
+                    "email": data.email,
+                    "phone": data.phone,
+                    "now": utc_now(),
+                },
+            )
+        except ConstraintViolation as violation:
+            if violation.kind == "unique":
+                raise Conflict(f"{kind.noun} {person_id} already exists") from violation
+            raise
+        await audit.record(tx, caller, "created", kind.noun, person_id)
+        return await get_person(tx, caller, kind, person_id)
+
+
+async def update_person(
+    db: Database, caller: Principal, kind: PersonKind, person_id: str, data: PersonUpdate
+) -> Row:
+    sent = data.model_fields_set
+    if not sent:
+        raise Invalid.field("", "send at least one of name, email, phone")
+    if "name" in sent and data.name is None:
+        raise Invalid.field("/name", "name cannot be null")
+    async with db.transaction() as tx:
+        await get_person(tx, caller, kind, person_id)
+        policy.require_mentoring_manager(caller)
+        changes = data.model_dump(include=sent)
+        await queries.update_person(tx, kind.table, caller.agency_id, person_id, changes, utc_now())
+        await audit.record(
+            tx, caller, "updated", kind.noun, person_id, details={"fields": sorted(sent)}
+        )
+        return await get_person(tx, caller, kind, person_id)
+
+
+async def delete_person(db: Database, caller: Principal, kind: PersonKind, person_id: str) -> None:
+    """Refused while open assignments exist; closed ones are erased with the person."""
+    async with db.transaction() as tx:
+        await get_person(tx, caller, kind, person_id)
+        policy.require_mentoring_manager(caller)
+        await queries.lock_person(tx, kind.table, caller.agency_id, person_id)
+        linked = await queries.assignments_of(tx, kind.id_field, caller.agency_id, person_id)
+        open_count = sum(1 for assignment in linked if assignment["status"] == "open")
+        if open_count:
+            raise Conflict(
+                f"{kind.noun} {person_id} still has {open_count} open assignment(s);"
+                " close or delete them first"
+            )
+        for assignment in linked:
+            await erase_assignment(tx, caller, assignment)
+        await queries.delete_person(tx, kind.table, caller.agency_id, person_id)
+        await audit.scrub_reasons(tx, caller.agency_id, kind.noun, person_id)
+        await audit.record(tx, caller, "deleted", kind.noun, person_id)

@@ -1,0 +1,247 @@
+"""HTTP shape of the mentoring surface: parse, call the service, render. No SQL, no policy.
+
+No `from __future__ import annotations` here: the people routes are built per kind and their
+body type is a local variable, which FastAPI can only see as a real annotation.
+"""
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from starlette.responses import Response
+
+from caseworks.auth.http import DB, Caller
+from caseworks.jsonio import JSONResponse
+from caseworks.mentoring import people, service
+from caseworks.mentoring.people import CONTACTS, MENTORS, PersonKind
+from caseworks.mentoring.queries import AssignmentFilters
+from caseworks.mentoring.schemas import (
+    Assignment,
+    AssignmentCreate,
+    AssignmentDeleted,
+    AssignmentPage,
+    AssignmentSort,
+    AssignmentStatus,
+    AssignmentUpdate,
+    AuditEventList,
+    Contact,
+    ContactCreate,
+    ContactDeleted,
+    ContactPage,
+    Mentor,
+    MentorCreate,
+    MentorDeleted,
+    MentorPage,
+    OpenCount,
+    PersonSort,
+    PersonUpdate,
+    StatusChange,
+)
+from caseworks.problems import problem_responses
+from caseworks.rest import JSONBody, Paging
+from caseworks.text import RecordId
+from caseworks.timestamps import to_utc
+
+ASSIGNMENTS = "/api/v1/assignments"
+# The seed's catalogue doubled the prefix; those literal paths are served too, undocumented.
+DOUBLED_ASSIGNMENTS = "/api/v1/assignments/api/v1/assignments"
+
+_READ_ERRORS = problem_responses(400, 401, 403, 404, 422)
+_WRITE_ERRORS = problem_responses(400, 401, 403, 404, 409, 413, 415, 422)
+
+
+def _doc(model: type[Any], status: int = 200, errors: dict[int | str, Any] | None = None) -> Any:
+    return {status: {"model": model}, **(errors or _READ_ERRORS)}
+
+
+def assignments_router(prefix: str, include_in_schema: bool) -> APIRouter:
+    router = APIRouter(prefix=prefix, tags=["assignments"], include_in_schema=include_in_schema)
+
+    @router.get(
+        "", summary="List assignments with optional filtering", responses=_doc(AssignmentPage)
+    )
+    async def list_assignments(
+        db: DB,
+        caller: Caller,
+        paging: Paging,
+        mentor_id: Annotated[RecordId | None, Query()] = None,
+        contact_id: Annotated[RecordId | None, Query()] = None,
+        status: Annotated[AssignmentStatus | None, Query()] = None,
+        assigned_from: Annotated[datetime | None, Query(description="Inclusive.")] = None,
+        assigned_to: Annotated[datetime | None, Query(description="Inclusive.")] = None,
+        last_contact_before: Annotated[
+            datetime | None,
+            Query(description="Last contact before this time, or never: stale caseloads."),
+        ] = None,
+        sort: Annotated[AssignmentSort, Query(description="`-` for descending.")] = "created_at",
+    ) -> Response:
+        filters = AssignmentFilters(
+            mentor_id=mentor_id,
+            contact_id=contact_id,
+            status=status,
+            assigned_from=to_utc(assigned_from) if assigned_from else None,
+            assigned_to=to_utc(assigned_to) if assigned_to else None,
+            last_contact_before=to_utc(last_contact_before) if last_contact_before else None,
+        )
+        page = await service.list_assignments(db, caller, filters, sort, paging)
+        return JSONResponse(page.rest())
+
+    @router.post(
+        "",
+        status_code=201,
+        summary="Create a new mentor-contact assignment",
+        responses=_doc(Assignment, 201, _WRITE_ERRORS),
+        dependencies=[JSONBody],
+    )
+    async def create_assignment(db: DB, caller: Caller, body: AssignmentCreate) -> Response:
+        row = await service.create_assignment(db, caller, body)
+        location = f"{ASSIGNMENTS}/{row['assignment_id']}"
+        return JSONResponse(row, status_code=201, headers={"Location": location})
+
+    @router.get(
+        "/mentor/{mentor_id}/active",
+        summary="Get all active (open) assignments for a mentor",
+        responses=_doc(AssignmentPage),
+    )
+    async def mentor_active(db: DB, caller: Caller, mentor_id: str, paging: Paging) -> Response:
+        page = await service.mentor_assignments(db, caller, mentor_id, open_only=True, page=paging)
+        return JSONResponse(page.rest())
+
+    @router.get(
+        "/mentor/{mentor_id}/history",
+        summary="Get full assignment history for a mentor",
+        responses=_doc(AssignmentPage),
+    )
+    async def mentor_history(db: DB, caller: Caller, mentor_id: str, paging: Paging) -> Response:
+        page = await service.mentor_assignments(db, caller, mentor_id, open_only=False, page=paging)
+        return JSONResponse(page.rest())
+
+    @router.get(
+        "/mentor/{mentor_id}/open-count",
+        summary="Count open assignments for a mentor",
+        responses=_doc(OpenCount),
+    )
+    async def mentor_open_count(db: DB, caller: Caller, mentor_id: str) -> Response:
+        count = await service.mentor_open_count(db, caller, mentor_id)
+        return JSONResponse({"mentor_id": mentor_id, "open_assignment_count": count})
+
+    @router.get(
+        "/{assignment_id}", summary="Get a single assignment by ID", responses=_doc(Assignment)
+    )
+    async def get_assignment(db: DB, caller: Caller, assignment_id: str) -> Response:
+        return JSONResponse(await service.get_assignment(db, caller, assignment_id))
+
+    @router.put(
+        "/{assignment_id}",
+        summary="Update assignment details",
+        responses=_doc(Assignment, errors=_WRITE_ERRORS),
+        dependencies=[JSONBody],
+    )
+    async def update_assignment(
+        db: DB, caller: Caller, assignment_id: str, body: AssignmentUpdate
+    ) -> Response:
+        return JSONResponse(await service.update_assignment(db, caller, assignment_id, body))
+
+    @router.delete(
+        "/{assignment_id}",
+        summary="Delete an assignment record",
+        responses=_doc(AssignmentDeleted, errors=_WRITE_ERRORS),
+    )
+    async def delete_assignment(db: DB, caller: Caller, assignment_id: str) -> Response:
+        await service.delete_assignment(db, caller, assignment_id)
+        return JSONResponse({"deleted": True, "assignment_id": assignment_id})
+
+    @router.patch(
+        "/{assignment_id}/status",
+        summary="Update assignment status",
+        responses=_doc(Assignment, errors=_WRITE_ERRORS),
+        dependencies=[JSONBody],
+    )
+    async def change_status(
+        db: DB, caller: Caller, assignment_id: str, body: StatusChange
+    ) -> Response:
+        return JSONResponse(await service.change_status(db, caller, assignment_id, body))
+
+    @router.get(
+        "/{assignment_id}/events",
+        summary="Audit trail of an assignment (admins and supervisors)",
+        responses=_doc(AuditEventList),
+    )
+    async def assignment_events(db: DB, caller: Caller, assignment_id: str) -> Response:
+        return JSONResponse({"data": await service.assignment_events(db, caller, assignment_id)})
+
+    return router
+
+
+def people_router(
+    kind: PersonKind,
+    create_model: type[MentorCreate] | type[ContactCreate],
+    models: tuple[type[Any], type[Any], type[Any]],
+) -> APIRouter:
+    """CRUD for mentors or contacts; ``models`` documents (one, page, deleted)."""
+    one, page_model, deleted = models
+    router = APIRouter(prefix=f"/api/v1/{kind.table}", tags=[kind.table])
+    create_id_field = kind.id_field
+
+    @router.get(
+        "", summary=f"List {kind.table}", responses=_doc(page_model), name=f"list_{kind.table}"
+    )
+    async def list_people(
+        db: DB,
+        caller: Caller,
+        paging: Paging,
+        sort: Annotated[PersonSort, Query(description="`-` for descending.")] = "created_at",
+    ) -> Response:
+        page = await people.list_people(db, caller, kind, sort, paging)
+        return JSONResponse(page.rest())
+
+    @router.post(
+        "",
+        status_code=201,
+        summary=f"Create a {kind.noun}",
+        responses=_doc(one, 201, _WRITE_ERRORS),
+        dependencies=[JSONBody],
+        name=f"create_{kind.noun}",
+    )
+    async def create_person(db: DB, caller: Caller, body: create_model) -> Response:  # type: ignore[valid-type]
+        person_id = getattr(body, create_id_field)
+        row = await people.create_person(db, caller, kind, body, person_id)
+        location = f"/api/v1/{kind.table}/{row[kind.id_field]}"
+        return JSONResponse(row, status_code=201, headers={"Location": location})
+
+    @router.get(
+        "/{person_id}", summary=f"Get a {kind.noun}", responses=_doc(one), name=f"get_{kind.noun}"
+    )
+    async def get_person(db: DB, caller: Caller, person_id: str) -> Response:
+        return JSONResponse(await people.get_person(db, caller, kind, person_id))
+
+    @router.put(
+        "/{person_id}",
+        summary=f"Update a {kind.noun}",
+        responses=_doc(one, errors=_WRITE_ERRORS),
+        dependencies=[JSONBody],
+        name=f"update_{kind.noun}",
+    )
+    async def update_person(db: DB, caller: Caller, person_id: str, body: PersonUpdate) -> Response:
+        return JSONResponse(await people.update_person(db, caller, kind, person_id, body))
+
+    @router.delete(
+        "/{person_id}",
+        summary=f"Delete a {kind.noun} (refused while it has open assignments)",
+        responses=_doc(deleted, errors=_WRITE_ERRORS),
+        name=f"delete_{kind.noun}",
+    )
+    async def delete_person(db: DB, caller: Caller, person_id: str) -> Response:
+        await people.delete_person(db, caller, kind, person_id)
+        return JSONResponse({"deleted": True, kind.id_field: person_id})
+
+    return router
+
+
+def routers() -> list[APIRouter]:
+    return [
+        assignments_router(ASSIGNMENTS, include_in_schema=True),
+        assignments_router(DOUBLED_ASSIGNMENTS, include_in_schema=False),
+        people_router(MENTORS, MentorCreate, (Mentor, MentorPage, MentorDeleted)),
+        people_router(CONTACTS, ContactCreate, (Contact, ContactPage, ContactDeleted)),
+    ]
