@@ -1,0 +1,46 @@
+"""Queueing mail in the same transaction as the change it announces.
+
+A row written here commits or rolls back with the caller's transaction, so a rejected or rolled-back
+request never sends anything, and an acknowledged one is never lost. The dispatcher delivers rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from caseworks.db import Executor
+from caseworks.ids import new_id
+from caseworks.timestamps import utc_now
+
+MESSAGE_ID_DOMAIN = "caseworks"
+
+
+@dataclass(frozen=True)
+class Email:
+    recipient: str
+    subject: str
+    body: str
+
+
+async def enqueue(tx: Executor, agency_id: str, email: Email) -> str:
+    """Queue one message inside ``tx``; return its stable ``Message-ID``."""
+    outbox_id = new_id("mail")
+    message_id = f"<{outbox_id}@{MESSAGE_ID_DOMAIN}>"
+    now = utc_now()
+    await tx.execute(
+        """
+        INSERT INTO outbox (agency_id, id, message_id, recipient, subject, body,
+                            created_at, next_attempt_at, attempts)
+        VALUES (:agency_id, :id, :message_id, :recipient, :subject, :body, :now, :now, 0)
+        """,
+        {
+            "agency_id": agency_id,
+            "id": outbox_id,
+            "message_id": message_id,
+            "recipient": email.recipient,
+            "subject": email.subject,
+            "body": email.body,
+            "now": now,
+        },
+    )
+    return message_id
