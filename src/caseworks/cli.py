@@ -70,6 +70,8 @@ def serve(host: str, port: int, workers: int) -> None:
     """Serve the API."""
     import uvicorn
 
+    from caseworks.logs import log_config
+
     settings = _settings()
     prepare_schema(_url(settings))
     uvicorn.run(
@@ -80,6 +82,7 @@ def serve(host: str, port: int, workers: int) -> None:
         workers=workers,
         access_log=False,  # our own access log leaves out query strings and bodies
         log_level=settings.log_level,
+        log_config=log_config(settings.log_level),
         proxy_headers=False,
         server_header=False,
     )

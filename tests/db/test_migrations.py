@@ -1,0 +1,65 @@
+"""Migrations upgrade from empty, downgrade to nothing and upgrade again, on both databases."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, inspect
+
+from caseworks.db import DatabaseURL
+from caseworks.db import migrate as migrations
+from caseworks.db.schema import metadata
+from tests.conftest import ADMIN_URL, _database_url, _postgres_admin
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[DatabaseURL]:
+    if request.param == "sqlite":
+        yield DatabaseURL.parse(f"sqlite:///{tmp_path / 'empty.db'}")
+        return
+    admin = await _postgres_admin()
+    name = f"caseworks_migrate_{uuid.uuid4().hex[:10]}"
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield DatabaseURL.parse(_database_url(ADMIN_URL, name))
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+def tables(url: DatabaseURL) -> set[str]:
+    engine = create_engine(url.sqlalchemy_url)
+    try:
+        return set(inspect(engine).get_table_names()) - {"alembic_version"}
+    finally:
+        engine.dispose()
+
+
+def test_upgrade_downgrade_upgrade(empty_url: DatabaseURL) -> None:
+    assert not migrations.is_current(empty_url)
+    migrations.upgrade(empty_url)
+    assert migrations.is_current(empty_url)
+    assert tables(empty_url) == set(metadata.tables)
+
+    migrations.downgrade(empty_url, "base")
+    assert tables(empty_url) == set()
+    assert migrations.current_revision(empty_url) is None
+
+    migrations.upgrade(empty_url)
+    assert tables(empty_url) == set(metadata.tables)
+
+
+async def test_the_migrated_schema_matches_the_declared_one(database_url: DatabaseURL) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    engine = create_engine(database_url.sqlalchemy_url)
+    try:
+        with engine.connect() as connection:
+            diff = compare_metadata(MigrationContext.configure(connection), metadata)
+    finally:
+        engine.dispose()
+    assert diff == []

@@ -1,0 +1,172 @@
+"""Who may do what in the mentoring programme, and agencies never see each other."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from caseworks.auth.principal import Role
+from tests.conftest import Tenant
+from tests.mentoring.conftest import Programme, create_assignment, create_contact, create_mentor
+
+
+@pytest.fixture
+async def two_mentors(api: httpx.AsyncClient, programme: Programme) -> tuple[Programme, str, str]:
+    """The programme's mentor, plus another mentor with an assignment of their own."""
+    other = await create_mentor(api, name="Other Mentor")
+    contact = await create_contact(api, name="Other Contact")
+    assignment = await create_assignment(api, other["mentor_id"], contact["contact_id"])
+    return programme, other["mentor_id"], assignment["assignment_id"]
+
+
+async def test_supervisor_may_do_everything(tenant: Tenant, programme: Programme) -> None:
+    async with tenant.client(await tenant.token(Role.SUPERVISOR)) as supervisor:
+        url = f"/api/v1/assignments/{programme.assignment_id}"
+        assert (
+            await supervisor.put(url, json={"assigned_date": "2026-01-01T00:00:00Z"})
+        ).status_code == 200
+        assert (
+            await supervisor.patch(f"{url}/status", json={"status": "closed"})
+        ).status_code == 200
+        assert (await supervisor.get(f"{url}/events")).status_code == 200
+        assert (await supervisor.delete(url)).status_code == 200
+        assert (await supervisor.post("/api/v1/mentors", json={"name": "New"})).status_code == 201
+
+
+async def test_caseworker_has_no_mentoring_rights(tenant: Tenant, programme: Programme) -> None:
+    async with tenant.client(await tenant.token(Role.CASEWORKER)) as caseworker:
+        url = f"/api/v1/assignments/{programme.assignment_id}"
+        mentor = f"/api/v1/assignments/mentor/{programme.mentor_id}"
+        for response in (
+            await caseworker.get("/api/v1/assignments"),
+            await caseworker.get(url),
+            await caseworker.put(url, json={"notes": "x"}),
+            await caseworker.patch(f"{url}/status", json={"status": "closed"}),
+            await caseworker.delete(url),
+            await caseworker.get(f"{mentor}/active"),
+            await caseworker.get(f"{mentor}/open-count"),
+            await caseworker.get("/api/v1/mentors"),
+            await caseworker.get("/api/v1/contacts"),
+            await caseworker.post(
+                "/api/v1/assignments",
+                json={
+                    "mentor_id": programme.mentor_id,
+                    "contact_id": programme.contacts[1]["contact_id"],
+                },
+            ),
+        ):
+            assert response.status_code == 403, response.request.url
+            assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_mentor_sees_and_edits_only_its_own(
+    tenant: Tenant, two_mentors: tuple[Programme, str, str]
+) -> None:
+    programme, other_mentor_id, other_assignment_id = two_mentors
+    token = await tenant.token(Role.MENTOR, mentor_id=programme.mentor_id)
+    async with tenant.client(token) as mentor:
+        listing = (await mentor.get("/api/v1/assignments")).json()
+        assert [item["assignment_id"] for item in listing["data"]] == [programme.assignment_id]
+        filtered = await mentor.get("/api/v1/assignments", params={"mentor_id": other_mentor_id})
+        assert filtered.json()["data"] == []
+
+        own = f"/api/v1/assignments/{programme.assignment_id}"
+        assert (await mentor.get(own)).status_code == 200
+        edit = await mentor.put(
+            own, json={"notes": "Met at the library", "last_contact_date": "2026-03-25T00:00:00Z"}
+        )
+        assert edit.status_code == 200
+        assert (
+            await mentor.put(own, json={"assigned_date": "2026-01-01T00:00:00Z"})
+        ).status_code == 403
+        assert (
+            await mentor.put(own, json={"notes": "x", "assigned_date": "2026-01-01T00:00:00Z"})
+        ).status_code == 403
+        assert (await mentor.patch(f"{own}/status", json={"status": "closed"})).status_code == 403
+        assert (await mentor.delete(own)).status_code == 403
+        assert (await mentor.get(f"{own}/events")).status_code == 403
+        new = {"mentor_id": programme.mentor_id, "contact_id": programme.contacts[1]["contact_id"]}
+        assert (await mentor.post("/api/v1/assignments", json=new)).status_code == 403
+
+        views = f"/api/v1/assignments/mentor/{programme.mentor_id}"
+        assert (await mentor.get(f"{views}/active")).status_code == 200
+        assert (await mentor.get(f"{views}/open-count")).json()["open_assignment_count"] == 1
+
+        # Another mentor's records are invisible: 404, as if they did not exist.
+        theirs = f"/api/v1/assignments/{other_assignment_id}"
+        assert (await mentor.get(theirs)).status_code == 404
+        assert (await mentor.put(theirs, json={"notes": "x"})).status_code == 404
+        assert (
+            await mentor.patch(f"{theirs}/status", json={"status": "closed"})
+        ).status_code == 404
+        assert (await mentor.delete(theirs)).status_code == 404
+        for view in ("active", "history", "open-count"):
+            response = await mentor.get(f"/api/v1/assignments/mentor/{other_mentor_id}/{view}")
+            assert response.status_code == 404
+
+        mentors = (await mentor.get("/api/v1/mentors")).json()
+        assert [item["mentor_id"] for item in mentors["data"]] == [programme.mentor_id]
+        assert (await mentor.get(f"/api/v1/mentors/{other_mentor_id}")).status_code == 404
+        contacts = (await mentor.get("/api/v1/contacts")).json()
+        assert [item["contact_id"] for item in contacts["data"]] == [
+            programme.contacts[0]["contact_id"]
+        ]
+        assert (await mentor.post("/api/v1/contacts", json={"name": "X"})).status_code == 403
+        assert (
+            await mentor.put(f"/api/v1/mentors/{programme.mentor_id}", json={"name": "X"})
+        ).status_code == 403
+
+
+async def test_another_agency_sees_nothing(
+    tenant: Tenant, other_tenant: Tenant, programme: Programme
+) -> None:
+    async with other_tenant.client(other_tenant.admin_token) as stranger:
+        url = f"/api/v1/assignments/{programme.assignment_id}"
+        for response in (
+            await stranger.get(url),
+            await stranger.put(url, json={"notes": "x"}),
+            await stranger.patch(f"{url}/status", json={"status": "closed"}),
+            await stranger.delete(url),
+            await stranger.get(f"{url}/events"),
+            await stranger.get(f"/api/v1/assignments/mentor/{programme.mentor_id}/active"),
+            await stranger.get(f"/api/v1/assignments/mentor/{programme.mentor_id}/open-count"),
+            await stranger.get(f"/api/v1/mentors/{programme.mentor_id}"),
+            await stranger.delete(f"/api/v1/contacts/{programme.contacts[0]['contact_id']}"),
+        ):
+            assert response.status_code == 404, response.request.url
+        assert (await stranger.get("/api/v1/assignments")).json()["pagination"]["total"] == 0
+        # Records of another agency cannot be referenced either.
+        response = await stranger.post(
+            "/api/v1/assignments",
+            json={
+                "mentor_id": programme.mentor_id,
+                "contact_id": programme.contacts[1]["contact_id"],
+            },
+        )
+        assert response.status_code == 422
+        assert [error["pointer"] for error in response.json()["errors"]] == [
+            "/mentor_id",
+            "/contact_id",
+        ]
+        # Ids are scoped per agency: the same imported id can exist in both.
+        same_id = await stranger.post(
+            "/api/v1/mentors", json={"mentor_id": programme.mentor_id, "name": "Namesake"}
+        )
+        assert same_id.status_code == 201
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    [None, "Bearer", "Bearer ", "Bearer cw_not-a-real-token", "Basic dXNlcjpwYXNz", "cw_no_scheme"],
+)
+async def test_requests_without_a_valid_token_are_401(
+    tenant: Tenant, programme: Programme, authorization: str | None
+) -> None:
+    headers = {} if authorization is None else {"Authorization": authorization}
+    async with tenant.client() as anonymous:
+        response = await anonymous.get(
+            f"/api/v1/assignments/{programme.assignment_id}", headers=headers
+        )
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == "Bearer"
+    assert response.headers["content-type"] == "application/problem+json"

@@ -1,0 +1,175 @@
+"""The real ``caseworks`` command: agencies, tokens, demo, migrate and a served API over HTTP."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+
+from caseworks.db import DatabaseURL
+from tests.conftest import ADMIN_URL, _database_url
+
+CASEWORKS = str(Path(sys.executable).with_name("caseworks"))
+
+
+def cli_env(url: DatabaseURL) -> dict[str, str]:
+    env = dict(os.environ)
+    env["CASEWORKS_DATABASE_URL"] = (
+        f"sqlite:///{url.target}" if url.dialect == "sqlite" else url.target
+    )
+    return env
+
+
+def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [CASEWORKS, *args], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def server(database_url: DatabaseURL) -> Iterator[tuple[str, dict[str, str]]]:
+    """``caseworks serve`` as a real process on a free port; yields its base URL."""
+    env = cli_env(database_url)
+    port = free_port()
+    process = subprocess.Popen(
+        [CASEWORKS, "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_serving(base, process)
+        yield base, env
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def wait_until_serving(base: str, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            output = process.stdout.read().decode() if process.stdout else ""
+            raise AssertionError(f"serve exited with {process.returncode}: {output}")
+        try:
+            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.05)  # polling for the port to open; the condition is checked above
+    raise AssertionError("serve did not start within 30 s")
+
+
+def test_agency_and_token_print_their_value_alone_and_serve_answers(
+    server: tuple[str, dict[str, str]],
+) -> None:
+    base, env = server
+    agency = run(env, "agency", "create", "Fjordby kommune")
+    assert agency.returncode == 0, agency.stderr
+    agency_id = agency.stdout.strip()
+    assert agency.stdout == f"{agency_id}\n"
+    assert agency_id.startswith("agency_")
+
+    token = run(env, "token", "create", "--agency", agency_id, "--role", "admin", "--name", "ci")
+    assert token.returncode == 0, token.stderr
+    secret = token.stdout.strip()
+    assert token.stdout == f"{secret}\n"
+
+    headers = {"Authorization": f"Bearer {secret}"}
+    mentor = httpx.post(f"{base}/api/v1/mentors", json={"name": "Kari"}, headers=headers)
+    assert mentor.status_code == 201
+    listing = httpx.get(f"{base}/api/v1/mentors", headers=headers)
+    assert listing.json()["pagination"]["total"] == 1
+    assert httpx.get(f"{base}/api/v1/mentors").status_code == 401
+
+    revoked = run(env, "token", "revoke", secret)
+    assert revoked.returncode == 0, revoked.stderr
+    assert httpx.get(f"{base}/api/v1/mentors", headers=headers).status_code == 401
+
+    docs = httpx.get(f"{base}/docs")
+    assert docs.status_code == 200
+    assert "swagger" in docs.text.lower()
+
+
+def test_token_create_refuses_a_mentor_token_without_a_mentor(database_url: DatabaseURL) -> None:
+    env = cli_env(database_url)
+    agency_id = run(env, "agency", "create", "X").stdout.strip()
+    result = run(env, "token", "create", "--agency", agency_id, "--role", "mentor")
+    assert result.returncode != 0
+    assert result.stdout == ""
+    assert "--mentor" in result.stderr
+    unknown = run(env, "token", "create", "--agency", "agency_nope", "--role", "admin")
+    assert unknown.returncode != 0
+    assert "agency_nope" in unknown.stderr
+
+
+def test_demo_loads_the_seed_examples_once_and_prints_a_working_token(tmp_path: Path) -> None:
+    url = DatabaseURL.parse(f"sqlite:///{tmp_path / 'demo.db'}")
+    env = cli_env(url)
+    first = run(env, "demo")
+    assert first.returncode == 0, first.stderr
+    assert "loaded" in first.stdout
+    token = next(line.split()[-1] for line in first.stdout.splitlines() if "token" in line.lower())
+    assert "curl" in first.stdout
+    assert token in first.stdout
+    second = run(env, "demo")
+    assert "already present" in second.stdout
+
+    port = free_port()
+    process = subprocess.Popen(
+        [CASEWORKS, "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_serving(base, process)
+        headers = {"Authorization": f"Bearer {token}"}
+        body = httpx.get(
+            f"{base}/api/v1/assignments/api/v1/assignments/assign_001aa", headers=headers
+        ).json()
+        assert body["contact_name"] == "Per Olsen"
+        assert body["notes"] == "Initial assessment completed. Weekly meetings ongoing."
+        history = httpx.get(
+            f"{base}/api/v1/assignments/mentor/mentor_a1b2c3/history", headers=headers
+        ).json()
+        closed = [row for row in history["data"] if row["assignment_id"] == "assign_000zz"]
+        assert closed[0]["closed_date"] == "2024-12-15T00:00:00Z"
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+async def test_serve_refuses_an_out_of_date_postgresql_schema(postgresql_url: DatabaseURL) -> None:
+    name = f"caseworks_empty_{uuid.uuid4().hex[:10]}"
+    admin = await asyncpg.connect(ADMIN_URL)
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        env = cli_env(DatabaseURL.parse(_database_url(ADMIN_URL, name)))
+        refused = run(env, "serve", "--port", str(free_port()))
+        assert refused.returncode != 0
+        assert "caseworks migrate" in refused.stderr
+        migrated = run(env, "migrate")
+        assert migrated.returncode == 0, migrated.stderr
+        agency = run(env, "agency", "create", "After migrate")
+        assert agency.returncode == 0, agency.stderr
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
