@@ -27,7 +27,7 @@ async def require_json(request: Request) -> None:
         )
 
 
-def page_request(
+async def page_request(
     page: Annotated[int, Query(ge=1, le=10_000_000, description="Page number, from 1.")] = 1,
     limit: Annotated[int, Query(ge=1, le=100, description="Items per page, 1–100.")] = 20,
 ) -> PageRequest:

@@ -17,7 +17,7 @@ from caseworks.errors import Unauthorized
 _bearer = HTTPBearer(auto_error=False, description="An API token from `caseworks token create`.")
 
 
-def database(request: Request) -> Database:
+async def database(request: Request) -> Database:
     db: Database = request.app.state.db
     return db
 
@@ -28,7 +28,7 @@ async def current_principal(
 ) -> Principal:
     if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
         raise Unauthorized("send a valid API token as 'Authorization: Bearer <token>'")
-    principal = await authenticate(database(request), credentials.credentials)
+    principal = await authenticate(request.app.state.db, credentials.credentials)
     if principal is None:
         raise Unauthorized("the API token is unknown or revoked")
     request.state.principal = principal
