@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -14,9 +15,11 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import Response
 
 from caseworks import __version__
+from caseworks.auth.cache import TokenCache, keep_listening
 from caseworks.config import Settings
 from caseworks.db import ConstraintViolation, Database, DatabaseUnavailable, DatabaseURL
 from caseworks.db import open_database as connect_database
+from caseworks.db.postgres import PostgresDatabase
 from caseworks.errors import (
     BadRequest,
     Conflict,
@@ -134,9 +137,15 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             DatabaseURL.parse(settings.database_url), settings.db_pool_size
         )
         app.state.db = db
+        stop = asyncio.Event()
+        background = []
+        if isinstance(db, PostgresDatabase):
+            background.append(asyncio.create_task(keep_listening(db, app.state.token_cache, stop)))
         try:
             yield
         finally:
+            stop.set()
+            await asyncio.gather(*background, return_exceptions=True)
             if database is None:
                 await db.close()
 
@@ -152,6 +161,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         default_response_class=JSONResponse,
     )
     app.state.settings = settings
+    app.state.token_cache = TokenCache()
     _install_error_handlers(app)
     for router in mentoring_routers():
         app.include_router(router)

@@ -8,8 +8,9 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPBearer
 from fastapi.security.http import HTTPAuthorizationCredentials
 
+from caseworks.auth.cache import TokenCache
 from caseworks.auth.principal import Principal
-from caseworks.auth.tokens import authenticate
+from caseworks.auth.tokens import hash_token, principal_for
 from caseworks.db import Database
 from caseworks.errors import Unauthorized
 
@@ -28,9 +29,15 @@ async def current_principal(
 ) -> Principal:
     if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
         raise Unauthorized("send a valid API token as 'Authorization: Bearer <token>'")
-    principal = await authenticate(request.app.state.db, credentials.credentials)
+    token_hash = hash_token(credentials.credentials)
+    cache: TokenCache = request.app.state.token_cache
+    principal = cache.get(token_hash)
     if principal is None:
-        raise Unauthorized("the API token is unknown or revoked")
+        generation = cache.generation
+        principal = await principal_for(request.app.state.db, token_hash)
+        if principal is None:
+            raise Unauthorized("the API token is unknown or revoked")
+        cache.put(token_hash, principal, generation)
     request.state.principal = principal
     return principal
 

@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import secrets
 
+from caseworks.auth.cache import REVOCATION_CHANNEL, evict_everywhere
 from caseworks.auth.principal import Principal, Role
 from caseworks.db import Executor
 from caseworks.errors import Invalid, NotFound
@@ -34,7 +35,10 @@ FROM api_tokens WHERE token_hash = :token_hash AND revoked_at IS NULL
 
 
 async def authenticate(db: Executor, token: str) -> Principal | None:
-    token_hash = hash_token(token)
+    return await principal_for(db, hash_token(token))
+
+
+async def principal_for(db: Executor, token_hash: str) -> Principal | None:
     row = await db.fetch_one(_LOOKUP, {"token_hash": token_hash})
     if row is None or not hmac.compare_digest(row["token_hash"], token_hash):
         return None
@@ -111,7 +115,7 @@ async def _check_binding(
 async def revoke_token(db: Executor, token_or_id: str) -> str:
     """Revoke by token id (``tok_…``) or by the token itself; return the token id."""
     row = await db.fetch_one(
-        "SELECT id FROM api_tokens WHERE id = :value OR token_hash = :token_hash",
+        "SELECT id, token_hash FROM api_tokens WHERE id = :value OR token_hash = :token_hash",
         {"value": token_or_id, "token_hash": hash_token(token_or_id)},
     )
     if row is None:
@@ -120,4 +124,11 @@ async def revoke_token(db: Executor, token_or_id: str) -> str:
         "UPDATE api_tokens SET revoked_at = :now WHERE id = :id AND revoked_at IS NULL",
         {"id": row["id"], "now": utc_now()},
     )
+    evict_everywhere(row["token_hash"])
+    if db.dialect == "postgresql":
+        # Delivered at commit to every server process, which evicts the token from its cache.
+        await db.execute(
+            "SELECT pg_notify(:channel, :token_hash)",
+            {"channel": REVOCATION_CHANNEL, "token_hash": row["token_hash"]},
+        )
     return str(row["id"])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -106,10 +106,41 @@ async def _keep_session(connection: asyncpg.Connection) -> None:
     """
 
 
+class Listener:
+    """A dedicated connection that LISTENs on one channel; ``on_lost`` fires if it drops."""
+
+    def __init__(self, connection: asyncpg.Connection) -> None:
+        self._connection = connection
+
+    @property
+    def alive(self) -> bool:
+        return not self._connection.is_closed()
+
+    async def close(self) -> None:
+        if not self._connection.is_closed():
+            await self._connection.close(timeout=2)
+
+
 class PostgresDatabase(PostgresExecutor):
-    def __init__(self, pool: asyncpg.Pool) -> None:
+    def __init__(self, pool: asyncpg.Pool, dsn: str) -> None:
         super().__init__(pool)
         self._pool = pool
+        self._dsn = dsn
+
+    async def listen(
+        self, channel: str, on_notify: Callable[[str], None], on_lost: Callable[[], None]
+    ) -> Listener:
+        with _translating:
+            connection = await asyncpg.connect(
+                self._dsn,
+                timeout=ACQUIRE_TIMEOUT_SECONDS,
+                server_settings={"application_name": "caseworks-listener"},
+            )
+            await connection.add_listener(
+                channel, lambda _conn, _pid, _channel, payload: on_notify(payload)
+            )
+        connection.add_termination_listener(lambda _conn: on_lost())
+        return Listener(connection)
 
     @classmethod
     async def connect(cls, dsn: str, pool_size: int) -> PostgresDatabase:
@@ -123,7 +154,7 @@ class PostgresDatabase(PostgresExecutor):
                 # Short indexed queries: planning JIT code only costs time.
                 server_settings={"jit": "off", "application_name": "caseworks"},
             )
-        return cls(pool)
+        return cls(pool, dsn)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[PostgresExecutor]:

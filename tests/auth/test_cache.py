@@ -1,0 +1,114 @@
+"""The token cache: on only while revocations can reach it, and never serving a revoked token."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Callable
+
+import pytest
+from fastapi import FastAPI
+
+from caseworks.auth.cache import TokenCache
+from caseworks.auth.principal import Principal, Role
+from caseworks.auth.tokens import hash_token
+from caseworks.db import Database, DatabaseURL
+from tests.conftest import Tenant
+from tests.test_cli import CASEWORKS
+
+PRINCIPAL = Principal("agency_a", Role.ADMIN, "tok_a")
+
+
+async def until(condition: Callable[[], bool], seconds: float = 5.0) -> None:
+    """Wait for a condition another task or process brings about, up to a deadline.
+
+    It comes about in a callback on another connection: there is no event to await instead.
+    """
+    async with asyncio.timeout(seconds):
+        while not condition():  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
+
+
+def enabled_cache(clock: Callable[[], float] = lambda: 0.0) -> TokenCache:
+    cache = TokenCache(ttl_seconds=10, max_entries=2, clock=clock)
+    cache.enabled = True
+    return cache
+
+
+def test_a_lookup_that_raced_a_revocation_is_not_cached() -> None:
+    cache = enabled_cache()
+    generation = cache.generation
+    cache.evict("some other token")  # a revocation arrives while the lookup is in flight
+    cache.put("h", PRINCIPAL, generation)
+    assert cache.get("h") is None
+
+
+def test_entries_expire_and_the_oldest_make_way() -> None:
+    now = [0.0]
+    cache = enabled_cache(lambda: now[0])
+    for key in ("a", "b", "c"):
+        cache.put(key, PRINCIPAL, cache.generation)
+    assert cache.get("a") is None  # evicted: at most two entries
+    assert cache.get("c") == PRINCIPAL
+    now[0] = 10.0
+    assert cache.get("c") is None
+
+
+def test_a_disabled_cache_holds_nothing() -> None:
+    cache = TokenCache()
+    cache.put("h", PRINCIPAL, cache.generation)
+    assert cache.get("h") is None
+
+
+async def test_sqlite_never_caches(tenant: Tenant, app: FastAPI, database_url: DatabaseURL) -> None:
+    if database_url.dialect != "sqlite":
+        pytest.skip("covered by the PostgreSQL tests below")
+    async with tenant.client(tenant.admin_token) as client:
+        assert (await client.get("/api/v1/mentors")).status_code == 200
+    assert hash_token(tenant.admin_token) not in app.state.token_cache
+
+
+async def test_a_revocation_from_another_process_evicts_the_token(
+    postgresql_url: DatabaseURL, tenant: Tenant, app: FastAPI
+) -> None:
+    if tenant.db.dialect != "postgresql":
+        pytest.skip("revocations are broadcast on PostgreSQL only")
+    cache: TokenCache = app.state.token_cache
+    token_hash = hash_token(tenant.admin_token)
+    await until(lambda: cache.enabled)
+    async with tenant.client(tenant.admin_token) as client:
+        assert (await client.get("/api/v1/mentors")).status_code == 200
+        assert token_hash in cache
+
+        revoke = await asyncio.create_subprocess_exec(
+            CASEWORKS,
+            "token",
+            "revoke",
+            tenant.admin_token,
+            env={**os.environ, "CASEWORKS_DATABASE_URL": postgresql_url.target},
+        )
+        assert await revoke.wait() == 0
+        await until(lambda: token_hash not in cache)
+        assert (await client.get("/api/v1/mentors")).status_code == 401
+
+
+async def test_losing_the_channel_turns_the_cache_off_until_it_is_back(
+    db: Database, tenant: Tenant, app: FastAPI, postgresql_url: DatabaseURL
+) -> None:
+    if db.dialect != "postgresql":
+        pytest.skip("the channel exists on PostgreSQL only")
+    cache: TokenCache = app.state.token_cache
+    await until(lambda: cache.enabled)
+    database_name = postgresql_url.target.rsplit("/", 1)[1]
+    await db.execute(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+        " WHERE application_name = 'caseworks-listener' AND datname = :name",
+        {"name": database_name},
+    )
+    await until(lambda: not cache.enabled)
+    async with tenant.client(tenant.admin_token) as client:
+        assert (await client.get("/api/v1/mentors")).status_code == 200
+        assert hash_token(tenant.admin_token) not in cache
+        await until(lambda: cache.enabled)  # reconnected by itself
+        assert (await client.get("/api/v1/mentors")).status_code == 200
+    assert hash_token(tenant.admin_token) in cache
