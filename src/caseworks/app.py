@@ -16,6 +16,7 @@ from starlette.responses import Response
 
 from caseworks import __version__
 from caseworks.auth.cache import TokenCache, keep_listening
+from caseworks.auth.http import BEARER_SCHEME
 from caseworks.config import Settings
 from caseworks.db import ConstraintViolation, Database, DatabaseUnavailable, DatabaseURL
 from caseworks.db import open_database as connect_database
@@ -127,6 +128,23 @@ def _install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ConstraintViolation, on_constraint)
 
 
+def _document_bearer_auth(app: FastAPI) -> None:
+    """Every API operation needs a bearer token: say so once, for the whole document."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = build()
+            schema.setdefault("components", {}).setdefault("securitySchemes", {})["bearer"] = (
+                BEARER_SCHEME
+            )
+            schema["security"] = [{"bearer": []}]
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
     """The application. Pass ``database`` to share an open one (tests); else it opens its own."""
     settings = settings or Settings.from_env()
@@ -165,6 +183,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     _install_error_handlers(app)
     for router in mentoring_routers():
         app.include_router(router)
+
+    _document_bearer_auth(app)
 
     @app.get("/health", include_in_schema=False)
     async def health() -> dict[str, Any]:

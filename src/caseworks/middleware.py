@@ -30,6 +30,22 @@ SECURITY_HEADERS = [
 
 ErrorRenderer = Callable[[str, ServiceError, str], Any]
 
+# The seed's catalogue doubled the assignments prefix; such paths are served as the canonical
+# ones. Rewriting here keeps the router (matched in order on every request) half as long.
+DOUBLED_PREFIX = "/api/v1/assignments/api/v1/assignments"
+CANONICAL_PREFIX = "/api/v1/assignments"
+
+
+def canonical_path(scope: Scope) -> Scope:
+    path: str = scope["path"]
+    if not path.startswith(DOUBLED_PREFIX):
+        return scope
+    rest = path[len(DOUBLED_PREFIX) :]
+    if rest and not rest.startswith("/"):
+        return scope
+    canonical = CANONICAL_PREFIX + rest
+    return {**scope, "path": canonical, "raw_path": canonical.encode()}
+
 
 class RequestContext:
     def __init__(self, app: ASGIApp, max_body_bytes: int, render_error: ErrorRenderer) -> None:
@@ -41,6 +57,7 @@ class RequestContext:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        scope = canonical_path(scope)
         request_id = self._request_id(scope)
         scope.setdefault("state", {})["request_id"] = request_id
         started = time.perf_counter()

@@ -43,8 +43,6 @@ from caseworks.text import RecordId
 from caseworks.timestamps import to_utc
 
 ASSIGNMENTS = "/api/v1/assignments"
-# The seed's catalogue doubled the prefix; those literal paths are served too, undocumented.
-DOUBLED_ASSIGNMENTS = "/api/v1/assignments/api/v1/assignments"
 
 _READ_ERRORS = problem_responses(400, 401, 403, 404, 422)
 _WRITE_ERRORS = problem_responses(400, 401, 403, 404, 409, 413, 415, 422)
@@ -54,8 +52,9 @@ def _doc(model: type[Any], status: int = 200, errors: dict[int | str, Any] | Non
     return {status: {"model": model}, **(errors or _READ_ERRORS)}
 
 
-def assignments_router(prefix: str, include_in_schema: bool) -> APIRouter:
-    router = APIRouter(prefix=prefix, tags=["assignments"], include_in_schema=include_in_schema)
+def assignments_router() -> APIRouter:
+    """The nine endpoints of seed 000 (its doubled-prefix paths are rewritten by the middleware)."""
+    router = APIRouter(prefix=ASSIGNMENTS, tags=["assignments"])
 
     @router.get(
         "", summary="List assignments with optional filtering", responses=_doc(AssignmentPage)
@@ -240,8 +239,7 @@ def people_router(
 
 def routers() -> list[APIRouter]:
     return [
-        assignments_router(ASSIGNMENTS, include_in_schema=True),
-        assignments_router(DOUBLED_ASSIGNMENTS, include_in_schema=False),
+        assignments_router(),
         people_router(MENTORS, MentorCreate, (Mentor, MentorPage, MentorDeleted)),
         people_router(CONTACTS, ContactCreate, (Contact, ContactPage, ContactDeleted)),
     ]
