@@ -154,35 +154,36 @@ async def delete_assignment(db: Executor, agency_id: str, assignment_id: str) ->
     )
 
 
-async def mentor_assignments(
-    db: Executor, agency_id: str, mentor_id: str, *, open_only: bool, page: PageRequest
-) -> tuple[list[Row], int]:
-    """Active view (open, oldest first) or history (all, newest first): index range scans."""
+def _mentor_where(open_only: bool) -> str:
     status = " AND a.status = 'open'" if open_only else ""
-    order = "a.assigned_date, a.id" if open_only else "a.assigned_date DESC, a.id DESC"
-    params = {
-        "agency_id": agency_id,
-        "mentor_id": mentor_id,
-        "limit": page.size,
-        "offset": page.offset,
-    }
-    where = f"a.agency_id = :agency_id AND a.mentor_id = :mentor_id{status}"
-    rows = await db.fetch_all(
-        f"SELECT {_SUMMARY_COLUMNS} {_FROM} WHERE {where} ORDER BY {order}"
-        " LIMIT :limit OFFSET :offset",
-        params,
-    )
-    total = await db.fetch_value(f"SELECT count(*) FROM assignments a WHERE {where}", params)
-    return rows, int(total)
+    return f"a.agency_id = :agency_id AND a.mentor_id = :mentor_id{status}"
 
 
-async def open_count(db: Executor, agency_id: str, mentor_id: str) -> int:
-    count = await db.fetch_value(
-        "SELECT count(*) FROM assignments"
-        " WHERE agency_id = :agency_id AND mentor_id = :mentor_id AND status = 'open'",
+async def mentor_total(
+    db: Executor, agency_id: str, mentor_id: str, *, open_only: bool
+) -> int | None:
+    """How many assignments the mentor has (open ones, or all); None if there is no such mentor.
+
+    One round trip, answered from the (agency, mentor, status) index.
+    """
+    total = await db.fetch_one(
+        f"SELECT (SELECT count(*) FROM assignments a WHERE {_mentor_where(open_only)}) AS total"
+        " FROM mentors WHERE agency_id = :agency_id AND id = :mentor_id",
         {"agency_id": agency_id, "mentor_id": mentor_id},
     )
-    return int(count)
+    return None if total is None else int(total["total"])
+
+
+async def mentor_assignments(
+    db: Executor, agency_id: str, mentor_id: str, *, open_only: bool, page: PageRequest
+) -> list[Row]:
+    """Active view (open, oldest first) or history (all, newest first): index range scans."""
+    order = "a.assigned_date, a.id" if open_only else "a.assigned_date DESC, a.id DESC"
+    return await db.fetch_all(
+        f"SELECT {_SUMMARY_COLUMNS} {_FROM} WHERE {_mentor_where(open_only)} ORDER BY {order}"
+        " LIMIT :limit OFFSET :offset",
+        {"agency_id": agency_id, "mentor_id": mentor_id, "limit": page.size, "offset": page.offset},
+    )
 
 
 async def mentor_exists(db: Executor, agency_id: str, mentor_id: str) -> bool:

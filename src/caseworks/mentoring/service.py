@@ -180,26 +180,31 @@ async def erase_assignment(tx: Executor, caller: Principal, current: Row) -> Non
     )
 
 
-async def _visible_mentor(db: Executor, caller: Principal, mentor_id: str) -> None:
+async def _mentor_total(db: Executor, caller: Principal, mentor_id: str, open_only: bool) -> int:
+    """The mentor's assignment count, or 404 if the caller may not see that mentor."""
     scope = policy.mentoring_scope(caller)
-    exists = is_valid_id(mentor_id) and await queries.mentor_exists(db, caller.agency_id, mentor_id)
-    if not exists or (scope is not None and scope != mentor_id):
+    total = None
+    if is_valid_id(mentor_id) and scope in (None, mentor_id):
+        total = await queries.mentor_total(db, caller.agency_id, mentor_id, open_only=open_only)
+    if total is None:
         raise NotFound(f"no mentor {mentor_id}")
+    return total
 
 
 async def mentor_assignments(
     db: Database, caller: Principal, mentor_id: str, *, open_only: bool, page: PageRequest
 ) -> Page:
-    await _visible_mentor(db, caller, mentor_id)
-    rows, total = await queries.mentor_assignments(
-        db, caller.agency_id, mentor_id, open_only=open_only, page=page
-    )
+    total = await _mentor_total(db, caller, mentor_id, open_only)
+    rows = []
+    if page.offset < total:  # past the last page there is nothing to fetch
+        rows = await queries.mentor_assignments(
+            db, caller.agency_id, mentor_id, open_only=open_only, page=page
+        )
     return Page(rows, page, total)
 
 
 async def mentor_open_count(db: Database, caller: Principal, mentor_id: str) -> int:
-    await _visible_mentor(db, caller, mentor_id)
-    return await queries.open_count(db, caller.agency_id, mentor_id)
+    return await _mentor_total(db, caller, mentor_id, open_only=True)
 
 
 async def assignment_events(db: Database, caller: Principal, assignment_id: str) -> list[Row]:
