@@ -24,8 +24,8 @@ run: install
 	$(BIN)/caseworks serve --host $(HOST) --port $(PORT)
 
 lint: install
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 
 types: install
 	$(BIN)/mypy
@@ -37,3 +37,14 @@ test: lint types pytest
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .mypy_cache .pytest_cache .ruff_cache
+
+# Benchmarks (not part of `make test`): need wrk (apt-get install wrk) and taskset.
+.PHONY: bench bench-quick bench-sqlite
+bench: install
+	$(BIN)/python -m bench.run --database postgresql
+
+bench-quick: install
+	$(BIN)/python -m bench.run --database postgresql --quick
+
+bench-sqlite: install
+	$(BIN)/python -m bench.run --database sqlite

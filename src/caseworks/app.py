@@ -32,8 +32,10 @@ from caseworks.errors import (
     Unavailable,
     UnsupportedMediaType,
 )
+from caseworks.fastlane import FastLane
 from caseworks.jsonapi.errors import error_response as jsonapi_error_response
 from caseworks.jsonio import JSONResponse
+from caseworks.mentoring.routes import fast_routes as mentoring_fast_routes
 from caseworks.mentoring.routes import routers as mentoring_routers
 from caseworks.middleware import RequestContext
 from caseworks.problems import problem_response
@@ -81,51 +83,52 @@ def _request_id(request: Request) -> str | None:
     return request_id
 
 
+def as_service_error(error: Exception) -> tuple[ServiceError, dict[str, str]] | None:
+    """What a failure means to the client, with extra headers; None for a bug (500)."""
+    if isinstance(error, Unauthorized):
+        return error, {"WWW-Authenticate": "Bearer"}
+    if isinstance(error, ServiceError):
+        return error, {}
+    if isinstance(error, RequestValidationError):
+        return from_validation_errors(error.errors()), {}
+    if isinstance(error, DatabaseUnavailable):
+        log.warning("database unavailable: %s", error)
+        return Unavailable("the database is unavailable; try again shortly"), {"Retry-After": "1"}
+    if isinstance(error, ConstraintViolation):
+        # Services check what they can name; a constraint reaching here lost a race.
+        return Conflict("the change conflicts with the current state"), {}
+    return None
+
+
+def exception_response(path: str, error: Exception, request_id: str | None) -> Response | None:
+    mapped = as_service_error(error)
+    if mapped is None:
+        return None
+    service_error, headers = mapped
+    return render_error(path, service_error, request_id, headers or None)
+
+
 def _install_error_handlers(app: FastAPI) -> None:
-    def respond(
-        request: Request, error: ServiceError, headers: dict[str, str] | None = None
-    ) -> Response:
-        if isinstance(error, Unauthorized):
-            headers = {**(headers or {}), "WWW-Authenticate": "Bearer"}
-        return render_error(request.url.path, error, _request_id(request), headers)
-
-    async def on_service_error(request: Request, error: Exception) -> Response:
-        assert isinstance(error, ServiceError)
-        return respond(request, error)
-
-    async def on_validation_error(request: Request, error: Exception) -> Response:
-        assert isinstance(error, RequestValidationError)
-        return respond(request, from_validation_errors(error.errors()))
+    async def on_error(request: Request, error: Exception) -> Response:
+        response = exception_response(request.url.path, error, _request_id(request))
+        assert response is not None, "handlers are registered only for mapped exceptions"
+        return response
 
     async def on_http_error(request: Request, error: Exception) -> Response:
         assert isinstance(error, HTTPException)
+        headers = dict(error.headers or {})
         if error.status_code == 405:
-            return respond(
-                request,
-                MethodNotAllowed(f"{request.method} is not allowed on {request.url.path}"),
-                dict(error.headers or {}),
+            problem: ServiceError = MethodNotAllowed(
+                f"{request.method} is not allowed on {request.url.path}"
             )
-        kind = _HTTP_ERRORS.get(error.status_code, BadRequest)
-        detail = error.detail if error.status_code != 404 else "no such resource"
-        return respond(request, kind(str(detail)))
+        else:
+            kind = _HTTP_ERRORS.get(error.status_code, BadRequest)
+            problem = kind(str(error.detail) if error.status_code != 404 else "no such resource")
+        return render_error(request.url.path, problem, _request_id(request), headers or None)
 
-    async def on_database_unavailable(request: Request, error: Exception) -> Response:
-        log.warning("database unavailable request_id=%s: %s", _request_id(request), error)
-        return respond(
-            request,
-            Unavailable("the database is unavailable; try again shortly"),
-            {"Retry-After": "1"},
-        )
-
-    async def on_constraint(request: Request, error: Exception) -> Response:
-        # Services check what they can name; a constraint reaching here lost a race.
-        return respond(request, Conflict("the change conflicts with the current state"))
-
-    app.add_exception_handler(ServiceError, on_service_error)
-    app.add_exception_handler(RequestValidationError, on_validation_error)
+    for mapped in (ServiceError, RequestValidationError, DatabaseUnavailable, ConstraintViolation):
+        app.add_exception_handler(mapped, on_error)
     app.add_exception_handler(HTTPException, on_http_error)
-    app.add_exception_handler(DatabaseUnavailable, on_database_unavailable)
-    app.add_exception_handler(ConstraintViolation, on_constraint)
 
 
 def _document_bearer_auth(app: FastAPI) -> None:
@@ -199,7 +202,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             expose_headers=["Location", "X-Request-ID"],
         )
     app.add_middleware(
-        RequestContext, max_body_bytes=settings.max_body_bytes, render_error=render_error
+        RequestContext,
+        max_body_bytes=settings.max_body_bytes,
+        render_error=render_error,
+        render_exception=exception_response,
+        fast_lane=FastLane(app.state, mentoring_fast_routes()),
     )
     return app
 

@@ -66,14 +66,28 @@ def main() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
-def serve(host: str, port: int, workers: int) -> None:
+@click.option(
+    "--server",
+    type=click.Choice(["uvicorn", "granian"]),
+    default="uvicorn",
+    show_default=True,
+    help="ASGI server software.",
+)
+def serve(host: str, port: int, workers: int, server: str) -> None:
     """Serve the API."""
+    settings = _settings()
+    prepare_schema(_url(settings))
+    if server == "granian":
+        _serve_granian(host, port, workers, settings)
+    else:
+        _serve_uvicorn(host, port, workers, settings)
+
+
+def _serve_uvicorn(host: str, port: int, workers: int, settings: Settings) -> None:
     import uvicorn
 
     from caseworks.logs import log_config
 
-    settings = _settings()
-    prepare_schema(_url(settings))
     uvicorn.run(
         "caseworks.app:app_factory",
         factory=True,
@@ -86,6 +100,24 @@ def serve(host: str, port: int, workers: int) -> None:
         proxy_headers=False,
         server_header=False,
     )
+
+
+def _serve_granian(host: str, port: int, workers: int, settings: Settings) -> None:
+    from granian import Granian
+    from granian.constants import Interfaces
+
+    from caseworks.logs import log_config
+
+    Granian(
+        "caseworks.app:app_factory",
+        factory=True,
+        address=host,
+        port=port,
+        workers=workers,
+        interface=Interfaces.ASGI,
+        log_dictconfig=log_config(settings.log_level),
+        log_access=False,
+    ).serve()
 
 
 @main.command()

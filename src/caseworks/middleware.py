@@ -7,9 +7,9 @@ stream copy per request.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import time
-import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from caseworks.errors import PayloadTooLarge, ServiceError
+from caseworks.fastlane import FastLane, Match
 
 access_log = logging.getLogger("caseworks.access")
 
@@ -29,6 +30,7 @@ SECURITY_HEADERS = [
 ]
 
 ErrorRenderer = Callable[[str, ServiceError, str], Any]
+ExceptionRenderer = Callable[[str, Exception, str], Any]
 
 # The seed's catalogue doubled the assignments prefix; such paths are served as the canonical
 # ones. Rewriting here keeps the router (matched in order on every request) half as long.
@@ -48,10 +50,19 @@ def canonical_path(scope: Scope) -> Scope:
 
 
 class RequestContext:
-    def __init__(self, app: ASGIApp, max_body_bytes: int, render_error: ErrorRenderer) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_body_bytes: int,
+        render_error: ErrorRenderer,
+        render_exception: ExceptionRenderer,
+        fast_lane: FastLane | None = None,
+    ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
         self.render_error = render_error
+        self.render_exception = render_exception
+        self.fast_lane = fast_lane
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -60,15 +71,15 @@ class RequestContext:
         scope = canonical_path(scope)
         request_id = self._request_id(scope)
         scope.setdefault("state", {})["request_id"] = request_id
-        started = time.perf_counter()
+        began = time.perf_counter()
         status = 500  # until a response starts
-        started = False
+        responded = False
         request_id_header = (b"x-request-id", request_id.encode())
 
         async def send_with_headers(message: Message) -> None:
-            nonlocal status, started
+            nonlocal status, responded
             if message["type"] == "http.response.start":
-                status, started = message["status"], True
+                status, responded = message["status"], True
                 message["headers"] = [
                     *message.get("headers", ()),
                     *SECURITY_HEADERS,
@@ -82,11 +93,15 @@ class RequestContext:
                 response = self.render_error(scope["path"], self._too_large(), request_id)
                 await response(scope, receive, send_with_headers)
                 return
-            await self.app(scope, self._limited(receive), send_with_headers)
+            fast = self.fast_lane.match(scope) if self.fast_lane is not None else None
+            if fast is not None:
+                await self._fast(fast, scope, receive, send_with_headers, request_id)
+            else:
+                await self.app(scope, self._limited(receive), send_with_headers)
         except Exception:
             # Logged with its request id; the body says only that it failed, never why.
             access_log.exception("unhandled error request_id=%s", request_id)
-            if not started:
+            if not responded:
                 failure = ServiceError("an unexpected error occurred; quote the request id")
                 response = self.render_error(scope["path"], failure, request_id)
                 await response(scope, receive, send_with_headers)
@@ -96,9 +111,21 @@ class RequestContext:
                 scope["method"],
                 scope["path"],
                 status,
-                (time.perf_counter() - started) * 1000,
+                (time.perf_counter() - began) * 1000,
                 request_id,
             )
+
+    async def _fast(
+        self, fast: Match, scope: Scope, receive: Receive, send: Send, request_id: str
+    ) -> None:
+        assert self.fast_lane is not None
+        try:
+            response = await self.fast_lane.respond(fast, scope)
+        except Exception as error:
+            response = self.render_exception(scope["path"], error, request_id)
+            if response is None:
+                raise
+        await response(scope, receive, send)
 
     def _too_large(self) -> PayloadTooLarge:
         return PayloadTooLarge(f"the request body is over the limit of {self.max_body_bytes} bytes")
@@ -137,4 +164,4 @@ class RequestContext:
                 if _VALID_REQUEST_ID.fullmatch(candidate):
                     return candidate
                 break
-        return uuid.uuid4().hex
+        return os.urandom(16).hex()  # as random as uuid4().hex, at a fraction of the cost

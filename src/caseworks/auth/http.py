@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
+from starlette.datastructures import State
 
 from caseworks.auth.cache import TokenCache
 from caseworks.auth.principal import Principal
@@ -29,24 +30,32 @@ async def database(request: Request) -> Database:
     return db
 
 
-def _bearer_token(request: Request) -> str:
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+def _bearer_token(authorization: str) -> str:
+    scheme, _, token = authorization.partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
         raise Unauthorized("send a valid API token as 'Authorization: Bearer <token>'")
     return token
 
 
-async def current_principal(request: Request) -> Principal:
-    token_hash = hash_token(_bearer_token(request))
-    cache: TokenCache = request.app.state.token_cache
+async def authenticate_header(state: State, authorization: str) -> Principal:
+    """The caller an ``Authorization`` header names; 401 if none, unknown or revoked."""
+    token_hash = hash_token(_bearer_token(authorization))
+    cache: TokenCache = state.token_cache
     principal = cache.get(token_hash)
     if principal is None:
         generation = cache.generation
-        principal = await principal_for(request.app.state.db, token_hash)
+        principal = await principal_for(state.db, token_hash)
         if principal is None:
             raise Unauthorized("the API token is unknown or revoked")
         cache.put(token_hash, principal, generation)
+    return principal
+
+
+async def current_principal(request: Request) -> Principal:
+    principal = await authenticate_header(
+        request.app.state, request.headers.get("authorization", "")
+    )
     request.state.principal = principal
     return principal
 
