@@ -20,6 +20,7 @@ from urllib.parse import parse_qs
 import asyncpg
 import orjson
 
+from caseworks.counting import Totals
 from caseworks.db.base import to_positional
 from caseworks.db.url import DatabaseURL
 from caseworks.ids import new_id
@@ -38,7 +39,6 @@ JOIN contacts c ON c.agency_id = a.agency_id AND c.id = a.contact_id
 """
 ONE = f"SELECT {SUMMARY}, a.notes {FROM} WHERE a.agency_id = :agency_id AND a.id = :id"
 LIST = f"SELECT {SUMMARY} {FROM} WHERE {{where}} ORDER BY {{order}} LIMIT :limit OFFSET :offset"
-COUNT = "SELECT count(*) FROM assignments a WHERE {where}"
 MENTOR_TOTAL = (
     "SELECT (SELECT count(*) FROM assignments a WHERE {where}) AS total"
     " FROM mentors WHERE agency_id = :agency_id AND id = :mentor_id"
@@ -175,6 +175,7 @@ class _Bound:
 
 
 db: Driver
+totals = Totals()
 
 
 async def respond(
@@ -209,7 +210,9 @@ async def list_page(send: Send, query: dict[str, list[str]]) -> None:
         where += " AND a.mentor_id = :mentor_id"
         params["mentor_id"] = query["mentor_id"][0]
     rows = await db.fetch_all(LIST.format(where=where, order="a.created_at, a.id"), params)
-    total = await db.fetch_value(COUNT.format(where=where), params)
+    count_params = {key: value for key, value in params.items() if key not in ("limit", "offset")}
+    # The same totals strategy as caseworks (exact while small, remembered once large).
+    total = await totals.count(db, f"FROM assignments a WHERE {where}", count_params)
     await respond(
         send, {"data": rows, "pagination": {"page": page, "limit": limit, "total": total}}
     )

@@ -125,8 +125,9 @@ assignments = Table(
         sqlite_where=text("status = 'open'"),
         postgresql_where=text("status = 'open'"),
     ),
-    # Mentor views (active, history, open-count) and the mentor_id filter.
+    # Mentor views: active and open-count, then history (newest first across statuses).
     Index(None, "agency_id", "mentor_id", "status", "assigned_date"),
+    Index(None, "agency_id", "mentor_id", "assigned_date", "id"),
     Index(None, "agency_id", "contact_id", "status"),
     Index(None, "agency_id", "created_at", "id"),
     Index(None, "agency_id", "assigned_date", "id"),

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from caseworks.counting import totals
 from caseworks.db import Executor, Row
 from caseworks.pagination import PageRequest
 
@@ -85,8 +86,9 @@ async def list_assignments(
         " LIMIT :limit OFFSET :offset",
         params,
     )
-    total = await db.fetch_value(f"SELECT count(*) FROM assignments a WHERE {where}", params)
-    return rows, int(total)
+    count_params = {key: value for key, value in params.items() if key not in ("limit", "offset")}
+    total = await totals.count(db, f"FROM assignments a WHERE {where}", count_params)
+    return rows, total
 
 
 async def get_assignment(db: Executor, agency_id: str, assignment_id: str) -> Row | None:
@@ -248,8 +250,9 @@ async def list_people(
         f" ORDER BY {_PERSON_ORDER[sort]} LIMIT :limit OFFSET :offset",
         params,
     )
-    total = await db.fetch_value(f"SELECT count(*) FROM {table} WHERE {where}", params)
-    return rows, int(total)
+    count_params = {key: value for key, value in params.items() if key not in ("limit", "offset")}
+    total = await totals.count(db, f"FROM {table} WHERE {where}", count_params)
+    return rows, total
 
 
 def _visible_to_mentor(table: str) -> str:
