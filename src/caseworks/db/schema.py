@@ -128,6 +128,8 @@ assignments = Table(
     # Mentor views: active and open-count, then history (newest first across statuses).
     Index(None, "agency_id", "mentor_id", "status", "assigned_date"),
     Index(None, "agency_id", "mentor_id", "assigned_date", "id"),
+    # The list filtered by mentor, in its default order.
+    Index(None, "agency_id", "mentor_id", "created_at", "id"),
     Index(None, "agency_id", "contact_id", "status"),
     Index(None, "agency_id", "created_at", "id"),
     Index(None, "agency_id", "assigned_date", "id"),

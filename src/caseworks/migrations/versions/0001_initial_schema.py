@@ -279,6 +279,11 @@ def upgrade() -> None:
             unique=False,
         )
         batch_op.create_index(
+            batch_op.f("ix_assignments_agency_id_mentor_id_created_at_id"),
+            ["agency_id", "mentor_id", "created_at", "id"],
+            unique=False,
+        )
+        batch_op.create_index(
             batch_op.f("ix_assignments_agency_id_status_created_at_id"),
             ["agency_id", "status", "created_at", "id"],
             unique=False,
@@ -385,6 +390,7 @@ def downgrade() -> None:
         )
         batch_op.drop_index(batch_op.f("ix_assignments_agency_id_status_created_at_id"))
         batch_op.drop_index(batch_op.f("ix_assignments_agency_id_mentor_id_assigned_date_id"))
+        batch_op.drop_index(batch_op.f("ix_assignments_agency_id_mentor_id_created_at_id"))
         batch_op.drop_index(batch_op.f("ix_assignments_agency_id_mentor_id_status_assigned_date"))
         batch_op.drop_index(batch_op.f("ix_assignments_agency_id_last_contact_date_id"))
         batch_op.drop_index(batch_op.f("ix_assignments_agency_id_created_at_id"))
