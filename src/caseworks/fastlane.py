@@ -1,10 +1,10 @@
 """The fast lane: the hottest read endpoints, answered without the framework's machinery.
 
-A GET with no query string to one of these paths is answered here, by the same service function
-with the same JSON and the same errors as its FastAPI route. The route stays the documented
-definition (OpenAPI) and serves every other request to the path: with a query string, another
-method. On these paths FastAPI's routing, dependency solving and middleware stack cost more CPU
-than the database query itself (see the README's Performance section).
+A GET to one of these paths is answered here, by the same service function with the same JSON
+and the same errors as its FastAPI route, its query string validated by the same Pydantic model.
+The route stays the documented definition (OpenAPI) and serves every other request to the path.
+On these paths FastAPI's routing, dependency solving and middleware stack cost more CPU than the
+database query itself (see the README's Performance section).
 """
 
 from __future__ import annotations
@@ -12,8 +12,11 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
-from starlette.datastructures import State
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ValidationError
+from starlette.datastructures import QueryParams, State
 from starlette.responses import Response
 from starlette.types import Scope
 
@@ -21,17 +24,22 @@ from caseworks.auth.http import authenticate_header
 from caseworks.auth.principal import Principal
 from caseworks.db import Database
 
-FastHandler = Callable[[Database, Principal, dict[str, str]], Awaitable[Response]]
+Query = TypeVar("Query", bound=BaseModel)
+FastHandler = Callable[[Database, Principal, dict[str, str], Any], Awaitable[Response]]
 
 
 @dataclass(frozen=True)
 class FastRoute:
     pattern: re.Pattern[str]
     handler: FastHandler
+    # The route's query parameters, as the FastAPI route declares them; None: no query string.
+    query: type[BaseModel] | None = None
 
     @classmethod
-    def of(cls, pattern: str, handler: FastHandler) -> FastRoute:
-        return cls(re.compile(pattern), handler)
+    def of(
+        cls, pattern: str, handler: FastHandler, query: type[BaseModel] | None = None
+    ) -> FastRoute:
+        return cls(re.compile(pattern), handler, query)
 
 
 @dataclass(frozen=True)
@@ -46,7 +54,7 @@ class FastLane:
         self._routes = tuple(routes)
 
     def match(self, scope: Scope) -> Match | None:
-        if scope["method"] != "GET" or scope["query_string"]:
+        if scope["method"] != "GET":
             return None
         if any(name == b"origin" for name, _ in scope["headers"]):
             return None  # cross-origin: the framework's CORS handling answers
@@ -54,6 +62,8 @@ class FastLane:
         for route in self._routes:
             found = route.pattern.fullmatch(path)
             if found is not None:
+                if scope["query_string"] and route.query is None:
+                    return None
                 return Match(route, found.groupdict())
         return None
 
@@ -64,4 +74,17 @@ class FastLane:
                 authorization = value.decode("latin-1")
                 break
         principal = await authenticate_header(self._state, authorization)
-        return await match.route.handler(self._state.db, principal, match.params)
+        query = None
+        if match.route.query is not None:
+            query = _parse_query(match.route.query, scope["query_string"])
+        return await match.route.handler(self._state.db, principal, match.params, query)
+
+
+def _parse_query(model: type[Query], query_string: bytes) -> Query:
+    """Decode and validate as FastAPI does: Starlette's parsing, the last of repeated values."""
+    try:
+        return model.model_validate(dict(QueryParams(query_string)))
+    except ValidationError as error:
+        raise RequestValidationError(
+            [{**problem, "loc": ("query", *problem["loc"])} for problem in error.errors()]
+        ) from None

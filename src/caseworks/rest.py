@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Request
 
 from caseworks.errors import FieldProblem, UnsupportedMediaType
-from caseworks.pagination import PageRequest
 
 
 def _is_json(content_type: str) -> bool:
@@ -27,12 +24,4 @@ async def require_json(request: Request) -> None:
         )
 
 
-async def page_request(
-    page: Annotated[int, Query(ge=1, le=10_000_000, description="Page number, from 1.")] = 1,
-    limit: Annotated[int, Query(ge=1, le=100, description="Items per page, 1–100.")] = 20,
-) -> PageRequest:
-    return PageRequest(page, limit)
-
-
 JSONBody = Depends(require_json)
-Paging = Annotated[PageRequest, Depends(page_request)]

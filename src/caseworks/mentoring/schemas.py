@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from caseworks.pagination import PageRequest
 from caseworks.text import Email, FreeText, Name, Phone, RecordId, ShortText
 
 AssignmentStatus = Literal["open", "closed"]
@@ -24,6 +25,33 @@ PersonSort = Literal["created_at", "-created_at", "name", "-name"]
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+class PageQuery(BaseModel):
+    """Paging query parameters; unknown parameter names are ignored, unknown values are not."""
+
+    page: int = Field(1, ge=1, le=10_000_000, description="Page number, from 1.")
+    limit: int = Field(20, ge=1, le=100, description="Items per page, 1–100.")
+
+    @property
+    def request(self) -> PageRequest:
+        return PageRequest(self.page, self.limit)
+
+
+class AssignmentQuery(PageQuery):
+    mentor_id: RecordId | None = None
+    contact_id: RecordId | None = None
+    status: AssignmentStatus | None = None
+    assigned_from: datetime | None = Field(None, description="Inclusive.")
+    assigned_to: datetime | None = Field(None, description="Inclusive.")
+    last_contact_before: datetime | None = Field(
+        None, description="Last contact before this time, or never: stale caseloads."
+    )
+    sort: AssignmentSort = Field("created_at", description="`-` for descending.")
+
+
+class PersonQuery(PageQuery):
+    sort: PersonSort = Field("created_at", description="`-` for descending.")
 
 
 class AssignmentCreate(Strict):
