@@ -22,6 +22,7 @@ from caseworks.config import Settings
 from caseworks.db import ConstraintViolation, Database, DatabaseUnavailable, DatabaseURL
 from caseworks.db import open_database as connect_database
 from caseworks.db.postgres import PostgresDatabase
+from caseworks.db.sqlite import SQLiteDatabase
 from caseworks.errors import (
     BadRequest,
     Conflict,
@@ -190,6 +191,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         background = []
         if isinstance(db, PostgresDatabase):
             background.append(asyncio.create_task(keep_listening(db, app.state.token_cache, stop)))
+        elif isinstance(db, SQLiteDatabase):
+            app.state.data_version = db.data_version
+            app.state.token_cache.enabled = True
         try:
             yield
         finally:
@@ -212,6 +216,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     app.state.settings = settings
     app.state.token_cache = TokenCache()
+    app.state.data_version = None  # SQLite: the cache's validity check, set at start-up
     _install_error_handlers(app)
     for router in mentoring_routers():
         app.include_router(router)

@@ -26,7 +26,8 @@ def log_config(level: str) -> dict[str, Any]:
     logging._srcfile = None  # no stack walk to find the caller of each record
     config: dict[str, Any] = copy.deepcopy(LOGGING_CONFIG)
     config["formatters"]["caseworks"] = {
-        "format": "%(asctime)s %(levelname)s %(name)s: %(message)s",
+        "()": "caseworks.logs.UTCFormatter",
+        "fmt": "%(asctime)s %(levelname)s %(name)s: %(message)s",
     }
     config["handlers"]["caseworks"] = {
         "class": "logging.StreamHandler",
@@ -49,6 +50,23 @@ def log_config(level: str) -> dict[str, Any]:
         "propagate": False,
     }
     return config
+
+
+class UTCFormatter(logging.Formatter):
+    """Times in UTC as ``2026-11-22T14:30:08.645Z``; the part up to the second is formatted once
+    a second, not once a line."""
+
+    def __init__(self, fmt: str | None = None) -> None:
+        super().__init__(fmt)
+        self._second = -1
+        self._prefix = ""
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        second = int(record.created)
+        if second != self._second:
+            self._second = second
+            self._prefix = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
+        return f"{self._prefix}.{int(record.msecs):03d}Z"
 
 
 class BatchingStreamHandler(logging.StreamHandler[TextIO]):

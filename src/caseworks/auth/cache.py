@@ -1,9 +1,13 @@
 """Principals of recently seen tokens, so most requests need no token query.
 
-Only used on PostgreSQL, where revocations are broadcast: ``revoke_token`` sends a NOTIFY in its
-own transaction, and every server process LISTENs and evicts the token the moment the notification
-arrives. While a process's notification channel is down its cache is off, so a revocation is never
-missed; entries also expire after a while, as a second line of defence.
+On PostgreSQL revocations are broadcast: ``revoke_token`` sends a NOTIFY in its own transaction,
+and every server process LISTENs and evicts the token the moment the notification arrives. While a
+process's notification channel is down its cache is off, so a revocation is never missed.
+
+On SQLite every request first asks the file's ``data_version``, which changes whenever anything
+is committed by another connection or process; the cache holds only while it stays the same.
+
+Entries also expire after a while, as a second line of defence.
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ class TokenCache:
         self._entries: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
         # Bumped by every eviction: a lookup that raced a revocation must not fill the cache.
         self.generation = 0
+        self._data_version: int | None = None
         _caches.add(self)
 
     def get(self, token_hash: str) -> Principal | None:
@@ -67,6 +72,13 @@ class TokenCache:
     def evict(self, token_hash: str) -> None:
         self.generation += 1
         self._entries.pop(token_hash, None)
+
+    def revalidate(self, data_version: int) -> None:
+        """Forget everything if the database changed since the entries were filled."""
+        if data_version != self._data_version:
+            self.generation += 1
+            self._entries.clear()
+            self._data_version = data_version
 
     def disable(self) -> None:
         self.enabled = False

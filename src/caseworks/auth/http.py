@@ -7,6 +7,7 @@ the OpenAPI document by ``caseworks.app`` instead.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -42,6 +43,9 @@ async def authenticate_header(state: State, authorization: str) -> Principal:
     """The caller an ``Authorization`` header names; 401 if none, unknown or revoked."""
     token_hash = hash_token(_bearer_token(authorization))
     cache: TokenCache = state.token_cache
+    data_version: Callable[[], int] | None = state.data_version
+    if data_version is not None:
+        cache.revalidate(data_version())
     principal = cache.get(token_hash)
     if principal is None:
         generation = cache.generation

@@ -111,6 +111,11 @@ class SQLiteDatabase(SQLiteExecutor):
         self._write_lock = asyncio.Lock()
         self._writer_executor = SQLiteExecutor(self._writer)
 
+    def data_version(self) -> int:
+        """Changes whenever another connection (our writer, another process) commits."""
+        version: int = self._connection.execute("PRAGMA data_version").fetchone()[0]
+        return version
+
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[SQLiteExecutor]:
         async with self._write_lock:
