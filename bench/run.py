@@ -175,7 +175,15 @@ def lua_args(endpoint: Endpoint, manifest: dict[str, Any], slot: int) -> list[st
     ]
 
 
+def target_for(endpoint: Endpoint, database: str) -> float:
+    """Reads on the embedded SQLite default aim at 40 % of raw sqlite3, not 50 %."""
+    if database == "sqlite" and endpoint.kind == "read":
+        return 0.4
+    return endpoint.target
+
+
 def measure(
+    database: str,
     endpoints: list[Endpoint],
     servers: list[Server],
     manifest: dict[str, Any],
@@ -184,7 +192,7 @@ def measure(
 ) -> dict[str, dict[str, Any]]:
     results: dict[str, dict[str, Any]] = {}
     for endpoint in endpoints:
-        row: dict[str, Any] = {"kind": endpoint.kind, "target": endpoint.target}
+        row: dict[str, Any] = {"kind": endpoint.kind, "target": target_for(endpoint, database)}
         for side, server in enumerate(servers):
             if server.name == "raw" and not endpoint.raw:
                 continue
@@ -305,7 +313,7 @@ def main() -> None:
         url, manifest = prepare(args.database, scale)
         servers = start_servers(url, manifest, args.server)
         try:
-            results = measure(endpoints, servers, manifest, warmup, window)
+            results = measure(args.database, endpoints, servers, manifest, warmup, window)
             rss = servers[0].rss_mb()
         finally:
             for server in servers:
