@@ -173,3 +173,26 @@ async def test_serve_refuses_an_out_of_date_postgresql_schema(postgresql_url: Da
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
+
+
+def test_serve_with_several_workers_answers_from_several_processes(tmp_path: Path) -> None:
+    env = cli_env(DatabaseURL.parse(f"sqlite:///{tmp_path / 'workers.db'}"))
+    port = free_port()
+    process = subprocess.Popen(
+        [CASEWORKS, "serve", "--port", str(port), "--workers", "2"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_serving(base, process)
+        instances: set[str] = set()
+        deadline = time.monotonic() + 30
+        # A fresh connection per request, so the kernel hands them to either process.
+        while len(instances) < 2 and time.monotonic() < deadline:
+            instances.add(httpx.get(f"{base}/health").json()["instance"])
+        assert len(instances) == 2
+    finally:
+        process.terminate()
+        process.wait(timeout=20)

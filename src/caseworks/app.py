@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -223,9 +224,12 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     _document_bearer_auth(app)
 
+    # Which server process answered: with `serve --workers N`, operators (and a test) can tell.
+    instance = os.urandom(6).hex()
+
     @app.get("/health", include_in_schema=False)
     async def health() -> dict[str, Any]:
-        return {"status": "ok"}
+        return {"status": "ok", "instance": instance}
 
     if settings.cors_origins:
         app.add_middleware(
