@@ -9,6 +9,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import asyncpg
@@ -42,13 +43,12 @@ def free_port() -> int:
         return port
 
 
-@pytest.fixture
-def server(database_url: DatabaseURL) -> Iterator[tuple[str, dict[str, str]]]:
+@contextmanager
+def serving(env: dict[str, str], *options: str) -> Iterator[str]:
     """``caseworks serve`` as a real process on a free port; yields its base URL."""
-    env = cli_env(database_url)
     port = free_port()
     process = subprocess.Popen(
-        [CASEWORKS, "serve", "--port", str(port)],
+        [CASEWORKS, "serve", "--port", str(port), *options],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -56,10 +56,17 @@ def server(database_url: DatabaseURL) -> Iterator[tuple[str, dict[str, str]]]:
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_serving(base, process)
-        yield base, env
+        yield base
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+@pytest.fixture
+def server(database_url: DatabaseURL) -> Iterator[tuple[str, dict[str, str]]]:
+    env = cli_env(database_url)
+    with serving(env) as base:
+        yield base, env
 
 
 def wait_until_serving(base: str, process: subprocess.Popen[bytes]) -> None:
@@ -131,16 +138,7 @@ def test_demo_loads_the_seed_examples_once_and_prints_a_working_token(tmp_path: 
     second = run(env, "demo")
     assert "already present" in second.stdout
 
-    port = free_port()
-    process = subprocess.Popen(
-        [CASEWORKS, "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_serving(base, process)
+    with serving(env) as base:
         headers = {"Authorization": f"Bearer {token}"}
         body = httpx.get(
             f"{base}/api/v1/assignments/api/v1/assignments/assign_001aa", headers=headers
@@ -152,9 +150,6 @@ def test_demo_loads_the_seed_examples_once_and_prints_a_working_token(tmp_path: 
         ).json()
         closed = [row for row in history["data"] if row["assignment_id"] == "assign_000zz"]
         assert closed[0]["closed_date"] == "2024-12-15T00:00:00Z"
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
 
 
 async def test_serve_refuses_an_out_of_date_postgresql_schema(postgresql_url: DatabaseURL) -> None:
@@ -177,22 +172,10 @@ async def test_serve_refuses_an_out_of_date_postgresql_schema(postgresql_url: Da
 
 def test_serve_with_several_workers_answers_from_several_processes(tmp_path: Path) -> None:
     env = cli_env(DatabaseURL.parse(f"sqlite:///{tmp_path / 'workers.db'}"))
-    port = free_port()
-    process = subprocess.Popen(
-        [CASEWORKS, "serve", "--port", str(port), "--workers", "2"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_serving(base, process)
+    with serving(env, "--workers", "2") as base:
         instances: set[str] = set()
         deadline = time.monotonic() + 30
         # A fresh connection per request, so the kernel hands them to either process.
         while len(instances) < 2 and time.monotonic() < deadline:
             instances.add(httpx.get(f"{base}/health").json()["instance"])
         assert len(instances) == 2
-    finally:
-        process.terminate()
-        process.wait(timeout=20)

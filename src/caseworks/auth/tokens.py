@@ -96,20 +96,18 @@ async def _check_binding(
         raise Invalid("--mentor applies only to mentor tokens")
     if role is not Role.CASEWORKER and worker_id is not None:
         raise Invalid("--worker applies only to caseworker tokens")
-    if mentor_id is not None:
+    for table, noun, record_id in (
+        ("mentors", "mentor", mentor_id),
+        ("agency_workers", "agency worker", worker_id),
+    ):
+        if record_id is None:
+            continue
         found = await db.fetch_value(
-            "SELECT id FROM mentors WHERE agency_id = :agency_id AND id = :id",
-            {"agency_id": agency_id, "id": mentor_id},
+            f"SELECT id FROM {table} WHERE agency_id = :agency_id AND id = :id",  # noqa: S608
+            {"agency_id": agency_id, "id": record_id},
         )
         if found is None:
-            raise NotFound(f"no mentor {mentor_id} in agency {agency_id}")
-    if worker_id is not None:
-        found = await db.fetch_value(
-            "SELECT id FROM agency_workers WHERE agency_id = :agency_id AND id = :id",
-            {"agency_id": agency_id, "id": worker_id},
-        )
-        if found is None:
-            raise NotFound(f"no agency worker {worker_id} in agency {agency_id}")
+            raise NotFound(f"no {noun} {record_id} in agency {agency_id}")
 
 
 async def revoke_token(db: Executor, token_or_id: str) -> str:

@@ -66,35 +66,27 @@ api_tokens = Table(
     CheckConstraint("role <> 'mentor' OR mentor_id IS NOT NULL", name="mentor_has_mentor"),
 )
 
-mentors = Table(
-    "mentors",
-    metadata,
-    Column("agency_id", ID, nullable=False),
-    Column("id", ID, nullable=False),
-    Column("name", Text, nullable=False),
-    Column("email", Text),
-    Column("phone", Text),
-    _timestamp("created_at"),
-    _timestamp("updated_at"),
-    PrimaryKeyConstraint("agency_id", "id"),
-    ForeignKeyConstraint(["agency_id"], ["agencies.id"]),
-    Index(None, "agency_id", "created_at", "id"),
-)
+def _people(name: str) -> Table:
+    """Mentors and contacts have the same shape."""
+    return Table(
+        name,
+        metadata,
+        Column("agency_id", ID, nullable=False),
+        Column("id", ID, nullable=False),
+        Column("name", Text, nullable=False),
+        Column("email", Text),
+        Column("phone", Text),
+        _timestamp("created_at"),
+        _timestamp("updated_at"),
+        PrimaryKeyConstraint("agency_id", "id"),
+        ForeignKeyConstraint(["agency_id"], ["agencies.id"]),
+        Index(None, "agency_id", "created_at", "id"),
+        Index(None, "agency_id", "name", "id"),
+    )
 
-contacts = Table(
-    "contacts",
-    metadata,
-    Column("agency_id", ID, nullable=False),
-    Column("id", ID, nullable=False),
-    Column("name", Text, nullable=False),
-    Column("email", Text),
-    Column("phone", Text),
-    _timestamp("created_at"),
-    _timestamp("updated_at"),
-    PrimaryKeyConstraint("agency_id", "id"),
-    ForeignKeyConstraint(["agency_id"], ["agencies.id"]),
-    Index(None, "agency_id", "created_at", "id"),
-)
+
+mentors = _people("mentors")
+contacts = _people("contacts")
 
 assignments = Table(
     "assignments",

@@ -165,6 +165,9 @@ def upgrade() -> None:
             ["agency_id", "created_at", "id"],
             unique=False,
         )
+        batch_op.create_index(
+            batch_op.f("ix_contacts_agency_id_name_id"), ["agency_id", "name", "id"], unique=False
+        )
 
     op.create_table(
         "mentors",
@@ -185,6 +188,9 @@ def upgrade() -> None:
             batch_op.f("ix_mentors_agency_id_created_at_id"),
             ["agency_id", "created_at", "id"],
             unique=False,
+        )
+        batch_op.create_index(
+            batch_op.f("ix_mentors_agency_id_name_id"), ["agency_id", "name", "id"], unique=False
         )
 
     op.create_table(
@@ -407,10 +413,12 @@ def downgrade() -> None:
 
     op.drop_table("outbox")
     with op.batch_alter_table("mentors", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_mentors_agency_id_name_id"))
         batch_op.drop_index(batch_op.f("ix_mentors_agency_id_created_at_id"))
 
     op.drop_table("mentors")
     with op.batch_alter_table("contacts", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_contacts_agency_id_name_id"))
         batch_op.drop_index(batch_op.f("ix_contacts_agency_id_created_at_id"))
 
     op.drop_table("contacts")
