@@ -19,6 +19,7 @@ from starlette.types import Receive, Scope, Send
 from caseworks import __version__, logs
 from caseworks.auth.cache import TokenCache, keep_listening
 from caseworks.auth.http import BEARER_SCHEME
+from caseworks.casework.routes import routers as casework_routers
 from caseworks.config import Settings
 from caseworks.db import ConstraintViolation, Database, DatabaseUnavailable, DatabaseURL
 from caseworks.db import open_database as connect_database
@@ -219,7 +220,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.token_cache = TokenCache()
     app.state.data_version = None  # SQLite: the cache's validity check, set at start-up
     _install_error_handlers(app)
-    for router in mentoring_routers():
+    for router in (*mentoring_routers(), *casework_routers()):
         app.include_router(router)
 
     _document_bearer_auth(app)

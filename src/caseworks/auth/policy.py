@@ -48,3 +48,28 @@ def check_assignment_update(principal: Principal, fields: set[str]) -> None:
     forbidden = sorted(fields - MENTOR_EDITABLE_ASSIGNMENT_FIELDS)
     if forbidden:
         raise Forbidden(f"a mentor may not change {', '.join(forbidden)}")
+
+
+# --- child welfare -----------------------------------------------------------------------------
+
+
+def casework_scope(principal: Principal) -> str | None:
+    """Which worker's assignments bound what the caller may read: None for the whole agency.
+
+    Admins and supervisors read (and update) every child and application of their agency. A
+    caseworker token reads the children and applications its agency worker is assigned to.
+    """
+    if is_manager(principal):
+        return None
+    if principal.role is Role.CASEWORKER:
+        if principal.worker_id is None:
+            raise Forbidden("this caseworker token is not tied to an agency worker")
+        return principal.worker_id
+    raise Forbidden("this token has no access to child welfare records")
+
+
+def require_casework_update(principal: Principal) -> None:
+    """Update access (creating and deleting assignments, editing records): managers only."""
+    casework_scope(principal)
+    if not is_manager(principal):
+        raise Forbidden("only admins and supervisors may change child welfare records")

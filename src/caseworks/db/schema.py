@@ -66,6 +66,7 @@ api_tokens = Table(
     CheckConstraint("role <> 'mentor' OR mentor_id IS NOT NULL", name="mentor_has_mentor"),
 )
 
+
 def _people(name: str) -> Table:
     """Mentors and contacts have the same shape."""
     return Table(

@@ -1,0 +1,1 @@
+"""Child welfare (seed 004): agency workers, children, applications and worker assignments."""

@@ -1,0 +1,126 @@
+"""Agency workers, children and applications: the records worker assignments point at."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from caseworks import audit
+from caseworks.auth import Principal, policy
+from caseworks.casework import queries, render, schemas
+from caseworks.db import Database, Executor, Row
+from caseworks.errors import NotFound
+from caseworks.ids import is_valid_id, new_id
+from caseworks.jsonapi.documents import Resource
+from caseworks.pagination import Page, PageRequest
+from caseworks.timestamps import utc_now
+
+
+@dataclass(frozen=True)
+class RecordKind:
+    noun: str
+    table: str
+    prefix: str
+    create: type[schemas.Attributes]
+    update: type[schemas.Attributes]
+    render: Callable[[Row], Resource]
+    sorts: tuple[str, ...] = ("created_at", "updated_at")
+
+    def not_found(self, record_id: str) -> NotFound:
+        return NotFound(f"no {self.noun} {record_id}")
+
+
+WORKERS = RecordKind(
+    "agency worker",
+    "agency_workers",
+    "worker",
+    schemas.WorkerCreate,
+    schemas.WorkerUpdate,
+    render.worker,
+)
+CHILDREN = RecordKind(
+    "child", "children", "child", schemas.ChildCreate, schemas.ChildUpdate, render.child
+)
+APPLICATIONS = RecordKind(
+    "application",
+    "applications",
+    "application",
+    schemas.ApplicationCreate,
+    schemas.ApplicationUpdate,
+    render.application,
+)
+
+
+def _stored(values: dict[str, Any]) -> dict[str, Any]:
+    """Attribute values as the columns hold them."""
+    if values.get("assignable_roles") is not None:
+        values["assignable_roles"] = ",".join(sorted(set(values["assignable_roles"])))
+    return values
+
+
+async def list_records(
+    db: Database,
+    caller: Principal,
+    kind: RecordKind,
+    sort: str,
+    page: PageRequest,
+    conditions: dict[str, tuple[str, Any]] | None = None,
+) -> Page:
+    reader = policy.casework_scope(caller)
+    rows, total = await queries.list_records(
+        db, kind.table, caller.agency_id, reader, sort, page, conditions
+    )
+    return Page(rows, page, total)
+
+
+async def get_record(
+    db: Executor, caller: Principal, kind: RecordKind, record_id: str, lock: bool = False
+) -> Row:
+    """The record if the caller may read it; 404 otherwise, as if it did not exist."""
+    reader = policy.casework_scope(caller)
+    row = None
+    if is_valid_id(record_id):
+        row = await queries.get_record(db, kind.table, caller.agency_id, record_id, reader, lock)
+    if row is None:
+        raise kind.not_found(record_id)
+    return row
+
+
+async def create_record(
+    db: Database,
+    caller: Principal,
+    kind: RecordKind,
+    attributes: schemas.Attributes,
+    extra: dict[str, Any] | None = None,
+) -> Row:
+    policy.require_casework_update(caller)
+    now = utc_now()
+    record_id = new_id(kind.prefix)
+    values = _stored(attributes.model_dump()) | (extra or {})
+    values |= {"agency_id": caller.agency_id, "id": record_id, "created_at": now, "updated_at": now}
+    async with db.transaction() as tx:
+        await queries.insert_record(tx, kind.table, values)
+        await audit.record(tx, caller, "created", kind.table, record_id)
+        return await get_record(tx, caller, kind, record_id)
+
+
+async def update_record(
+    db: Database,
+    caller: Principal,
+    kind: RecordKind,
+    record_id: str,
+    attributes: schemas.Attributes,
+) -> Row:
+    changes = _stored(attributes.model_dump(include=attributes.model_fields_set))
+    async with db.transaction() as tx:
+        await get_record(tx, caller, kind, record_id, lock=True)
+        policy.require_casework_update(caller)
+        if changes:
+            await queries.update_record(
+                tx, kind.table, caller.agency_id, record_id, changes | {"updated_at": utc_now()}
+            )
+            await audit.record(
+                tx, caller, "updated", kind.table, record_id, details={"fields": sorted(changes)}
+            )
+        return await get_record(tx, caller, kind, record_id)

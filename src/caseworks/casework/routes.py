@@ -1,0 +1,323 @@
+"""HTTP shape of the JSON:API surface: read the document and query, call the service, render."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from fastapi import APIRouter, Request
+from starlette.datastructures import URL, QueryParams
+from starlette.responses import Response
+
+from caseworks.auth.http import DB, Caller
+from caseworks.auth.principal import Principal
+from caseworks.casework import records, render, schemas, service
+from caseworks.casework.records import RecordKind
+from caseworks.casework.requests import assignment_request, resource_attributes
+from caseworks.casework.service import Subject
+from caseworks.db import Database
+from caseworks.errors import BadRequest, FieldProblem
+from caseworks.jsonapi import MEDIA_TYPE
+from caseworks.jsonapi import documents as jsonapi
+from caseworks.jsonapi.requests import filter_value, includes, page_request, read_document, sort_of
+from caseworks.pagination import Page
+
+SORTS = ("created_at", "updated_at")
+INCLUDES = ("worker", "child", "application")
+ROLE_FILTER = {"case_carrying": "case_carrying", "case-carrying": "case_carrying"} | {
+    role: role for role in ("approvals", "support")
+}
+
+
+def _doc(summary: str, parameters: list[str] | None = None, body: bool = False) -> dict[str, Any]:
+    """OpenAPI for routes that read the request themselves: parameters, body, media types."""
+    extra: dict[str, Any] = {
+        "parameters": [
+            {"name": name, "in": "query", "required": False, "schema": {"type": "string"}}
+            for name in parameters or []
+        ],
+    }
+    if body:
+        extra["requestBody"] = {
+            "required": True,
+            "content": {MEDIA_TYPE: {"schema": {"type": "object", "required": ["data"]}}},
+        }
+    return {"summary": summary, "openapi_extra": extra, "responses": _RESPONSES}
+
+
+_ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["errors"],
+    "properties": {"errors": {"type": "array"}},
+}
+_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"description": text, "content": {MEDIA_TYPE: {"schema": _ERROR_SCHEMA}}}
+    for status, text in (
+        (400, "Malformed JSON or query parameter"),
+        (401, "Missing, unknown or revoked token"),
+        (403, "May read but not change"),
+        (404, "Unknown, or not visible to this token"),
+        (409, "Resource type mismatch"),
+        (413, "Body over the size limit"),
+        (415, "Unsupported media type"),
+        (422, "Invalid document; source.pointer names each problem"),
+    )
+}
+_PAGING = ["page[number]", "page[size]", "sort"]
+
+
+def _collection(request: Request, page: Page, sort: str, resources: list[jsonapi.Resource]) -> Any:
+    return jsonapi.collection(page, request.url, sort, resources)
+
+
+# --- the records -------------------------------------------------------------------------------
+
+
+def records_router(kind: RecordKind, path: str, create_types: tuple[str, ...]) -> APIRouter:
+    router = APIRouter(prefix=path, tags=[kind.table])
+    read_types = (*create_types, "applications") if kind is records.APPLICATIONS else create_types
+    filters = ["full_name_contains"] if kind is records.CHILDREN else []
+
+    @router.get("", **_doc(f"List {kind.table}", _PAGING + filters), name=f"list_{kind.table}")
+    async def list_records(request: Request, db: DB, caller: Caller) -> Response:
+        query = request.query_params
+        sort = sort_of(query, SORTS)
+        page = await records.list_records(
+            db, caller, kind, sort.text, page_request(query), _record_conditions(kind, query)
+        )
+        resources = [kind.render(row) for row in page.items]
+        return jsonapi.response(_collection(request, page, sort.text, resources))
+
+    @router.post(
+        "", status_code=201, **_doc(f"Create a {kind.noun}", body=True), name=f"create_{kind.table}"
+    )
+    async def create_record(request: Request, db: DB, caller: Caller) -> Response:
+        document = await read_document(request)
+        resource_type, attributes = resource_attributes(
+            document, create_types, kind.create, kind.table
+        )
+        extra = (
+            {"kind": schemas.APPLICATION_TYPES[resource_type]}
+            if kind is records.APPLICATIONS
+            else {}
+        )
+        row = await records.create_record(db, caller, kind, attributes, extra)
+        response = jsonapi.response({"data": kind.render(row)}, 201)
+        response.headers["Location"] = f"{path}/{row['id']}"
+        return response
+
+    @router.get("/{record_id}", **_doc(f"Show a {kind.noun}"), name=f"show_{kind.table}")
+    async def show_record(db: DB, caller: Caller, record_id: str) -> Response:
+        row = await records.get_record(db, caller, kind, record_id)
+        return jsonapi.response({"data": kind.render(row)})
+
+    @router.patch(
+        "/{record_id}", **_doc(f"Update a {kind.noun}", body=True), name=f"update_{kind.table}"
+    )
+    async def update_record(request: Request, db: DB, caller: Caller, record_id: str) -> Response:
+        document = await read_document(request)
+        _, attributes = resource_attributes(
+            document, read_types, kind.update, kind.table, update=True
+        )
+        row = await records.update_record(db, caller, kind, record_id, attributes)
+        return jsonapi.response({"data": kind.render(row)})
+
+    return router
+
+
+def _record_conditions(kind: RecordKind, query: QueryParams) -> dict[str, tuple[str, Any]]:
+    if kind is not records.CHILDREN:
+        return {}
+    contains = filter_value(query, "full_name_contains")
+    if not contains:
+        return {}
+    full_name = (
+        "COALESCE(r.first_name, '') || ' ' || COALESCE(r.middle_name || ' ', '') || r.last_name"
+    )
+    pattern = (
+        "%" + contains.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    )
+    return {"name_pattern": (f"lower({full_name}) LIKE :name_pattern ESCAPE '\\'", pattern)}
+
+
+# --- worker assignments ------------------------------------------------------------------------
+
+
+def _day_or_time(query: QueryParams, name: str, end: bool) -> datetime | None:
+    raw = filter_value(query, name)
+    if raw is None:
+        return None
+    try:
+        if len(raw) == 10:
+            day = date.fromisoformat(raw)
+            moment = datetime(day.year, day.month, day.day, tzinfo=UTC)
+            return moment + timedelta(days=1) if end else moment
+        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        detail = f"{name} must be an ISO 8601 date or date-time"
+        raise BadRequest(detail, [FieldProblem(detail, parameter=name)]) from None
+    moment = moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+    # Inclusive end, stored to the second: anything before the next second.
+    return moment.replace(microsecond=0) + timedelta(seconds=1) if end else moment
+
+
+def _assignment_filters(query: QueryParams, with_subjects: bool) -> dict[str, Any]:
+    filters: dict[str, Any] = {
+        "created_from": _day_or_time(query, "created_start_date", end=False),
+        "created_before": _day_or_time(query, "created_end_date", end=True),
+    }
+    role = filter_value(query, "role")
+    if role is not None:
+        if role not in ROLE_FILTER:
+            detail = "role must be case_carrying, approvals or support"
+            raise BadRequest(detail, [FieldProblem(detail, parameter="role")])
+        filters["role"] = ROLE_FILTER[role]
+    if with_subjects:
+        filters["child_id"] = filter_value(query, "child_id")
+        filters["application_id"] = filter_value(query, "application_id")
+    return filters
+
+
+async def _assignments_document(
+    request: Request,
+    db: Database,
+    caller: Principal,
+    page: Page,
+    sort: str,
+    url: URL | None = None,
+) -> dict[str, Any]:
+    resources = [render.assignment(row) for row in page.items]
+    document = jsonapi.collection(page, url or request.url, sort, resources)
+    wanted = includes(request.query_params, INCLUDES)
+    if wanted:
+        document["included"] = await service.included(db, caller, page.items, wanted)
+    return document
+
+
+def _limits(request: Request) -> dict[str, int]:
+    settings = request.app.state.settings
+    return {
+        "case_carrying": settings.max_case_carrying_per_child,
+        "approvals": settings.max_approvals_per_application,
+        "support": settings.max_support_per_application,
+    }
+
+
+def _subject_path(subject: Subject) -> str:
+    collection = "children" if subject.column == "child_id" else "applications"
+    return f"/api/v1/{collection}/{subject.record_id}/relationships/worker_assignments"
+
+
+async def _create(
+    request: Request, db: Database, caller: Principal, path_subject: Subject | None, many: bool
+) -> Response:
+    """Create, then answer with the subject's assignments: 201 if anything was made, else 200."""
+    document = await read_document(request)
+    subject, wanted = assignment_request(document, path_subject, many)
+    created = await service.assign(db, caller, subject, wanted, _limits(request))
+    filters = {"role": "case_carrying"} if subject.column == "child_id" else {}
+    sort = sort_of(request.query_params, SORTS)
+    page = await service.subject_assignments(
+        db, caller, subject, filters, sort.text, page_request(request.query_params)
+    )
+    url = request.url.replace(path=_subject_path(subject), query="")
+    document = await _assignments_document(request, db, caller, page, sort.text, url)
+    return jsonapi.response(document, 201 if created else 200)
+
+
+def worker_assignments_router() -> APIRouter:
+    router = APIRouter(tags=["worker assignments"])
+    base = "/api/v1/worker_assignments"
+    list_params = [
+        *_PAGING,
+        "include",
+        "child_id",
+        "application_id",
+        "role",
+        "created_start_date",
+        "created_end_date",
+    ]
+
+    @router.post(base, **_doc("Assign a worker to a child or an application", body=True))
+    async def create(request: Request, db: DB, caller: Caller) -> Response:
+        return await _create(request, db, caller, None, many=False)
+
+    @router.get(base, **_doc("List worker assignments", list_params))
+    async def list_all(request: Request, db: DB, caller: Caller) -> Response:
+        query = request.query_params
+        sort = sort_of(query, SORTS)
+        filters = _assignment_filters(query, with_subjects=True)
+        page = await service.list_assignments(db, caller, filters, sort.text, page_request(query))
+        return jsonapi.response(await _assignments_document(request, db, caller, page, sort.text))
+
+    @router.get(base + "/{assignment_id}", **_doc("Show a worker assignment", ["include"]))
+    async def show(request: Request, db: DB, caller: Caller, assignment_id: str) -> Response:
+        row = await service.get_assignment(db, caller, assignment_id)
+        document: dict[str, Any] = {"data": render.assignment(row)}
+        wanted = includes(request.query_params, INCLUDES)
+        if wanted:
+            document["included"] = await service.included(db, caller, [row], wanted)
+        return jsonapi.response(document)
+
+    @router.delete(base + "/{assignment_id}", status_code=204, **_doc("Delete a worker assignment"))
+    async def delete(db: DB, caller: Caller, assignment_id: str) -> Response:
+        await service.delete_assignment(db, caller, assignment_id)
+        return Response(status_code=204)
+
+    for collection, column in (("children", "child_id"), ("applications", "application_id")):
+        nested = f"/api/v1/{collection}/{{record_id}}/relationships/worker_assignments"
+        router.add_api_route(
+            nested,
+            _nested_list(column),
+            methods=["GET"],
+            name=f"list_{collection}_worker_assignments",
+            **_doc(
+                f"List the worker assignments of one of the {collection}",
+                [*list_params[:4], "role", "created_start_date", "created_end_date"],
+            ),
+        )
+        router.add_api_route(
+            nested,
+            _nested_create(column),
+            methods=["POST"],
+            name=f"create_{collection}_worker_assignments",
+            **_doc(f"Assign workers to one of the {collection}", body=True),
+        )
+    return router
+
+
+def _nested_list(column: str) -> Any:
+    async def list_of_subject(request: Request, db: DB, caller: Caller, record_id: str) -> Response:
+        query = request.query_params
+        sort = sort_of(query, SORTS)
+        subject = Subject(column, record_id, from_path=True)
+        filters = _assignment_filters(query, with_subjects=False)
+        page = await service.subject_assignments(
+            db, caller, subject, filters, sort.text, page_request(query)
+        )
+        return jsonapi.response(await _assignments_document(request, db, caller, page, sort.text))
+
+    return list_of_subject
+
+
+def _nested_create(column: str) -> Any:
+    async def create_on_subject(
+        request: Request, db: DB, caller: Caller, record_id: str
+    ) -> Response:
+        subject = Subject(column, record_id, from_path=True)
+        return await _create(request, db, caller, subject, many=column == "application_id")
+
+    return create_on_subject
+
+
+def routers() -> list[APIRouter]:
+    return [
+        worker_assignments_router(),
+        records_router(records.WORKERS, "/api/v1/agency_workers", ("agency-workers",)),
+        records_router(records.CHILDREN, "/api/v1/children", ("children",)),
+        records_router(
+            records.APPLICATIONS,
+            "/api/v1/applications",
+            tuple(schemas.APPLICATION_TYPES),
+        ),
+    ]
