@@ -163,16 +163,20 @@ def _assignment(
     for key in relationships:
         if key not in ("worker", "child", "application"):
             problems.add(f"{at}/relationships/{key}", "is not a relationship of worker assignments")
-    on_child = (subject.column if subject else _shape(relationships)) == "child_id"
-    role = _role(data, at, CHILD_ROLES if on_child else APPLICATION_ROLES, problems)
+    role = _role(data, at, _roles_for(subject, relationships), problems)
     notify = _notify(data, at, problems)
     if worker_id is None or role is None or subject is None:
         return None, subject
     return Wanted(role, worker_id, notify, at), subject  # type: ignore[arg-type]
 
 
-def _shape(relationships: dict[str, Any]) -> str:
-    return "application_id" if "application" in relationships else "child_id"
+def _roles_for(subject: Subject | None, relationships: dict[str, Any]) -> dict[str, str]:
+    """The roles the request's shape allows; any role while the shape itself is in doubt."""
+    if subject is not None:
+        return CHILD_ROLES if subject.column == "child_id" else APPLICATION_ROLES
+    if ("child" in relationships) == ("application" in relationships):
+        return CHILD_ROLES | APPLICATION_ROLES
+    return CHILD_ROLES if "child" in relationships else APPLICATION_ROLES
 
 
 def assignment_request(
