@@ -1,0 +1,154 @@
+"""Who may read and change child-welfare records."""
+
+from __future__ import annotations
+
+import httpx
+
+from caseworks.auth.principal import Role
+from tests.casework.conftest import (
+    JSONAPI,
+    application,
+    application_assignment,
+    child,
+    child_assignment,
+    jsonapi_client,
+    nested,
+    worker,
+)
+from tests.conftest import Tenant
+
+
+async def test_a_caseworker_reads_what_its_worker_is_assigned_to_and_changes_nothing(
+    tenant: Tenant, jsonapi: httpx.AsyncClient
+) -> None:
+    mine, theirs = await child(jsonapi), await child(jsonapi, **{"last-name": "Hansen"})
+    my_application = await application(jsonapi)
+    me = await worker(jsonapi, email="me@example.org")
+    colleague = await worker(jsonapi, email="colleague@example.org")
+    await jsonapi.post("/api/v1/worker_assignments", json=child_assignment(mine, me))
+    await jsonapi.post("/api/v1/worker_assignments", json=child_assignment(mine, colleague))
+    await jsonapi.post("/api/v1/worker_assignments", json=child_assignment(theirs, colleague))
+    await jsonapi.post(
+        "/api/v1/worker_assignments", json=application_assignment(my_application, me, "support")
+    )
+
+    async with jsonapi_client(
+        tenant, await tenant.token(Role.CASEWORKER, worker_id=me)
+    ) as caseworker:
+        assert (await caseworker.get(f"/api/v1/children/{mine}")).status_code == 200
+        assert (await caseworker.get(f"/api/v1/children/{theirs}")).status_code == 404
+        listed = (await caseworker.get("/api/v1/children")).json()["data"]
+        assert [item["id"] for item in listed] == [mine]
+        assert (await caseworker.get(f"/api/v1/applications/{my_application}")).status_code == 200
+
+        # Every assignment on my child (mine and my colleague's), none on theirs.
+        assignments = (await caseworker.get("/api/v1/worker_assignments")).json()["data"]
+        subjects = {
+            item["relationships"].get("child", item["relationships"].get("application"))["data"][
+                "id"
+            ]
+            for item in assignments
+        }
+        assert subjects == {mine, my_application}
+        assert len(assignments) == 3
+        theirs_list = await caseworker.get(
+            f"/api/v1/children/{theirs}/relationships/worker_assignments"
+        )
+        assert theirs_list.status_code == 404
+
+        # Read access but no update access: 403; no read access: 404.
+        on_mine = await caseworker.post(
+            f"/api/v1/children/{mine}/relationships/worker_assignments",
+            json={"data": nested(colleague)},
+        )
+        assert on_mine.status_code == 403
+        on_theirs = await caseworker.post(
+            f"/api/v1/children/{theirs}/relationships/worker_assignments", json={"data": nested(me)}
+        )
+        assert on_theirs.status_code == 404
+        assignment_id = assignments[0]["id"]
+        assert (
+            await caseworker.delete(f"/api/v1/worker_assignments/{assignment_id}")
+        ).status_code == 403
+        edit = await caseworker.patch(
+            f"/api/v1/children/{mine}",
+            json={"data": {"type": "children", "attributes": {"last-name": "X"}}},
+        )
+        assert edit.status_code == 403
+        created = await caseworker.post(
+            "/api/v1/children",
+            json={"data": {"type": "children", "attributes": {"last-name": "X"}}},
+        )
+        assert created.status_code == 403
+
+
+async def test_a_supervisor_may_do_everything(tenant: Tenant, jsonapi: httpx.AsyncClient) -> None:
+    child_id, worker_id = await child(jsonapi), await worker(jsonapi)
+    async with jsonapi_client(tenant, await tenant.token(Role.SUPERVISOR)) as supervisor:
+        created = await supervisor.post(
+            "/api/v1/worker_assignments", json=child_assignment(child_id, worker_id)
+        )
+        assert created.status_code == 201
+        assignment_id = created.json()["data"][0]["id"]
+        assert (
+            await supervisor.delete(f"/api/v1/worker_assignments/{assignment_id}")
+        ).status_code == 204
+
+
+async def test_mentors_and_untied_caseworkers_have_no_casework_rights(
+    tenant: Tenant, jsonapi: httpx.AsyncClient
+) -> None:
+    mentor = await jsonapi.post(
+        "/api/v1/mentors", json={"name": "M"}, headers={"Content-Type": "application/json"}
+    )
+    tokens = [
+        await tenant.token(Role.MENTOR, mentor_id=mentor.json()["mentor_id"]),
+        await tenant.token(Role.CASEWORKER),
+    ]
+    for token in tokens:
+        async with jsonapi_client(tenant, token) as client:
+            for path in (
+                "/api/v1/children",
+                "/api/v1/worker_assignments",
+                "/api/v1/agency_workers",
+            ):
+                response = await client.get(path)
+                assert response.status_code == 403
+                assert response.headers["content-type"] == JSONAPI
+
+
+async def test_another_agency_cannot_assign_to_or_with_our_records(
+    tenant: Tenant, other_tenant: Tenant, jsonapi: httpx.AsyncClient
+) -> None:
+    our_child, our_worker = await child(jsonapi), await worker(jsonapi)
+    async with jsonapi_client(other_tenant, other_tenant.admin_token) as stranger:
+        their_child = await child(stranger)
+        their_worker = await worker(stranger)
+        with_our_worker = await stranger.post(
+            "/api/v1/worker_assignments", json=child_assignment(their_child, our_worker)
+        )
+        assert with_our_worker.status_code == 422
+        assert with_our_worker.json()["errors"][0]["source"] == {
+            "pointer": "/data/relationships/worker"
+        }
+        on_our_child = await stranger.post(
+            "/api/v1/worker_assignments", json=child_assignment(our_child, their_worker)
+        )
+        assert on_our_child.status_code == 422
+        assert on_our_child.json()["errors"][0]["source"] == {
+            "pointer": "/data/relationships/child"
+        }
+        nested_on_ours = await stranger.post(
+            f"/api/v1/children/{our_child}/relationships/worker_assignments",
+            json={"data": nested(their_worker)},
+        )
+        assert nested_on_ours.status_code == 404
+        assert (await stranger.get("/api/v1/worker_assignments")).json()["data"] == []
+
+
+async def test_no_token_is_401_in_jsonapi_form(tenant: Tenant) -> None:
+    async with tenant.client() as anonymous:
+        response = await anonymous.get("/api/v1/worker_assignments")
+    assert response.status_code == 401
+    assert response.headers["content-type"] == JSONAPI
+    assert response.json()["errors"][0]["status"] == "401"
