@@ -48,7 +48,8 @@ async def test_concurrent_creates_around_the_limit_stop_exactly_at_it(
     statuses = sorted(response.status_code for response in responses)
     assert statuses == [201] * 3 + [422] * 7
     count = await db.fetch_value(
-        "SELECT count(*) FROM worker_assignments WHERE agency_id = :agency_id AND child_id = :child",
+        "SELECT count(*) FROM worker_assignments"
+        " WHERE agency_id = :agency_id AND child_id = :child",
         {"agency_id": tenant.agency_id, "child": child_id},
     )
     assert count == 3

@@ -343,7 +343,8 @@ async def test_delete(jsonapi: httpx.AsyncClient, db: Database, tenant: Tenant) 
     assert (await jsonapi.get(f"/api/v1/worker_assignments/{assignment_id}")).status_code == 404
     assert (await jsonapi.delete(f"/api/v1/worker_assignments/{assignment_id}")).status_code == 404
     events = await db.fetch_all(
-        "SELECT action FROM audit_events WHERE agency_id = :agency_id AND subject_id = :id ORDER BY id",
+        "SELECT action FROM audit_events"
+        " WHERE agency_id = :agency_id AND subject_id = :id ORDER BY id",
         {"agency_id": tenant.agency_id, "id": assignment_id},
     )
     assert [event["action"] for event in events] == ["created", "deleted"]
