@@ -87,6 +87,7 @@ def make_settings(database_url: DatabaseURL, **overrides: Any) -> Settings:
         if database_url.dialect == "sqlite"
         else database_url.target
     )
+    overrides.setdefault("dispatch", False)  # dispatcher tests start their own
     return Settings(database_url=url, **overrides)
 
 

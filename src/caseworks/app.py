@@ -42,6 +42,7 @@ from caseworks.jsonio import JSONResponse
 from caseworks.mentoring.routes import fast_routes as mentoring_fast_routes
 from caseworks.mentoring.routes import routers as mentoring_routers
 from caseworks.middleware import RequestContext
+from caseworks.notify.dispatcher import build_dispatcher
 from caseworks.problems import problem_response
 from caseworks.validation import from_validation_errors
 
@@ -196,6 +197,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         elif isinstance(db, SQLiteDatabase):
             app.state.data_version = db.data_version
             app.state.token_cache.enabled = True
+        if settings.dispatch:
+            dispatcher = build_dispatcher(settings, db)
+            background.append(
+                asyncio.create_task(dispatcher.run(stop, settings.dispatch_poll_seconds))
+            )
         try:
             yield
         finally:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import logging.config
+import os
 import sys
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
@@ -73,8 +75,16 @@ def main() -> None:
     show_default=True,
     help="ASGI server software.",
 )
-def serve(host: str, port: int, workers: int, server: str) -> None:
+@click.option(
+    "--dispatch/--no-dispatch",
+    default=True,
+    show_default=True,
+    help="Deliver queued mail from inside the server (else run `caseworks worker`).",
+)
+def serve(host: str, port: int, workers: int, server: str, dispatch: bool) -> None:
     """Serve the API."""
+    if not dispatch:
+        os.environ["CASEWORKS_DISPATCH"] = "false"  # read by every server process at start
     settings = _settings()
     prepare_schema(_url(settings))
     if server == "granian":
@@ -118,6 +128,30 @@ def _serve_granian(host: str, port: int, workers: int, settings: Settings) -> No
         log_dictconfig=log_config(settings.log_level),
         log_access=False,
     ).serve()
+
+
+@main.command()
+def worker() -> None:
+    """Deliver queued mail until stopped (SIGINT or SIGTERM)."""
+    import signal
+
+    from caseworks.logs import log_config
+    from caseworks.notify.dispatcher import build_dispatcher
+
+    settings = _settings()
+    prepare_schema(_url(settings))
+    logging.config.dictConfig(log_config(settings.log_level))
+
+    async def work(db: Database) -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        dispatcher = build_dispatcher(settings, db)
+        click.echo(f"delivering mail as {dispatcher.owner}", err=True)
+        await dispatcher.run(stop, settings.dispatch_poll_seconds)
+
+    _with_database(settings, work)
 
 
 @main.command()

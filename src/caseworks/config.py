@@ -41,6 +41,9 @@ class Settings:
     smtp_url: str | None = None
     mail_from: str = "caseworks@localhost"
     mail_dir: Path = field(default_factory=lambda: Path("./mail"))
+    dispatch: bool = True
+    dispatch_poll_seconds: float = 1.0
+    mail_max_attempts: int = 30
     max_case_carrying_per_child: int = 3
     max_approvals_per_application: int = 1
     max_support_per_application: int = 3
@@ -57,6 +60,9 @@ class Settings:
             smtp_url=env.get("CASEWORKS_SMTP_URL") or None,
             mail_from=env.get("CASEWORKS_MAIL_FROM") or "caseworks@localhost",
             mail_dir=Path(env.get("CASEWORKS_MAIL_DIR") or "./mail"),
+            dispatch=(env.get("CASEWORKS_DISPATCH") or "true").lower() not in ("0", "false", "no"),
+            dispatch_poll_seconds=_int(env, "CASEWORKS_DISPATCH_POLL_MS", 1000, 10) / 1000,
+            mail_max_attempts=_int(env, "CASEWORKS_MAIL_MAX_ATTEMPTS", 30, 1),
             max_case_carrying_per_child=_int(env, "CASEWORKS_MAX_CASE_CARRYING_PER_CHILD", 3, 1),
             max_approvals_per_application=_int(
                 env, "CASEWORKS_MAX_APPROVALS_PER_APPLICATION", 1, 1

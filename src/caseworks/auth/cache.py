@@ -13,7 +13,6 @@ Entries also expire after a while, as a second line of defence.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 import weakref
@@ -21,6 +20,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Protocol
 
+from caseworks.aio import first_of, wait_a_while
 from caseworks.auth.principal import Principal
 
 log = logging.getLogger("caseworks.auth")
@@ -123,29 +123,15 @@ async def keep_listening(db: _Listenable, cache: TokenCache, stop: asyncio.Event
         except Exception as error:  # the database is down: no cache until it is back
             log.warning("token revocation channel unavailable: %s", error)
             cache.disable()
-            await _sleep_unless(stop, RECONNECT_SECONDS)
+            await wait_a_while(RECONNECT_SECONDS, stop)
             continue
         cache.generation += 1  # anything looked up before was filled without the channel
         cache.enabled = True
         try:
-            await _first_of(stop, lost)
+            await first_of(stop, lost)
         finally:
             cache.disable()
             await listener.close()
         if not stop.is_set():
             log.warning("token revocation channel lost; reconnecting")
-            await _sleep_unless(stop, RECONNECT_SECONDS)
-
-
-async def _sleep_unless(stop: asyncio.Event, seconds: float) -> None:
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(stop.wait(), seconds)
-
-
-async def _first_of(*events: asyncio.Event) -> None:
-    waiters = [asyncio.ensure_future(event.wait()) for event in events]
-    try:
-        await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for waiter in waiters:
-            waiter.cancel()
+            await wait_a_while(RECONNECT_SECONDS, stop)

@@ -266,13 +266,15 @@ outbox = Table(
     _timestamp("lease_until", nullable=True),
     Column("lease_owner", Text),
     _timestamp("sent_at", nullable=True),
+    # Set when the server refused the message for good (5xx) or it ran out of attempts.
+    _timestamp("failed_at", nullable=True),
     Column("last_error", Text),
     PrimaryKeyConstraint("agency_id", "id"),
     ForeignKeyConstraint(["agency_id"], ["agencies.id"]),
     Index(
         "ix_outbox_due",
         "next_attempt_at",
-        sqlite_where=text("sent_at IS NULL"),
-        postgresql_where=text("sent_at IS NULL"),
+        sqlite_where=text("sent_at IS NULL AND failed_at IS NULL"),
+        postgresql_where=text("sent_at IS NULL AND failed_at IS NULL"),
     ),
 )

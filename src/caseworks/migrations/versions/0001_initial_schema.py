@@ -207,6 +207,7 @@ def upgrade() -> None:
         sa.Column("lease_until", sa.DateTime(timezone=True), nullable=True),
         sa.Column("lease_owner", sa.Text(), nullable=True),
         sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("failed_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("last_error", sa.Text(), nullable=True),
         sa.ForeignKeyConstraint(
             ["agency_id"], ["agencies.id"], name=op.f("fk_outbox_agency_id_agencies")
@@ -219,8 +220,8 @@ def upgrade() -> None:
             "ix_outbox_due",
             ["next_attempt_at"],
             unique=False,
-            sqlite_where=sa.text("sent_at IS NULL"),
-            postgresql_where=sa.text("sent_at IS NULL"),
+            sqlite_where=sa.text("sent_at IS NULL AND failed_at IS NULL"),
+            postgresql_where=sa.text("sent_at IS NULL AND failed_at IS NULL"),
         )
 
     op.create_table(
@@ -407,8 +408,8 @@ def downgrade() -> None:
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.drop_index(
             "ix_outbox_due",
-            sqlite_where=sa.text("sent_at IS NULL"),
-            postgresql_where=sa.text("sent_at IS NULL"),
+            sqlite_where=sa.text("sent_at IS NULL AND failed_at IS NULL"),
+            postgresql_where=sa.text("sent_at IS NULL AND failed_at IS NULL"),
         )
 
     op.drop_table("outbox")

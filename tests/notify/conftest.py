@@ -1,0 +1,149 @@
+"""A real SMTP server on loopback (aiosmtpd on the test's event loop) and a mail database."""
+
+from __future__ import annotations
+
+import asyncio
+import email
+import email.policy
+import uuid
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.smtp import SMTP, Envelope, Session
+
+from caseworks.agencies import create_agency
+from caseworks.db import Database, DatabaseURL, open_database
+from caseworks.db import migrate as migrations
+from caseworks.notify.outbox import Email, enqueue
+from tests.conftest import ADMIN_URL, _database_url, _postgres_admin
+
+
+class Inbox:
+    """An aiosmtpd handler that keeps what it accepts and can be told to refuse."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+        self.refuse_with: str | None = None
+        self.arrived = asyncio.Event()
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        if self.refuse_with is not None:
+            return self.refuse_with
+        content = envelope.content if isinstance(envelope.content, bytes) else b""
+        message = email.message_from_bytes(content, policy=email.policy.default)
+        assert isinstance(message, EmailMessage)
+        self.messages.append(message)
+        self.arrived.set()
+        return "250 OK"
+
+    def message_ids(self) -> list[str]:
+        return [str(message["Message-ID"]) for message in self.messages]
+
+
+class SMTPServer:
+    def __init__(self, inbox: Inbox) -> None:
+        self.inbox = inbox
+        self.port = 0
+        self._server: asyncio.Server | None = None
+
+    async def start(self) -> None:
+        loop = asyncio.get_running_loop()
+        self._server = await loop.create_server(
+            lambda: SMTP(self.inbox, hostname="localhost"), "127.0.0.1", self.port
+        )
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+            self._server = None
+
+    @property
+    def url(self) -> str:
+        return f"smtp://127.0.0.1:{self.port}"
+
+
+@pytest.fixture
+async def smtp() -> AsyncIterator[SMTPServer]:
+    server = SMTPServer(Inbox())
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+async def mail_db(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Database]:
+    """A database of its own, so no other test's queued mail is in the outbox."""
+    if request.param == "sqlite":
+        url = DatabaseURL.parse(f"sqlite:///{tmp_path_factory.mktemp('mail') / 'mail.db'}")
+        migrations.upgrade(url)
+        db = await open_database(url)
+        yield db
+        await db.close()
+        return
+    admin = await _postgres_admin()
+    name = f"caseworks_mail_{uuid.uuid4().hex[:10]}"
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        url = DatabaseURL.parse(_database_url(ADMIN_URL, name))
+        migrations.upgrade(url)
+        db = await open_database(url, pool_size=10)
+        yield db
+        await db.close()
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+@pytest.fixture
+async def agency(mail_db: Database) -> str:
+    async with mail_db.transaction() as tx:
+        await tx.execute("DELETE FROM outbox", {})
+        return await create_agency(tx, "Mail Agency")
+
+
+async def queue(db: Database, agency_id: str, count: int = 1) -> list[str]:
+    ids = []
+    async with db.transaction() as tx:
+        for number in range(count):
+            mail = Email(f"worker{number}@example.org", f"Assignment {number}", "Hello.\n")
+            ids.append(await enqueue(tx, agency_id, mail))
+    return ids
+
+
+class Clock:
+    """Time the test moves by hand, to observe backoff and leases without waiting."""
+
+    def __init__(self) -> None:
+        self.now = datetime.now(UTC).replace(microsecond=0)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+async def outbox_row(db: Database, message_id: str) -> dict[str, Any]:
+    row = await db.fetch_one("SELECT * FROM outbox WHERE message_id = :m", {"m": message_id})
+    assert row is not None
+    return row
+
+
+def files_in(folder: Path) -> list[Path]:
+    return sorted(folder.glob("*.eml")) if folder.exists() else []
+
+
+Finder = Callable[[], list[Path]]

@@ -1,0 +1,154 @@
+"""Delivery from the outbox: at least once, in order, through outages, never lost."""
+
+from __future__ import annotations
+
+import asyncio
+import email
+import email.policy
+from datetime import timedelta
+from pathlib import Path
+
+from caseworks.db import Database
+from caseworks.notify import queries
+from caseworks.notify.dispatcher import Dispatcher, Policy
+from caseworks.notify.outbox import Email, enqueue
+from caseworks.notify.transport import FileTransport, SMTPSettings, SMTPTransport
+from tests.notify.conftest import Clock, SMTPServer, files_in, outbox_row, queue
+
+
+def dispatcher(db: Database, smtp: SMTPServer, clock: Clock, owner: str = "one") -> Dispatcher:
+    transport = SMTPTransport(SMTPSettings.parse(smtp.url))
+    return Dispatcher(db, transport, "caseworks@example.org", Policy(), clock, owner)
+
+
+async def test_delivers_with_headers_and_a_stable_message_id(
+    mail_db: Database, agency: str, smtp: SMTPServer, clock: Clock
+) -> None:
+    [message_id] = await queue(mail_db, agency)
+    report = await dispatcher(mail_db, smtp, clock).run_once()
+    assert (report.claimed, report.sent, report.failed) == (1, 1, 0)
+    [message] = smtp.inbox.messages
+    assert message["Message-ID"] == message_id
+    assert message["From"] == "caseworks@example.org"
+    assert message["To"] == "worker0@example.org"
+    assert message["Subject"] == "Assignment 0"
+    assert message["Date"]
+    assert message.get_content().strip() == "Hello."
+    row = await outbox_row(mail_db, message_id)
+    assert row["sent_at"] is not None
+    assert row["attempts"] == 1
+    assert (await dispatcher(mail_db, smtp, clock).run_once()).claimed == 0
+
+
+async def test_a_refusing_server_is_retried_with_backoff_then_delivers_once(
+    mail_db: Database, agency: str, smtp: SMTPServer, clock: Clock
+) -> None:
+    [message_id] = await queue(mail_db, agency)
+    sender = dispatcher(mail_db, smtp, clock)
+    smtp.inbox.refuse_with = "451 Try again later"
+    assert (await sender.run_once()).failed == 1
+    first = await outbox_row(mail_db, message_id)
+    assert first["attempts"] == 1
+    assert "451" in first["last_error"]
+    waited = (first["next_attempt_at"] - clock.now).total_seconds()
+    assert 2 <= waited <= 3  # 2 s, plus up to 25 % jitter
+
+    smtp.inbox.refuse_with = None
+    assert (await sender.run_once()).claimed == 0  # not before its time
+    clock.advance(waited + 1)
+    smtp.inbox.refuse_with = "451 Still busy"
+    await sender.run_once()
+    second = await outbox_row(mail_db, message_id)
+    assert second["attempts"] == 2
+    assert (second["next_attempt_at"] - clock.now).total_seconds() >= 4  # doubled
+
+    smtp.inbox.refuse_with = None
+    clock.advance(10)
+    assert (await sender.run_once()).sent == 1
+    assert smtp.inbox.message_ids() == [message_id]
+    assert (await outbox_row(mail_db, message_id))["attempts"] == 3
+
+
+async def test_a_server_that_is_down_gets_the_mail_when_it_is_back(
+    mail_db: Database, agency: str, smtp: SMTPServer, clock: Clock
+) -> None:
+    [message_id] = await queue(mail_db, agency)
+    sender = dispatcher(mail_db, smtp, clock)
+    await smtp.stop()
+    assert (await sender.run_once()).failed == 1
+    assert "unavailable" in (await outbox_row(mail_db, message_id))["last_error"]
+    await smtp.start()
+    clock.advance(5)
+    assert (await sender.run_once()).sent == 1
+    assert smtp.inbox.message_ids() == [message_id]
+
+
+async def test_a_permanent_refusal_is_not_retried(
+    mail_db: Database, agency: str, smtp: SMTPServer, clock: Clock
+) -> None:
+    [message_id] = await queue(mail_db, agency)
+    sender = dispatcher(mail_db, smtp, clock)
+    smtp.inbox.refuse_with = "550 No such mailbox"
+    assert (await sender.run_once()).failed == 1
+    row = await outbox_row(mail_db, message_id)
+    assert row["failed_at"] is not None
+    smtp.inbox.refuse_with = None
+    clock.advance(3600)
+    assert (await sender.run_once()).claimed == 0
+
+
+async def test_a_lease_left_by_a_dead_dispatcher_expires_and_another_delivers(
+    mail_db: Database, agency: str, smtp: SMTPServer, clock: Clock
+) -> None:
+    [message_id] = await queue(mail_db, agency)
+    # A dispatcher claims the message and dies before sending: its lease stays.
+    async with mail_db.transaction() as tx:
+        claimed = await queries.claim(
+            tx, "dead", clock.now, clock.now + timedelta(seconds=Policy().lease_seconds), 10
+        )
+    assert [row["message_id"] for row in claimed] == [message_id]
+    survivor = dispatcher(mail_db, smtp, clock, owner="survivor")
+    assert (await survivor.run_once()).claimed == 0
+    clock.advance(Policy().lease_seconds + 1)
+    assert (await survivor.run_once()).sent == 1
+    assert smtp.inbox.message_ids() == [message_id]
+
+
+async def test_two_dispatchers_never_send_a_message_twice(
+    mail_db: Database, agency: str, smtp: SMTPServer, clock: Clock
+) -> None:
+    message_ids = await queue(mail_db, agency, 40)
+    first = dispatcher(mail_db, smtp, clock, owner="first")
+    second = dispatcher(mail_db, smtp, clock, owner="second")
+    while True:
+        reports = await asyncio.gather(first.run_once(), second.run_once())
+        if not any(report.claimed for report in reports):
+            break
+    assert sorted(smtp.inbox.message_ids()) == sorted(message_ids)
+
+
+async def test_a_rolled_back_transaction_queues_nothing(mail_db: Database, agency: str) -> None:
+    class Abort(Exception):
+        pass
+
+    try:
+        async with mail_db.transaction() as tx:
+            await enqueue(tx, agency, Email("w@example.org", "S", "B"))
+            raise Abort
+    except Abort:
+        pass
+    assert await mail_db.fetch_value("SELECT count(*) FROM outbox", {}) == 0
+
+
+async def test_without_smtp_messages_become_eml_files(
+    mail_db: Database, agency: str, clock: Clock, tmp_path: Path
+) -> None:
+    [message_id] = await queue(mail_db, agency)
+    folder = tmp_path / "mail"
+    sender = Dispatcher(mail_db, FileTransport(folder), "caseworks@example.org", Policy(), clock)
+    assert (await sender.run_once()).sent == 1
+    [path] = files_in(folder)
+    message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    assert message["Message-ID"] == message_id
+    assert message["Subject"] == "Assignment 0"
+    assert not list(folder.glob("*.tmp"))

@@ -1,0 +1,54 @@
+"""`caseworks worker` and `caseworks serve` deliver queued mail as real processes."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+
+from caseworks.agencies import create_agency
+from caseworks.db import DatabaseURL, open_database
+from caseworks.db import migrate as migrations
+from tests.notify.conftest import SMTPServer, queue
+from tests.test_cli import CASEWORKS, free_port
+
+
+async def queued_database(path: Path) -> tuple[str, str]:
+    url = DatabaseURL.parse(f"sqlite:///{path}")
+    migrations.upgrade(url)
+    db = await open_database(url)
+    try:
+        async with db.transaction() as tx:
+            agency = await create_agency(tx, "Processes")
+        [message_id] = await queue(db, agency)
+    finally:
+        await db.close()
+    return f"sqlite:///{path}", message_id
+
+
+async def run_until_delivered(smtp: SMTPServer, env: dict[str, str], *args: str) -> None:
+    process = await asyncio.create_subprocess_exec(
+        CASEWORKS, *args, env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE
+    )
+    try:
+        await asyncio.wait_for(smtp.inbox.arrived.wait(), 30)
+    finally:
+        process.terminate()
+        _, stderr = await process.communicate()
+    assert process.returncode in (0, -15), stderr.decode()
+
+
+async def test_the_worker_command_delivers_and_stops_cleanly(
+    smtp: SMTPServer, tmp_path: Path
+) -> None:
+    url, message_id = await queued_database(tmp_path / "worker.db")
+    env = {**os.environ, "CASEWORKS_DATABASE_URL": url, "CASEWORKS_SMTP_URL": smtp.url}
+    await run_until_delivered(smtp, env, "worker")
+    assert smtp.inbox.message_ids() == [message_id]
+
+
+async def test_serve_delivers_mail_by_default(smtp: SMTPServer, tmp_path: Path) -> None:
+    url, message_id = await queued_database(tmp_path / "serve.db")
+    env = {**os.environ, "CASEWORKS_DATABASE_URL": url, "CASEWORKS_SMTP_URL": smtp.url}
+    await run_until_delivered(smtp, env, "serve", "--port", str(free_port()))
+    assert smtp.inbox.message_ids() == [message_id]
