@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from caseworks.agencies import agency_exists, create_agency
@@ -91,10 +91,76 @@ async def load_mentoring(tx: Executor) -> None:
         )
 
 
+WORKERS = [
+    ("worker_anna", "Anna Berg", "anna.berg@example.org", "approvals,case_carrying,support"),
+    ("worker_bjorn", "Bjørn Dahl", "bjorn.dahl@example.org", "approvals,support"),
+    ("worker_carl", "Carl Lie", "carl.lie@example.org", "case_carrying"),
+]
+CHILDREN: list[tuple[str, str, str, date | None]] = [
+    ("child_emma", "Emma", "Johansen", date(2014, 5, 2)),
+    ("child_jonas", "Jonas", "Larsen", date(2017, 9, 14)),
+    ("child_sara", "Sara", "Nilsen", None),
+]
+APPLICATIONS = [
+    ("application_hansen", "initial", "applying", "Kari and Per Hansen"),
+    ("application_berg", "renewal", "approved", "Liv Berg"),
+]
+WORKER_ASSIGNMENTS: list[tuple[str, str, str, str | None, str | None]] = [
+    ("wa_demo1", "worker_anna", "case_carrying", "child_emma", None),
+    ("wa_demo2", "worker_bjorn", "approvals", None, "application_hansen"),
+]
+
+
+async def load_casework(tx: Executor) -> None:
+    agency = {"agency_id": DEMO_AGENCY_ID, "now": _CREATED}
+    for worker_id, name, email, roles in WORKERS:
+        await tx.execute(
+            "INSERT INTO agency_workers (agency_id, id, name, email, active, assignable_roles,"
+            " created_at, updated_at)"
+            " VALUES (:agency_id, :id, :name, :email, TRUE, :roles, :now, :now)",
+            {**agency, "id": worker_id, "name": name, "email": email, "roles": roles},
+        )
+    for child_id, first, last, born in CHILDREN:
+        await tx.execute(
+            "INSERT INTO children (agency_id, id, first_name, last_name, date_of_birth,"
+            " created_at, updated_at)"
+            " VALUES (:agency_id, :id, :first, :last, :born, :now, :now)",
+            {**agency, "id": child_id, "first": first, "last": last, "born": born},
+        )
+    for application_id, kind, status, applicant in APPLICATIONS:
+        await tx.execute(
+            "INSERT INTO applications (agency_id, id, kind, status, applicant_name,"
+            " created_at, updated_at)"
+            " VALUES (:agency_id, :id, :kind, :status, :applicant, :now, :now)",
+            {
+                **agency,
+                "id": application_id,
+                "kind": kind,
+                "status": status,
+                "applicant": applicant,
+            },
+        )
+    for assignment_id, worker_id, role, on_child, on_application in WORKER_ASSIGNMENTS:
+        await tx.execute(
+            "INSERT INTO worker_assignments (agency_id, id, worker_id, role, child_id,"
+            " application_id, created_at, updated_at)"
+            " VALUES (:agency_id, :id, :worker, :role, :child, :application, :now, :now)",
+            {
+                **agency,
+                "id": assignment_id,
+                "worker": worker_id,
+                "role": role,
+                "child": on_child,
+                "application": on_application,
+            },
+        )
+
+
 async def load_demo(tx: Executor) -> bool:
     """Load the demo agency unless it is there already; True when it was loaded now."""
     if await agency_exists(tx, DEMO_AGENCY_ID):
         return False
     await create_agency(tx, "Demo Agency", DEMO_AGENCY_ID)
     await load_mentoring(tx)
+    await load_casework(tx)
     return True
