@@ -329,6 +329,161 @@ async def change_status(send: Send, assignment_id: str, body: dict[str, Any]) ->
     await respond(send, row)
 
 
+# --- worker assignments (JSON:API) ---------------------------------------------------------------
+
+WA = """
+SELECT wa.id, wa.worker_id, wa.role, wa.child_id, wa.application_id, ap.kind AS application_kind,
+       wa.created_by, wa.created_at, wa.updated_at
+FROM worker_assignments wa
+LEFT JOIN applications ap ON ap.agency_id = wa.agency_id AND ap.id = wa.application_id
+"""
+CHILD = (
+    "SELECT r.id, r.first_name, r.middle_name, r.last_name, r.date_of_birth, r.client_id,"
+    " r.external_identifier, r.created_at, r.updated_at FROM children r"
+    " WHERE r.agency_id = :agency_id AND r.id = :id"
+)
+WORKER = (
+    "SELECT r.id, r.name, r.email, r.active, r.assignable_roles, r.external_identifier,"
+    " r.created_at, r.updated_at FROM agency_workers r"
+    " WHERE r.agency_id = :agency_id AND r.id = :id"
+)
+JSONAPI = [(b"content-type", b"application/vnd.api+json")]
+
+
+def resource(row: dict[str, Any]) -> dict[str, Any]:
+    relationships: dict[str, Any] = {
+        "worker": {"data": {"type": "agency-workers", "id": row["worker_id"]}}
+    }
+    if row["child_id"] is not None:
+        relationships["child"] = {"data": {"type": "children", "id": row["child_id"]}}
+    else:
+        kind = f"{row['application_kind']}-applications"
+        relationships["application"] = {"data": {"type": kind, "id": row["application_id"]}}
+    return {
+        "type": "worker-assignments",
+        "id": row["id"],
+        "attributes": {
+            "role": row["role"],
+            "created-at": row["created_at"],
+            "updated-at": row["updated_at"],
+        },
+        "relationships": relationships,
+    }
+
+
+async def respond_jsonapi(send: Send, body: Any, status: int = 200) -> None:
+    await send({"type": "http.response.start", "status": status, "headers": JSONAPI})
+    await send({"type": "http.response.body", "body": orjson.dumps(body, option=OPTIONS)})
+
+
+async def wa_show(send: Send, assignment_id: str) -> None:
+    row = await db.fetch_one(
+        WA + " WHERE wa.agency_id = :agency_id AND wa.id = :id",
+        {"agency_id": AGENCY, "id": assignment_id},
+    )
+    await respond_jsonapi(send, {"data": resource(row)}) if row else await respond(send, {}, 404)
+
+
+async def child_collection(child_id: str, base: str, role: str | None) -> dict[str, Any]:
+    where = "wa.agency_id = :agency_id AND wa.child_id = :child_id"
+    params: dict[str, Any] = {"agency_id": AGENCY, "child_id": child_id}
+    if role is not None:
+        where += " AND wa.role = :role"
+        params["role"] = role
+    rows = await db.fetch_all(
+        WA + f" WHERE {where} ORDER BY wa.created_at, wa.id LIMIT :limit OFFSET :offset",
+        {**params, "limit": 20, "offset": 0},
+    )
+    total = await totals.count(db, f"FROM worker_assignments wa WHERE {where}", params)
+    pages = -(-total // 20)
+    link = f"{base}?page%5Bnumber%5D=1&page%5Bsize%5D=20"
+    last = f"{base}?page%5Bnumber%5D={max(pages, 1)}&page%5Bsize%5D=20"
+    return {
+        "data": [resource(row) for row in rows],
+        "links": {"self": base, "first": link, "prev": None, "next": None, "last": last},
+        "meta": {
+            "total-records": total,
+            "page-size": 20,
+            "page-number": 1,
+            "total-pages": pages,
+            "sort": "created_at",
+        },
+    }
+
+
+async def child_list(send: Send, child_id: str, base: str) -> None:
+    if await db.fetch_one(CHILD, {"agency_id": AGENCY, "id": child_id}) is None:
+        await respond(send, {}, 404)
+        return
+    await respond_jsonapi(send, await child_collection(child_id, base, None))
+
+
+async def child_assign(send: Send, child_id: str, base: str, body: dict[str, Any]) -> None:
+    worker_id = body["data"]["relationships"]["worker"]["data"]["id"]
+    lock = " FOR UPDATE" if db.dialect == "postgresql" else ""
+    async with db.transaction() as tx:
+        child = await tx.fetch_one(CHILD + lock, {"agency_id": AGENCY, "id": child_id})
+        worker = await tx.fetch_one(WORKER, {"agency_id": AGENCY, "id": worker_id})
+        if child is None or worker is None or "case_carrying" not in worker["assignable_roles"]:
+            await respond(send, {}, 422)
+            return
+        held = await tx.fetch_all(
+            "SELECT id, worker_id, role FROM worker_assignments"
+            " WHERE agency_id = :agency_id AND child_id = :subject_id",
+            {"agency_id": AGENCY, "subject_id": child_id},
+        )
+        created = not any(
+            h["worker_id"] == worker_id and h["role"] == "case_carrying" for h in held
+        )
+        if created:
+            if sum(h["role"] == "case_carrying" for h in held) >= 3:
+                await respond(send, {}, 422)
+                return
+            now = utc_now()
+            assignment_id = new_id("wa")
+            await tx.execute(
+                "INSERT INTO worker_assignments (agency_id, id, worker_id, role, child_id,"
+                " application_id, created_by, created_at, updated_at) VALUES (:agency_id, :id,"
+                " :worker_id, 'case_carrying', :child_id, NULL, :created_by, :now, :now)",
+                {
+                    "agency_id": AGENCY,
+                    "id": assignment_id,
+                    "worker_id": worker_id,
+                    "child_id": child_id,
+                    "created_by": "tok_bench",
+                    "now": now,
+                },
+            )
+            details = orjson.dumps(
+                {"worker_id": worker_id, "role": "case_carrying", "child_id": child_id}
+            )
+            await event(tx, "created", assignment_id, details=details.decode())
+            outbox_id = new_id("mail")
+            await tx.execute(
+                "INSERT INTO outbox (agency_id, id, message_id, recipient, subject, body,"
+                " created_at, next_attempt_at, attempts) VALUES (:agency_id, :id, :message_id,"
+                " :recipient, :subject, :body, :now, :now, 0)",
+                {
+                    "agency_id": AGENCY,
+                    "id": outbox_id,
+                    "message_id": f"<{outbox_id}@caseworks>",
+                    "recipient": worker["email"],
+                    "subject": f"New assignment for {child['last_name']}",
+                    "body": f"Hello {worker['name']}",
+                    "now": now,
+                },
+            )
+    await respond_jsonapi(
+        send, await child_collection(child_id, base, "case_carrying"), 201 if created else 200
+    )
+
+
+JSONAPI_ROUTES = re.compile(
+    r"^/api/v1/(?:worker_assignments/(?P<wa>[^/]+)"
+    r"|children/(?P<child>[^/]+)/relationships/worker_assignments)$"
+)
+
+
 ROUTES = re.compile(
     r"^/api/v1/assignments(?:/mentor/(?P<mentor>[^/]+)/(?P<view>active|history|open-count)"
     r"|/(?P<id>[^/]+)(?P<status>/status)?)?$"
@@ -359,6 +514,16 @@ async def app(scope: dict[str, Any], receive: Any, send: Send) -> None:
                 await db.close()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
+    jsonapi = JSONAPI_ROUTES.match(scope["path"])
+    if jsonapi is not None:
+        base = f"http://{dict(scope['headers']).get(b'host', b'').decode()}{scope['path']}"
+        if jsonapi["wa"]:
+            await wa_show(send, jsonapi["wa"])
+        elif scope["method"] == "POST":
+            await child_assign(send, jsonapi["child"], base, await read_body(receive))
+        else:
+            await child_list(send, jsonapi["child"], base)
+        return
     match = ROUTES.match(scope["path"])
     if match is None:
         await respond(send, {"detail": "not found"}, 404)

@@ -19,6 +19,7 @@ from starlette.types import Receive, Scope, Send
 from caseworks import __version__, logs
 from caseworks.auth.cache import TokenCache, keep_listening
 from caseworks.auth.http import BEARER_SCHEME
+from caseworks.casework.routes import fast_routes as casework_fast_routes
 from caseworks.casework.routes import routers as casework_routers
 from caseworks.config import Settings
 from caseworks.db import ConstraintViolation, Database, DatabaseUnavailable, DatabaseURL
@@ -251,7 +252,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         max_body_bytes=settings.max_body_bytes,
         render_error=render_error,
         render_exception=exception_response,
-        fast_lane=FastLane(app.state, mentoring_fast_routes()),
+        fast_lane=FastLane(app.state, [*mentoring_fast_routes(), *casework_fast_routes()]),
     )
     return app
 

@@ -12,11 +12,11 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
-from starlette.datastructures import QueryParams, State
+from starlette.datastructures import URL, QueryParams, State
 from starlette.responses import Response
 from starlette.types import Scope
 
@@ -25,20 +25,35 @@ from caseworks.auth.principal import Principal
 from caseworks.db import Database
 
 Query = TypeVar("Query", bound=BaseModel)
-FastHandler = Callable[[Database, Principal, dict[str, str], Any], Awaitable[Response]]
+# A route's query string: validated by the Pydantic model its FastAPI route declares, handed over
+# as parsed parameters ("raw", for routes that read them themselves), or not taken at all (None).
+QuerySpec = type[BaseModel] | Literal["raw"] | None
+
+
+@dataclass(frozen=True)
+class FastRequest:
+    db: Database
+    caller: Principal
+    path: dict[str, str]
+    query: Any  # the model instance, QueryParams ("raw"), or None
+    scope: Scope
+
+    @property
+    def url(self) -> URL:
+        return URL(scope=self.scope)
+
+
+FastHandler = Callable[[FastRequest], Awaitable[Response]]
 
 
 @dataclass(frozen=True)
 class FastRoute:
     pattern: re.Pattern[str]
     handler: FastHandler
-    # The route's query parameters, as the FastAPI route declares them; None: no query string.
-    query: type[BaseModel] | None = None
+    query: QuerySpec = None
 
     @classmethod
-    def of(
-        cls, pattern: str, handler: FastHandler, query: type[BaseModel] | None = None
-    ) -> FastRoute:
+    def of(cls, pattern: str, handler: FastHandler, query: QuerySpec = None) -> FastRoute:
         return cls(re.compile(pattern), handler, query)
 
 
@@ -74,10 +89,14 @@ class FastLane:
                 authorization = value.decode("latin-1")
                 break
         principal = await authenticate_header(self._state, authorization)
-        query = None
-        if match.route.query is not None:
-            query = _parse_query(match.route.query, scope["query_string"])
-        return await match.route.handler(self._state.db, principal, match.params, query)
+        spec = match.route.query
+        query: Any = None
+        if spec == "raw":
+            query = QueryParams(scope["query_string"])
+        elif spec is not None:
+            query = _parse_query(spec, scope["query_string"])
+        request = FastRequest(self._state.db, principal, match.params, query, scope)
+        return await match.route.handler(request)
 
 
 def _parse_query(model: type[Query], query_string: bytes) -> Query:

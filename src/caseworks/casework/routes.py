@@ -17,6 +17,7 @@ from caseworks.casework.requests import assignment_request, resource_attributes
 from caseworks.casework.service import Subject
 from caseworks.db import Database
 from caseworks.errors import BadRequest, FieldProblem
+from caseworks.fastlane import FastRequest, FastRoute
 from caseworks.jsonapi import MEDIA_TYPE
 from caseworks.jsonapi import documents as jsonapi
 from caseworks.jsonapi.requests import filter_value, includes, page_request, read_document, sort_of
@@ -179,19 +180,76 @@ def _assignment_filters(query: QueryParams, with_subjects: bool) -> dict[str, An
 
 
 async def _assignments_document(
-    request: Request,
-    db: Database,
-    caller: Principal,
-    page: Page,
-    sort: str,
-    url: URL | None = None,
+    query: QueryParams, db: Database, caller: Principal, page: Page, sort: str, url: URL
 ) -> dict[str, Any]:
     resources = [render.assignment(row) for row in page.items]
-    document = jsonapi.collection(page, url or request.url, sort, resources)
-    wanted = includes(request.query_params, INCLUDES)
+    document = jsonapi.collection(page, url, sort, resources)
+    wanted = includes(query, INCLUDES)
     if wanted:
         document["included"] = await service.included(db, caller, page.items, wanted)
     return document
+
+
+# The reads, shared by the FastAPI routes and the fast lane.
+
+
+async def _list_all(db: Database, caller: Principal, query: QueryParams, url: URL) -> Response:
+    sort = sort_of(query, SORTS)
+    filters = _assignment_filters(query, with_subjects=True)
+    page = await service.list_assignments(db, caller, filters, sort.text, page_request(query))
+    return jsonapi.response(await _assignments_document(query, db, caller, page, sort.text, url))
+
+
+async def _show(
+    db: Database, caller: Principal, assignment_id: str, query: QueryParams
+) -> Response:
+    row = await service.get_assignment(db, caller, assignment_id)
+    document: dict[str, Any] = {"data": render.assignment(row)}
+    wanted = includes(query, INCLUDES)
+    if wanted:
+        document["included"] = await service.included(db, caller, [row], wanted)
+    return jsonapi.response(document)
+
+
+async def _subject_list(
+    db: Database, caller: Principal, subject: Subject, query: QueryParams, url: URL
+) -> Response:
+    sort = sort_of(query, SORTS)
+    filters = _assignment_filters(query, with_subjects=False)
+    page = await service.subject_assignments(
+        db, caller, subject, filters, sort.text, page_request(query)
+    )
+    return jsonapi.response(await _assignments_document(query, db, caller, page, sort.text, url))
+
+
+def fast_routes() -> list[FastRoute]:
+    """The hottest reads, also served by the fast lane."""
+    base = "/api/v1/worker_assignments"
+    routes = [
+        FastRoute.of(base, lambda r: _list_all(r.db, r.caller, r.query, r.url), "raw"),
+        FastRoute.of(
+            rf"{base}/(?P<assignment_id>[^/]+)",
+            lambda r: _show(r.db, r.caller, r.path["assignment_id"], r.query),
+            "raw",
+        ),
+    ]
+    for collection, column in (("children", "child_id"), ("applications", "application_id")):
+        routes.append(
+            FastRoute.of(
+                rf"/api/v1/{collection}/(?P<record_id>[^/]+)/relationships/worker_assignments",
+                _subject_lister(column),
+                "raw",
+            )
+        )
+    return routes
+
+
+def _subject_lister(column: str) -> Any:
+    async def handle(r: FastRequest) -> Response:
+        subject = Subject(column, r.path["record_id"], from_path=True)
+        return await _subject_list(r.db, r.caller, subject, r.query, r.url)
+
+    return handle
 
 
 def _limits(request: Request) -> dict[str, int]:
@@ -221,7 +279,7 @@ async def _create(
         db, caller, subject, filters, sort.text, page_request(request.query_params)
     )
     url = request.url.replace(path=_subject_path(subject), query="")
-    document = await _assignments_document(request, db, caller, page, sort.text, url)
+    document = await _assignments_document(request.query_params, db, caller, page, sort.text, url)
     return jsonapi.response(document, 201 if created else 200)
 
 
@@ -244,20 +302,11 @@ def worker_assignments_router() -> APIRouter:
 
     @router.get(base, **_doc("List worker assignments", list_params))
     async def list_all(request: Request, db: DB, caller: Caller) -> Response:
-        query = request.query_params
-        sort = sort_of(query, SORTS)
-        filters = _assignment_filters(query, with_subjects=True)
-        page = await service.list_assignments(db, caller, filters, sort.text, page_request(query))
-        return jsonapi.response(await _assignments_document(request, db, caller, page, sort.text))
+        return await _list_all(db, caller, request.query_params, request.url)
 
     @router.get(base + "/{assignment_id}", **_doc("Show a worker assignment", ["include"]))
     async def show(request: Request, db: DB, caller: Caller, assignment_id: str) -> Response:
-        row = await service.get_assignment(db, caller, assignment_id)
-        document: dict[str, Any] = {"data": render.assignment(row)}
-        wanted = includes(request.query_params, INCLUDES)
-        if wanted:
-            document["included"] = await service.included(db, caller, [row], wanted)
-        return jsonapi.response(document)
+        return await _show(db, caller, assignment_id, request.query_params)
 
     @router.delete(base + "/{assignment_id}", status_code=204, **_doc("Delete a worker assignment"))
     async def delete(db: DB, caller: Caller, assignment_id: str) -> Response:
@@ -288,14 +337,8 @@ def worker_assignments_router() -> APIRouter:
 
 def _nested_list(column: str) -> Any:
     async def list_of_subject(request: Request, db: DB, caller: Caller, record_id: str) -> Response:
-        query = request.query_params
-        sort = sort_of(query, SORTS)
         subject = Subject(column, record_id, from_path=True)
-        filters = _assignment_filters(query, with_subjects=False)
-        page = await service.subject_assignments(
-            db, caller, subject, filters, sort.text, page_request(query)
-        )
-        return jsonapi.response(await _assignments_document(request, db, caller, page, sort.text))
+        return await _subject_list(db, caller, subject, request.query_params, request.url)
 
     return list_of_subject
 

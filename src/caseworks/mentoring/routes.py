@@ -95,29 +95,22 @@ def fast_routes() -> list[FastRoute]:
     """The hottest reads, also served by the fast lane."""
     mentor = rf"{ASSIGNMENTS}/mentor/(?P<mentor_id>[^/]+)"
     return [
-        FastRoute.of(
-            ASSIGNMENTS, lambda db, caller, _, query: _list(db, caller, query), AssignmentQuery
-        ),
+        FastRoute.of(ASSIGNMENTS, lambda r: _list(r.db, r.caller, r.query), AssignmentQuery),
         FastRoute.of(
             rf"{ASSIGNMENTS}/(?P<assignment_id>[^/]+)",
-            lambda db, caller, path, _: _assignment(db, caller, path["assignment_id"]),
+            lambda r: _assignment(r.db, r.caller, r.path["assignment_id"]),
         ),
         FastRoute.of(
-            rf"{mentor}/open-count",
-            lambda db, caller, path, _: _open_count(db, caller, path["mentor_id"]),
+            rf"{mentor}/open-count", lambda r: _open_count(r.db, r.caller, r.path["mentor_id"])
         ),
         FastRoute.of(
             rf"{mentor}/active",
-            lambda db, caller, path, query: _mentor_view(
-                db, caller, path["mentor_id"], True, query
-            ),
+            lambda r: _mentor_view(r.db, r.caller, r.path["mentor_id"], True, r.query),
             PageQuery,
         ),
         FastRoute.of(
             rf"{mentor}/history",
-            lambda db, caller, path, query: _mentor_view(
-                db, caller, path["mentor_id"], False, query
-            ),
+            lambda r: _mentor_view(r.db, r.caller, r.path["mentor_id"], False, r.query),
             PageQuery,
         ),
     ]
