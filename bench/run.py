@@ -294,6 +294,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="small data, short windows (~3 min)")
     parser.add_argument("--server", choices=["uvicorn", "granian"], default="uvicorn")
     parser.add_argument("--mentoring-only", action="store_true")
+    parser.add_argument("--only", help="measure only endpoints whose name contains this")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is needed: apt-get install wrk")
@@ -301,6 +302,8 @@ def main() -> None:
     scales = [0.01] if args.quick else [0.01, 1.0]
     warmup, window = (1.0, 4.0) if args.quick else (3.0, 10.0)
     endpoints = MENTORING if args.mentoring_only else MENTORING + CASEWORK
+    if args.only:
+        endpoints = [endpoint for endpoint in endpoints if args.only in endpoint.name]
     report: dict[str, Any] = {
         "machine": machine(),
         "database": args.database,

@@ -20,8 +20,18 @@ CLIENT_ID_SUFFIX = re.compile(r"[A-Za-z0-9]{3,40}")
 ANY_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-]{0,63}")
 
 
+_last = (0, 0)  # (milliseconds, random part) of the last id made here
+
+
 def new_id(prefix: str) -> str:
-    value = (time.time_ns() // 1_000_000) << 80 | secrets.randbits(80)
+    """Monotonic within a process (ULID style): an id made later sorts later, even within the
+    same millisecond, where the random part of the previous id is incremented."""
+    global _last
+    milliseconds, randomness = time.time_ns() // 1_000_000, secrets.randbits(80)
+    if milliseconds <= _last[0]:
+        milliseconds, randomness = _last[0], _last[1] + 1
+    _last = (milliseconds, randomness)
+    value = milliseconds << 80 | randomness
     chars = []
     for _ in range(26):
         chars.append(_ALPHABET[value & 31])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 from starlette.datastructures import URL
 from starlette.responses import Response
@@ -12,6 +13,7 @@ from caseworks.jsonio import dumps
 from caseworks.pagination import Page
 
 Resource = dict[str, Any]
+_PAGE = ("page[number]", "page[size]")
 
 
 def linkage(kind: str, record_id: str | None) -> dict[str, Any]:
@@ -22,13 +24,13 @@ def collection(page: Page, url: URL, sort: str, resources: list[Resource]) -> di
     """A page of resources with ``links`` (absolute, keeping other parameters) and ``meta``."""
     last = max(page.total_pages, 1)
     number = page.request.number
+    size = page.request.size
+    # The other parameters once, then each link with its page: parsed and encoded once each.
+    kept = [pair for pair in parse_qsl(url.query, keep_blank_values=True) if pair[0] not in _PAGE]
+    base = str(url.replace(query=""))
 
-    def link(to: int | None) -> str | None:
-        if to is None:
-            return None
-        return str(
-            url.include_query_params(**{"page[number]": to, "page[size]": page.request.size})
-        )
+    def link(to: int) -> str:
+        return f"{base}?{urlencode([*kept, ('page[number]', to), ('page[size]', size)])}"
 
     return {
         "data": resources,
