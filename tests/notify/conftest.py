@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.smtp import SMTP, Envelope, Session
+from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
 from caseworks.agencies import create_agency
 from caseworks.db import Database, DatabaseURL, open_database
@@ -45,16 +45,32 @@ class Inbox:
 
 
 class SMTPServer:
-    def __init__(self, inbox: Inbox) -> None:
+    def __init__(self, inbox: Inbox, credentials: tuple[str, str] | None = None) -> None:
         self.inbox = inbox
         self.port = 0
+        self.credentials = credentials
         self._server: asyncio.Server | None = None
+
+    def _authenticate(self, *args: Any) -> AuthResult:
+        *_, data = args
+        given = (data.login.decode(), data.password.decode())
+        return AuthResult(success=isinstance(data, LoginPassword) and given == self.credentials)
+
+    def _protocol(self) -> SMTP:
+        if self.credentials is None:
+            return SMTP(self.inbox, hostname="localhost")
+        # Loopback only: login without TLS, so the test needs no certificate.
+        return SMTP(
+            self.inbox,
+            hostname="localhost",
+            authenticator=self._authenticate,
+            auth_required=True,
+            auth_require_tls=False,
+        )
 
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
-        self._server = await loop.create_server(
-            lambda: SMTP(self.inbox, hostname="localhost"), "127.0.0.1", self.port
-        )
+        self._server = await loop.create_server(self._protocol, "127.0.0.1", self.port)
         self.port = self._server.sockets[0].getsockname()[1]
 
     async def stop(self) -> None:
@@ -71,6 +87,14 @@ class SMTPServer:
 @pytest.fixture
 async def smtp() -> AsyncIterator[SMTPServer]:
     server = SMTPServer(Inbox())
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+async def smtp_with_login() -> AsyncIterator[SMTPServer]:
+    server = SMTPServer(Inbox(), credentials=("caseworks", "s3cret/pass"))
     await server.start()
     yield server
     await server.stop()

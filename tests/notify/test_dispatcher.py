@@ -152,3 +152,34 @@ async def test_without_smtp_messages_become_eml_files(
     assert message["Message-ID"] == message_id
     assert message["Subject"] == "Assignment 0"
     assert not list(folder.glob("*.tmp"))
+
+
+async def test_credentials_in_the_url_log_in(
+    mail_db: Database, agency: str, smtp_with_login: SMTPServer, clock: Clock
+) -> None:
+    [message_id] = await queue(mail_db, agency)
+    url = f"smtp://caseworks:s3cret%2Fpass@127.0.0.1:{smtp_with_login.port}"
+    sender = Dispatcher(
+        mail_db, SMTPTransport(SMTPSettings.parse(url)), "c@example.org", Policy(), clock
+    )
+    assert (await sender.run_once()).sent == 1
+    assert smtp_with_login.inbox.message_ids() == [message_id]
+
+
+def test_smtp_urls() -> None:
+    plain = SMTPSettings.parse("smtp://mail.internal")
+    assert (plain.host, plain.port, plain.starttls, plain.implicit_tls) == (
+        "mail.internal",
+        25,
+        False,
+        False,
+    )
+    starttls = SMTPSettings.parse("smtp://u:p%40ss@mail.internal:587?starttls=true")
+    assert (starttls.port, starttls.starttls, starttls.username, starttls.password) == (
+        587,
+        True,
+        "u",
+        "p@ss",
+    )
+    implicit = SMTPSettings.parse("smtps://mail.internal")
+    assert (implicit.port, implicit.implicit_tls) == (465, True)
