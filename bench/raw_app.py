@@ -112,11 +112,16 @@ class Driver:
             row = await connection.fetchrow(text, *[params[n] for n in names])
         return None if row is None else dict(row)
 
-    async def fetch_all(self, sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+    async def fetch_all(
+        self, sql: str, params: dict[str, Any], connection: Any = None
+    ) -> list[dict[str, Any]]:
         if self.dialect == "sqlite":
             return [dict(row) for row in self.connection.execute(sql, params).fetchall()]
         text, names = to_positional(sql)
-        async with self.pool.acquire() as connection:
+        if connection is None:
+            async with self.pool.acquire() as connection:
+                rows = await connection.fetch(text, *[params[n] for n in names])
+        else:
             rows = await connection.fetch(text, *[params[n] for n in names])
         return [dict(row) for row in rows]
 
@@ -169,6 +174,9 @@ class _Bound:
 
     async def fetch_value(self, sql: str, params: dict[str, Any]) -> Any:
         return await self.driver.fetch_value(sql, params, self.connection)
+
+    async def fetch_all(self, sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        return await self.driver.fetch_all(sql, params, self.connection)
 
     async def execute(self, sql: str, params: dict[str, Any]) -> None:
         await self.driver.execute(sql, params, self.connection)

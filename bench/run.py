@@ -200,6 +200,8 @@ def measure(
             measured = wrk(server.base, window, lua_args(endpoint, manifest, 2 * side + 1))
             row[server.name] = asdict(measured)
         if "raw" in row:
+            if row["raw"]["errors"]:
+                raise RuntimeError(f"the raw app failed on {endpoint.name}: {row['raw']}")
             row["ratio"] = round(
                 row["caseworks"]["requests_per_second"] / row["raw"]["requests_per_second"], 3
             )
