@@ -92,11 +92,15 @@ class FastLane:
         spec = match.route.query
         query: Any = None
         if spec == "raw":
-            query = QueryParams(scope["query_string"])
+            query_string = scope["query_string"]
+            query = QueryParams(query_string) if query_string else _NO_QUERY
         elif spec is not None:
             query = _parse_query(spec, scope["query_string"])
         request = FastRequest(self._state.db, principal, match.params, query, scope)
         return await match.route.handler(request)
+
+
+_NO_QUERY = QueryParams()  # immutable, so one instance serves every request without a query
 
 
 def _parse_query(model: type[Query], query_string: bytes) -> Query:
