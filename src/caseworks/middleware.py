@@ -12,11 +12,12 @@ import re
 import time
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import parse_qsl
 
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from caseworks.errors import PayloadTooLarge, ServiceError
+from caseworks.errors import BadRequest, FieldProblem, PayloadTooLarge, ServiceError
 from caseworks.fastlane import FastLane, Match
 
 access_log = logging.getLogger("caseworks.access")
@@ -47,6 +48,19 @@ def canonical_path(scope: Scope) -> Scope:
         return scope
     canonical = CANONICAL_PREFIX + rest
     return {**scope, "path": canonical, "raw_path": canonical.encode()}
+
+
+def repeated_parameter(query_string: bytes) -> BadRequest | None:
+    """A query parameter given twice is ambiguous (which page?), so it is refused, not guessed."""
+    if not query_string:
+        return None
+    seen: set[str] = set()
+    for name, _ in parse_qsl(query_string.decode("latin-1"), keep_blank_values=True):
+        if name in seen:
+            detail = f"the query parameter {name} is given more than once"
+            return BadRequest(detail, [FieldProblem(detail, parameter=name)])
+        seen.add(name)
+    return None
 
 
 class RequestContext:
@@ -91,6 +105,11 @@ class RequestContext:
             declared = self._content_length(scope)
             if declared is not None and declared > self.max_body_bytes:
                 response = self.render_error(scope["path"], self._too_large(), request_id)
+                await response(scope, receive, send_with_headers)
+                return
+            repeated = repeated_parameter(scope["query_string"])
+            if repeated is not None:
+                response = self.render_error(scope["path"], repeated, request_id)
                 await response(scope, receive, send_with_headers)
                 return
             fast = self.fast_lane.match(scope) if self.fast_lane is not None else None

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, StringConstraints
+
+_NUMBER = re.compile(r"\s*[-+]?[0-9.eE+\-]+\s*")
 
 
 def _no_nul(value: str) -> str:
@@ -29,3 +33,17 @@ Phone = Annotated[
     str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9][0-9 ()\-.]{2,39}$")
 ]
 RecordId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,63}$")]
+
+
+def _iso_text(value: object) -> object:
+    # Pydantic would read a number as seconds since 1970: a caller who sends 0 or -1 did not mean
+    # 1970, so dates and times are accepted only as ISO 8601 text.
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or _NUMBER.fullmatch(value):
+        raise ValueError("must be ISO 8601 text, such as 2025-11-01T00:00:00Z")
+    return value
+
+
+IsoDateTime = Annotated[datetime, BeforeValidator(_iso_text)]
+IsoDate = Annotated[date, BeforeValidator(_iso_text)]

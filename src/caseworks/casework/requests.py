@@ -6,7 +6,7 @@ from typing import Any
 
 from caseworks.casework import schemas
 from caseworks.casework.service import Subject, Wanted
-from caseworks.errors import Conflict
+from caseworks.errors import Conflict, FieldProblem, Invalid
 from caseworks.jsonapi.problems import Problems, snake_keys
 
 ASSIGNMENT_TYPE = "worker-assignments"
@@ -36,9 +36,18 @@ def _data_object(document: Any, problems: Problems) -> dict[str, Any] | None:
 def _check_type(data: dict[str, Any], allowed: tuple[str, ...], fallback: Any = None) -> str:
     """The resource type; a type this endpoint does not take is a conflict (409)."""
     kind = data.get("type", fallback)
-    if kind not in allowed:
+    if not isinstance(kind, str) or kind not in allowed:
         raise Conflict(f"this endpoint takes resources of type {', '.join(allowed)}, not {kind!r}")
     return str(kind)
+
+
+def _check_id(data: dict[str, Any], record_id: str) -> None:
+    given = data.get("id", record_id)
+    if not isinstance(given, str):
+        raise Invalid.field("/data/id", "must be a string")
+    if given != record_id:
+        detail = f"the body is about {given!r}, the URL about {record_id!r}"
+        raise Conflict(detail, [FieldProblem(detail, pointer="/data/id")])
 
 
 def resource_attributes(
@@ -46,21 +55,26 @@ def resource_attributes(
     allowed_types: tuple[str, ...],
     model: type[schemas.Attributes],
     table: str,
-    update: bool = False,
+    updating: str | None = None,
 ) -> tuple[str, schemas.Attributes]:
-    """``{"data": {"type", "attributes"}}`` → (type, validated attributes)."""
+    """``{"data": {"type", "attributes"}}`` → (type, validated attributes).
+
+    ``updating`` is the id in the URL of an update; the body's ``id``, when given, must match it.
+    """
     problems = Problems()
     data = _data_object(document, problems)
     problems.raise_if_any()
     assert data is not None
     kind = _check_type(data, allowed_types)
+    if updating is not None:
+        _check_id(data, updating)
     raw = data.get("attributes", {})
     if not isinstance(raw, dict):
         problems.add("/data/attributes", "must be an object")
         problems.raise_if_any()
     values, keys = snake_keys(raw)
     attributes = problems.validate(model, values, "/data/attributes", keys)
-    if attributes is not None and update:
+    if attributes is not None and updating is not None:
         for name in REQUIRED_ON_UPDATE[table]:
             if name in attributes.model_fields_set and getattr(attributes, name) is None:
                 problems.add(f"/data/attributes/{keys[name]}", "cannot be null")
@@ -108,7 +122,7 @@ def _role(data: dict[str, Any], at: str, allowed: dict[str, str], problems: Prob
     if role is None:
         problems.add(f"{at}/attributes/role", "is required")
         return None
-    if role not in allowed:
+    if not isinstance(role, str) or role not in allowed:
         problems.add(f"{at}/attributes/role", f"must be one of {', '.join(allowed)}")
         return None
     return allowed[role]

@@ -20,10 +20,18 @@ from caseworks.errors import BadRequest, FieldProblem
 from caseworks.fastlane import FastRequest, FastRoute
 from caseworks.jsonapi import MEDIA_TYPE
 from caseworks.jsonapi import documents as jsonapi
-from caseworks.jsonapi.requests import filter_value, includes, page_request, read_document, sort_of
+from caseworks.jsonapi.requests import (
+    filter_value,
+    id_filter_value,
+    includes,
+    page_request,
+    read_document,
+    sort_of,
+)
 from caseworks.pagination import Page
 
 SORTS = ("created_at", "updated_at")
+MAX_SEARCH_LENGTH = 200
 INCLUDES = ("worker", "child", "application")
 ROLE_FILTER = {"case_carrying": "case_carrying", "case-carrying": "case_carrying"} | {
     role: role for role in ("approvals", "support")
@@ -118,7 +126,7 @@ def records_router(kind: RecordKind, path: str, create_types: tuple[str, ...]) -
     async def update_record(request: Request, db: DB, caller: Caller, record_id: str) -> Response:
         document = await read_document(request)
         _, attributes = resource_attributes(
-            document, read_types, kind.update, kind.table, update=True
+            document, read_types, kind.update, kind.table, updating=record_id
         )
         row = await records.update_record(db, caller, kind, record_id, attributes)
         return jsonapi.response({"data": kind.render(row)})
@@ -132,6 +140,9 @@ def _record_conditions(kind: RecordKind, query: QueryParams) -> dict[str, tuple[
     contains = filter_value(query, "full_name_contains")
     if not contains:
         return {}
+    if len(contains) > MAX_SEARCH_LENGTH or "\x00" in contains:
+        detail = f"full_name_contains must be text of at most {MAX_SEARCH_LENGTH} characters"
+        raise BadRequest(detail, [FieldProblem(detail, parameter="full_name_contains")])
     full_name = (
         "COALESCE(r.first_name, '') || ' ' || COALESCE(r.middle_name || ' ', '') || r.last_name"
     )
@@ -174,8 +185,8 @@ def _assignment_filters(query: QueryParams, with_subjects: bool) -> dict[str, An
             raise BadRequest(detail, [FieldProblem(detail, parameter="role")])
         filters["role"] = ROLE_FILTER[role]
     if with_subjects:
-        filters["child_id"] = filter_value(query, "child_id")
-        filters["application_id"] = filter_value(query, "application_id")
+        filters["child_id"] = id_filter_value(query, "child_id")
+        filters["application_id"] = id_filter_value(query, "application_id")
     return filters
 
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, StrictBool, field_validator
 
-from caseworks.text import Email, Name, ShortText
+from caseworks.text import Email, IsoDate, Name, ShortText
 
 Role = Literal["case_carrying", "approvals", "support"]
 ROLES: tuple[Role, ...] = ("case_carrying", "approvals", "support")
@@ -46,7 +45,7 @@ class ChildCreate(Attributes):
     first_name: Name | None = None
     middle_name: Name | None = None
     last_name: Name
-    date_of_birth: date | None = None
+    date_of_birth: IsoDate | None = None
     client_id: ShortText | None = None
     external_identifier: ShortText | None = None
 

@@ -11,6 +11,7 @@ from starlette.datastructures import QueryParams
 from starlette.requests import Request
 
 from caseworks.errors import BadRequest, FieldProblem, UnsupportedMediaType
+from caseworks.ids import is_valid_id
 from caseworks.jsonapi import MEDIA_TYPE
 from caseworks.pagination import PageRequest
 
@@ -91,6 +92,14 @@ def filter_value(query: QueryParams, name: str) -> str | None:
     """A filter by its bare name (as the seed writes it) or as ``filter[name]``."""
     value = query.get(name)
     return query.get(f"filter[{name}]") if value is None else value
+
+
+def id_filter_value(query: QueryParams, name: str) -> str | None:
+    """A filter naming a record: a value no record can have is a mistake, not an empty result."""
+    value = filter_value(query, name)
+    if value is not None and not is_valid_id(value):
+        raise _bad_parameter(name, f"{name} must be a record id")
+    return value
 
 
 def includes(query: QueryParams, allowed: Sequence[str]) -> set[str]:

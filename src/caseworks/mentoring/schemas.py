@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from caseworks.pagination import PageRequest
-from caseworks.text import Email, FreeText, Name, Phone, RecordId, ShortText
+from caseworks.text import Email, FreeText, IsoDateTime, Name, Phone, RecordId, ShortText
 
 AssignmentStatus = Literal["open", "closed"]
 AssignmentSort = Literal[
@@ -42,9 +42,9 @@ class AssignmentQuery(PageQuery):
     mentor_id: RecordId | None = None
     contact_id: RecordId | None = None
     status: AssignmentStatus | None = None
-    assigned_from: datetime | None = Field(None, description="Inclusive.")
-    assigned_to: datetime | None = Field(None, description="Inclusive.")
-    last_contact_before: datetime | None = Field(
+    assigned_from: IsoDateTime | None = Field(None, description="Inclusive.")
+    assigned_to: IsoDateTime | None = Field(None, description="Inclusive.")
+    last_contact_before: IsoDateTime | None = Field(
         None, description="Last contact before this time, or never: stale caseloads."
     )
     sort: AssignmentSort = Field("created_at", description="`-` for descending.")
@@ -58,15 +58,15 @@ class AssignmentCreate(Strict):
     mentor_id: RecordId
     contact_id: RecordId
     notes: FreeText | None = None
-    assigned_date: datetime | None = Field(None, description="Defaults to now.")
+    assigned_date: IsoDateTime | None = Field(None, description="Defaults to now.")
 
 
 class AssignmentUpdate(Strict):
     """Only the fields sent are changed; status changes go through PATCH …/status."""
 
     notes: FreeText | None = None
-    last_contact_date: datetime | None = None
-    assigned_date: datetime | None = None
+    last_contact_date: IsoDateTime | None = None
+    assigned_date: IsoDateTime | None = None
 
 
 class StatusChange(Strict):

@@ -1,0 +1,411 @@
+"""Hostile input on every path parameter, query parameter and body field: a clear 4xx naming
+what was wrong, never a 5xx, and nothing written.
+
+The corpus is swept over the operations of the OpenAPI document itself, so a new endpoint is
+covered the day it is added.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+import orjson
+import pytest
+
+from caseworks.db import Database
+from tests.casework.conftest import JSONAPI
+from tests.conftest import Tenant
+from tests.world import build_world
+
+# Values that name no record: SQL and path metacharacters, NUL, invalid UTF-8, 10 kB.
+HOSTILE_IDS = (
+    "' OR '1'='1",
+    "1; DROP TABLE assignments; --",
+    "mentor_x' UNION SELECT token_hash FROM api_tokens --",
+    "a\x00b",
+    "%FF%FE",  # sent as is: invalid UTF-8 once decoded
+    "../../etc/passwd",
+    "${jndi:ldap://example.org/a}",
+    "<script>alert(1)</script>",
+    "x" * 10_240,
+    "🙂" * 50,
+)
+
+# Values no query parameter of ours accepts, except an id filter for the few that look like ids.
+HOSTILE_QUERY_VALUES = (
+    "' OR '1'='1",
+    "created_at; DROP TABLE assignments",
+    "-1",
+    "0",
+    "99999999999999999999999999",
+    "1e3",
+    "1.5",
+    "",
+    "\x00",
+    "%FF",
+    "x" * 10_240,
+    "open,closed",
+)
+FREE_TEXT = {"full_name_contains", "filter[full_name_contains]"}
+QUERY_ALSO_VALID = {"include": ("",)}  # an empty include asks for nothing more
+ID_SHAPED = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-]{0,63}")
+
+# Values of the wrong type or out of every range, for any body field.
+WRONG_VALUES: tuple[Any, ...] = (
+    10**30,
+    -1,
+    1e308,
+    True,
+    [],
+    {"nested": {"deeper": 1}},
+    "x" * 20_000,
+    "a\x00b",
+)
+
+TABLES = (
+    "mentors",
+    "contacts",
+    "assignments",
+    "agency_workers",
+    "children",
+    "applications",
+    "worker_assignments",
+    "audit_events",
+    "outbox",
+)
+
+
+async def row_counts(db: Database, agency_id: str) -> dict[str, int]:
+    counts = {}
+    for table in TABLES:
+        counts[table] = await db.fetch_value(
+            f"SELECT count(*) FROM {table} WHERE agency_id = :agency_id", {"agency_id": agency_id}
+        )
+    return counts
+
+
+def is_jsonapi(path: str) -> bool:
+    return not path.startswith(("/api/v1/assignments", "/api/v1/mentors", "/api/v1/contacts"))
+
+
+def operations(openapi: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    for path, methods in openapi["paths"].items():
+        for method, operation in methods.items():
+            yield method.upper(), path, operation
+
+
+def assert_refused(response: httpx.Response, *, naming: str | None = None) -> None:
+    assert 400 <= response.status_code < 500, (response.status_code, response.text[:500])
+    if naming is not None:
+        assert naming in response.text, response.text[:500]
+
+
+@pytest.fixture
+async def world(tenant: Tenant) -> dict[str, str]:
+    return await build_world(tenant)
+
+
+@pytest.fixture
+async def client(tenant: Tenant) -> Any:
+    async with tenant.client(tenant.admin_token) as admin:
+        yield admin
+
+
+@pytest.fixture
+async def openapi(client: httpx.AsyncClient) -> dict[str, Any]:
+    document: dict[str, Any] = (await client.get("/openapi.json")).json()
+    return document
+
+
+# Valid bodies, so that a refusal can only be about the hostile part of the request.
+def valid_body(method: str, path: str, ids: dict[str, str]) -> Any:
+    if method in ("GET", "DELETE"):
+        return None
+    if path.endswith("/status"):
+        return {"status": "closed"}
+    if path.startswith("/api/v1/assignments"):
+        return {"notes": "fine"}
+    if path.startswith(("/api/v1/mentors", "/api/v1/contacts")):
+        return {"name": "Fine"}
+    if path.endswith("/relationships/worker_assignments"):
+        worker = {"type": "agency-workers", "id": ids["unassigned_worker"]}
+        return {
+            "data": [
+                {
+                    "type": "worker-assignments",
+                    "attributes": {"role": "support"},
+                    "relationships": {"worker": {"data": worker}},
+                }
+            ]
+        }
+    kind = {"agency_workers": "agency-workers", "children": "children"}.get(
+        path.split("/")[3], "initial-applications"
+    )
+    return {"data": {"type": kind, "attributes": {}}}
+
+
+async def test_hostile_ids_in_every_path_parameter_name_nothing(
+    tenant: Tenant,
+    client: httpx.AsyncClient,
+    world: dict[str, str],
+    openapi: dict[str, Any],
+) -> None:
+    before = await row_counts(tenant.db, tenant.agency_id)
+    tried = 0
+    for method, template, _ in operations(openapi):
+        if "{" not in template:
+            continue
+        for hostile in HOSTILE_IDS:
+            encoded = hostile if hostile.startswith("%") else quote(hostile, safe="")
+            path = re.sub(r"\{[^}]+\}", encoded, template)
+            headers = {"Content-Type": JSONAPI if is_jsonapi(template) else "application/json"}
+            body = valid_body(method, template, world)
+            response = await client.request(
+                method,
+                path,
+                content=None if body is None else orjson.dumps(body),
+                headers=headers,
+            )
+            tried += 1
+            assert_refused(response)
+            if method == "GET":
+                assert response.status_code == 404, (path[:200], response.text[:300])
+    assert tried > 200
+    assert await row_counts(tenant.db, tenant.agency_id) == before
+
+
+def _query_parameters(operation: dict[str, Any]) -> list[str]:
+    return [p["name"] for p in operation.get("parameters", []) if p["in"] == "query"]
+
+
+async def test_hostile_query_values_are_refused_naming_the_parameter(
+    tenant: Tenant,
+    client: httpx.AsyncClient,
+    world: dict[str, str],
+    openapi: dict[str, Any],
+) -> None:
+    before = await row_counts(tenant.db, tenant.agency_id)
+    tried = 0
+    for method, template, operation in operations(openapi):
+        if method != "GET":
+            continue
+        path = template.format(
+            mentor_id=world["mentor"],
+            assignment_id=world[
+                "worker_assignment" if "worker_assignments" in template else "assignment"
+            ],
+            person_id=world["mentor"],
+            record_id=world["application" if "applications" in template else "child"],
+        )
+        for parameter in _query_parameters(operation):
+            for hostile in HOSTILE_QUERY_VALUES:
+                value = hostile if hostile.startswith("%") else quote(hostile, safe="")
+                response = await client.get(f"{path}?{quote(parameter, safe='')}={value}")
+                tried += 1
+                if parameter in FREE_TEXT and "\x00" not in hostile and len(hostile) <= 200:
+                    assert response.status_code == 200, response.text[:300]  # a search for it
+                elif hostile in QUERY_ALSO_VALID.get(parameter, ()):
+                    assert response.status_code == 200, response.text[:300]
+                elif _is_id_filter(parameter) and ID_SHAPED.fullmatch(hostile):
+                    assert response.status_code == 200, response.text[:300]
+                    assert response.json()["data"] == []
+                else:
+                    assert_refused(response, naming=parameter)
+    assert tried > 300
+    assert await row_counts(tenant.db, tenant.agency_id) == before
+
+
+def _is_id_filter(parameter: str) -> bool:
+    return parameter.endswith("_id") or parameter.startswith("filter[")
+
+
+@pytest.mark.parametrize(
+    ("path", "parameter"),
+    [
+        ("/api/v1/assignments?page=1&page=2", "page"),
+        ("/api/v1/assignments?limit=5&limit=100", "limit"),
+        ("/api/v1/assignments/mentor/mentor_abc/active?page=1&page=1", "page"),
+        ("/api/v1/worker_assignments?page%5Bnumber%5D=1&page[number]=2", "page[number]"),
+    ],
+)
+async def test_a_query_parameter_given_twice_is_400(
+    client: httpx.AsyncClient, path: str, parameter: str
+) -> None:
+    response = await client.get(path)
+    assert response.status_code == 400
+    assert parameter in response.text
+
+
+# Every body field of every write, by JSON Pointer into a valid body.
+def body_cases(ids: dict[str, str]) -> list[tuple[str, str, dict[str, Any], list[str]]]:
+    child = {"type": "children", "id": ids["child"]}
+    worker = {"type": "agency-workers", "id": ids["unassigned_worker"]}
+    assignment = f"/api/v1/assignments/{ids['assignment']}"
+    return [
+        (
+            "POST",
+            "/api/v1/assignments",
+            {"mentor_id": ids["mentor"], "contact_id": ids["free_contact"], "notes": "n"},
+            ["/mentor_id", "/contact_id", "/notes", "/assigned_date", "/last_contact_date"],
+        ),
+        (
+            "PUT",
+            assignment,
+            {"notes": "n"},
+            ["/notes", "/assigned_date", "/last_contact_date"],
+        ),
+        ("PATCH", f"{assignment}/status", {"status": "closed"}, ["/status", "/reason"]),
+        (
+            "POST",
+            "/api/v1/mentors",
+            {"name": "N", "email": "n@example.org", "phone": "+4712345678"},
+            ["/name", "/email", "/phone", "/mentor_id"],
+        ),
+        ("PUT", f"/api/v1/contacts/{ids['contact']}", {"name": "N"}, ["/name", "/email"]),
+        (
+            "POST",
+            "/api/v1/worker_assignments",
+            {
+                "data": {
+                    "type": "worker-assignments",
+                    "attributes": {"role": "support"},
+                    "relationships": {"child": {"data": child}, "worker": {"data": worker}},
+                }
+            },
+            [
+                "/data/type",
+                "/data/attributes/role",
+                "/data/relationships/child/data/id",
+                "/data/relationships/child/data/type",
+                "/data/relationships/worker/data/id",
+                "/data/relationships/worker",
+            ],
+        ),
+        (
+            "POST",
+            "/api/v1/children",
+            {"data": {"type": "children", "attributes": {"last-name": "N"}}},
+            [
+                "/data/attributes/last-name",
+                "/data/attributes/first-name",
+                "/data/attributes/date-of-birth",
+                "/data/attributes/external-identifier",
+            ],
+        ),
+        (
+            "PATCH",
+            f"/api/v1/agency_workers/{ids['worker']}",
+            {"data": {"type": "agency-workers", "id": ids["worker"], "attributes": {}}},
+            [
+                "/data/id",
+                "/data/attributes/email",
+                "/data/attributes/active",
+                "/data/attributes/assignable-roles",
+            ],
+        ),
+        (
+            "POST",
+            "/api/v1/applications",
+            {"data": {"type": "initial-applications", "attributes": {}}},
+            ["/data/attributes/status", "/data/attributes/applicant-name"],
+        ),
+    ]
+
+
+def with_value(body: dict[str, Any], pointer: str, value: Any) -> dict[str, Any]:
+    copy: dict[str, Any] = orjson.loads(orjson.dumps(body))
+    *parents, last = pointer.strip("/").split("/")
+    node = copy
+    for part in parents:
+        node = node[part]
+    node[last] = value
+    return copy
+
+
+# A StrictBool field takes true and a list of roles may be empty; everything else in WRONG_VALUES
+# is wrong for every field.
+ALSO_VALID: dict[str, tuple[Any, ...]] = {
+    "/data/attributes/active": (True,),
+    "/data/attributes/assignable-roles": ([],),
+}
+
+
+async def test_wrong_values_in_every_body_field_are_refused_naming_the_field(
+    tenant: Tenant, client: httpx.AsyncClient, world: dict[str, str]
+) -> None:
+    before = await row_counts(tenant.db, tenant.agency_id)
+    tried = 0
+    for method, path, body, pointers in body_cases(world):
+        headers = {"Content-Type": JSONAPI if is_jsonapi(path) else "application/json"}
+        for pointer in pointers:
+            for value in WRONG_VALUES:
+                if any(
+                    value == ok and type(value) is type(ok) for ok in ALSO_VALID.get(pointer, ())
+                ):
+                    continue
+                hostile = json.dumps(with_value(body, pointer, value)).encode()  # big ints too
+                response = await client.request(method, path, content=hostile, headers=headers)
+                tried += 1
+                field = pointer.rsplit("/", 1)[-1]
+                assert_refused(response, naming=field)
+    assert tried > 250
+    assert await row_counts(tenant.db, tenant.agency_id) == before
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"name": "\xff\xfe"}',  # invalid UTF-8
+        b'{"name": "\\ud800"}',  # a lone surrogate
+        b"[" * 100_000 + b"]" * 100_000,
+        b'{"name": 1e99999}',
+        b"",
+        b"null",
+        b'"just a string"',
+        b"[]",
+    ],
+    ids=lambda body: repr(body[:24]),
+)
+async def test_malformed_bodies_are_refused(
+    tenant: Tenant, client: httpx.AsyncClient, body: bytes
+) -> None:
+    before = await row_counts(tenant.db, tenant.agency_id)
+    for path, content_type in (
+        ("/api/v1/mentors", "application/json"),
+        ("/api/v1/children", JSONAPI),
+    ):
+        response = await client.post(path, content=body, headers={"Content-Type": content_type})
+        assert_refused(response)
+    assert await row_counts(tenant.db, tenant.agency_id) == before
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Robert'); DROP TABLE mentors; --",
+        "' OR '1'='1",
+        "%s %d {0} $1 :name",
+        "Ærlig Øystein Åsen 🙂",
+        "<script>alert(1)</script>",
+    ],
+)
+async def test_metacharacters_in_free_text_are_stored_verbatim(
+    client: httpx.AsyncClient, text: str
+) -> None:
+    created = await client.post("/api/v1/mentors", json={"name": text})
+    assert created.status_code == 201
+    fetched = await client.get(f"/api/v1/mentors/{created.json()['mentor_id']}")
+    assert fetched.json()["name"] == text
+
+    child = await client.post(
+        "/api/v1/children",
+        json={"data": {"type": "children", "attributes": {"last-name": text}}},
+        headers={"Content-Type": JSONAPI},
+    )
+    assert child.status_code == 201
+    assert child.json()["data"]["attributes"]["last-name"] == text
