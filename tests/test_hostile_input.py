@@ -65,6 +65,7 @@ WRONG_VALUES: tuple[Any, ...] = (
     {"nested": {"deeper": 1}},
     "x" * 20_000,
     "a\x00b",
+    "nul\x00@example.org",
 )
 
 TABLES = (
@@ -409,3 +410,14 @@ async def test_metacharacters_in_free_text_are_stored_verbatim(
     )
     assert child.status_code == 201
     assert child.json()["data"]["attributes"]["last-name"] == text
+
+
+@pytest.mark.parametrize("when", ["0393-03-23T08:23:49Z", "9999-12-31T23:00:00-05:00", "1e3"])
+async def test_dates_far_outside_a_case_are_422(
+    client: httpx.AsyncClient, world: dict[str, str], when: str
+) -> None:
+    response = await client.put(
+        f"/api/v1/assignments/{world['assignment']}", json={"last_contact_date": when}
+    )
+    assert response.status_code == 422
+    assert "last_contact_date" in response.text

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BeforeValidator, StringConstraints
 
-_NUMBER = re.compile(r"\s*[-+]?[0-9.eE+\-]+\s*")
+_NUMBER = re.compile(r"\s*[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\s*")
 
 
 def _no_nul(value: str) -> str:
@@ -28,6 +28,7 @@ Name = Annotated[
 Email = Annotated[
     str,
     StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
+    AfterValidator(_no_nul),
 ]
 Phone = Annotated[
     str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9][0-9 ()\-.]{2,39}$")
@@ -45,5 +46,15 @@ def _iso_text(value: object) -> object:
     return value
 
 
-IsoDateTime = Annotated[datetime, BeforeValidator(_iso_text)]
-IsoDate = Annotated[date, BeforeValidator(_iso_text)]
+# Dates of a case lie in this range; the bounds also keep UTC conversion far from year 1 and 9999.
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2999
+
+
+def _plausible(value: date) -> date:
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise ValueError(f"must lie between the years {EARLIEST_YEAR} and {LATEST_YEAR}")
+    return value
+
+
+IsoDateTime = Annotated[datetime, BeforeValidator(_iso_text), AfterValidator(_plausible)]
+IsoDate = Annotated[date, BeforeValidator(_iso_text), AfterValidator(_plausible)]

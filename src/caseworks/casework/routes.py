@@ -38,7 +38,12 @@ ROLE_FILTER = {"case_carrying": "case_carrying", "case-carrying": "case_carrying
 }
 
 
-def _doc(summary: str, parameters: list[str] | None = None, body: bool = False) -> dict[str, Any]:
+def _doc(
+    summary: str,
+    parameters: list[str] | None = None,
+    body: bool = False,
+    success: tuple[int, ...] = (200,),
+) -> dict[str, Any]:
     """OpenAPI for routes that read the request themselves: parameters, body, media types."""
     extra: dict[str, Any] = {
         "parameters": [
@@ -49,9 +54,57 @@ def _doc(summary: str, parameters: list[str] | None = None, body: bool = False) 
     if body:
         extra["requestBody"] = {
             "required": True,
-            "content": {MEDIA_TYPE: {"schema": {"type": "object", "required": ["data"]}}},
+            "content": {MEDIA_TYPE: {"schema": _REQUEST_SCHEMA}},
         }
-    return {"summary": summary, "openapi_extra": extra, "responses": _RESPONSES}
+    responses = dict(_RESPONSES)
+    for status in success:
+        responses[status] = {"description": "A JSON:API document"}
+        if status != 204:
+            responses[status]["content"] = {MEDIA_TYPE: {"schema": _DOCUMENT_SCHEMA}}
+    return {
+        "summary": summary,
+        "openapi_extra": extra,
+        "responses": responses,
+        "response_class": JSONAPIResponse,
+    }
+
+
+class JSONAPIResponse(Response):
+    media_type = MEDIA_TYPE
+
+
+_RESOURCE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["type", "id"],
+    "properties": {
+        "type": {"type": "string"},
+        "id": {"type": "string"},
+        "attributes": {"type": "object"},
+        "relationships": {"type": "object"},
+    },
+}
+_DOCUMENT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["data"],
+    "properties": {
+        "data": {"anyOf": [_RESOURCE_SCHEMA, {"type": "array", "items": _RESOURCE_SCHEMA}]},
+        "included": {"type": "array", "items": _RESOURCE_SCHEMA},
+        "links": {"type": "object"},
+        "meta": {"type": "object"},
+    },
+}
+_REQUEST_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["data"],
+    "properties": {
+        "data": {
+            "anyOf": [
+                {"type": "object", "required": ["type"]},
+                {"type": "array", "items": {"type": "object", "required": ["type"]}},
+            ]
+        }
+    },
+}
 
 
 _ERROR_SCHEMA = {
@@ -73,6 +126,7 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
     )
 }
 _PAGING = ["page[number]", "page[size]", "sort"]
+ASSIGN = "Assign a worker to a child or an application (201; 200 when nothing was new)"
 
 
 def _collection(request: Request, page: Page, sort: str, resources: list[jsonapi.Resource]) -> Any:
@@ -98,7 +152,10 @@ def records_router(kind: RecordKind, path: str, create_types: tuple[str, ...]) -
         return jsonapi.response(_collection(request, page, sort.text, resources))
 
     @router.post(
-        "", status_code=201, **_doc(f"Create a {kind.noun}", body=True), name=f"create_{kind.table}"
+        "",
+        status_code=201,
+        **_doc(f"Create a {kind.noun}", body=True, success=(201,)),
+        name=f"create_{kind.table}",
     )
     async def create_record(request: Request, db: DB, caller: Caller) -> Response:
         document = await read_document(request)
@@ -307,7 +364,7 @@ def worker_assignments_router() -> APIRouter:
         "created_end_date",
     ]
 
-    @router.post(base, **_doc("Assign a worker to a child or an application", body=True))
+    @router.post(base, **_doc(ASSIGN, body=True, success=(201, 200)))
     async def create(request: Request, db: DB, caller: Caller) -> Response:
         return await _create(request, db, caller, None, many=False)
 
@@ -319,7 +376,11 @@ def worker_assignments_router() -> APIRouter:
     async def show(request: Request, db: DB, caller: Caller, assignment_id: str) -> Response:
         return await _show(db, caller, assignment_id, request.query_params)
 
-    @router.delete(base + "/{assignment_id}", status_code=204, **_doc("Delete a worker assignment"))
+    @router.delete(
+        base + "/{assignment_id}",
+        status_code=204,
+        **_doc("Delete a worker assignment", success=(204,)),
+    )
     async def delete(db: DB, caller: Caller, assignment_id: str) -> Response:
         await service.delete_assignment(db, caller, assignment_id)
         return Response(status_code=204)
@@ -341,7 +402,7 @@ def worker_assignments_router() -> APIRouter:
             _nested_create(column),
             methods=["POST"],
             name=f"create_{collection}_worker_assignments",
-            **_doc(f"Assign workers to one of the {collection}", body=True),
+            **_doc(f"Assign workers to one of the {collection}", body=True, success=(201, 200)),
         )
     return router
 

@@ -19,13 +19,12 @@ from typing import Any
 from caseworks.db.base import ConstraintViolation, DatabaseUnavailable, Params, Row
 from caseworks.db.url import Dialect
 
-TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
-
 
 def _adapt_datetime(value: datetime) -> str:
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).strftime(TIMESTAMP_FORMAT)
+    # isoformat pads the year to four digits, which strftime does not do on every platform.
+    return value.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def _convert_datetime(raw: bytes) -> datetime:
