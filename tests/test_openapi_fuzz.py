@@ -10,10 +10,7 @@ per operation and mode (``make fuzz`` runs many more).
 from __future__ import annotations
 
 import os
-import subprocess
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +30,8 @@ from schemathesis.checks import (
 
 from caseworks.db import DatabaseURL
 from tests.conftest import Tenant
-from tests.test_cli import CASEWORKS, cli_env, free_port, wait_until_serving
+from tests.servers import serving
+from tests.test_cli import cli_env
 from tests.world import build_world
 
 EXAMPLES = int(os.environ.get("CASEWORKS_FUZZ_EXAMPLES", "8"))
@@ -46,26 +44,6 @@ CHECKS = [
     ignored_auth,
     negative_data_rejection,
 ]
-
-
-@contextmanager
-def serving(env: dict[str, str], log: Path) -> Iterator[str]:
-    """``caseworks serve`` on a free port, its log in a file (a pipe would fill and stall it)."""
-    port = free_port()
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [CASEWORKS, "serve", "--port", str(port), "--no-dispatch"],
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            wait_until_serving(base, process)
-            yield base
-        finally:
-            process.terminate()
-            process.wait(timeout=20)
 
 
 def real_path_parameters(ids: dict[str, str]) -> dict[str, str]:
