@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import asyncpg
@@ -18,8 +15,7 @@ import pytest
 
 from caseworks.db import DatabaseURL
 from tests.conftest import ADMIN_URL, _database_url
-
-CASEWORKS = str(Path(sys.executable).with_name("caseworks"))
+from tests.servers import CASEWORKS, free_port, serving
 
 
 def cli_env(url: DatabaseURL) -> dict[str, str]:
@@ -36,51 +32,11 @@ def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@contextmanager
-def serving(env: dict[str, str], *options: str) -> Iterator[str]:
-    """``caseworks serve`` as a real process on a free port; yields its base URL."""
-    port = free_port()
-    process = subprocess.Popen(
-        [CASEWORKS, "serve", "--port", str(port), *options],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_serving(base, process)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-
-
 @pytest.fixture
 def server(database_url: DatabaseURL) -> Iterator[tuple[str, dict[str, str]]]:
     env = cli_env(database_url)
     with serving(env) as base:
         yield base, env
-
-
-def wait_until_serving(base: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            output = process.stdout.read().decode() if process.stdout else ""
-            raise AssertionError(f"serve exited with {process.returncode}: {output}")
-        try:
-            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.05)  # polling for the port to open; the condition is checked above
-    raise AssertionError("serve did not start within 30 s")
 
 
 def test_agency_and_token_print_their_value_alone_and_serve_answers(

@@ -176,6 +176,7 @@ async def test_hostile_ids_in_every_path_parameter_name_nothing(
             assert_refused(response)
             if method == "GET":
                 assert response.status_code == 404, (path[:200], response.text[:300])
+    print(f"\nhostile path parameters: {tried} requests")
     assert tried > 200
     assert await row_counts(tenant.db, tenant.agency_id) == before
 
@@ -217,6 +218,7 @@ async def test_hostile_query_values_are_refused_naming_the_parameter(
                     assert response.json()["data"] == []
                 else:
                     assert_refused(response, naming=parameter)
+    print(f"\nhostile query values: {tried} requests")
     assert tried > 300
     assert await row_counts(tenant.db, tenant.agency_id) == before
 
@@ -354,6 +356,7 @@ async def test_wrong_values_in_every_body_field_are_refused_naming_the_field(
                 tried += 1
                 field = pointer.rsplit("/", 1)[-1]
                 assert_refused(response, naming=field)
+    print(f"\nwrong body values: {tried} requests")
     assert tried > 250
     assert await row_counts(tenant.db, tenant.agency_id) == before
 

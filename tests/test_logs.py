@@ -51,7 +51,7 @@ def test_log_lines_carry_request_ids_and_no_secrets(
     database_url: DatabaseURL, tenant: Tenant, tmp_path: Path
 ) -> None:
     log = tmp_path / "serve.log"
-    with serving(cli_env(database_url), log) as base:
+    with serving(cli_env(database_url), "--no-dispatch", log=log) as base:
         responses = drive(base, tenant.admin_token)
     text = log.read_text()
 
