@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 
 import httpx
@@ -64,3 +65,45 @@ def serving(env: dict[str, str], *options: str, log: Path | None = None) -> Iter
             finally:
                 process.terminate()
                 process.wait(timeout=20)
+
+
+@asynccontextmanager
+async def serving_async(
+    env: dict[str, str], log: Path, *options: str
+) -> AsyncIterator[tuple[str, asyncio.subprocess.Process]]:
+    """``caseworks serve`` started from async code, so the test's own loop keeps running."""
+    port = free_port()
+    with log.open("ab") as output:
+        process = await asyncio.create_subprocess_exec(
+            CASEWORKS, "serve", "--port", str(port), *options, env=env, stdout=output, stderr=output
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        async with httpx.AsyncClient() as probe:
+            while True:
+                assert time.monotonic() < deadline, f"serve did not start; see {log}"
+                try:
+                    if (await probe.get(f"{base}/health")).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    await asyncio.sleep(0.05)  # polling for the port, under a deadline
+        yield base, process
+    finally:
+        if process.returncode is None:
+            process.terminate()
+            await process.wait()
+
+
+@asynccontextmanager
+async def dispatching(env: dict[str, str], log: Path) -> AsyncIterator[None]:
+    """``caseworks worker``: a mail dispatcher process of its own."""
+    with log.open("ab") as output:
+        process = await asyncio.create_subprocess_exec(
+            CASEWORKS, "worker", env=env, stdout=output, stderr=output
+        )
+    try:
+        yield
+    finally:
+        process.terminate()
+        await process.wait()

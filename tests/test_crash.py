@@ -14,8 +14,7 @@ import os
 import random
 import signal
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -25,38 +24,11 @@ from caseworks.db import Database, DatabaseURL
 from tests.casework.conftest import JSONAPI, child, child_assignment, worker
 from tests.conftest import Tenant
 from tests.notify.conftest import SMTPServer, smtp  # noqa: F401 - the fixture
-from tests.servers import CASEWORKS, free_port
+from tests.servers import serving_async
 from tests.test_cli import cli_env
 
 PAIRS = 40  # worker i is assigned to child i: each assignment has its own recipient
 ACKNOWLEDGED_BEFORE_KILL = 30
-
-
-@asynccontextmanager
-async def serve(
-    env: dict[str, str], log: Path, *options: str
-) -> AsyncIterator[tuple[str, asyncio.subprocess.Process]]:
-    port = free_port()
-    with log.open("ab") as output:
-        process = await asyncio.create_subprocess_exec(
-            CASEWORKS, "serve", "--port", str(port), *options, env=env, stdout=output, stderr=output
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        async with httpx.AsyncClient() as probe:
-            while True:
-                assert time.monotonic() < deadline, f"serve did not start; see {log}"
-                try:
-                    if (await probe.get(f"{base}/health")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    await asyncio.sleep(0.05)  # polling for the port, under a deadline
-        yield base, process
-    finally:
-        if process.returncode is None:
-            process.terminate()
-            await process.wait()
 
 
 async def setup_pairs(tenant: Tenant) -> list[tuple[str, str]]:
@@ -145,7 +117,7 @@ async def test_acknowledged_writes_and_their_mail_survive_kill_9(
     env = cli_env(database_url) | {"CASEWORKS_MAIL_DIR": str(tmp_path / "mail")}
     log = tmp_path / "serve.log"
 
-    async with serve(env, log, "--no-dispatch") as (base, process):
+    async with serving_async(env, log, "--no-dispatch") as (base, process):
         load = Load(base, tenant.admin_token, pairs)
         writers = [asyncio.create_task(load.writer()) for _ in range(8)]
         await asyncio.wait_for(load.enough.wait(), 60)
@@ -164,7 +136,7 @@ async def test_acknowledged_writes_and_their_mail_survive_kill_9(
     assert len(found["mail"]) == len(found["assignments"])
 
     env |= {"CASEWORKS_SMTP_URL": smtp.url, "CASEWORKS_DISPATCH_POLL_MS": "100"}
-    async with serve(env, log) as (base, _):
+    async with serving_async(env, log) as (base, _):
         headers = {"Authorization": f"Bearer {tenant.admin_token}"}
         async with httpx.AsyncClient(base_url=base, headers=headers) as client:
             listed = (await client.get("/api/v1/worker_assignments")).json()
