@@ -115,6 +115,12 @@ async def test_two_servers_and_two_dispatchers_keep_every_guarantee(
                 with suppress(TimeoutError):
                     await asyncio.wait_for(smtp.inbox.arrived.wait(), 1)
                 queued, sent = await outbox(db, agency_id)
+            ours = {
+                row["message_id"]
+                for row in await db.fetch_all(
+                    "SELECT message_id FROM outbox WHERE agency_id = :a", {"a": agency_id}
+                )
+            }
             duplicates = await db.fetch_value(
                 "SELECT count(*) FROM (SELECT child_id, worker_id FROM worker_assignments"
                 " WHERE agency_id = :a GROUP BY child_id, worker_id HAVING count(*) > 1) d",
@@ -123,8 +129,9 @@ async def test_two_servers_and_two_dispatchers_keep_every_guarantee(
         finally:
             await db.close()
     assert duplicates == 0
+    # The dispatchers serve the whole database, so other tests' mail arrives too: none twice.
     delivered = Counter(smtp.inbox.message_ids())
-    assert len(delivered) == queued
+    assert ours <= set(delivered)
     assert max(delivered.values()) == 1, "a message was sent twice"
     print(
         f"\nscale-out: {len(same) + len(limited) + len(many)} creates over 2 servers,"
