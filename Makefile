@@ -39,6 +39,10 @@ clean:
 	rm -rf $(VENV) $(TOOLS) .mypy_cache .pytest_cache .ruff_cache
 
 # Benchmarks (not part of `make test`): need wrk (apt-get install wrk) and taskset.
+.PHONY: fuzz
+fuzz: install
+	CASEWORKS_FUZZ_EXAMPLES=$${CASEWORKS_FUZZ_EXAMPLES:-100} $(BIN)/pytest -q -s tests/test_openapi_fuzz.py
+
 .PHONY: bench bench-quick bench-sqlite
 bench: install
 	$(BIN)/python -m bench.run --database postgresql
