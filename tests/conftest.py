@@ -133,6 +133,18 @@ async def new_tenant(db: Database, app: FastAPI, name: str = "Test Agency") -> T
     return Tenant(agency_id, db, app, admin_token)
 
 
+async def agency_with_admin(url: DatabaseURL, name: str) -> tuple[str, str]:
+    """An agency and an admin token, made on a connection of their own (for server processes)."""
+    db = await open_database(url)
+    try:
+        async with db.transaction() as tx:
+            agency_id = await create_agency(tx, name)
+            _, token = await create_token(tx, agency_id=agency_id, role=Role.ADMIN)
+    finally:
+        await db.close()
+    return agency_id, token
+
+
 @pytest.fixture
 async def tenant(db: Database, app: FastAPI) -> Tenant:
     return await new_tenant(db, app)

@@ -12,25 +12,12 @@ from pathlib import Path
 
 import httpx
 
-from caseworks.agencies import create_agency
-from caseworks.auth.principal import Role
-from caseworks.auth.tokens import create_token
 from caseworks.db import Database, DatabaseURL, open_database
 from tests.casework.conftest import JSONAPI, child, child_assignment, worker
+from tests.conftest import agency_with_admin
 from tests.notify.conftest import SMTPServer, smtp  # noqa: F401 - the fixture
 from tests.servers import dispatching, serving_async
 from tests.test_cli import cli_env
-
-
-async def new_agency(url: DatabaseURL) -> tuple[str, str]:
-    db = await open_database(url)
-    try:
-        async with db.transaction() as tx:
-            agency_id = await create_agency(tx, "Scale-out")
-            _, token = await create_token(tx, agency_id=agency_id, role=Role.ADMIN)
-    finally:
-        await db.close()
-    return agency_id, token
 
 
 async def outbox(db: Database, agency_id: str) -> tuple[int, int]:
@@ -47,7 +34,7 @@ async def test_two_servers_and_two_dispatchers_keep_every_guarantee(
     smtp: SMTPServer,  # noqa: F811
     tmp_path: Path,
 ) -> None:
-    agency_id, token = await new_agency(postgresql_url)
+    agency_id, token = await agency_with_admin(postgresql_url, "Scale-out")
     env = cli_env(postgresql_url) | {
         "CASEWORKS_MAIL_DIR": str(tmp_path / "mail"),
         "CASEWORKS_SMTP_URL": smtp.url,

@@ -16,10 +16,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from caseworks.agencies import create_agency
-from caseworks.auth.principal import Role
-from caseworks.auth.tokens import create_token
 from caseworks.db import DatabaseURL, open_database
+from tests.conftest import agency_with_admin
 from tests.servers import CASEWORKS, free_port
 
 UPSTREAM = ("127.0.0.1", 5432)
@@ -87,13 +85,7 @@ async def wait_for(condition: Callable[[], Awaitable[bool]], seconds: float) -> 
 async def test_an_outage_is_503_fast_and_the_service_recovers_by_itself(
     postgresql_url: DatabaseURL, proxy: TcpProxy, tmp_path: Path
 ) -> None:
-    db = await open_database(postgresql_url)
-    try:
-        async with db.transaction() as tx:
-            agency_id = await create_agency(tx, "Outage")
-            _, token = await create_token(tx, agency_id=agency_id, role=Role.ADMIN)
-    finally:
-        await db.close()
+    agency_id, token = await agency_with_admin(postgresql_url, "Outage")
     name = postgresql_url.target.rsplit("/", 1)[-1]
     port = free_port()
     env = {
