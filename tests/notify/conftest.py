@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import email
 import email.policy
+import ssl
 import uuid
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import trustme
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
 from caseworks.agencies import create_agency
@@ -45,18 +47,35 @@ class Inbox:
 
 
 class SMTPServer:
-    def __init__(self, inbox: Inbox, credentials: tuple[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        inbox: Inbox,
+        credentials: tuple[str, str] | None = None,
+        tls: ssl.SSLContext | None = None,
+    ) -> None:
         self.inbox = inbox
         self.port = 0
         self.credentials = credentials
+        self.tls = tls
         self._server: asyncio.Server | None = None
 
     def _authenticate(self, *args: Any) -> AuthResult:
         *_, data = args
         given = (data.login.decode(), data.password.decode())
-        return AuthResult(success=isinstance(data, LoginPassword) and given == self.credentials)
+        ok = isinstance(data, LoginPassword) and given == self.credentials
+        return AuthResult(success=ok, handled=False)  # aiosmtpd answers 535 on failure
 
     def _protocol(self) -> SMTP:
+        if self.tls is not None:
+            # STARTTLS required before anything else, login only over TLS: a real relay's rules.
+            return SMTP(
+                self.inbox,
+                hostname="localhost",
+                tls_context=self.tls,
+                require_starttls=True,
+                authenticator=self._authenticate,
+                auth_required=True,
+            )
         if self.credentials is None:
             return SMTP(self.inbox, hostname="localhost")
         # Loopback only: login without TLS, so the test needs no certificate.
@@ -95,6 +114,24 @@ async def smtp() -> AsyncIterator[SMTPServer]:
 @pytest.fixture
 async def smtp_with_login() -> AsyncIterator[SMTPServer]:
     server = SMTPServer(Inbox(), credentials=("caseworks", "s3cret/pass"))
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+async def smtp_with_starttls(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[SMTPServer]:
+    """A relay with a certificate from a test CA, which the client is told to trust the way an
+    operator would: through SSL_CERT_FILE."""
+    authority = trustme.CA()
+    tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("127.0.0.1", "localhost").configure_cert(tls)
+    trusted = tmp_path / "ca.pem"
+    authority.cert_pem.write_to_path(str(trusted))
+    monkeypatch.setenv("SSL_CERT_FILE", str(trusted))
+    server = SMTPServer(Inbox(), credentials=("caseworks", "s3cret/pass"), tls=tls)
     await server.start()
     yield server
     await server.stop()

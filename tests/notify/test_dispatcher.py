@@ -166,6 +166,51 @@ async def test_credentials_in_the_url_log_in(
     assert smtp_with_login.inbox.message_ids() == [message_id]
 
 
+async def test_wrong_credentials_keep_the_mail_queued_until_they_are_fixed(
+    mail_db: Database, agency: str, smtp_with_login: SMTPServer, clock: Clock
+) -> None:
+    [message_id] = await queue(mail_db, agency)
+    wrong = f"smtp://caseworks:guess@127.0.0.1:{smtp_with_login.port}"
+    sender = Dispatcher(
+        mail_db, SMTPTransport(SMTPSettings.parse(wrong)), "c@example.org", Policy(), clock
+    )
+    assert (await sender.run_once()).failed == 1
+    row = await outbox_row(mail_db, message_id)
+    assert row["failed_at"] is None  # a configuration problem, not the message's
+    assert "CASEWORKS_SMTP_URL" in row["last_error"]
+
+    fixed = f"smtp://caseworks:s3cret%2Fpass@127.0.0.1:{smtp_with_login.port}"
+    sender = Dispatcher(
+        mail_db, SMTPTransport(SMTPSettings.parse(fixed)), "c@example.org", Policy(), clock
+    )
+    clock.advance(60)
+    assert (await sender.run_once()).sent == 1
+    assert smtp_with_login.inbox.message_ids() == [message_id]
+
+
+async def test_starttls_then_login_delivers_over_tls(
+    mail_db: Database, agency: str, smtp_with_starttls: SMTPServer, clock: Clock
+) -> None:
+    [message_id] = await queue(mail_db, agency)
+    port = smtp_with_starttls.port
+    url = f"smtp://caseworks:s3cret%2Fpass@127.0.0.1:{port}?starttls=true"
+    sender = Dispatcher(
+        mail_db, SMTPTransport(SMTPSettings.parse(url)), "c@example.org", Policy(), clock
+    )
+    assert (await sender.run_once()).sent == 1
+    assert smtp_with_starttls.inbox.message_ids() == [message_id]
+
+    # Without STARTTLS this relay takes nothing: the mail stays queued, nothing goes out in clear.
+    [second] = await queue(mail_db, agency)
+    plain = f"smtp://caseworks:s3cret%2Fpass@127.0.0.1:{port}"
+    sender = Dispatcher(
+        mail_db, SMTPTransport(SMTPSettings.parse(plain)), "c@example.org", Policy(), clock
+    )
+    assert (await sender.run_once()).failed == 1
+    assert (await outbox_row(mail_db, second))["failed_at"] is None
+    assert second not in smtp_with_starttls.inbox.message_ids()
+
+
 def test_smtp_urls() -> None:
     plain = SMTPSettings.parse("smtp://mail.internal")
     assert (plain.host, plain.port, plain.starttls, plain.implicit_tls) == (

@@ -86,6 +86,13 @@ class SMTPTransport:
                 if s.username:
                     client.login(s.username, s.password or "")
                 client.send_message(message)
+        except smtplib.SMTPAuthenticationError as error:
+            # Wrong credentials are our configuration, not the message's fault: keep the mail
+            # queued (with backoff) so it goes out once the URL is corrected.
+            raise DeliveryError(
+                f"SMTP {error.smtp_code}: login refused; check CASEWORKS_SMTP_URL",
+                False,
+            ) from error
         except smtplib.SMTPResponseException as error:
             permanent = 500 <= error.smtp_code < 600
             raise DeliveryError(f"SMTP {error.smtp_code}", permanent) from error
