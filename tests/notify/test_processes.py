@@ -6,11 +6,13 @@ import asyncio
 import os
 from pathlib import Path
 
+import httpx
+
 from caseworks.agencies import create_agency
 from caseworks.db import DatabaseURL, open_database
 from caseworks.db import migrate as migrations
-from tests.notify.conftest import SMTPServer, queue
-from tests.test_cli import CASEWORKS, free_port
+from tests.notify.conftest import SMTPServer, outbox_row, queue
+from tests.servers import CASEWORKS, free_port, serving_async
 
 
 async def queued_database(path: Path) -> tuple[str, str]:
@@ -50,5 +52,32 @@ async def test_the_worker_command_delivers_and_stops_cleanly(
 async def test_serve_delivers_mail_by_default(smtp: SMTPServer, tmp_path: Path) -> None:
     url, message_id = await queued_database(tmp_path / "serve.db")
     env = {**os.environ, "CASEWORKS_DATABASE_URL": url, "CASEWORKS_SMTP_URL": smtp.url}
+    await run_until_delivered(smtp, env, "serve", "--port", str(free_port()))
+    assert smtp.inbox.message_ids() == [message_id]
+
+
+async def test_serve_with_no_dispatch_leaves_the_outbox_to_workers(
+    smtp: SMTPServer, tmp_path: Path
+) -> None:
+    url, message_id = await queued_database(tmp_path / "quiet.db")
+    env = {
+        **os.environ,
+        "CASEWORKS_DATABASE_URL": url,
+        "CASEWORKS_SMTP_URL": smtp.url,
+        "CASEWORKS_DISPATCH_POLL_MS": "10",
+    }
+    quiet = serving_async(env, tmp_path / "quiet.log", "--no-dispatch")
+    async with quiet as (base, _), httpx.AsyncClient(base_url=base) as client:
+        # A hundred round trips: a dispatcher polling every 10 ms would have sent by now.
+        for _ in range(100):
+            assert (await client.get("/health")).status_code == 200
+    assert smtp.inbox.message_ids() == []
+    db = await open_database(DatabaseURL.parse(url))
+    try:
+        row = await outbox_row(db, message_id)
+    finally:
+        await db.close()
+    assert (row["attempts"], row["sent_at"]) == (0, None)
+
     await run_until_delivered(smtp, env, "serve", "--port", str(free_port()))
     assert smtp.inbox.message_ids() == [message_id]
