@@ -12,13 +12,13 @@ from starlette.responses import Response
 from caseworks.auth.http import DB, Caller
 from caseworks.auth.principal import Principal
 from caseworks.casework import records, render, schemas, service
+from caseworks.casework.openapi import assignment_body, doc, record_body
 from caseworks.casework.records import RecordKind
 from caseworks.casework.requests import assignment_request, resource_attributes
 from caseworks.casework.service import Subject
 from caseworks.db import Database
 from caseworks.errors import BadRequest, FieldProblem
 from caseworks.fastlane import FastRequest, FastRoute
-from caseworks.jsonapi import MEDIA_TYPE
 from caseworks.jsonapi import documents as jsonapi
 from caseworks.jsonapi.requests import (
     filter_value,
@@ -38,93 +38,6 @@ ROLE_FILTER = {"case_carrying": "case_carrying", "case-carrying": "case_carrying
 }
 
 
-def _doc(
-    summary: str,
-    parameters: list[str] | None = None,
-    body: bool = False,
-    success: tuple[int, ...] = (200,),
-) -> dict[str, Any]:
-    """OpenAPI for routes that read the request themselves: parameters, body, media types."""
-    extra: dict[str, Any] = {
-        "parameters": [
-            {"name": name, "in": "query", "required": False, "schema": {"type": "string"}}
-            for name in parameters or []
-        ],
-    }
-    if body:
-        extra["requestBody"] = {
-            "required": True,
-            "content": {MEDIA_TYPE: {"schema": _REQUEST_SCHEMA}},
-        }
-    responses = dict(_RESPONSES)
-    for status in success:
-        responses[status] = {"description": "A JSON:API document"}
-        if status != 204:
-            responses[status]["content"] = {MEDIA_TYPE: {"schema": _DOCUMENT_SCHEMA}}
-    return {
-        "summary": summary,
-        "openapi_extra": extra,
-        "responses": responses,
-        "response_class": JSONAPIResponse,
-    }
-
-
-class JSONAPIResponse(Response):
-    media_type = MEDIA_TYPE
-
-
-_RESOURCE_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "required": ["type", "id"],
-    "properties": {
-        "type": {"type": "string"},
-        "id": {"type": "string"},
-        "attributes": {"type": "object"},
-        "relationships": {"type": "object"},
-    },
-}
-_DOCUMENT_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "required": ["data"],
-    "properties": {
-        "data": {"anyOf": [_RESOURCE_SCHEMA, {"type": "array", "items": _RESOURCE_SCHEMA}]},
-        "included": {"type": "array", "items": _RESOURCE_SCHEMA},
-        "links": {"type": "object"},
-        "meta": {"type": "object"},
-    },
-}
-_REQUEST_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "required": ["data"],
-    "properties": {
-        "data": {
-            "anyOf": [
-                {"type": "object", "required": ["type"]},
-                {"type": "array", "items": {"type": "object", "required": ["type"]}},
-            ]
-        }
-    },
-}
-
-
-_ERROR_SCHEMA = {
-    "type": "object",
-    "required": ["errors"],
-    "properties": {"errors": {"type": "array"}},
-}
-_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"description": text, "content": {MEDIA_TYPE: {"schema": _ERROR_SCHEMA}}}
-    for status, text in (
-        (400, "Malformed JSON or query parameter"),
-        (401, "Missing, unknown or revoked token"),
-        (403, "May read but not change"),
-        (404, "Unknown, or not visible to this token"),
-        (409, "Resource type mismatch"),
-        (413, "Body over the size limit"),
-        (415, "Unsupported media type"),
-        (422, "Invalid document; source.pointer names each problem"),
-    )
-}
 _PAGING = ["page[number]", "page[size]", "sort"]
 ASSIGN = "Assign a worker to a child or an application (201; 200 when nothing was new)"
 
@@ -141,7 +54,7 @@ def records_router(kind: RecordKind, path: str, create_types: tuple[str, ...]) -
     read_types = (*create_types, "applications") if kind is records.APPLICATIONS else create_types
     filters = ["full_name_contains"] if kind is records.CHILDREN else []
 
-    @router.get("", **_doc(f"List {kind.table}", _PAGING + filters), name=f"list_{kind.table}")
+    @router.get("", **doc(f"List {kind.table}", _PAGING + filters), name=f"list_{kind.table}")
     async def list_records(request: Request, db: DB, caller: Caller) -> Response:
         query = request.query_params
         sort = sort_of(query, SORTS)
@@ -154,7 +67,11 @@ def records_router(kind: RecordKind, path: str, create_types: tuple[str, ...]) -
     @router.post(
         "",
         status_code=201,
-        **_doc(f"Create a {kind.noun}", body=True, success=(201,)),
+        **doc(
+            f"Create a {kind.noun}",
+            body=record_body(create_types, kind.create, update=False),
+            success=(201,),
+        ),
         name=f"create_{kind.table}",
     )
     async def create_record(request: Request, db: DB, caller: Caller) -> Response:
@@ -172,13 +89,15 @@ def records_router(kind: RecordKind, path: str, create_types: tuple[str, ...]) -
         response.headers["Location"] = f"{path}/{row['id']}"
         return response
 
-    @router.get("/{record_id}", **_doc(f"Show a {kind.noun}"), name=f"show_{kind.table}")
+    @router.get("/{record_id}", **doc(f"Show a {kind.noun}"), name=f"show_{kind.table}")
     async def show_record(db: DB, caller: Caller, record_id: str) -> Response:
         row = await records.get_record(db, caller, kind, record_id)
         return jsonapi.response({"data": kind.render(row)})
 
     @router.patch(
-        "/{record_id}", **_doc(f"Update a {kind.noun}", body=True), name=f"update_{kind.table}"
+        "/{record_id}",
+        **doc(f"Update a {kind.noun}", body=record_body(read_types, kind.update, update=True)),
+        name=f"update_{kind.table}",
     )
     async def update_record(request: Request, db: DB, caller: Caller, record_id: str) -> Response:
         document = await read_document(request)
@@ -364,22 +283,25 @@ def worker_assignments_router() -> APIRouter:
         "created_end_date",
     ]
 
-    @router.post(base, **_doc(ASSIGN, body=True, success=(201, 200)))
+    @router.post(
+        base,
+        **doc(ASSIGN, body=assignment_body(subject_in_body=True, many=False), success=(201, 200)),
+    )
     async def create(request: Request, db: DB, caller: Caller) -> Response:
         return await _create(request, db, caller, None, many=False)
 
-    @router.get(base, **_doc("List worker assignments", list_params))
+    @router.get(base, **doc("List worker assignments", list_params))
     async def list_all(request: Request, db: DB, caller: Caller) -> Response:
         return await _list_all(db, caller, request.query_params, request.url)
 
-    @router.get(base + "/{assignment_id}", **_doc("Show a worker assignment", ["include"]))
+    @router.get(base + "/{assignment_id}", **doc("Show a worker assignment", ["include"]))
     async def show(request: Request, db: DB, caller: Caller, assignment_id: str) -> Response:
         return await _show(db, caller, assignment_id, request.query_params)
 
     @router.delete(
         base + "/{assignment_id}",
         status_code=204,
-        **_doc("Delete a worker assignment", success=(204,)),
+        **doc("Delete a worker assignment", success=(204,)),
     )
     async def delete(db: DB, caller: Caller, assignment_id: str) -> Response:
         await service.delete_assignment(db, caller, assignment_id)
@@ -392,7 +314,7 @@ def worker_assignments_router() -> APIRouter:
             _nested_list(column),
             methods=["GET"],
             name=f"list_{collection}_worker_assignments",
-            **_doc(
+            **doc(
                 f"List the worker assignments of one of the {collection}",
                 [*list_params[:4], "role", "created_start_date", "created_end_date"],
             ),
@@ -402,7 +324,11 @@ def worker_assignments_router() -> APIRouter:
             _nested_create(column),
             methods=["POST"],
             name=f"create_{collection}_worker_assignments",
-            **_doc(f"Assign workers to one of the {collection}", body=True, success=(201, 200)),
+            **doc(
+                f"Assign workers to one of the {collection}",
+                body=assignment_body(subject_in_body=False, many=column == "application_id"),
+                success=(201, 200),
+            ),
         )
     return router
 
