@@ -366,6 +366,8 @@ async def test_wrong_values_in_every_body_field_are_refused_naming_the_field(
     [
         b'{"name": "\xff\xfe"}',  # invalid UTF-8
         b'{"name": "\\ud800"}',  # a lone surrogate
+        b'{"name": "N", "name": "M"}',  # which name?
+        b'{"data": {"type": "children", "attributes": {"last-name": "A", "last-name": "B"}}}',
         b"[" * 100_000 + b"]" * 100_000,
         b'{"name": 1e99999}',
         b"",
@@ -424,3 +426,24 @@ async def test_dates_far_outside_a_case_are_422(
     )
     assert response.status_code == 422
     assert "last_contact_date" in response.text
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "content_type"),
+    [
+        ("/api/v1/mentors", b'{"name": "N", "name": "M"}', "application/json"),
+        (
+            "/api/v1/children",
+            b'{"data": {"type": "children", "attributes": {"last-name": "A", "last-name": "B"}}}',
+            JSONAPI,
+        ),
+    ],
+)
+async def test_a_key_given_twice_in_one_object_is_400(
+    tenant: Tenant, client: httpx.AsyncClient, path: str, body: bytes, content_type: str
+) -> None:
+    before = await row_counts(tenant.db, tenant.agency_id)
+    response = await client.post(path, content=body, headers={"Content-Type": content_type})
+    assert response.status_code == 400
+    assert "appears twice" in response.text
+    assert await row_counts(tenant.db, tenant.agency_id) == before

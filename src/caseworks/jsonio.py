@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import orjson
@@ -31,3 +32,27 @@ class JSONResponse(StarletteJSONResponse):
 
     def render(self, content: Any) -> bytes:
         return dumps(content)
+
+
+def duplicate_key(body: bytes) -> str | None:
+    """The first key that appears twice in one object of ``body``, if any.
+
+    Parsers keep the last of repeated keys, so ``{"status": "open", "status": "closed"}`` would
+    mean whatever the parser chose; such a body is refused instead. Bodies that are not JSON are
+    left to the parser that reports them.
+    """
+    repeated: list[str] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        seen: set[str] = set()
+        for key, _ in items:
+            if key in seen and not repeated:
+                repeated.append(key)
+            seen.add(key)
+        return dict(items)
+
+    try:
+        json.loads(body, object_pairs_hook=pairs)
+    except (ValueError, RecursionError):
+        return None
+    return repeated[0] if repeated else None

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from fastapi import Depends, Request
 
-from caseworks.errors import FieldProblem, UnsupportedMediaType
+from caseworks.errors import BadRequest, FieldProblem, UnsupportedMediaType
+from caseworks.jsonio import duplicate_key
 
 
 def _is_json(content_type: str) -> bool:
@@ -22,6 +23,13 @@ async def require_json(request: Request) -> None:
             "send the body as application/json",
             [FieldProblem("must be application/json", header="Content-Type")],
         )
+    check_unique_keys(await request.body())
+
+
+def check_unique_keys(body: bytes) -> None:
+    repeated = duplicate_key(body)
+    if repeated is not None:
+        raise BadRequest(f"the key {repeated!r} appears twice in one object of the body")
 
 
 JSONBody = Depends(require_json)

@@ -14,6 +14,7 @@ from caseworks.errors import BadRequest, FieldProblem, UnsupportedMediaType
 from caseworks.ids import is_valid_id
 from caseworks.jsonapi import MEDIA_TYPE
 from caseworks.pagination import PageRequest
+from caseworks.rest import check_unique_keys
 
 MAX_PAGE_SIZE = 200
 DEFAULT_PAGE_SIZE = 20
@@ -43,9 +44,11 @@ async def read_document(request: Request) -> Any:
     check_content_type(request.headers.get("content-type", ""))
     body = await request.body()
     try:
-        return orjson.loads(body)
+        document = orjson.loads(body)
     except orjson.JSONDecodeError:
         raise BadRequest("the request body is not valid JSON") from None
+    check_unique_keys(body)
+    return document
 
 
 def _bad_parameter(name: str, detail: str) -> BadRequest:
