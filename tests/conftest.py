@@ -31,7 +31,7 @@ ADMIN_URL = os.environ.get("CASEWORKS_TEST_DATABASE_URL", "postgresql://127.0.0.
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
-async def _postgres_admin() -> asyncpg.Connection:
+async def postgres_admin() -> asyncpg.Connection:
     try:
         return await asyncpg.connect(ADMIN_URL, timeout=5)
     except (OSError, asyncpg.PostgresError) as error:
@@ -41,7 +41,7 @@ async def _postgres_admin() -> asyncpg.Connection:
         pytest.skip(reason)
 
 
-def _database_url(admin_url: str, name: str) -> str:
+def postgres_database_url(admin_url: str, name: str) -> str:
     base, _, _ = admin_url.rpartition("/")
     return f"{base}/{name}"
 
@@ -50,9 +50,9 @@ def _database_url(admin_url: str, name: str) -> str:
 async def postgresql_url() -> AsyncIterator[DatabaseURL]:
     """A fresh, migrated PostgreSQL database for this session, dropped afterwards."""
     name = f"caseworks_test_{uuid.uuid4().hex[:12]}"
-    admin = await _postgres_admin()
+    admin = await postgres_admin()
     await admin.execute(f'CREATE DATABASE "{name}"')
-    url = DatabaseURL.parse(_database_url(ADMIN_URL, name))
+    url = DatabaseURL.parse(postgres_database_url(ADMIN_URL, name))
     try:
         migrations.upgrade(url)
         yield url

@@ -90,9 +90,7 @@ async def serving_async(
                     await asyncio.sleep(0.05)  # polling for the port, under a deadline
         yield base, process
     finally:
-        if process.returncode is None:
-            process.terminate()
-            await process.wait()
+        await stop(process, log)
 
 
 @asynccontextmanager
@@ -105,5 +103,19 @@ async def dispatching(env: dict[str, str], log: Path) -> AsyncIterator[None]:
     try:
         yield
     finally:
-        process.terminate()
+        await stop(process, log)
+
+
+async def stop(process: asyncio.subprocess.Process, log: Path) -> None:
+    """SIGTERM, then SIGKILL after a bound: a process that will not stop fails the test, not hangs
+    it."""
+    if process.returncode is not None:
+        return
+    process.terminate()
+    try:
+        await asyncio.wait_for(process.wait(), 20)
+    except TimeoutError:
+        process.kill()
         await process.wait()
+        stuck = f"the process did not stop within 20 s of SIGTERM; see {log}"
+        raise AssertionError(stuck) from None

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from caseworks.db import DatabaseURL
-from tests.conftest import ADMIN_URL, _database_url
+from tests.conftest import ADMIN_URL, postgres_database_url
 from tests.servers import CASEWORKS, free_port, serving
 
 
@@ -113,7 +113,7 @@ async def test_serve_refuses_an_out_of_date_postgresql_schema(postgresql_url: Da
     admin = await asyncpg.connect(ADMIN_URL)
     await admin.execute(f'CREATE DATABASE "{name}"')
     try:
-        env = cli_env(DatabaseURL.parse(_database_url(ADMIN_URL, name)))
+        env = cli_env(DatabaseURL.parse(postgres_database_url(ADMIN_URL, name)))
         refused = run(env, "serve", "--port", str(free_port()))
         assert refused.returncode != 0
         assert "caseworks migrate" in refused.stderr

@@ -12,7 +12,7 @@ from sqlalchemy import create_engine, inspect
 from caseworks.db import DatabaseURL
 from caseworks.db import migrate as migrations
 from caseworks.db.schema import metadata
-from tests.conftest import ADMIN_URL, _database_url, _postgres_admin
+from tests.conftest import ADMIN_URL, postgres_admin, postgres_database_url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -20,11 +20,11 @@ async def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIter
     if request.param == "sqlite":
         yield DatabaseURL.parse(f"sqlite:///{tmp_path / 'empty.db'}")
         return
-    admin = await _postgres_admin()
+    admin = await postgres_admin()
     name = f"caseworks_migrate_{uuid.uuid4().hex[:10]}"
     await admin.execute(f'CREATE DATABASE "{name}"')
     try:
-        yield DatabaseURL.parse(_database_url(ADMIN_URL, name))
+        yield DatabaseURL.parse(postgres_database_url(ADMIN_URL, name))
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()

@@ -21,7 +21,7 @@ from caseworks.agencies import create_agency
 from caseworks.db import Database, DatabaseURL, open_database
 from caseworks.db import migrate as migrations
 from caseworks.notify.outbox import Email, enqueue
-from tests.conftest import ADMIN_URL, _database_url, _postgres_admin
+from tests.conftest import ADMIN_URL, postgres_admin, postgres_database_url
 
 
 class Inbox:
@@ -149,11 +149,11 @@ async def mail_db(
         yield db
         await db.close()
         return
-    admin = await _postgres_admin()
+    admin = await postgres_admin()
     name = f"caseworks_mail_{uuid.uuid4().hex[:10]}"
     await admin.execute(f'CREATE DATABASE "{name}"')
     try:
-        url = DatabaseURL.parse(_database_url(ADMIN_URL, name))
+        url = DatabaseURL.parse(postgres_database_url(ADMIN_URL, name))
         migrations.upgrade(url)
         db = await open_database(url, pool_size=10)
         yield db
