@@ -68,9 +68,10 @@ async def list_records(
     conditions: dict[str, tuple[str, Any]] | None = None,
 ) -> Page:
     reader = policy.casework_scope(caller)
-    rows, total = await queries.list_records(
-        db, kind.table, caller.agency_id, reader, sort, page, conditions
-    )
+    async with db.connection() as connection:  # the page and its total: one checkout
+        rows, total = await queries.list_records(
+            connection, kind.table, caller.agency_id, reader, sort, page, conditions
+        )
     return Page(rows, page, total)
 
 

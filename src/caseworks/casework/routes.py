@@ -16,7 +16,7 @@ from caseworks.casework.openapi import assignment_body, doc, record_body
 from caseworks.casework.records import RecordKind
 from caseworks.casework.requests import assignment_request, resource_attributes
 from caseworks.casework.service import Subject
-from caseworks.db import Database
+from caseworks.db import Database, Executor
 from caseworks.errors import BadRequest, FieldProblem
 from caseworks.fastlane import FastRequest, FastRoute
 from caseworks.jsonapi import documents as jsonapi
@@ -167,7 +167,7 @@ def _assignment_filters(query: QueryParams, with_subjects: bool) -> dict[str, An
 
 
 async def _assignments_document(
-    query: QueryParams, db: Database, caller: Principal, page: Page, sort: str, url: URL
+    query: QueryParams, db: Executor, caller: Principal, page: Page, sort: str, url: URL
 ) -> dict[str, Any]:
     resources = [render.assignment(row) for row in page.items]
     document = jsonapi.collection(page, url, sort, resources)
@@ -183,8 +183,12 @@ async def _assignments_document(
 async def _list_all(db: Database, caller: Principal, query: QueryParams, url: URL) -> Response:
     sort = sort_of(query, SORTS)
     filters = _assignment_filters(query, with_subjects=True)
-    page = await service.list_assignments(db, caller, filters, sort.text, page_request(query))
-    return jsonapi.response(await _assignments_document(query, db, caller, page, sort.text, url))
+    async with db.connection() as connection:
+        page = await service.list_assignments(
+            connection, caller, filters, sort.text, page_request(query)
+        )
+        document = await _assignments_document(query, connection, caller, page, sort.text, url)
+    return jsonapi.response(document)
 
 
 async def _show(
@@ -203,10 +207,12 @@ async def _subject_list(
 ) -> Response:
     sort = sort_of(query, SORTS)
     filters = _assignment_filters(query, with_subjects=False)
-    page = await service.subject_assignments(
-        db, caller, subject, filters, sort.text, page_request(query)
-    )
-    return jsonapi.response(await _assignments_document(query, db, caller, page, sort.text, url))
+    async with db.connection() as connection:  # the record, the page, its total: one checkout
+        page = await service.subject_assignments(
+            connection, caller, subject, filters, sort.text, page_request(query)
+        )
+        document = await _assignments_document(query, connection, caller, page, sort.text, url)
+    return jsonapi.response(document)
 
 
 def fast_routes() -> list[FastRoute]:

@@ -199,7 +199,7 @@ def _email(worker: Row, role: str, subject: Subject, target: Row, assigner: str)
 
 
 async def list_assignments(
-    db: Database, caller: Principal, filters: dict[str, Any], sort: str, page: PageRequest
+    db: Executor, caller: Principal, filters: dict[str, Any], sort: str, page: PageRequest
 ) -> Page:
     reader = policy.casework_scope(caller)
     rows, total = await queries.list_assignments(db, caller.agency_id, reader, filters, sort, page)
@@ -207,7 +207,7 @@ async def list_assignments(
 
 
 async def subject_assignments(
-    db: Database,
+    db: Executor,
     caller: Principal,
     subject: Subject,
     filters: dict[str, Any],
@@ -248,7 +248,7 @@ async def delete_assignment(db: Database, caller: Principal, assignment_id: str)
 
 
 async def included(
-    db: Database, caller: Principal, rows: list[Row], wanted: set[str]
+    db: Executor, caller: Principal, rows: list[Row], wanted: set[str]
 ) -> list[Resource]:
     """The related records a compound document asks for, each once."""
     resources: list[Resource] = []

@@ -48,6 +48,11 @@ class Database(Executor, Protocol):
         """One write transaction: committed when the block ends, rolled back if it raises."""
         ...
 
+    def connection(self) -> AbstractAsyncContextManager[Executor]:
+        """One connection for several reads, outside a transaction: a page and its total take
+        one trip to the pool instead of one each."""
+        ...
+
     async def close(self) -> None: ...
 
 

@@ -180,23 +180,23 @@ class PostgresDatabase(PostgresExecutor):
             await self._pool.release(connection)
 
     async def fetch_one(self, sql: str, params: Params | None = None) -> Row | None:
-        async with self._reading() as executor:
+        async with self.connection() as executor:
             return await executor.fetch_one(sql, params)
 
     async def fetch_all(self, sql: str, params: Params | None = None) -> list[Row]:
-        async with self._reading() as executor:
+        async with self.connection() as executor:
             return await executor.fetch_all(sql, params)
 
     async def fetch_value(self, sql: str, params: Params | None = None) -> Any:
-        async with self._reading() as executor:
+        async with self.connection() as executor:
             return await executor.fetch_value(sql, params)
 
     async def execute(self, sql: str, params: Params | None = None) -> int:
-        async with self._reading() as executor:
+        async with self.connection() as executor:
             return await executor.execute(sql, params)
 
     @asynccontextmanager
-    async def _reading(self) -> AsyncIterator[PostgresExecutor]:
+    async def connection(self) -> AsyncIterator[PostgresExecutor]:
         with _translating:
             connection = await self._pool.acquire(timeout=ACQUIRE_TIMEOUT_SECONDS)
         try:

@@ -116,6 +116,10 @@ class SQLiteDatabase(SQLiteExecutor):
         return version
 
     @asynccontextmanager
+    async def connection(self) -> AsyncIterator[SQLiteExecutor]:
+        yield self  # reads share the one reader connection already
+
+    @asynccontextmanager
     async def transaction(self) -> AsyncIterator[SQLiteExecutor]:
         async with self._write_lock:
             try:

@@ -37,15 +37,16 @@ CONTACTS = PersonKind("contact", "contacts", "contact_id")
 async def list_people(
     db: Database, caller: Principal, kind: PersonKind, sort: str, page: PageRequest
 ) -> Page:
-    rows, total = await queries.list_people(
-        db,
-        kind.table,
-        kind.id_field,
-        caller.agency_id,
-        visible_to_mentor=policy.mentoring_scope(caller),
-        sort=sort,
-        page=page,
-    )
+    async with db.connection() as connection:  # the page and its total: one checkout
+        rows, total = await queries.list_people(
+            connection,
+            kind.table,
+            kind.id_field,
+            caller.agency_id,
+            visible_to_mentor=policy.mentoring_scope(caller),
+            sort=sort,
+            page=page,
+        )
     return Page(rows, page, total)
 
 

@@ -29,7 +29,10 @@ async def list_assignments(
         if filters.mentor_id not in (None, scope):
             return Page([], page, 0)
         filters = AssignmentFilters(**{**filters.__dict__, "mentor_id": scope})
-    rows, total = await queries.list_assignments(db, caller.agency_id, filters, sort, page)
+    async with db.connection() as connection:  # the page and its total: one checkout
+        rows, total = await queries.list_assignments(
+            connection, caller.agency_id, filters, sort, page
+        )
     return Page(rows, page, total)
 
 
@@ -194,12 +197,13 @@ async def _mentor_total(db: Executor, caller: Principal, mentor_id: str, open_on
 async def mentor_assignments(
     db: Database, caller: Principal, mentor_id: str, *, open_only: bool, page: PageRequest
 ) -> Page:
-    total = await _mentor_total(db, caller, mentor_id, open_only)
-    rows = []
-    if page.offset < total:  # past the last page there is nothing to fetch
-        rows = await queries.mentor_assignments(
-            db, caller.agency_id, mentor_id, open_only=open_only, page=page
-        )
+    async with db.connection() as connection:  # the total and the page: one checkout
+        total = await _mentor_total(connection, caller, mentor_id, open_only)
+        rows = []
+        if page.offset < total:  # past the last page there is nothing to fetch
+            rows = await queries.mentor_assignments(
+                connection, caller.agency_id, mentor_id, open_only=open_only, page=page
+            )
     return Page(rows, page, total)
 
 
