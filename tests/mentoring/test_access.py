@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 import httpx
 import pytest
 
 from caseworks.auth.principal import Role
+from caseworks.db import Database
 from tests.conftest import Tenant
 from tests.mentoring.conftest import Programme, create_assignment, create_contact, create_mentor
 
@@ -170,3 +173,39 @@ async def test_requests_without_a_valid_token_are_401(
     assert response.status_code == 401
     assert response.headers["www-authenticate"] == "Bearer"
     assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_deleting_a_mentor_revokes_its_tokens_so_a_reused_id_is_not_reached(
+    tenant: Tenant, api: httpx.AsyncClient, db: Database
+) -> None:
+    mentor = await create_mentor(api, mentor_id="mentor_imported01")
+    first = await tenant.token(Role.MENTOR, mentor_id="mentor_imported01")
+    second = await tenant.token(Role.MENTOR, mentor_id="mentor_imported01")
+    async with tenant.client(first) as old_mentor:
+        assert (await old_mentor.get("/api/v1/assignments")).status_code == 200
+
+        deleted = await api.delete(f"/api/v1/mentors/{mentor['mentor_id']}")
+        assert deleted.status_code == 200
+        # A later import brings a different person under the same id, with a caseload.
+        await create_mentor(api, mentor_id="mentor_imported01", name="Someone Else")
+        contact = await create_contact(api, name="Ingrid Berg")
+        await create_assignment(api, "mentor_imported01", contact["contact_id"])
+
+        for token in (first, second):
+            response = await old_mentor.get(
+                "/api/v1/assignments", headers={"Authorization": f"Bearer {token}"}
+            )
+            assert response.status_code == 401, response.text
+    revoked = await db.fetch_value(
+        "SELECT count(*) FROM api_tokens WHERE mentor_id = 'mentor_imported01'"
+        " AND agency_id = :agency_id AND revoked_at IS NOT NULL",
+        {"agency_id": tenant.agency_id},
+    )
+    assert revoked == 2
+    events = await db.fetch_all(
+        "SELECT details FROM audit_events WHERE agency_id = :agency_id"
+        " AND subject_type = 'mentor' AND action = 'deleted'",
+        {"agency_id": tenant.agency_id},
+    )
+    details = [event["details"] for event in events]
+    assert [json.loads(d) if isinstance(d, str) else d for d in details] == [{"tokens_revoked": 2}]

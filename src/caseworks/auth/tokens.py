@@ -118,15 +118,35 @@ async def revoke_token(db: Executor, token_or_id: str) -> str:
     )
     if row is None:
         raise NotFound("no such token")
+    await _revoke(db, row["id"], row["token_hash"])
+    return str(row["id"])
+
+
+async def revoke_mentor_tokens(db: Executor, agency_id: str, mentor_id: str) -> int:
+    """Revoke every live token of a mentor who is being deleted; return how many.
+
+    A client may bring its own ids, so a later import can reuse the mentor's id: an old token
+    must not reach the new record's assignments.
+    """
+    rows = await db.fetch_all(
+        "SELECT id, token_hash FROM api_tokens"
+        " WHERE agency_id = :agency_id AND mentor_id = :mentor_id AND revoked_at IS NULL",
+        {"agency_id": agency_id, "mentor_id": mentor_id},
+    )
+    for row in rows:
+        await _revoke(db, row["id"], row["token_hash"])
+    return len(rows)
+
+
+async def _revoke(db: Executor, token_id: str, token_hash: str) -> None:
     await db.execute(
         "UPDATE api_tokens SET revoked_at = :now WHERE id = :id AND revoked_at IS NULL",
-        {"id": row["id"], "now": utc_now()},
+        {"id": token_id, "now": utc_now()},
     )
-    evict_everywhere(row["token_hash"])
+    evict_everywhere(token_hash)
     if db.dialect == "postgresql":
         # Delivered at commit to every server process, which evicts the token from its cache.
         await db.execute(
             "SELECT pg_notify(:channel, :token_hash)",
-            {"channel": REVOCATION_CHANNEL, "token_hash": row["token_hash"]},
+            {"channel": REVOCATION_CHANNEL, "token_hash": token_hash},
         )
-    return str(row["id"])

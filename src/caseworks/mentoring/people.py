@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from caseworks import audit
 from caseworks.auth import Principal, policy
+from caseworks.auth.tokens import revoke_mentor_tokens
 from caseworks.db import ConstraintViolation, Database, Executor, Row
 from caseworks.errors import Conflict, Invalid, NotFound
 from caseworks.ids import is_client_id, is_valid_id, new_id
@@ -132,4 +133,8 @@ async def delete_person(db: Database, caller: Principal, kind: PersonKind, perso
             await erase_assignment(tx, caller, assignment)
         await queries.delete_person(tx, kind.table, caller.agency_id, person_id)
         await audit.scrub_reasons(tx, caller.agency_id, kind.noun, person_id)
-        await audit.record(tx, caller, "deleted", kind.noun, person_id)
+        details = None
+        if kind is MENTORS:  # the mentor's own tokens go with the mentor
+            revoked = await revoke_mentor_tokens(tx, caller.agency_id, person_id)
+            details = {"tokens_revoked": revoked}
+        await audit.record(tx, caller, "deleted", kind.noun, person_id, details=details)
