@@ -6,12 +6,12 @@ with the attribute names clients send (kebab-case).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
 
 from pydantic import BaseModel
 from starlette.responses import Response
 
-from caseworks.casework.schemas import ROLES
+from caseworks.casework.schemas import APPLICATION_TYPES, ROLES, ApplicationStatus
 from caseworks.jsonapi import MEDIA_TYPE
 
 
@@ -20,8 +20,10 @@ def doc(
     parameters: list[str] | None = None,
     body: dict[str, Any] | None = None,
     success: tuple[int, ...] = (200,),
+    returns: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """OpenAPI for routes that read the request themselves: parameters, body, media types."""
+    """OpenAPI for routes that read the request themselves: parameters, body, media types, and
+    the document a success returns (``returns``; none for 204)."""
     extra: dict[str, Any] = {
         "parameters": [
             {"name": name, "in": "query", "required": False, "schema": {"type": "string"}}
@@ -33,8 +35,8 @@ def doc(
     responses = dict(_RESPONSES)
     for status in success:
         responses[status] = {"description": "A JSON:API document"}
-        if status != 204:
-            responses[status]["content"] = {MEDIA_TYPE: {"schema": _DOCUMENT_SCHEMA}}
+        if returns is not None:
+            responses[status]["content"] = {MEDIA_TYPE: {"schema": returns}}
     return {
         "summary": summary,
         "openapi_extra": extra,
@@ -47,31 +49,163 @@ class JSONAPIResponse(Response):
     media_type = MEDIA_TYPE
 
 
-_RESOURCE_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "required": ["type", "id"],
-    "properties": {
-        "type": {"type": "string"},
-        "id": {"type": "string"},
-        "attributes": {"type": "object"},
-        "relationships": {"type": "object"},
+# --- what successes return ----------------------------------------------------------------------
+
+_TEXT: dict[str, Any] = {"type": "string"}
+_TIME: dict[str, Any] = {"type": "string", "format": "date-time"}
+_COUNT: dict[str, Any] = {"type": "integer", "minimum": 0}
+
+
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+def _object(properties: dict[str, Any], *, closed: bool = True) -> dict[str, Any]:
+    """An object with every listed property present."""
+    return {
+        "type": "object",
+        "required": list(properties),
+        "properties": properties,
+        "additionalProperties": not closed,
+    }
+
+
+def _resource(
+    types: tuple[str, ...], attributes: dict[str, Any], relationships: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    resource = _object(
+        {
+            "type": {"enum": list(types)},
+            "id": _TEXT,
+            "attributes": _object({**attributes, "created-at": _TIME, "updated-at": _TIME}),
+        }
+    )
+    if relationships is not None:
+        resource["properties"]["relationships"] = {
+            "type": "object",
+            "required": ["worker"],
+            "minProperties": 2,  # the worker, and the child or the application
+            "properties": relationships,
+            "additionalProperties": False,
+        }
+        resource["required"].append("relationships")
+    return resource
+
+
+def _linked(*types: str) -> dict[str, Any]:
+    return _object({"data": _object({"type": {"enum": list(types)}, "id": _TEXT})})
+
+
+WORKER_RESOURCE = _resource(
+    ("agency-workers",),
+    {
+        "name": _TEXT,
+        "email": _TEXT,
+        "external-identifier": _nullable(_TEXT),
+        "active": {"type": "boolean"},
+        "assignable-roles": {"type": "array", "items": {"enum": list(ROLES)}},
     },
-}
-_DOCUMENT_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "required": ["data"],
-    "properties": {
-        "data": {"anyOf": [_RESOURCE_SCHEMA, {"type": "array", "items": _RESOURCE_SCHEMA}]},
-        "included": {"type": "array", "items": _RESOURCE_SCHEMA},
-        "links": {"type": "object"},
-        "meta": {"type": "object"},
+)
+CHILD_RESOURCE = _resource(
+    ("children",),
+    {
+        "first-name": _nullable(_TEXT),
+        "middle-name": _nullable(_TEXT),
+        "last-name": _TEXT,
+        "date-of-birth": _nullable({"type": "string", "format": "date"}),
+        "client-id": _nullable(_TEXT),
+        "external-identifier": _nullable(_TEXT),
     },
+)
+APPLICATION_RESOURCE = _resource(
+    tuple(APPLICATION_TYPES),
+    {"status": {"enum": list(get_args(ApplicationStatus))}, "applicant-name": _nullable(_TEXT)},
+)
+ASSIGNMENT_RESOURCE = _resource(
+    ("worker-assignments",),
+    {"role": {"enum": list(ROLES)}},
+    {
+        "worker": _linked("agency-workers"),
+        "child": _linked("children"),
+        "application": _linked(*APPLICATION_TYPES),
+    },
+)
+RECORD_RESOURCES = {
+    "agency_workers": WORKER_RESOURCE,
+    "children": CHILD_RESOURCE,
+    "applications": APPLICATION_RESOURCE,
 }
-_ERROR_SCHEMA = {
-    "type": "object",
-    "required": ["errors"],
-    "properties": {"errors": {"type": "array"}},
+_INCLUDED = {
+    "type": "array",
+    "items": {"anyOf": [WORKER_RESOURCE, CHILD_RESOURCE, APPLICATION_RESOURCE]},
 }
+
+
+def single(resource: dict[str, Any], *, included: bool = False) -> dict[str, Any]:
+    """A document holding one resource (and, if asked for, what it includes)."""
+    properties = {"data": resource}
+    return {
+        "type": "object",
+        "required": ["data"],
+        "properties": {**properties, "included": _INCLUDED} if included else properties,
+        "additionalProperties": False,
+    }
+
+
+def page_of(resource: dict[str, Any], *, included: bool = False) -> dict[str, Any]:
+    """A page of a collection: its resources, ``links`` and ``meta``."""
+    link = _TEXT  # as the client wrote it, so not always a strict RFC 3986 URI
+    properties: dict[str, Any] = {
+        "data": {"type": "array", "items": resource},
+        "links": _object(
+            {
+                "self": link,
+                "first": link,
+                "prev": _nullable(link),
+                "next": _nullable(link),
+                "last": link,
+            }
+        ),
+        "meta": _object(
+            {
+                "total-records": _COUNT,
+                "page-size": {"type": "integer", "minimum": 1},
+                "page-number": {"type": "integer", "minimum": 1},
+                "total-pages": _COUNT,
+                "sort": _TEXT,
+            }
+        ),
+    }
+    document = _object(properties)
+    if included:
+        document["properties"]["included"] = _INCLUDED
+    return document
+
+
+_ERROR_SCHEMA = _object(
+    {
+        "errors": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "required": ["status", "title"],
+                "properties": {
+                    "status": {"type": "string", "pattern": "^[45][0-9][0-9]$"},
+                    "title": _TEXT,
+                    "detail": _TEXT,
+                    "source": {
+                        "type": "object",
+                        "properties": {"pointer": _TEXT, "parameter": _TEXT, "header": _TEXT},
+                        "minProperties": 1,
+                        "maxProperties": 1,
+                    },
+                },
+            },
+        }
+    },
+    closed=False,
+)
 _RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"description": text, "content": {MEDIA_TYPE: {"schema": _ERROR_SCHEMA}}}
     for status, text in (

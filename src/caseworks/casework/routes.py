@@ -12,7 +12,15 @@ from starlette.responses import Response
 from caseworks.auth.http import DB, Caller
 from caseworks.auth.principal import Principal
 from caseworks.casework import records, render, schemas, service
-from caseworks.casework.openapi import assignment_body, doc, record_body
+from caseworks.casework.openapi import (
+    ASSIGNMENT_RESOURCE,
+    RECORD_RESOURCES,
+    assignment_body,
+    doc,
+    page_of,
+    record_body,
+    single,
+)
 from caseworks.casework.records import RecordKind
 from caseworks.casework.requests import assignment_request, resource_attributes
 from caseworks.casework.service import Subject
@@ -53,8 +61,11 @@ def records_router(kind: RecordKind, path: str, create_types: tuple[str, ...]) -
     router = APIRouter(prefix=path, tags=[kind.table])
     read_types = (*create_types, "applications") if kind is records.APPLICATIONS else create_types
     filters = ["full_name_contains"] if kind is records.CHILDREN else []
+    one, page = single(RECORD_RESOURCES[kind.table]), page_of(RECORD_RESOURCES[kind.table])
 
-    @router.get("", **doc(f"List {kind.table}", _PAGING + filters), name=f"list_{kind.table}")
+    @router.get(
+        "", **doc(f"List {kind.table}", _PAGING + filters, returns=page), name=f"list_{kind.table}"
+    )
     async def list_records(request: Request, db: DB, caller: Caller) -> Response:
         query = request.query_params
         sort = sort_of(query, SORTS)
@@ -71,6 +82,7 @@ def records_router(kind: RecordKind, path: str, create_types: tuple[str, ...]) -
             f"Create a {kind.noun}",
             body=record_body(create_types, kind.create, update=False),
             success=(201,),
+            returns=one,
         ),
         name=f"create_{kind.table}",
     )
@@ -89,14 +101,20 @@ def records_router(kind: RecordKind, path: str, create_types: tuple[str, ...]) -
         response.headers["Location"] = f"{path}/{row['id']}"
         return response
 
-    @router.get("/{record_id}", **doc(f"Show a {kind.noun}"), name=f"show_{kind.table}")
+    @router.get(
+        "/{record_id}", **doc(f"Show a {kind.noun}", returns=one), name=f"show_{kind.table}"
+    )
     async def show_record(db: DB, caller: Caller, record_id: str) -> Response:
         row = await records.get_record(db, caller, kind, record_id)
         return jsonapi.response({"data": kind.render(row)})
 
     @router.patch(
         "/{record_id}",
-        **doc(f"Update a {kind.noun}", body=record_body(read_types, kind.update, update=True)),
+        **doc(
+            f"Update a {kind.noun}",
+            body=record_body(read_types, kind.update, update=True),
+            returns=one,
+        ),
         name=f"update_{kind.table}",
     )
     async def update_record(request: Request, db: DB, caller: Caller, record_id: str) -> Response:
@@ -289,18 +307,32 @@ def worker_assignments_router() -> APIRouter:
         "created_end_date",
     ]
 
+    assignments = page_of(ASSIGNMENT_RESOURCE, included=True)
+
     @router.post(
         base,
-        **doc(ASSIGN, body=assignment_body(subject_in_body=True, many=False), success=(201, 200)),
+        **doc(
+            ASSIGN,
+            body=assignment_body(subject_in_body=True, many=False),
+            success=(201, 200),
+            returns=assignments,
+        ),
     )
     async def create(request: Request, db: DB, caller: Caller) -> Response:
         return await _create(request, db, caller, None, many=False)
 
-    @router.get(base, **doc("List worker assignments", list_params))
+    @router.get(base, **doc("List worker assignments", list_params, returns=assignments))
     async def list_all(request: Request, db: DB, caller: Caller) -> Response:
         return await _list_all(db, caller, request.query_params, request.url)
 
-    @router.get(base + "/{assignment_id}", **doc("Show a worker assignment", ["include"]))
+    @router.get(
+        base + "/{assignment_id}",
+        **doc(
+            "Show a worker assignment",
+            ["include"],
+            returns=single(ASSIGNMENT_RESOURCE, included=True),
+        ),
+    )
     async def show(request: Request, db: DB, caller: Caller, assignment_id: str) -> Response:
         return await _show(db, caller, assignment_id, request.query_params)
 
@@ -323,6 +355,7 @@ def worker_assignments_router() -> APIRouter:
             **doc(
                 f"List the worker assignments of one of the {collection}",
                 [*list_params[:4], "role", "created_start_date", "created_end_date"],
+                returns=assignments,
             ),
         )
         router.add_api_route(
@@ -334,6 +367,7 @@ def worker_assignments_router() -> APIRouter:
                 f"Assign workers to one of the {collection}",
                 body=assignment_body(subject_in_body=False, many=column == "application_id"),
                 success=(201, 200),
+                returns=assignments,
             ),
         )
     return router
