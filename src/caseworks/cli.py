@@ -14,7 +14,6 @@ import click
 from caseworks.auth.principal import Role
 from caseworks.config import Settings, SettingsError
 from caseworks.db import Database, DatabaseURL, open_database
-from caseworks.db import migrate as migrations
 from caseworks.errors import ServiceError
 
 T = TypeVar("T")
@@ -36,6 +35,8 @@ def _url(settings: Settings) -> DatabaseURL:
 
 def prepare_schema(url: DatabaseURL) -> None:
     """SQLite migrates itself; PostgreSQL must already be at head (an operator runs migrate)."""
+    from caseworks.db import migrate as migrations  # Alembic: 0.6 s to import, so only here
+
     if url.dialect == "sqlite":
         migrations.upgrade(url)
     elif not migrations.is_current(url):
@@ -158,6 +159,8 @@ def worker() -> None:
 @click.argument("revision", default="head")
 def migrate(revision: str) -> None:
     """Upgrade the database schema (to the latest revision by default)."""
+    from caseworks.db import migrate as migrations
+
     url = _url(_settings())
     migrations.upgrade(url, revision)
     click.echo(f"schema at {migrations.current_revision(url)}", err=True)
