@@ -188,7 +188,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         db = database or await connect_database(
-            DatabaseURL.parse(settings.database_url), settings.db_pool_size
+            DatabaseURL.parse(settings.database_url),
+            settings.db_pool_size,
+            settings.db_command_timeout_seconds,
         )
         app.state.db = db
         stop = asyncio.Event()

@@ -36,6 +36,7 @@ def _list(env: Mapping[str, str], name: str) -> tuple[str, ...]:
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     db_pool_size: int = 10
+    db_command_timeout_seconds: float = 30.0
     max_body_bytes: int = 1024 * 1024
     cors_origins: tuple[str, ...] = ()
     smtp_url: str | None = None
@@ -55,6 +56,8 @@ class Settings:
         return cls(
             database_url=env.get("CASEWORKS_DATABASE_URL") or DEFAULT_DATABASE_URL,
             db_pool_size=_int(env, "CASEWORKS_DB_POOL_SIZE", 10, minimum=1),
+            db_command_timeout_seconds=_int(env, "CASEWORKS_DB_COMMAND_TIMEOUT_MS", 30_000, 100)
+            / 1000,
             max_body_bytes=_int(env, "CASEWORKS_MAX_BODY_BYTES", 1024 * 1024, minimum=1024),
             cors_origins=_list(env, "CASEWORKS_CORS_ORIGINS"),
             smtp_url=env.get("CASEWORKS_SMTP_URL") or None,

@@ -1,5 +1,5 @@
-"""PostgreSQL becoming unreachable under load: requests fail fast with 503, and the service
-recovers by itself when the database is back.
+"""PostgreSQL becoming unreachable under load (cut, or silently black-holed): requests fail fast
+with 503, and the service recovers by itself when the database is back.
 
 A real ``caseworks serve`` talks to PostgreSQL through a TCP proxy in this test. Cutting the proxy
 aborts every live connection both ways and refuses new ones, like a database restart or a network
@@ -44,13 +44,23 @@ RECOVERY_BOUND = 15.0
 
 
 class TcpProxy:
-    """Forwards a local port to PostgreSQL; cut, it aborts every link and refuses new ones."""
+    """Forwards a local port to PostgreSQL; cut, it aborts every link and refuses new ones;
+    stalled, it holds every byte both ways without closing anything, as a network black hole
+    does, until it flows again."""
 
     def __init__(self, upstream: tuple[str, int]) -> None:
         self.upstream = upstream
         self.port = free_port()
         self._server: asyncio.Server | None = None
         self._links: set[asyncio.StreamWriter] = set()
+        self._flowing = asyncio.Event()
+        self._flowing.set()
+
+    def stall(self) -> None:
+        self._flowing.clear()
+
+    def flow(self) -> None:
+        self._flowing.set()
 
     @property
     def forwarding(self) -> bool:
@@ -84,6 +94,7 @@ class TcpProxy:
     async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             while data := await reader.read(65536):
+                await self._flowing.wait()
                 writer.write(data)
                 await writer.drain()
         except OSError:
@@ -297,4 +308,66 @@ async def test_a_database_outage_answers_503_fast_and_the_service_recovers_by_it
         f" first success {recovery:.2f} s after the database was back;"
         f" {len(writes)} writes, {len(acknowledged)} acknowledged, {len(refused)} refused,"
         f" {len(in_doubt)} refused yet committed"
+    )
+
+
+BLACK_HOLE_POOL = 4
+COMMAND_TIMEOUT_MS = 1000
+
+
+async def test_a_database_that_stops_answering_is_503_within_the_timeouts_and_recovers(
+    postgresql_url: DatabaseURL, proxy: TcpProxy, tmp_path: Path
+) -> None:
+    """No connection closes, nothing is refused: bytes just stop. Statements on open connections
+    fail after the command timeout, new connections after the connect timeout; each is a 503."""
+    _, token = await agency_with_admin(postgresql_url, "Black hole")
+    database = postgresql_url.target.rsplit("/", 1)[-1]
+    env = {
+        **os.environ,
+        "CASEWORKS_DATABASE_URL": f"postgresql://127.0.0.1:{proxy.port}/{database}",
+        "CASEWORKS_DB_POOL_SIZE": str(BLACK_HOLE_POOL),
+        "CASEWORKS_DB_COMMAND_TIMEOUT_MS": str(COMMAND_TIMEOUT_MS),
+        "CASEWORKS_MAIL_DIR": str(tmp_path / "mail"),
+    }
+    bound = COMMAND_TIMEOUT_MS / 1000 + 2 * ACQUIRE_TIMEOUT_SECONDS + 1
+    headers = {"Authorization": f"Bearer {token}"}
+    async with (
+        serving_async(env, tmp_path / "serve.log", "--no-dispatch") as (base, _),
+        httpx.AsyncClient(base_url=base, headers=headers, timeout=3 * bound) as client,
+    ):
+        assert (await client.post("/api/v1/mentors", json={"name": "before"})).status_code == 201
+
+        proxy.stall()
+        began = time.monotonic()
+        stalled = await asyncio.gather(
+            *(call(client, "GET", "/api/v1/mentors", None) for _ in range(3 * BLACK_HOLE_POOL)),
+            *(call(client, "POST", "/api/v1/mentors", f"lost-{n}") for n in range(4)),
+        )
+        health = await call(client, "GET", "/health", None)
+        assert health.response is not None
+        assert health.response.status_code == 200
+        assert all(map(unavailable, stalled)), [describe(a) for a in stalled]
+        slowest = max(answer.seconds for answer in stalled)
+        assert slowest < bound, f"{slowest:.1f} s"
+        for answer in stalled:
+            assert answer.response is not None
+            assert answer.response.headers["Retry-After"] == "1"
+        outage = time.monotonic() - began
+
+        proxy.flow()
+
+        async def served() -> bool:
+            return succeeded(await call(client, "GET", "/api/v1/mentors", None))
+
+        recovery = await within(RECOVERY_BOUND, "served again after the black hole", served)
+        again = await asyncio.gather(
+            *(call(client, "GET", "/api/v1/mentors", None) for _ in range(3 * BLACK_HOLE_POOL)),
+            call(client, "POST", "/api/v1/mentors", "after"),
+        )
+        assert all(map(succeeded, again)), [describe(a) for a in again]
+    print(
+        f"\nblack hole: {len(stalled)} requests answered 503 in"
+        f" {min(a.seconds for a in stalled):.2f}–{slowest:.2f} s (bound {bound:.0f} s,"
+        f" command timeout {COMMAND_TIMEOUT_MS} ms), whole outage {outage:.1f} s;"
+        f" served again {recovery:.2f} s after the bytes flowed"
     )

@@ -22,7 +22,7 @@ from caseworks.db.url import Dialect
 # How long a request waits for a connection before it fails with 503 instead of hanging.
 ACQUIRE_TIMEOUT_SECONDS = 5.0
 # A statement on a connection that stopped answering (a network black hole) fails with 503 after
-# this long; every query of ours takes milliseconds.
+# this long unless configured otherwise; every query of ours takes milliseconds.
 COMMAND_TIMEOUT_SECONDS = 30.0
 
 _CONSTRAINT_KINDS: tuple[tuple[type[Exception], str], ...] = (
@@ -146,14 +146,16 @@ class PostgresDatabase(PostgresExecutor):
         return Listener(connection)
 
     @classmethod
-    async def connect(cls, dsn: str, pool_size: int) -> PostgresDatabase:
+    async def connect(
+        cls, dsn: str, pool_size: int, command_timeout: float | None = None
+    ) -> PostgresDatabase:
         with _translating:
             pool = await asyncpg.create_pool(
                 dsn,
                 min_size=1,
                 max_size=pool_size,
                 timeout=ACQUIRE_TIMEOUT_SECONDS,
-                command_timeout=COMMAND_TIMEOUT_SECONDS,
+                command_timeout=command_timeout or COMMAND_TIMEOUT_SECONDS,
                 reset=_keep_session,
                 # Short indexed queries: planning JIT code only costs time.
                 server_settings={"jit": "off", "application_name": "caseworks"},
