@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import httpx
 
 from caseworks.auth.principal import Role
+from caseworks.db import Database
 from tests.casework.conftest import (
     JSONAPI,
     application,
@@ -152,3 +155,32 @@ async def test_no_token_is_401_in_jsonapi_form(tenant: Tenant) -> None:
     assert response.status_code == 401
     assert response.headers["content-type"] == JSONAPI
     assert response.json()["errors"][0]["status"] == "401"
+
+
+async def test_deactivating_a_worker_revokes_its_caseworker_tokens(
+    tenant: Tenant, jsonapi: httpx.AsyncClient, db: Database
+) -> None:
+    mine = await child(jsonapi)
+    me = await worker(jsonapi, email="leaving@example.org")
+    await jsonapi.post("/api/v1/worker_assignments", json=child_assignment(mine, me))
+    token = await tenant.token(Role.CASEWORKER, worker_id=me)
+    async with jsonapi_client(tenant, token) as caseworker:
+        assert (await caseworker.get(f"/api/v1/children/{mine}")).status_code == 200
+
+        deactivate = {"data": {"type": "agency-workers", "id": me, "attributes": {"active": False}}}
+        assert (await jsonapi.patch(f"/api/v1/agency_workers/{me}", json=deactivate)).is_success
+        assert (await caseworker.get(f"/api/v1/children/{mine}")).status_code == 401
+
+        # Coming back does not bring old tokens back: a new one is issued.
+        deactivate["data"]["attributes"] = {"active": True}
+        assert (await jsonapi.patch(f"/api/v1/agency_workers/{me}", json=deactivate)).is_success
+        assert (await caseworker.get(f"/api/v1/children/{mine}")).status_code == 401
+    events = await db.fetch_all(
+        "SELECT details FROM audit_events WHERE agency_id = :agency_id"
+        " AND subject_type = 'agency_workers' AND subject_id = :id AND action = 'updated'",
+        {"agency_id": tenant.agency_id, "id": me},
+    )
+    details = [
+        json.loads(e["details"]) if isinstance(e["details"], str) else e["details"] for e in events
+    ]
+    assert {"fields": ["active"], "tokens_revoked": 1} in details

@@ -8,6 +8,7 @@ from typing import Any
 
 from caseworks import audit
 from caseworks.auth import Principal, policy
+from caseworks.auth.tokens import revoke_worker_tokens
 from caseworks.casework import queries, render, schemas
 from caseworks.db import Database, Executor, Row
 from caseworks.errors import NotFound
@@ -121,7 +122,10 @@ async def update_record(
             await queries.update_record(
                 tx, kind.table, caller.agency_id, record_id, changes | {"updated_at": utc_now()}
             )
-            await audit.record(
-                tx, caller, "updated", kind.table, record_id, details={"fields": sorted(changes)}
-            )
+            details: dict[str, Any] = {"fields": sorted(changes)}
+            if kind is WORKERS and changes.get("active") is False:  # the worker's tokens go too
+                details["tokens_revoked"] = await revoke_worker_tokens(
+                    tx, caller.agency_id, record_id
+                )
+            await audit.record(tx, caller, "updated", kind.table, record_id, details=details)
         return await get_record(tx, caller, kind, record_id)
