@@ -11,6 +11,7 @@ from typing import Any, get_args
 from pydantic import BaseModel
 from starlette.responses import Response
 
+from caseworks import idempotency
 from caseworks.casework.schemas import APPLICATION_TYPES, ROLES, ApplicationStatus
 from caseworks.jsonapi import MEDIA_TYPE
 
@@ -21,6 +22,7 @@ def doc(
     body: dict[str, Any] | None = None,
     success: tuple[int, ...] = (200,),
     returns: dict[str, Any] | None = None,
+    idempotent: bool = False,
 ) -> dict[str, Any]:
     """OpenAPI for routes that read the request themselves: parameters, body, media types, and
     the document a success returns (``returns``; none for 204)."""
@@ -30,6 +32,8 @@ def doc(
             for name in parameters or []
         ],
     }
+    if idempotent:
+        extra["parameters"] += idempotency.OPENAPI["parameters"]
     if body is not None:
         extra["requestBody"] = {"required": True, "content": {MEDIA_TYPE: {"schema": body}}}
     responses = dict(_RESPONSES)

@@ -6,12 +6,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from caseworks import audit
+from caseworks import audit, idempotency
 from caseworks.auth import Principal, policy
 from caseworks.auth.tokens import revoke_worker_tokens
 from caseworks.casework import queries, render, schemas
 from caseworks.db import Database, Executor, Row
 from caseworks.errors import NotFound
+from caseworks.idempotency import IdempotentRequest
 from caseworks.ids import is_valid_id, new_id
 from caseworks.jsonapi.documents import Resource
 from caseworks.pagination import Page, PageRequest
@@ -95,6 +96,7 @@ async def create_record(
     kind: RecordKind,
     attributes: schemas.Attributes,
     extra: dict[str, Any] | None = None,
+    idempotent: IdempotentRequest | None = None,
 ) -> Row:
     policy.require_casework_update(caller)
     now = utc_now()
@@ -102,6 +104,7 @@ async def create_record(
     values = _stored(attributes.model_dump()) | (extra or {})
     values |= {"agency_id": caller.agency_id, "id": record_id, "created_at": now, "updated_at": now}
     async with db.transaction() as tx:
+        await idempotency.claim(tx, caller.agency_id, idempotent, kind.table, record_id)
         await queries.insert_record(tx, kind.table, values)
         await audit.record(tx, caller, "created", kind.table, record_id)
         return await get_record(tx, caller, kind, record_id)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from starlette.datastructures import URL, QueryParams
 from starlette.responses import Response
 
+from caseworks import idempotency
 from caseworks.auth.http import DB, Caller
 from caseworks.auth.principal import Principal
 from caseworks.casework import records, render, schemas, service
@@ -83,6 +84,7 @@ def records_router(kind: RecordKind, path: str, create_types: tuple[str, ...]) -
             body=record_body(create_types, kind.create, update=False),
             success=(201,),
             returns=one,
+            idempotent=True,
         ),
         name=f"create_{kind.table}",
     )
@@ -96,9 +98,18 @@ def records_router(kind: RecordKind, path: str, create_types: tuple[str, ...]) -
             if kind is records.APPLICATIONS
             else {}
         )
-        row = await records.create_record(db, caller, kind, attributes, extra)
+        idempotent = await idempotency.of(request)
+        row, replayed = await idempotency.create_once(
+            db,
+            caller.agency_id,
+            idempotent,
+            lambda: records.create_record(db, caller, kind, attributes, extra, idempotent),
+            lambda made: records.get_record(db, caller, kind, made),
+        )
         response = jsonapi.response({"data": kind.render(row)}, 201)
         response.headers["Location"] = f"{path}/{row['id']}"
+        if replayed:
+            response.headers[idempotency.REPLAYED] = "true"
         return response
 
     @router.get(

@@ -278,3 +278,20 @@ outbox = Table(
         postgresql_where=text("sent_at IS NULL AND failed_at IS NULL"),
     ),
 )
+
+# A create sent with an ``Idempotency-Key`` header: written in the create's own transaction, so a
+# retried request finds the record it made (or nothing, if it did not commit).
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("agency_id", ID, nullable=False),
+    Column("key", String(255), nullable=False),
+    # SHA-256 of method, path and body: the same key sent with another request is refused.
+    Column("fingerprint", String(64), nullable=False),
+    Column("subject_type", String(32), nullable=False),
+    Column("subject_id", ID, nullable=False),
+    _timestamp("created_at"),
+    PrimaryKeyConstraint("agency_id", "key"),
+    ForeignKeyConstraint(["agency_id"], ["agencies.id"]),
+    Index(None, "agency_id", "created_at"),
+)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from caseworks import audit
+from caseworks import audit, idempotency
 from caseworks.auth import Principal, policy
 from caseworks.auth.tokens import revoke_mentor_tokens
 from caseworks.db import ConstraintViolation, Database, Executor, Row
 from caseworks.errors import Conflict, Invalid, NotFound
+from caseworks.idempotency import IdempotentRequest
 from caseworks.ids import is_client_id, is_valid_id, new_id
 from caseworks.mentoring import queries
 from caseworks.mentoring.schemas import PersonCreate, PersonUpdate
@@ -66,7 +67,12 @@ async def get_person(db: Executor, caller: Principal, kind: PersonKind, person_i
 
 
 async def create_person(
-    db: Database, caller: Principal, kind: PersonKind, data: PersonCreate, person_id: str | None
+    db: Database,
+    caller: Principal,
+    kind: PersonKind,
+    data: PersonCreate,
+    person_id: str | None,
+    idempotent: IdempotentRequest | None = None,
 ) -> Row:
     policy.require_mentoring_manager(caller)
     if person_id is None:
@@ -76,6 +82,7 @@ async def create_person(
             f"/{kind.id_field}", f"must be '{kind.prefix}_' followed by 3–40 letters or digits"
         )
     async with db.transaction() as tx:
+        await idempotency.claim(tx, caller.agency_id, idempotent, kind.noun, person_id)
         try:
             await queries.insert_person(
                 tx,

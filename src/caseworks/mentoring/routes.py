@@ -7,9 +7,10 @@ body type is a local variable, which FastAPI can only see as a real annotation.
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from starlette.responses import Response
 
+from caseworks import idempotency
 from caseworks.auth.http import DB, Caller
 from caseworks.auth.principal import Principal
 from caseworks.db import Database
@@ -48,10 +49,15 @@ ASSIGNMENTS = "/api/v1/assignments"
 
 _READ_ERRORS = problem_responses(400, 401, 403, 404, 422)
 _WRITE_ERRORS = problem_responses(400, 401, 403, 404, 409, 413, 415, 422)
+Idempotent = Annotated[idempotency.IdempotentRequest | None, Depends(idempotency.of)]
 
 
 def _doc(model: type[Any], status: int = 200, errors: dict[int | str, Any] | None = None) -> Any:
     return {status: {"model": model}, **(errors or _READ_ERRORS)}
+
+
+def _created(location: str, replayed: bool) -> dict[str, str]:
+    return {"Location": location} | ({idempotency.REPLAYED: "true"} if replayed else {})
 
 
 # What each read renders, shared by its FastAPI route and the fast lane.
@@ -134,11 +140,20 @@ def assignments_router() -> APIRouter:
         summary="Create a new mentor-contact assignment",
         responses=_doc(Assignment, 201, _WRITE_ERRORS),
         dependencies=[JSONBody],
+        openapi_extra=idempotency.OPENAPI,
     )
-    async def create_assignment(db: DB, caller: Caller, body: AssignmentCreate) -> Response:
-        row = await service.create_assignment(db, caller, body)
+    async def create_assignment(
+        db: DB, caller: Caller, body: AssignmentCreate, idempotent: Idempotent
+    ) -> Response:
+        row, replayed = await idempotency.create_once(
+            db,
+            caller.agency_id,
+            idempotent,
+            lambda: service.create_assignment(db, caller, body, idempotent),
+            lambda made: service.get_assignment(db, caller, made),
+        )
         location = f"{ASSIGNMENTS}/{row['assignment_id']}"
-        return JSONResponse(row, status_code=201, headers={"Location": location})
+        return JSONResponse(row, status_code=201, headers=_created(location, replayed))
 
     @router.get(
         "/mentor/{mentor_id}/active",
@@ -242,12 +257,24 @@ def people_router(
         responses=_doc(one, 201, _WRITE_ERRORS),
         dependencies=[JSONBody],
         name=f"create_{kind.noun}",
+        openapi_extra=idempotency.OPENAPI,
     )
-    async def create_person(db: DB, caller: Caller, body: create_model) -> Response:  # type: ignore[valid-type]
+    async def create_person(
+        db: DB,
+        caller: Caller,
+        body: create_model,  # type: ignore[valid-type]
+        idempotent: Idempotent,
+    ) -> Response:
         person_id = getattr(body, create_id_field)
-        row = await people.create_person(db, caller, kind, body, person_id)
+        row, replayed = await idempotency.create_once(
+            db,
+            caller.agency_id,
+            idempotent,
+            lambda: people.create_person(db, caller, kind, body, person_id, idempotent),
+            lambda made: people.get_person(db, caller, kind, made),
+        )
         location = f"/api/v1/{kind.table}/{row[kind.id_field]}"
-        return JSONResponse(row, status_code=201, headers={"Location": location})
+        return JSONResponse(row, status_code=201, headers=_created(location, replayed))
 
     @router.get(
         "/{person_id}", summary=f"Get a {kind.noun}", responses=_doc(one), name=f"get_{kind.noun}"

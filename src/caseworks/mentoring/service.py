@@ -3,10 +3,11 @@ per write with its audit event."""
 
 from __future__ import annotations
 
-from caseworks import audit
+from caseworks import audit, idempotency
 from caseworks.auth import Principal, policy
 from caseworks.db import ConstraintViolation, Database, Executor, Row
 from caseworks.errors import Conflict, FieldProblem, Invalid, NotFound
+from caseworks.idempotency import IdempotentRequest
 from caseworks.ids import is_valid_id, new_id
 from caseworks.mentoring import queries
 from caseworks.mentoring.queries import AssignmentFilters
@@ -65,11 +66,17 @@ async def get_assignment(db: Database, caller: Principal, assignment_id: str) ->
     return await _visible(db, caller, assignment_id)
 
 
-async def create_assignment(db: Database, caller: Principal, data: AssignmentCreate) -> Row:
+async def create_assignment(
+    db: Database,
+    caller: Principal,
+    data: AssignmentCreate,
+    idempotent: IdempotentRequest | None = None,
+) -> Row:
     policy.require_mentoring_manager(caller)
     now = utc_now()
     assignment_id = new_id("assign")
     async with db.transaction() as tx:
+        await idempotency.claim(tx, caller.agency_id, idempotent, SUBJECT, assignment_id)
         problems = []
         if not await queries.mentor_exists(tx, caller.agency_id, data.mentor_id):
             problems.append(FieldProblem(f"no mentor {data.mentor_id}", pointer="/mentor_id"))
