@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from typing import Literal
 
 from caseworks.auth.cache import REVOCATION_CHANNEL, evict_everywhere
 from caseworks.auth.principal import Principal, Role
@@ -129,7 +128,7 @@ async def revoke_mentor_tokens(db: Executor, agency_id: str, mentor_id: str) -> 
     A client may bring its own ids, so a later import can reuse the mentor's id: an old token
     must not reach the new record's assignments.
     """
-    return await _revoke_tied(db, agency_id, "mentor_id", mentor_id)
+    return await _revoke_tied(db, agency_id, mentor_id=mentor_id)
 
 
 async def revoke_worker_tokens(db: Executor, agency_id: str, worker_id: str) -> int:
@@ -137,22 +136,17 @@ async def revoke_worker_tokens(db: Executor, agency_id: str, worker_id: str) -> 
 
     An inactive worker has left the work; reactivating does not bring old tokens back.
     """
-    return await _revoke_tied(db, agency_id, "worker_id", worker_id)
-
-
-_LIVE_TOKENS_OF = {
-    "mentor_id": "SELECT id, token_hash FROM api_tokens WHERE agency_id = :agency_id"
-    " AND mentor_id = :record_id AND revoked_at IS NULL",
-    "worker_id": "SELECT id, token_hash FROM api_tokens WHERE agency_id = :agency_id"
-    " AND worker_id = :record_id AND revoked_at IS NULL",
-}
+    return await _revoke_tied(db, agency_id, worker_id=worker_id)
 
 
 async def _revoke_tied(
-    db: Executor, agency_id: str, column: Literal["mentor_id", "worker_id"], record_id: str
+    db: Executor, agency_id: str, *, mentor_id: str | None = None, worker_id: str | None = None
 ) -> int:
+    """Revoke the live tokens tied to the mentor or the worker given (NULL matches nothing)."""
     rows = await db.fetch_all(
-        _LIVE_TOKENS_OF[column], {"agency_id": agency_id, "record_id": record_id}
+        "SELECT id, token_hash FROM api_tokens WHERE agency_id = :agency_id"
+        " AND (mentor_id = :mentor_id OR worker_id = :worker_id) AND revoked_at IS NULL",
+        {"agency_id": agency_id, "mentor_id": mentor_id, "worker_id": worker_id},
     )
     for row in rows:
         await _revoke(db, row["id"], row["token_hash"])
