@@ -124,6 +124,11 @@ async def earlier(db: Executor, agency_id: str, request: IdempotentRequest) -> s
     return str(row["subject_id"])
 
 
+def created_headers(location: str, replayed: bool) -> dict[str, str]:
+    """The headers of a 201: ``Location``, and whether an earlier attempt made the record."""
+    return {"Location": location} | ({REPLAYED: "true"} if replayed else {})
+
+
 async def create_once(
     db: Executor,
     agency_id: str,

@@ -107,9 +107,7 @@ def records_router(kind: RecordKind, path: str, create_types: tuple[str, ...]) -
             lambda made: records.get_record(db, caller, kind, made),
         )
         response = jsonapi.response({"data": kind.render(row)}, 201)
-        response.headers["Location"] = f"{path}/{row['id']}"
-        if replayed:
-            response.headers[idempotency.REPLAYED] = "true"
+        response.headers.update(idempotency.created_headers(f"{path}/{row['id']}", replayed))
         return response
 
     @router.get(

@@ -56,10 +56,6 @@ def _doc(model: type[Any], status: int = 200, errors: dict[int | str, Any] | Non
     return {status: {"model": model}, **(errors or _READ_ERRORS)}
 
 
-def _created(location: str, replayed: bool) -> dict[str, str]:
-    return {"Location": location} | ({idempotency.REPLAYED: "true"} if replayed else {})
-
-
 # What each read renders, shared by its FastAPI route and the fast lane.
 
 
@@ -153,7 +149,9 @@ def assignments_router() -> APIRouter:
             lambda made: service.get_assignment(db, caller, made),
         )
         location = f"{ASSIGNMENTS}/{row['assignment_id']}"
-        return JSONResponse(row, status_code=201, headers=_created(location, replayed))
+        return JSONResponse(
+            row, status_code=201, headers=idempotency.created_headers(location, replayed)
+        )
 
     @router.get(
         "/mentor/{mentor_id}/active",
@@ -274,7 +272,9 @@ def people_router(
             lambda made: people.get_person(db, caller, kind, made),
         )
         location = f"/api/v1/{kind.table}/{row[kind.id_field]}"
-        return JSONResponse(row, status_code=201, headers=_created(location, replayed))
+        return JSONResponse(
+            row, status_code=201, headers=idempotency.created_headers(location, replayed)
+        )
 
     @router.get(
         "/{person_id}", summary=f"Get a {kind.noun}", responses=_doc(one), name=f"get_{kind.noun}"
