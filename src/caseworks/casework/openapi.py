@@ -96,8 +96,13 @@ def _resource(
     return resource
 
 
-def _linked(*types: str) -> dict[str, Any]:
-    return _object({"data": _object({"type": {"enum": list(types)}, "id": _TEXT})})
+def _linkage(*types: str, closed: bool = False) -> dict[str, Any]:
+    """A relationship naming one record of these types: closed in what we answer, open to the
+    ``meta`` a client may add in what it sends."""
+    return _object(
+        {"data": _object({"type": {"enum": list(types)}, "id": _TEXT}, closed=closed)},
+        closed=closed,
+    )
 
 
 WORKER_RESOURCE = _resource(
@@ -129,9 +134,9 @@ ASSIGNMENT_RESOURCE = _resource(
     ("worker-assignments",),
     {"role": {"enum": list(ROLES)}},
     {
-        "worker": _linked("agency-workers"),
-        "child": _linked("children"),
-        "application": _linked(*APPLICATION_TYPES),
+        "worker": _linkage("agency-workers", closed=True),
+        "child": _linkage("children", closed=True),
+        "application": _linkage(*APPLICATION_TYPES, closed=True),
     },
 )
 RECORD_RESOURCES = {
@@ -257,20 +262,6 @@ def record_body(types: tuple[str, ...], model: type[BaseModel], *, update: bool)
     if update:
         data["properties"]["id"] = {"type": "string", "description": "The id in the URL."}
     return {"type": "object", "required": ["data"], "properties": {"data": data}}
-
-
-def _linkage(*types: str) -> dict[str, Any]:
-    return {
-        "type": "object",
-        "required": ["data"],
-        "properties": {
-            "data": {
-                "type": "object",
-                "required": ["type", "id"],
-                "properties": {"type": {"enum": list(types)}, "id": {"type": "string"}},
-            }
-        },
-    }
 
 
 APPLICATION_LINKAGE_TYPES = ("applications", "initial-applications", "renewal-applications")
