@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,19 +47,25 @@ def postgres_database_url(admin_url: str, name: str) -> str:
     return f"{base}/{name}"
 
 
-@pytest.fixture(scope="session")
-async def postgresql_url() -> AsyncIterator[DatabaseURL]:
-    """A fresh, migrated PostgreSQL database for this session, dropped afterwards."""
-    name = f"caseworks_test_{uuid.uuid4().hex[:12]}"
+@asynccontextmanager
+async def new_postgres_database(prefix: str) -> AsyncIterator[DatabaseURL]:
+    """A new, empty PostgreSQL database named ``prefix_…``, dropped afterwards."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = await postgres_admin()
     await admin.execute(f'CREATE DATABASE "{name}"')
-    url = DatabaseURL.parse(postgres_database_url(ADMIN_URL, name))
     try:
-        migrations.upgrade(url)
-        yield url
+        yield DatabaseURL.parse(postgres_database_url(ADMIN_URL, name))
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
+
+
+@pytest.fixture(scope="session")
+async def postgresql_url() -> AsyncIterator[DatabaseURL]:
+    """A fresh, migrated PostgreSQL database for this session, dropped afterwards."""
+    async with new_postgres_database("caseworks_test") as url:
+        migrations.upgrade(url)
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -5,16 +5,14 @@ from __future__ import annotations
 import os
 import subprocess
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import asyncpg
 import httpx
 import pytest
 
 from caseworks.db import DatabaseURL
-from tests.conftest import ADMIN_URL, postgres_database_url
+from tests.conftest import new_postgres_database
 from tests.servers import CASEWORKS, free_port, serving
 
 
@@ -109,11 +107,8 @@ def test_demo_loads_the_seed_examples_once_and_prints_a_working_token(tmp_path: 
 
 
 async def test_serve_refuses_an_out_of_date_postgresql_schema(postgresql_url: DatabaseURL) -> None:
-    name = f"caseworks_empty_{uuid.uuid4().hex[:10]}"
-    admin = await asyncpg.connect(ADMIN_URL)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        env = cli_env(DatabaseURL.parse(postgres_database_url(ADMIN_URL, name)))
+    async with new_postgres_database("caseworks_empty") as url:
+        env = cli_env(url)
         refused = run(env, "serve", "--port", str(free_port()))
         assert refused.returncode != 0
         assert "caseworks migrate" in refused.stderr
@@ -121,9 +116,6 @@ async def test_serve_refuses_an_out_of_date_postgresql_schema(postgresql_url: Da
         assert migrated.returncode == 0, migrated.stderr
         agency = run(env, "agency", "create", "After migrate")
         assert agency.returncode == 0, agency.stderr
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
 
 
 def test_serve_with_several_workers_answers_from_several_processes(tmp_path: Path) -> None:

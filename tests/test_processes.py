@@ -23,7 +23,6 @@ import itertools
 import os
 import signal
 import time
-import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -36,9 +35,10 @@ import pytest
 
 from caseworks.db import Database, DatabaseURL, open_database
 from tests.casework.conftest import JSONAPI, child, child_assignment, worker
-from tests.conftest import ADMIN_URL, postgres_admin, postgres_database_url
+from tests.conftest import new_postgres_database
 from tests.notify.conftest import SMTPServer, smtp  # noqa: F401 - the fixture
 from tests.servers import CASEWORKS, dispatching, serving_async
+from tests.test_cli import cli_env
 
 CLIENTS = 8
 KILL_AFTER = 150  # acknowledged writes before SIGKILL
@@ -93,26 +93,19 @@ def postgresql_only(database_url: DatabaseURL) -> None:
 async def deployment(database_url: DatabaseURL, tmp_path: Path) -> AsyncIterator[Deployment]:
     """A new SQLite file or a new PostgreSQL database, migrated and given an agency and an admin
     token by the ``caseworks`` command itself; dropped afterwards."""
-    name = f"caseworks_proc_{uuid.uuid4().hex[:10]}"
-    admin = None if database_url.dialect == "sqlite" else await postgres_admin()
-    if admin is None:
-        url = f"sqlite:///{tmp_path / 'caseworks.db'}"
-    else:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        url = postgres_database_url(ADMIN_URL, name)
-    env = {**os.environ, "CASEWORKS_DATABASE_URL": url, "CASEWORKS_MAIL_DIR": str(tmp_path)}
-    here = Deployment(DatabaseURL.parse(url), env)
-    try:
+    async with AsyncExitStack() as stack:
+        if database_url.dialect == "sqlite":
+            url = DatabaseURL.parse(f"sqlite:///{tmp_path / 'caseworks.db'}")
+        else:
+            url = await stack.enter_async_context(new_postgres_database("caseworks_proc"))
+        env = cli_env(url) | {"CASEWORKS_MAIL_DIR": str(tmp_path)}
+        here = Deployment(url, env)
         await cli(env, "migrate")
         here.agency_id = await cli(env, "agency", "create", "Processes")
         here.token = await cli(
             env, "token", "create", "--agency", here.agency_id, "--role", "admin"
         )
         yield here
-    finally:
-        if admin is not None:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            await admin.close()
 
 
 @asynccontextmanager

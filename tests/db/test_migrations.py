@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -12,7 +11,7 @@ from sqlalchemy import create_engine, inspect
 from caseworks.db import DatabaseURL
 from caseworks.db import migrate as migrations
 from caseworks.db.schema import metadata
-from tests.conftest import ADMIN_URL, postgres_admin, postgres_database_url
+from tests.conftest import new_postgres_database
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -20,14 +19,8 @@ async def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIter
     if request.param == "sqlite":
         yield DatabaseURL.parse(f"sqlite:///{tmp_path / 'empty.db'}")
         return
-    admin = await postgres_admin()
-    name = f"caseworks_migrate_{uuid.uuid4().hex[:10]}"
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield DatabaseURL.parse(postgres_database_url(ADMIN_URL, name))
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
+    async with new_postgres_database("caseworks_migrate") as url:
+        yield url
 
 
 def tables(url: DatabaseURL) -> set[str]:

@@ -6,7 +6,6 @@ import asyncio
 import email
 import email.policy
 import ssl
-import uuid
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
@@ -21,7 +20,7 @@ from caseworks.agencies import create_agency
 from caseworks.db import Database, DatabaseURL, open_database
 from caseworks.db import migrate as migrations
 from caseworks.notify.outbox import Email, enqueue
-from tests.conftest import ADMIN_URL, postgres_admin, postgres_database_url
+from tests.conftest import new_postgres_database
 
 
 class Inbox:
@@ -149,18 +148,11 @@ async def mail_db(
         yield db
         await db.close()
         return
-    admin = await postgres_admin()
-    name = f"caseworks_mail_{uuid.uuid4().hex[:10]}"
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        url = DatabaseURL.parse(postgres_database_url(ADMIN_URL, name))
+    async with new_postgres_database("caseworks_mail") as url:
         migrations.upgrade(url)
         db = await open_database(url, pool_size=10)
         yield db
         await db.close()
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
 
 
 @pytest.fixture
