@@ -8,7 +8,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 
@@ -91,6 +91,19 @@ async def serving_async(
         yield base, process
     finally:
         await stop(process, log)
+
+
+async def within(
+    seconds: float, what: str, condition: Callable[[], Awaitable[bool] | bool]
+) -> float:
+    """Polls a condition until it holds, under a deadline; returns how long that took."""
+    began = time.monotonic()
+    while time.monotonic() - began < seconds:
+        outcome = condition()
+        if await outcome if isinstance(outcome, Awaitable) else outcome:
+            return time.monotonic() - began
+        await asyncio.sleep(0.02)  # polling; the condition decides, the deadline bounds
+    raise AssertionError(f"{what}: not within {seconds} s")
 
 
 @asynccontextmanager

@@ -22,9 +22,8 @@ import asyncio
 import itertools
 import os
 import signal
-import time
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,7 +36,7 @@ from caseworks.db import Database, DatabaseURL, open_database
 from tests.casework.conftest import JSONAPI, child, child_assignment, worker
 from tests.conftest import new_postgres_database
 from tests.notify.conftest import SMTPServer, smtp  # noqa: F401 - the fixture
-from tests.servers import CASEWORKS, dispatching, serving_async
+from tests.servers import CASEWORKS, dispatching, serving_async, within
 from tests.test_cli import cli_env
 
 CLIENTS = 8
@@ -115,14 +114,6 @@ async def opened(url: DatabaseURL) -> AsyncIterator[Database]:
         yield db
     finally:
         await db.close()
-
-
-async def until(check: Callable[[], Awaitable[bool]], what: str) -> None:
-    """Poll ``check`` every 50 ms until it holds, failing after ``DEADLINE`` seconds."""
-    deadline = time.monotonic() + DEADLINE
-    while not await check():
-        assert time.monotonic() < deadline, f"not within {DEADLINE} s: {what}"
-        await asyncio.sleep(0.05)
 
 
 # --- 1. kill -9 -------------------------------------------------------------------------------
@@ -301,7 +292,7 @@ async def test_kill_9_mid_load_loses_no_acknowledged_write_and_leaves_none_half_
         return wanted <= set(smtp.inbox.message_ids())
 
     async with dispatching(env, tmp_path / "worker.log"):
-        await until(delivered, "the mail of every acknowledged worker assignment")
+        await within(DEADLINE, "the mail of every acknowledged worker assignment", delivered)
     inbox = Counter(smtp.inbox.message_ids())
     found = sum(stored.counts.values())
     print(
@@ -370,7 +361,7 @@ async def test_two_servers_and_two_workers_keep_limits_make_no_row_twice_and_mai
         async def workers_ready() -> bool:  # each has said so, and polls from here on
             return all(logged(log, "delivering mail as") for log in logs)
 
-        await until(workers_ready, "both workers started")
+        await within(DEADLINE, "both workers started", workers_ready)
 
         def on(n: int) -> httpx.AsyncClient:
             return clients[n % 2]
@@ -402,7 +393,7 @@ async def test_two_servers_and_two_workers_keep_limits_make_no_row_twice_and_mai
                 state = await outbox_state(db, deployment.agency_id)
                 return state["sent"] + state["failed"] == state["queued"]
 
-            await until(drained, "the outbox drained by two workers")
+            await within(DEADLINE, "the outbox drained by two workers", drained)
             state = await outbox_state(db, deployment.agency_id)
             outbox = await db.fetch_all(
                 "SELECT message_id FROM outbox WHERE agency_id = :a", {"a": deployment.agency_id}

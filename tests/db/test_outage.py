@@ -21,7 +21,7 @@ import asyncio
 import itertools
 import os
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,7 +31,7 @@ import pytest
 from caseworks.db import DatabaseURL, open_database
 from caseworks.db.postgres import ACQUIRE_TIMEOUT_SECONDS
 from tests.conftest import agency_with_admin
-from tests.servers import free_port, serving_async
+from tests.servers import free_port, serving_async, within
 
 POSTGRES = ("127.0.0.1", 5432)
 POOL_SIZE = 10
@@ -151,19 +151,6 @@ async def keep_calling(
                 log.append(await call(client, "GET", "/api/v1/mentors", None))
             case _:
                 log.append(await call(client, "GET", read_path, None))
-
-
-async def within(
-    seconds: float, what: str, condition: Callable[[], Awaitable[bool] | bool]
-) -> float:
-    """Polls a condition until it holds, under a deadline; returns how long that took."""
-    began = time.monotonic()
-    while time.monotonic() - began < seconds:
-        outcome = condition()
-        if await outcome if isinstance(outcome, Awaitable) else outcome:
-            return time.monotonic() - began
-        await asyncio.sleep(0.02)  # polling; the condition decides, the deadline bounds
-    raise AssertionError(f"{what}: not within {seconds} s")
 
 
 def succeeded(answer: Answer) -> bool:
