@@ -3,12 +3,16 @@ token, a request body or a personal field."""
 
 from __future__ import annotations
 
+import logging
 import re
+import socket
+import sys
 from pathlib import Path
 
 import httpx
 
 from caseworks.db import DatabaseURL
+from caseworks.logs import UTCFormatter
 from tests.casework.conftest import JSONAPI
 from tests.conftest import Tenant
 from tests.servers import serving
@@ -72,3 +76,62 @@ def test_log_lines_carry_request_ids_and_no_secrets(
         SECRET_NOTES,
     ):
         assert secret not in text, f"{secret!r} is in the log"
+
+
+FORGED_LINE = "2026-01-01T00:00:00.000Z INFO caseworks.access: GET /api/v1/mentors 200 1.0ms"
+# Sent percent-encoded, as a client may; the server decodes them before our access log sees them.
+HOSTILE_PATHS = {
+    "crlf": ("/api/v1/mentors%0D%0A" + FORGED_LINE.replace(" ", "%20"), "\\x0d\\x0a" + FORGED_LINE),
+    "esc": ("/api/v1/%1B[31mred", "\\x1b[31mred"),
+    "nul": ("/api/v1/a%00b", "a\\x00b"),
+    "nel": ("/api/v1/a%C2%85b", "a\\x85b"),
+    "line-separator": ("/api/v1/a%E2%80%A8b", "a\\u2028b"),
+    "bidi-override": ("/api/v1/a%E2%80%AEb", "a\\u202eb"),
+    "backslash": ("/api/v1/a%5Cx0ab", "a\\\\x0ab"),
+}
+
+
+def raw_request(base: str, request: bytes) -> bytes:
+    host, _, port = base.removeprefix("http://").partition(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(request)
+        return sock.recv(65536)
+
+
+def test_control_characters_from_a_request_are_escaped_in_the_log(
+    sqlite_url: DatabaseURL, tmp_path: Path
+) -> None:
+    log = tmp_path / "serve.log"
+    with serving(cli_env(sqlite_url), "--no-dispatch", log=log) as base:
+        with httpx.Client(base_url=base, timeout=10) as client:
+            for name, (path, _) in HOSTILE_PATHS.items():
+                response = client.get(path, headers={"X-Request-ID": f"hostile-{name}"})
+                assert response.status_code in (401, 404), (name, response.status_code)
+        # A method with an ESC byte, on a raw socket: refused by the server or logged escaped.
+        answer = raw_request(base, b"G\x1bET /api/v1/mentors HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        assert answer.startswith(b"HTTP/1.1 4"), answer
+    text = log.read_text()
+
+    lines = text.splitlines()  # splits at \r, \x85 and \u2028 too: a forged line would show
+    for name, (_, escaped) in HOSTILE_PATHS.items():
+        matching = [line for line in lines if f"request_id=hostile-{name}" in line]
+        assert len(matching) == 1, (name, matching)
+        assert " GET /api/v1/" in matching[0], matching[0]
+        assert f"{escaped} 40" in matching[0], matching[0]
+    assert not any(line.startswith(FORGED_LINE[:24]) for line in lines)
+    for raw in ("\r", "\x1b", "\x00", "\x85", "\u2028", "\u202e"):
+        assert raw not in text, f"{raw!r} reached the log"
+
+
+def test_an_exception_message_cannot_start_a_line_of_its_own() -> None:
+    formatter = UTCFormatter("%(levelname)s %(name)s: %(message)s")
+    try:
+        raise ValueError("bad\n" + FORGED_LINE + "\x1b[2J")
+    except ValueError:
+        record = logging.LogRecord(
+            "caseworks", logging.ERROR, __file__, 1, "failed %s", ("a\rb",), sys.exc_info()
+        )
+    lines = formatter.format(record).split("\n")
+    assert lines[0] == "ERROR caseworks: failed a\\x0db"
+    assert all(line.startswith("  ") for line in lines[1:]), lines
+    assert "\x1b" not in "".join(lines)

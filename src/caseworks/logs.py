@@ -6,6 +6,12 @@ kept cheap: a plain formatter, no caller, thread or process lookup per record (t
 "Optimization" section), and lines written in batches at least once a second rather than one
 system call each (as nginx's ``access_log … buffer= flush=1s``). Each of these cost more than the
 query behind a hot read.
+
+Every record's message is escaped as it is formatted: a control character (C0, DEL, C1), a line
+or paragraph separator, a bidirectional or zero-width format character becomes ``\\xNN`` or
+``\\uNNNN`` (and a backslash ``\\\\``), so a value from a request (a percent-decoded path, an SMTP
+server's echo of an address) can neither start a forged line nor send escape codes to a terminal.
+Traceback lines are indented, so only a record's first line starts at column 0.
 """
 
 from __future__ import annotations
@@ -52,9 +58,30 @@ def log_config(level: str) -> dict[str, Any]:
     return config
 
 
+def escape(text: str) -> str:
+    """``text`` with every character that is not printable, and the backslash, escaped."""
+    # The common case, printable text without a backslash, costs two scans in C.
+    if text.isprintable() and "\\" not in text:
+        return text
+    return "".join(_escaped(char) for char in text)
+
+
+def _escaped(char: str) -> str:
+    if char == "\\":
+        return "\\\\"
+    if char.isprintable():
+        return char
+    code = ord(char)
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    return f"\\U{code:08x}"
+
+
 class UTCFormatter(logging.Formatter):
     """Times in UTC as ``2026-11-22T14:30:08.645Z``; the part up to the second is formatted once
-    a second, not once a line."""
+    a second, not once a line. Messages are escaped (see the module's docstring)."""
 
     def __init__(self, fmt: str | None = None) -> None:
         super().__init__(fmt)
@@ -67,6 +94,17 @@ class UTCFormatter(logging.Formatter):
             self._second = second
             self._prefix = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
         return f"{self._prefix}.{int(record.msecs):03d}Z"
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        record.message = escape(record.message)
+        return super().formatMessage(record)
+
+    def formatException(self, ei: Any) -> str:
+        text = super().formatException(ei)
+        return "\n".join("  " + escape(line) for line in text.split("\n"))
+
+    def formatStack(self, stack_info: str) -> str:
+        return "\n".join("  " + escape(line) for line in stack_info.split("\n"))
 
 
 class BatchingStreamHandler(logging.StreamHandler[TextIO]):
