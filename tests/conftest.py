@@ -95,6 +95,7 @@ def make_settings(database_url: DatabaseURL, **overrides: Any) -> Settings:
         else database_url.target
     )
     overrides.setdefault("dispatch", False)  # dispatcher tests start their own
+    overrides.setdefault("allowed_hosts", ("testserver", "127.0.0.1", "localhost"))
     return Settings(database_url=url, **overrides)
 
 

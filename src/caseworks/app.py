@@ -13,7 +13,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Match
 from starlette.types import Receive, Scope, Send
 
 from caseworks import __version__, logs
@@ -44,6 +45,7 @@ from caseworks.mentoring.routes import fast_routes as mentoring_fast_routes
 from caseworks.mentoring.routes import routers as mentoring_routers
 from caseworks.middleware import RequestContext
 from caseworks.notify.dispatcher import build_dispatcher
+from caseworks.origin import HostPolicy, Origins, origins_of, parse_networks
 from caseworks.problems import problem_response
 from caseworks.validation import from_validation_errors
 
@@ -114,6 +116,25 @@ def exception_response(path: str, error: Exception, request_id: str | None) -> R
     return render_error(path, service_error, request_id, headers or None)
 
 
+def _slash_redirect(request: Request) -> Response | None:
+    """307 to the path with (or without) its trailing slash, if that one has a route.
+
+    Starlette's own redirect copies the Host header into the URL; this one builds it from the
+    allowed host or the public URL.
+    """
+    path: str = request.scope["path"]
+    if path == "/":
+        return None
+    other = path.rstrip("/") if path.endswith("/") else path + "/"
+    other_scope = {**request.scope, "path": other}
+    for route in request.app.router.routes:
+        match, _ = route.matches(other_scope)
+        if match is not Match.NONE:
+            url = origins_of(request.scope).url(request.scope, other)
+            return RedirectResponse(str(url), status_code=307)
+    return None
+
+
 def _install_error_handlers(app: FastAPI) -> None:
     async def on_error(request: Request, error: Exception) -> Response:
         response = exception_response(request.url.path, error, _request_id(request))
@@ -123,6 +144,10 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def on_http_error(request: Request, error: Exception) -> Response:
         assert isinstance(error, HTTPException)
         headers = dict(error.headers or {})
+        if error.status_code == 404 and "route" not in request.scope:
+            redirect = _slash_redirect(request)
+            if redirect is not None:
+                return redirect
         if error.status_code == 405:
             problem: ServiceError = MethodNotAllowed(
                 f"{request.method} is not allowed on {request.url.path}"
@@ -224,6 +249,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         ),
         lifespan=lifespan,
         default_response_class=JSONResponse,
+        redirect_slashes=False,  # our own redirect (_slash_redirect) never copies the Host header
     )
     app.state.settings = settings
     app.state.token_cache = TokenCache()
@@ -255,6 +281,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         render_error=render_error,
         render_exception=exception_response,
         fast_lane=FastLane(app.state, [*mentoring_fast_routes(), *casework_fast_routes()]),
+        origins=Origins(
+            HostPolicy.of(settings.allowed_hosts, settings.public_url),
+            settings.public_url,
+            parse_networks(settings.trusted_proxies),
+        ),
     )
     return app
 

@@ -7,7 +7,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from caseworks.origin import host_name, parse_networks, parse_public_url
+
 DEFAULT_DATABASE_URL = "sqlite:///./caseworks.db"
+DEFAULT_ALLOWED_HOSTS = ("127.0.0.1", "localhost")
 
 
 class SettingsError(ValueError):
@@ -32,6 +35,36 @@ def _list(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     return tuple(item.strip() for item in raw.split(",") if item.strip())
 
 
+def _public_url(env: Mapping[str, str]) -> str | None:
+    raw = env.get("CASEWORKS_PUBLIC_URL")
+    if not raw:
+        return None
+    try:
+        return parse_public_url(raw)
+    except ValueError as error:
+        raise SettingsError(f"CASEWORKS_PUBLIC_URL {error}") from None
+
+
+def _allowed_hosts(env: Mapping[str, str]) -> tuple[str, ...]:
+    hosts = _list(env, "CASEWORKS_ALLOWED_HOSTS") or DEFAULT_ALLOWED_HOSTS
+    for host in hosts:
+        bare = host.removeprefix("*.") if host != "*" else "any"
+        if host_name(bare) != bare.lower():  # a port, a path or a character a host cannot have
+            raise SettingsError(
+                f"CASEWORKS_ALLOWED_HOSTS: {host!r} is not a host name, '*.domain' or '*'"
+            )
+    return hosts
+
+
+def _trusted_proxies(env: Mapping[str, str]) -> tuple[str, ...]:
+    proxies = _list(env, "CASEWORKS_TRUSTED_PROXIES")
+    try:
+        parse_networks(proxies)
+    except ValueError as error:
+        raise SettingsError(f"CASEWORKS_TRUSTED_PROXIES: {error}") from None
+    return proxies
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
@@ -49,6 +82,10 @@ class Settings:
     max_approvals_per_application: int = 1
     max_support_per_application: int = 3
     log_level: str = "info"
+    public_url: str | None = None
+    allowed_hosts: tuple[str, ...] = DEFAULT_ALLOWED_HOSTS
+    trusted_proxies: tuple[str, ...] = ()
+    auth_failures_per_minute: int = 20
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -72,4 +109,8 @@ class Settings:
             ),
             max_support_per_application=_int(env, "CASEWORKS_MAX_SUPPORT_PER_APPLICATION", 3, 1),
             log_level=(env.get("CASEWORKS_LOG_LEVEL") or "info").lower(),
+            public_url=_public_url(env),
+            allowed_hosts=_allowed_hosts(env),
+            trusted_proxies=_trusted_proxies(env),
+            auth_failures_per_minute=_int(env, "CASEWORKS_AUTH_FAILURES_PER_MINUTE", 20),
         )

@@ -23,6 +23,7 @@ from starlette.types import Scope
 from caseworks.auth.http import authenticate_header
 from caseworks.auth.principal import Principal
 from caseworks.db import Database
+from caseworks.origin import origins_of
 
 Query = TypeVar("Query", bound=BaseModel)
 # A route's query string: validated by the Pydantic model its FastAPI route declares, handed over
@@ -40,7 +41,7 @@ class FastRequest:
 
     @property
     def url(self) -> URL:
-        return URL(scope=self.scope)
+        return origins_of(self.scope).url(self.scope)
 
 
 FastHandler = Callable[[FastRequest], Awaitable[Response]]

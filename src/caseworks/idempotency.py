@@ -20,6 +20,7 @@ from starlette.requests import Request
 
 from caseworks.db import ConstraintViolation, Executor
 from caseworks.errors import BadRequest, FieldProblem, Invalid
+from caseworks.origin import origins_of
 from caseworks.timestamps import utc_now
 
 HEADER = "Idempotency-Key"
@@ -124,8 +125,10 @@ async def earlier(db: Executor, agency_id: str, request: IdempotentRequest) -> s
     return str(row["subject_id"])
 
 
-def created_headers(location: str, replayed: bool) -> dict[str, str]:
-    """The headers of a 201: ``Location``, and whether an earlier attempt made the record."""
+def created_headers(request: Request, path: str, replayed: bool) -> dict[str, str]:
+    """The headers of a 201: ``Location`` (absolute under the public URL, if one is configured),
+    and whether an earlier attempt made the record."""
+    location = origins_of(request.scope).location(path)
     return {"Location": location} | ({REPLAYED: "true"} if replayed else {})
 
 

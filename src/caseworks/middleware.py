@@ -1,4 +1,5 @@
-"""One pure-ASGI layer around every request: request id, security headers, body limit, access log.
+"""One pure-ASGI layer around every request: request id, allowed hosts and trusted proxies,
+security headers, body limit, access log.
 
 Pure ASGI rather than BaseHTTPMiddleware: it costs a function call per message, not a task and a
 stream copy per request.
@@ -19,6 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from caseworks.errors import BadRequest, FieldProblem, PayloadTooLarge, ServiceError
 from caseworks.fastlane import FastLane, Match
+from caseworks.origin import HostPolicy, Origins
 
 access_log = logging.getLogger("caseworks.access")
 
@@ -63,6 +65,13 @@ def repeated_parameter(query_string: bytes) -> BadRequest | None:
     return None
 
 
+# Before authentication: links and redirects must never name a host the client chose.
+_FOREIGN_HOST = BadRequest(
+    "this service does not answer to that host",
+    [FieldProblem("not one of the allowed hosts", header="Host")],
+)
+
+
 class RequestContext:
     def __init__(
         self,
@@ -71,8 +80,10 @@ class RequestContext:
         render_error: ErrorRenderer,
         render_exception: ExceptionRenderer,
         fast_lane: FastLane | None = None,
+        origins: Origins | None = None,
     ) -> None:
         self.app = app
+        self.origins = origins or Origins(HostPolicy.of(["*"], None))
         self.max_body_bytes = max_body_bytes
         self.render_error = render_error
         self.render_exception = render_exception
@@ -84,7 +95,11 @@ class RequestContext:
             return
         scope = canonical_path(scope)
         request_id = self._request_id(scope)
-        scope.setdefault("state", {})["request_id"] = request_id
+        state = scope.setdefault("state", {})
+        state["request_id"] = request_id
+        origins = state["origins"] = self.origins
+        if origins.from_trusted_proxy(scope):
+            scope = origins.forwarded(scope)
         began = time.perf_counter()
         status = 500  # until a response starts
         responded = False
@@ -102,6 +117,11 @@ class RequestContext:
             await send(message)
 
         try:
+            host = self._host(scope)
+            if host is not None and not origins.host_allowed(host):
+                response = self.render_error(scope["path"], _FOREIGN_HOST, request_id)
+                await response(scope, receive, send_with_headers)
+                return
             declared = self._content_length(scope)
             if declared is not None and declared > self.max_body_bytes:
                 response = self.render_error(scope["path"], self._too_large(), request_id)
@@ -164,6 +184,13 @@ class RequestContext:
             return message
 
         return limited_receive
+
+    @staticmethod
+    def _host(scope: Scope) -> bytes | None:
+        for name, value in scope["headers"]:
+            if name == b"host":
+                return value  # type: ignore[no-any-return]
+        return None  # HTTP/1.0: URLs are built from the server's own address
 
     @staticmethod
     def _content_length(scope: Scope) -> int | None:

@@ -37,6 +37,7 @@ from caseworks.jsonapi.requests import (
     read_document,
     sort_of,
 )
+from caseworks.origin import origins_of
 from caseworks.pagination import Page
 
 SORTS = ("created_at", "updated_at")
@@ -52,7 +53,7 @@ ASSIGN = "Assign a worker to a child or an application (201; 200 when nothing wa
 
 
 def _collection(request: Request, page: Page, sort: str, resources: list[jsonapi.Resource]) -> Any:
-    return jsonapi.collection(page, request.url, sort, resources)
+    return jsonapi.collection(page, origins_of(request.scope).url(request.scope), sort, resources)
 
 
 # --- the records -------------------------------------------------------------------------------
@@ -107,7 +108,9 @@ def records_router(kind: RecordKind, path: str, create_types: tuple[str, ...]) -
             lambda made: records.get_record(db, caller, kind, made),
         )
         response = jsonapi.response({"data": kind.render(row)}, 201)
-        response.headers.update(idempotency.created_headers(f"{path}/{row['id']}", replayed))
+        response.headers.update(
+            idempotency.created_headers(request, f"{path}/{row['id']}", replayed)
+        )
         return response
 
     @router.get(
@@ -298,7 +301,7 @@ async def _create(
     page = await service.subject_assignments(
         db, caller, subject, filters, sort.text, page_request(request.query_params)
     )
-    url = request.url.replace(path=_subject_path(subject), query="")
+    url = origins_of(request.scope).url(request.scope, _subject_path(subject), "")
     document = await _assignments_document(request.query_params, db, caller, page, sort.text, url)
     return jsonapi.response(document, 201 if created else 200)
 
@@ -332,7 +335,9 @@ def worker_assignments_router() -> APIRouter:
 
     @router.get(base, **doc("List worker assignments", list_params, returns=assignments))
     async def list_all(request: Request, db: DB, caller: Caller) -> Response:
-        return await _list_all(db, caller, request.query_params, request.url)
+        return await _list_all(
+            db, caller, request.query_params, origins_of(request.scope).url(request.scope)
+        )
 
     @router.get(
         base + "/{assignment_id}",
@@ -385,7 +390,9 @@ def worker_assignments_router() -> APIRouter:
 def _nested_list(column: str) -> Any:
     async def list_of_subject(request: Request, db: DB, caller: Caller, record_id: str) -> Response:
         subject = Subject(column, record_id, from_path=True)
-        return await _subject_list(db, caller, subject, request.query_params, request.url)
+        return await _subject_list(
+            db, caller, subject, request.query_params, origins_of(request.scope).url(request.scope)
+        )
 
     return list_of_subject
 

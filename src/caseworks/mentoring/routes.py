@@ -7,7 +7,7 @@ body type is a local variable, which FastAPI can only see as a real annotation.
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 
 from caseworks import idempotency
@@ -139,7 +139,7 @@ def assignments_router() -> APIRouter:
         openapi_extra=idempotency.OPENAPI,
     )
     async def create_assignment(
-        db: DB, caller: Caller, body: AssignmentCreate, idempotent: Idempotent
+        request: Request, db: DB, caller: Caller, body: AssignmentCreate, idempotent: Idempotent
     ) -> Response:
         row, replayed = await idempotency.create_once(
             db,
@@ -150,7 +150,7 @@ def assignments_router() -> APIRouter:
         )
         location = f"{ASSIGNMENTS}/{row['assignment_id']}"
         return JSONResponse(
-            row, status_code=201, headers=idempotency.created_headers(location, replayed)
+            row, status_code=201, headers=idempotency.created_headers(request, location, replayed)
         )
 
     @router.get(
@@ -258,6 +258,7 @@ def people_router(
         openapi_extra=idempotency.OPENAPI,
     )
     async def create_person(
+        request: Request,
         db: DB,
         caller: Caller,
         body: create_model,  # type: ignore[valid-type]
@@ -273,7 +274,7 @@ def people_router(
         )
         location = f"/api/v1/{kind.table}/{row[kind.id_field]}"
         return JSONResponse(
-            row, status_code=201, headers=idempotency.created_headers(location, replayed)
+            row, status_code=201, headers=idempotency.created_headers(request, location, replayed)
         )
 
     @router.get(
