@@ -96,6 +96,8 @@ def make_settings(database_url: DatabaseURL, **overrides: Any) -> Settings:
     )
     overrides.setdefault("dispatch", False)  # dispatcher tests start their own
     overrides.setdefault("allowed_hosts", ("testserver", "127.0.0.1", "localhost"))
+    # Every test calls from one address, and many check 401s: the limit has tests of its own.
+    overrides.setdefault("auth_failures_per_minute", 1_000_000)
     return Settings(database_url=url, **overrides)
 
 

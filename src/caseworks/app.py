@@ -20,6 +20,7 @@ from starlette.types import Receive, Scope, Send
 from caseworks import __version__, logs
 from caseworks.auth.cache import TokenCache, keep_listening
 from caseworks.auth.http import BEARER_SCHEME
+from caseworks.auth.limits import FailureLimiter
 from caseworks.casework.routes import fast_routes as casework_fast_routes
 from caseworks.casework.routes import routers as casework_routers
 from caseworks.config import Settings
@@ -34,6 +35,7 @@ from caseworks.errors import (
     NotFound,
     PayloadTooLarge,
     ServiceError,
+    TooManyRequests,
     Unauthorized,
     Unavailable,
     UnsupportedMediaType,
@@ -95,6 +97,8 @@ def as_service_error(error: Exception) -> tuple[ServiceError, dict[str, str]] | 
     """What a failure means to the client, with extra headers; None for a bug (500)."""
     if isinstance(error, Unauthorized):
         return error, {"WWW-Authenticate": "Bearer"}
+    if isinstance(error, TooManyRequests):
+        return error, {"Retry-After": str(error.retry_after)}
     if isinstance(error, ServiceError):
         return error, {}
     if isinstance(error, RequestValidationError):
@@ -253,6 +257,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     app.state.settings = settings
     app.state.token_cache = TokenCache()
+    limit = settings.auth_failures_per_minute
+    app.state.auth_limiter = FailureLimiter(limit) if limit else None  # 0 turns the limit off
     app.state.data_version = None  # SQLite: the cache's validity check, set at start-up
     _install_error_handlers(app)
     for router in (*mentoring_routers(), *casework_routers()):

@@ -80,6 +80,15 @@ class Invalid(ServiceError):
         return cls(detail, [FieldProblem(detail, parameter=name)])
 
 
+class TooManyRequests(ServiceError):
+    status = 429
+    title = "Too Many Requests"
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
 class Unavailable(ServiceError):
     status = 503
     title = "Service Unavailable"

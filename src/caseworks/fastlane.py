@@ -89,7 +89,10 @@ class FastLane:
             if name == b"authorization":
                 authorization = value.decode("latin-1")
                 break
-        principal = await authenticate_header(self._state, authorization)
+        client = scope.get("client")
+        principal = await authenticate_header(
+            self._state, authorization, client[0] if client else None
+        )
         spec = match.route.query
         query: Any = None
         if spec == "raw":

@@ -86,6 +86,7 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         413: "Body over the size limit",
         415: "Body is not JSON",
         422: "Well-formed but invalid; `errors` names each field or parameter",
+        429: "Too many failed authentications from this address; see `Retry-After`",
     }
     return {
         status: {

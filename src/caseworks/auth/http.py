@@ -14,10 +14,11 @@ from fastapi import Depends, Request
 from starlette.datastructures import State
 
 from caseworks.auth.cache import TokenCache
+from caseworks.auth.limits import FailureLimiter
 from caseworks.auth.principal import Principal
-from caseworks.auth.tokens import hash_token, principal_for
+from caseworks.auth.tokens import TOKEN_PREFIX, hash_token, principal_for
 from caseworks.db import Database
-from caseworks.errors import Unauthorized
+from caseworks.errors import TooManyRequests, Unauthorized
 
 BEARER_SCHEME = {
     "type": "http",
@@ -39,9 +40,29 @@ def _bearer_token(authorization: str) -> str:
     return token
 
 
-async def authenticate_header(state: State, authorization: str) -> Principal:
-    """The caller an ``Authorization`` header names; 401 if none, unknown or revoked."""
-    token_hash = hash_token(_bearer_token(authorization))
+async def authenticate_header(state: State, authorization: str, client: str | None) -> Principal:
+    """The caller an ``Authorization`` header names; 401 if none, unknown or revoked, and 429
+    instead once ``client`` (the caller's address) has failed too often."""
+    limiter: FailureLimiter | None = state.auth_limiter
+    if limiter is None or client is None:
+        return await _principal(state, _bearer_token(authorization))
+    limited = limiter.retry_after(client)
+    try:
+        token = _bearer_token(authorization)
+        if limited is not None and not token.startswith(TOKEN_PREFIX):
+            raise Unauthorized("not an API token")  # cannot be valid: spare the lookup
+        return await _principal(state, token)
+    except Unauthorized:
+        limiter.failed(client)
+        if limited is None:
+            raise
+        raise TooManyRequests(
+            "too many failed authentications from this address; try again later", limited
+        ) from None
+
+
+async def _principal(state: State, token: str) -> Principal:
+    token_hash = hash_token(token)
     cache: TokenCache = state.token_cache
     data_version: Callable[[], int] | None = state.data_version
     if data_version is not None:
@@ -57,8 +78,9 @@ async def authenticate_header(state: State, authorization: str) -> Principal:
 
 
 async def current_principal(request: Request) -> Principal:
+    client = request.scope.get("client")
     principal = await authenticate_header(
-        request.app.state, request.headers.get("authorization", "")
+        request.app.state, request.headers.get("authorization", ""), client[0] if client else None
     )
     request.state.principal = principal
     return principal

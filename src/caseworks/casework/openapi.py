@@ -226,6 +226,7 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
         (413, "Body over the size limit"),
         (415, "Unsupported media type"),
         (422, "Invalid document; source.pointer names each problem"),
+        (429, "Too many failed authentications from this address; see Retry-After"),
     )
 }
 

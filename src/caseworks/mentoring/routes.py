@@ -47,8 +47,8 @@ from caseworks.timestamps import to_utc
 
 ASSIGNMENTS = "/api/v1/assignments"
 
-_READ_ERRORS = problem_responses(400, 401, 403, 404, 422)
-_WRITE_ERRORS = problem_responses(400, 401, 403, 404, 409, 413, 415, 422)
+_READ_ERRORS = problem_responses(400, 401, 403, 404, 422, 429)
+_WRITE_ERRORS = problem_responses(400, 401, 403, 404, 409, 413, 415, 422, 429)
 Idempotent = Annotated[idempotency.IdempotentRequest | None, Depends(idempotency.of)]
 
 
