@@ -108,6 +108,8 @@ def _serve_uvicorn(host: str, port: int, workers: int, settings: Settings) -> No
         access_log=False,  # our own access log leaves out query strings and bodies
         log_level=settings.log_level,
         log_config=log_config(settings.log_level),
+        # uvicorn would trust X-Forwarded-* from 127.0.0.1; the request context honours them
+        # only from CASEWORKS_TRUSTED_PROXIES (Granian reads none of them).
         proxy_headers=False,
         server_header=False,
     )
