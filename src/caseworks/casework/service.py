@@ -96,7 +96,7 @@ async def assign(
             )
             if item.notify:
                 mail = _email(workers[item.worker_id], item.role, subject, target, assigner)
-                await enqueue(tx, caller.agency_id, mail)
+                await enqueue(tx, caller.agency_id, mail, now)
         return bool(new)
 
 
