@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -266,16 +267,50 @@ async def test_row_limits(jsonapi: httpx.AsyncClient, db: Database, tenant: Tena
     assert await assignment_rows(db, tenant) == 4
 
 
+async def test_created_date_filters_take_whole_days_either_side_of_midnight(
+    jsonapi: httpx.AsyncClient, db: Database, tenant: Tenant
+) -> None:
+    # Stored times are set by hand: two requests made a moment apart may fall on two days.
+    child_id, worker_id = await child(jsonapi), await worker(jsonapi)
+    await jsonapi.post("/api/v1/worker_assignments", json=child_assignment(child_id, worker_id))
+    application_id = await application(jsonapi)
+    await jsonapi.post(
+        "/api/v1/worker_assignments", json=application_assignment(application_id, worker_id)
+    )
+    async with db.transaction() as tx:
+        for column, record_id, at in (
+            ("child_id", child_id, datetime(2026, 3, 25, 23, 59, 59, tzinfo=UTC)),
+            ("application_id", application_id, datetime(2026, 3, 26, 0, 0, 0, tzinfo=UTC)),
+        ):
+            await tx.execute(
+                f"UPDATE worker_assignments SET created_at = :at"
+                f" WHERE agency_id = :agency_id AND {column} = :record_id",
+                {"at": at, "agency_id": tenant.agency_id, "record_id": record_id},
+            )
+
+    async def roles(start: str, end: str) -> list[str]:
+        params = {"created_start_date": start, "created_end_date": end}
+        response = await jsonapi.get("/api/v1/worker_assignments", params=params)
+        assert response.status_code == 200, response.text
+        return sorted(item["attributes"]["role"] for item in response.json()["data"])
+
+    assert await roles("2026-03-25", "2026-03-25") == ["case_carrying"]
+    assert await roles("2026-03-26", "2026-03-26") == ["support"]
+    assert await roles("2026-03-25", "2026-03-26") == ["case_carrying", "support"]
+
+
 async def test_list_filters_and_show(jsonapi: httpx.AsyncClient) -> None:
     child_id, application_id = await child(jsonapi), await application(jsonapi)
     worker_id = await worker(jsonapi)
     on_child = (
         await jsonapi.post("/api/v1/worker_assignments", json=child_assignment(child_id, worker_id))
     ).json()
-    await jsonapi.post(
-        "/api/v1/worker_assignments",
-        json=application_assignment(application_id, worker_id, "support"),
-    )
+    on_application = (
+        await jsonapi.post(
+            "/api/v1/worker_assignments",
+            json=application_assignment(application_id, worker_id, "support"),
+        )
+    ).json()
 
     async def ids(**params: str) -> list[str]:
         response = await jsonapi.get("/api/v1/worker_assignments", params=params)
@@ -288,8 +323,10 @@ async def test_list_filters_and_show(jsonapi: httpx.AsyncClient) -> None:
     assert await ids(role="support") == ["support"]
     assert await ids(**{"filter[role]": "case_carrying"}) == ["case_carrying"]
     created = on_child["data"][0]["attributes"]["created-at"]
-    day = created[:10]
-    assert sorted(await ids(created_start_date=day, created_end_date=day)) == [
+    # The two were made by two requests, which may fall on either side of midnight.
+    first_day = created[:10]
+    last_day = on_application["data"][0]["attributes"]["created-at"][:10]
+    assert sorted(await ids(created_start_date=first_day, created_end_date=last_day)) == [
         "case_carrying",
         "support",
     ]
