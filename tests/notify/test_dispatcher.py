@@ -6,6 +6,7 @@ import asyncio
 import email
 import email.policy
 from datetime import timedelta
+from email.message import EmailMessage
 from pathlib import Path
 
 from caseworks.db import Database
@@ -113,6 +114,62 @@ async def test_a_permanent_refusal_is_not_retried(
     smtp.inbox.refuse_with = None
     clock.advance(3600)
     assert (await sender.run_once()).claimed == 0
+
+
+async def test_a_message_that_cannot_be_built_fails_alone_and_the_batch_goes_on(
+    mail_db: Database, agency: str, smtp: SMTPServer, clock: Clock
+) -> None:
+    [before] = await queue(mail_db, agency, clock.now)
+    # A line break in a header: the API refuses such names now, but a row may hold one.
+    unbuildable = Email("w@example.org", "New assignment for child Emma\nBcc: x@example.org", "B")
+    async with mail_db.transaction() as tx:
+        broken = await enqueue(tx, agency, unbuildable, clock.now)
+    [after] = await queue(mail_db, agency, clock.now)
+
+    report = await dispatcher(mail_db, smtp, clock).run_once()
+    assert (report.claimed, report.sent, report.failed) == (3, 2, 1)
+    assert smtp.inbox.message_ids() == [before, after]
+    row = await outbox_row(mail_db, broken)
+    assert row["attempts"] == 1
+    assert row["failed_at"] == clock.now  # retrying cannot mend it
+    assert row["last_error"].startswith("cannot be built: ValueError")
+    clock.advance(3600)
+    assert (await dispatcher(mail_db, smtp, clock).run_once()).claimed == 0
+
+
+class Faulty:
+    """The real SMTP transport, except that it raises an error of no known kind for one
+    message, as a bug in a transport would."""
+
+    def __init__(self, smtp: SMTPServer, fails: str) -> None:
+        self.inner = SMTPTransport(SMTPSettings.parse(smtp.url))
+        self.fails = fails
+
+    async def send(self, message: EmailMessage) -> None:
+        if message["Message-ID"] == self.fails:
+            raise RuntimeError("transport bug")
+        await self.inner.send(message)
+
+
+async def test_an_unexpected_transport_error_is_a_failed_attempt_retried_later(
+    mail_db: Database, agency: str, smtp: SMTPServer, clock: Clock
+) -> None:
+    first, unlucky, last = await queue(mail_db, agency, clock.now, 3)
+    transport = Faulty(smtp, unlucky)
+    sender = Dispatcher(mail_db, transport, "c@example.org", Policy(), clock)
+    report = await sender.run_once()
+    assert (report.claimed, report.sent, report.failed) == (3, 2, 1)
+    assert smtp.inbox.message_ids() == [first, last]
+    row = await outbox_row(mail_db, unlucky)
+    assert (row["attempts"], row["failed_at"]) == (1, None)
+    assert row["last_error"] == "unexpected error sending: RuntimeError: transport bug"
+    assert row["next_attempt_at"] > clock.now
+
+    transport.fails = ""
+    clock.advance(10)
+    assert (await sender.run_once()).sent == 1
+    assert smtp.inbox.message_ids() == [first, last, unlucky]
+    assert (await outbox_row(mail_db, unlucky))["attempts"] == 2
 
 
 async def test_a_lease_left_by_a_dead_dispatcher_expires_and_another_delivers(
