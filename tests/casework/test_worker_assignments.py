@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import email
 from datetime import UTC, datetime
+from email import policy
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 from caseworks.db import Database
+from caseworks.notify.dispatcher import Dispatcher
+from caseworks.notify.transport import FileTransport
 from tests.casework.conftest import (
     application,
     application_assignment,
@@ -68,6 +73,49 @@ async def test_create_on_a_child_then_the_same_again_is_a_no_op(
     assert "Ola Nordmann" in mail["subject"]
     assert "case-carrying" in mail["subject"]
     assert "admin" in mail["body"]
+
+
+async def test_names_stored_with_line_breaks_still_make_a_one_line_subject(
+    jsonapi: httpx.AsyncClient, db: Database, tenant: Tenant, tmp_path: Path
+) -> None:
+    # Rows written before names refused control characters, or by hand, may hold them.
+    child_id, application_id = await child(jsonapi), await application(jsonapi)
+    worker_id = await worker(jsonapi)
+    hostile = "Emma\r\nBcc: x@example.org\u202e"
+    async with db.transaction() as tx:
+        for table, column, record_id in (
+            ("children", "first_name", child_id),
+            ("applications", "applicant_name", application_id),
+            ("agency_workers", "name", worker_id),
+        ):
+            await tx.execute(
+                f"UPDATE {table} SET {column} = :name WHERE agency_id = :agency_id AND id = :id",
+                {
+                    "name": hostile,
+                    "agency_id": tenant.agency_id,
+                    "id": record_id,
+                },
+            )
+    for body in (
+        child_assignment(child_id, worker_id),
+        application_assignment(application_id, worker_id),
+    ):
+        assert (await jsonapi.post("/api/v1/worker_assignments", json=body)).status_code == 201
+
+    rows = await db.fetch_all(
+        "SELECT * FROM outbox WHERE agency_id = :agency_id ORDER BY id",
+        {"agency_id": tenant.agency_id},
+    )
+    assert [row["subject"] for row in rows] == [
+        "New assignment: case-carrying worker for child Emma Bcc: x@example.org Nordmann",
+        "New assignment: support worker for initial application Emma Bcc: x@example.org",
+    ]
+    builder = Dispatcher(db, FileTransport(tmp_path), "caseworks@example.org")
+    for row in rows:
+        assert row["body"].startswith("Hello Emma Bcc: x@example.org,\n\nYou have been")
+        built = email.message_from_bytes(builder.message(row).as_bytes(), policy=policy.default)
+        assert built["Subject"] == row["subject"]
+        assert built["Bcc"] is None
 
 
 async def test_nested_child_route(jsonapi: httpx.AsyncClient, db: Database, tenant: Tenant) -> None:
