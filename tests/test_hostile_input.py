@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import quote
 
@@ -447,3 +447,152 @@ async def test_a_key_given_twice_in_one_object_is_400(
     assert response.status_code == 400
     assert "appears twice" in response.text
     assert await row_counts(tenant.db, tenant.agency_id) == before
+
+
+# Characters no name holds: C0 and C1 controls, DEL, line and paragraph separators, bidirectional
+# overrides, isolates and marks, zero-width spaces and joiners, the BOM, a soft hyphen.
+REFUSED_IN_NAMES = (
+    "\n",
+    "\r",
+    "\t",
+    "\x1b",
+    "\x7f",
+    "\x85",
+    "\x9b",
+    "\u2028",
+    "\u2029",
+    "\u202a",
+    "\u202e",
+    "\u2066",
+    "\u2069",
+    "\u200e",
+    "\u200f",
+    "\u061c",
+    "\u200b",
+    "\u200c",
+    "\u200d",
+    "\u2060",
+    "\ufeff",
+    "\u00ad",
+)
+# Names as people have them; stored and returned exactly (after trimming outer spaces).
+LEGITIMATE_NAMES = (
+    "Ærlig Øystein Åsen",
+    "Zoë Ångström-Müller",
+    "D'Arcy O’Neill",
+    "山田 太郎",
+    "Nguyễn Thị Minh Khai",
+    "محمد الأمين",
+    "Sára Kovács\u00a0Jr.",  # a no-break space is a space, not a control
+)
+
+
+def name_fields(ids: dict[str, str]) -> list[tuple[str, str, Callable[[str], Any], str]]:
+    """Every name field on both surfaces: method, path, body with the name, pointer."""
+
+    def rest(value: str) -> Any:
+        return {"name": value}
+
+    def jsonapi(kind: str, attribute: str, record_id: str | None = None, **more: Any) -> Any:
+        def body(value: str) -> Any:
+            data = {"type": kind, "attributes": {attribute: value, **more}}
+            return {"data": data if record_id is None else {**data, "id": record_id}}
+
+        return body
+
+    return [
+        ("POST", "/api/v1/mentors", rest, "/name"),
+        ("PUT", f"/api/v1/mentors/{ids['mentor']}", rest, "/name"),
+        ("POST", "/api/v1/contacts", rest, "/name"),
+        ("PUT", f"/api/v1/contacts/{ids['contact']}", rest, "/name"),
+        (
+            "POST",
+            "/api/v1/agency_workers",
+            jsonapi("agency-workers", "name", email="new@example.org"),
+            "/data/attributes/name",
+        ),
+        (
+            "PATCH",
+            f"/api/v1/agency_workers/{ids['worker']}",
+            jsonapi("agency-workers", "name", ids["worker"]),
+            "/data/attributes/name",
+        ),
+        *(
+            (
+                "POST",
+                "/api/v1/children",
+                jsonapi("children", attribute, **({} if attribute == "last-name" else extra)),
+                f"/data/attributes/{attribute}",
+            )
+            for attribute, extra in (
+                ("first-name", {"last-name": "L"}),
+                ("middle-name", {"last-name": "L"}),
+                ("last-name", {}),
+            )
+        ),
+        *(
+            (
+                "PATCH",
+                f"/api/v1/children/{ids['child']}",
+                jsonapi("children", attribute, ids["child"]),
+                f"/data/attributes/{attribute}",
+            )
+            for attribute in ("first-name", "middle-name", "last-name")
+        ),
+        (
+            "POST",
+            "/api/v1/applications",
+            jsonapi("initial-applications", "applicant-name"),
+            "/data/attributes/applicant-name",
+        ),
+        (
+            "PATCH",
+            f"/api/v1/applications/{ids['application']}",
+            jsonapi("initial-applications", "applicant-name", ids["application"]),
+            "/data/attributes/applicant-name",
+        ),
+    ]
+
+
+def problem_pointers(response: httpx.Response) -> list[str]:
+    body = response.json()
+    if "errors" in body and body["errors"] and "source" in body["errors"][0]:
+        return [error["source"].get("pointer") for error in body["errors"]]  # JSON:API
+    return [error.get("pointer") for error in body["errors"]]  # RFC 9457
+
+
+async def test_control_and_invisible_characters_in_names_are_422_naming_the_field(
+    tenant: Tenant, client: httpx.AsyncClient, world: dict[str, str]
+) -> None:
+    before = await row_counts(tenant.db, tenant.agency_id)
+    tried = 0
+    for method, path, body, pointer in name_fields(world):
+        headers = {"Content-Type": JSONAPI if is_jsonapi(path) else "application/json"}
+        for character in REFUSED_IN_NAMES:
+            # Inside, and at the end, where trimming would otherwise hide it.
+            for name in (f"Emma{character}Bcc: x@example.org", f"Emma{character}"):
+                response = await client.request(method, path, json=body(name), headers=headers)
+                tried += 1
+                assert response.status_code == 422, (method, path, repr(name), response.text)
+                assert problem_pointers(response) == [pointer], response.text
+                assert f"U+{ord(character):04X}" in response.text
+    print(f"\ncontrol characters in names: {tried} requests")
+    assert tried == 2 * len(REFUSED_IN_NAMES) * len(name_fields(world))
+    assert await row_counts(tenant.db, tenant.agency_id) == before
+
+
+@pytest.mark.parametrize("name", LEGITIMATE_NAMES)
+async def test_names_in_any_script_are_stored_as_given(
+    client: httpx.AsyncClient, world: dict[str, str], name: str
+) -> None:
+    for method, path, body, pointer in name_fields(world):
+        headers = {"Content-Type": JSONAPI if is_jsonapi(path) else "application/json"}
+        response = await client.request(method, path, json=body(f" {name} "), headers=headers)
+        assert response.status_code in (200, 201), (method, path, response.text)
+        document = response.json()
+        stored = (
+            document["data"]["attributes"][pointer.rsplit("/", 1)[-1]]
+            if is_jsonapi(path)
+            else document["name"]
+        )
+        assert stored == name

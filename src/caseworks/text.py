@@ -1,8 +1,10 @@
-"""Input text types shared by request models: bounded, trimmed where it matters, never NUL."""
+"""Input text types shared by request models: bounded, trimmed where it matters, never NUL;
+names also never hold control or invisible formatting characters."""
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date, datetime
 from typing import Annotated
 
@@ -18,12 +20,59 @@ def _no_nul(value: str) -> str:
     return value
 
 
+# What a name never holds. Controls (C0, DEL, C1) break e-mail headers and log lines; line and
+# paragraph separators (Zl, Zp) break lines; format characters (Cf: bidirectional overrides,
+# isolates and marks, zero-width spaces and joiners, the BOM, the soft hyphen) are invisible and
+# make one name read or sort as another; lone surrogates (Cs) are not text. Letters, marks,
+# punctuation, symbols and ordinary spaces of every script stay.
+_REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+# Only planes 0, 1 and 14 hold such characters (2–3 are ideographs, 15–16 private use, the rest
+# unassigned; a test checks this against every code point), so the scan at import stays short.
+_PLANES = (0, 1, 14)
+
+
+def _refused_class() -> re.Pattern[str]:
+    points = [
+        point
+        for plane in _PLANES
+        for point in range(plane << 16, (plane + 1) << 16)
+        if unicodedata.category(chr(point)) in _REFUSED_CATEGORIES
+    ]
+    ranges: list[tuple[int, int]] = []
+    for point in points:
+        if ranges and ranges[-1][1] == point - 1:
+            ranges[-1] = (ranges[-1][0], point)
+        else:
+            ranges.append((point, point))
+    return re.compile("[" + "".join(f"\\U{low:08x}-\\U{high:08x}" for low, high in ranges) + "]")
+
+
+REFUSED_IN_NAMES = _refused_class()
+
+
+def _no_control_characters(value: object) -> object:
+    # Checked before surrounding whitespace is trimmed: a name sent with a trailing line break
+    # is refused, not quietly mended.
+    if isinstance(value, str) and (found := REFUSED_IN_NAMES.search(value)):
+        raise ValueError(
+            "must not contain control or invisible formatting characters"
+            f" (U+{ord(found.group()):04X} at position {found.start() + 1})"
+        )
+    return value
+
+
+def one_line(text: str) -> str:
+    """``text`` with every run of refused characters and whitespace made one space: safe in an
+    e-mail header or a single line, whatever an older row holds."""
+    return " ".join(REFUSED_IN_NAMES.sub(" ", text).split())
+
+
 FreeText = Annotated[str, StringConstraints(max_length=10_000), AfterValidator(_no_nul)]
 ShortText = Annotated[str, StringConstraints(max_length=2_000), AfterValidator(_no_nul)]
 Name = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
-    AfterValidator(_no_nul),
+    BeforeValidator(_no_control_characters),
 ]
 Email = Annotated[
     str,

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import email
+from datetime import UTC, datetime
+from email import policy
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 from caseworks.db import Database
+from caseworks.notify.dispatcher import Dispatcher
+from caseworks.notify.transport import FileTransport
 from tests.casework.conftest import (
     application,
     application_assignment,
@@ -67,6 +73,49 @@ async def test_create_on_a_child_then_the_same_again_is_a_no_op(
     assert "Ola Nordmann" in mail["subject"]
     assert "case-carrying" in mail["subject"]
     assert "admin" in mail["body"]
+
+
+async def test_names_stored_with_line_breaks_still_make_a_one_line_subject(
+    jsonapi: httpx.AsyncClient, db: Database, tenant: Tenant, tmp_path: Path
+) -> None:
+    # Rows written before names refused control characters, or by hand, may hold them.
+    child_id, application_id = await child(jsonapi), await application(jsonapi)
+    worker_id = await worker(jsonapi)
+    hostile = "Emma\r\nBcc: x@example.org\u202e"
+    async with db.transaction() as tx:
+        for table, column, record_id in (
+            ("children", "first_name", child_id),
+            ("applications", "applicant_name", application_id),
+            ("agency_workers", "name", worker_id),
+        ):
+            await tx.execute(
+                f"UPDATE {table} SET {column} = :name WHERE agency_id = :agency_id AND id = :id",
+                {
+                    "name": hostile,
+                    "agency_id": tenant.agency_id,
+                    "id": record_id,
+                },
+            )
+    for body in (
+        child_assignment(child_id, worker_id),
+        application_assignment(application_id, worker_id),
+    ):
+        assert (await jsonapi.post("/api/v1/worker_assignments", json=body)).status_code == 201
+
+    rows = await db.fetch_all(
+        "SELECT * FROM outbox WHERE agency_id = :agency_id ORDER BY id",
+        {"agency_id": tenant.agency_id},
+    )
+    assert [row["subject"] for row in rows] == [
+        "New assignment: case-carrying worker for child Emma Bcc: x@example.org Nordmann",
+        "New assignment: support worker for initial application Emma Bcc: x@example.org",
+    ]
+    builder = Dispatcher(db, FileTransport(tmp_path), "caseworks@example.org")
+    for row in rows:
+        assert row["body"].startswith("Hello Emma Bcc: x@example.org,\n\nYou have been")
+        built = email.message_from_bytes(builder.message(row).as_bytes(), policy=policy.default)
+        assert built["Subject"] == row["subject"]
+        assert built["Bcc"] is None
 
 
 async def test_nested_child_route(jsonapi: httpx.AsyncClient, db: Database, tenant: Tenant) -> None:
@@ -266,16 +315,50 @@ async def test_row_limits(jsonapi: httpx.AsyncClient, db: Database, tenant: Tena
     assert await assignment_rows(db, tenant) == 4
 
 
+async def test_created_date_filters_take_whole_days_either_side_of_midnight(
+    jsonapi: httpx.AsyncClient, db: Database, tenant: Tenant
+) -> None:
+    # Stored times are set by hand: two requests made a moment apart may fall on two days.
+    child_id, worker_id = await child(jsonapi), await worker(jsonapi)
+    await jsonapi.post("/api/v1/worker_assignments", json=child_assignment(child_id, worker_id))
+    application_id = await application(jsonapi)
+    await jsonapi.post(
+        "/api/v1/worker_assignments", json=application_assignment(application_id, worker_id)
+    )
+    async with db.transaction() as tx:
+        for column, record_id, at in (
+            ("child_id", child_id, datetime(2026, 3, 25, 23, 59, 59, tzinfo=UTC)),
+            ("application_id", application_id, datetime(2026, 3, 26, 0, 0, 0, tzinfo=UTC)),
+        ):
+            await tx.execute(
+                f"UPDATE worker_assignments SET created_at = :at"
+                f" WHERE agency_id = :agency_id AND {column} = :record_id",
+                {"at": at, "agency_id": tenant.agency_id, "record_id": record_id},
+            )
+
+    async def roles(start: str, end: str) -> list[str]:
+        params = {"created_start_date": start, "created_end_date": end}
+        response = await jsonapi.get("/api/v1/worker_assignments", params=params)
+        assert response.status_code == 200, response.text
+        return sorted(item["attributes"]["role"] for item in response.json()["data"])
+
+    assert await roles("2026-03-25", "2026-03-25") == ["case_carrying"]
+    assert await roles("2026-03-26", "2026-03-26") == ["support"]
+    assert await roles("2026-03-25", "2026-03-26") == ["case_carrying", "support"]
+
+
 async def test_list_filters_and_show(jsonapi: httpx.AsyncClient) -> None:
     child_id, application_id = await child(jsonapi), await application(jsonapi)
     worker_id = await worker(jsonapi)
     on_child = (
         await jsonapi.post("/api/v1/worker_assignments", json=child_assignment(child_id, worker_id))
     ).json()
-    await jsonapi.post(
-        "/api/v1/worker_assignments",
-        json=application_assignment(application_id, worker_id, "support"),
-    )
+    on_application = (
+        await jsonapi.post(
+            "/api/v1/worker_assignments",
+            json=application_assignment(application_id, worker_id, "support"),
+        )
+    ).json()
 
     async def ids(**params: str) -> list[str]:
         response = await jsonapi.get("/api/v1/worker_assignments", params=params)
@@ -288,8 +371,10 @@ async def test_list_filters_and_show(jsonapi: httpx.AsyncClient) -> None:
     assert await ids(role="support") == ["support"]
     assert await ids(**{"filter[role]": "case_carrying"}) == ["case_carrying"]
     created = on_child["data"][0]["attributes"]["created-at"]
-    day = created[:10]
-    assert sorted(await ids(created_start_date=day, created_end_date=day)) == [
+    # The two were made by two requests, which may fall on either side of midnight.
+    first_day = created[:10]
+    last_day = on_application["data"][0]["attributes"]["created-at"][:10]
+    assert sorted(await ids(created_start_date=first_day, created_end_date=last_day)) == [
         "case_carrying",
         "support",
     ]

@@ -162,20 +162,27 @@ async def agency(mail_db: Database) -> str:
         return await create_agency(tx, "Mail Agency")
 
 
-async def queue(db: Database, agency_id: str, count: int = 1) -> list[str]:
+async def queue(db: Database, agency_id: str, at: datetime, count: int = 1) -> list[str]:
+    """Queue ``count`` messages in one transaction made at ``at``: the test's clock, or the real
+    time when a real process with the real clock delivers them."""
     ids = []
     async with db.transaction() as tx:
         for number in range(count):
             mail = Email(f"worker{number}@example.org", f"Assignment {number}", "Hello.\n")
-            ids.append(await enqueue(tx, agency_id, mail))
+            ids.append(await enqueue(tx, agency_id, mail, at))
     return ids
+
+
+# Far from the real time on purpose: any time that reaches the outbox or the dispatcher from
+# the real clock instead of the test's makes a test fail every time, not once in a while.
+CLOCK_START = datetime(2025, 11, 3, 9, 0, 0, tzinfo=UTC)
 
 
 class Clock:
     """Time the test moves by hand, to observe backoff and leases without waiting."""
 
-    def __init__(self) -> None:
-        self.now = datetime.now(UTC).replace(microsecond=0)
+    def __init__(self, start: datetime = CLOCK_START) -> None:
+        self.now = start
 
     def __call__(self) -> datetime:
         return self.now

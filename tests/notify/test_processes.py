@@ -11,6 +11,7 @@ import httpx
 from caseworks.agencies import create_agency
 from caseworks.db import DatabaseURL, open_database
 from caseworks.db import migrate as migrations
+from caseworks.timestamps import utc_now
 from tests.notify.conftest import SMTPServer, outbox_row, queue
 from tests.servers import CASEWORKS, free_port, serving_async
 
@@ -22,7 +23,7 @@ async def queued_database(path: Path) -> tuple[str, str]:
     try:
         async with db.transaction() as tx:
             agency = await create_agency(tx, "Processes")
-        [message_id] = await queue(db, agency)
+        [message_id] = await queue(db, agency, utc_now())  # the processes use the real clock
     finally:
         await db.close()
     return f"sqlite:///{path}", message_id

@@ -20,6 +20,7 @@ from caseworks.ids import is_valid_id, new_id
 from caseworks.jsonapi.documents import Resource
 from caseworks.notify.outbox import Email, enqueue
 from caseworks.pagination import Page, PageRequest
+from caseworks.text import one_line
 from caseworks.timestamps import utc_now
 
 SUBJECT = "worker_assignment"
@@ -96,7 +97,7 @@ async def assign(
             )
             if item.notify:
                 mail = _email(workers[item.worker_id], item.role, subject, target, assigner)
-                await enqueue(tx, caller.agency_id, mail)
+                await enqueue(tx, caller.agency_id, mail, now)
         return bool(new)
 
 
@@ -178,19 +179,24 @@ async def _assigner(tx: Executor, caller: Principal) -> str:
 
 
 def _email(worker: Row, role: str, subject: Subject, target: Row, assigner: str) -> Email:
+    # Names are refused with control characters at the edge, but rows written before that rule
+    # (or by hand, or the token label from the command line) may still hold them: each goes
+    # through one_line, so a line break can neither make the message unbuildable nor forge a
+    # header or a line of the body.
     if subject.column == "child_id":
         names = [target["first_name"], target["middle_name"], target["last_name"]]
-        what = "child " + " ".join(part for part in names if part)
+        what = "child " + one_line(" ".join(part for part in names if part))
     else:
-        what = f"{target['kind']} application {target['applicant_name'] or target['id']}"
+        applicant = one_line(target["applicant_name"] or "") or target["id"]
+        what = f"{target['kind']} application {applicant}"
     label = ROLE_LABELS[role]
     return Email(
         recipient=worker["email"],
         subject=f"New assignment: {label} worker for {what}",
         body=(
-            f"Hello {worker['name']},\n\n"
+            f"Hello {one_line(worker['name'])},\n\n"
             f"You have been assigned as the {label} worker for {what}"
-            f" ({subject.record_id}) by {assigner}.\n"
+            f" ({subject.record_id}) by {one_line(assigner)}.\n"
         ),
     )
 

@@ -5,6 +5,11 @@ message retried after an exponential backoff (capped, with jitter) while the ser
 or cannot be reached; a permanent refusal (5xx), or running out of attempts, marks it failed. A
 dispatcher that dies mid-send leaves a lease that expires, after which another delivers: the
 same message may then arrive twice, recognisable by its ``Message-ID``.
+
+Whatever goes wrong with one message is recorded on that message, and the batch goes on: a
+message that cannot even be built (a header no e-mail can carry) is failed at once, since
+retrying cannot change it; an unexpected error from the transport counts as a failed attempt,
+retried like any other.
 """
 
 from __future__ import annotations
@@ -47,6 +52,31 @@ class Policy:
         return timedelta(seconds=delay * (1 + random.random() / 4))
 
 
+# Longest error text kept on a message; an exception's text can be as long as its input.
+MAX_ERROR_LENGTH = 500
+
+
+@dataclass(frozen=True)
+class _Failure:
+    """What went wrong: ``stored`` in the row's ``last_error`` (the row holds the message's
+    contents anyway), ``logged`` with no more than the error's kind, since logs name message ids
+    and attempt counts, never addresses or contents."""
+
+    stored: str
+    logged: str
+    permanent: bool
+
+    @classmethod
+    def unbuildable(cls, error: Exception) -> _Failure:
+        kind = f"cannot be built: {type(error).__name__}"
+        return cls(f"{kind}: {error}"[:MAX_ERROR_LENGTH], kind, permanent=True)
+
+    @classmethod
+    def unexpected(cls, error: Exception) -> _Failure:
+        kind = f"unexpected error sending: {type(error).__name__}"
+        return cls(f"{kind}: {error}"[:MAX_ERROR_LENGTH], kind, permanent=False)
+
+
 @dataclass
 class Report:
     claimed: int = 0
@@ -80,7 +110,8 @@ class Dispatcher:
         async with self.db.transaction() as tx:
             rows = await queries.claim(tx, self.owner, now, lease_until, self.policy.batch)
         report.claimed = len(rows)
-        for row in rows:
+        # Oldest first (ids begin with their time): RETURNING promises no order.
+        for row in sorted(rows, key=lambda row: str(row["id"])):
             if await self._deliver(row):
                 report.sent += 1
             else:
@@ -89,30 +120,40 @@ class Dispatcher:
 
     async def _deliver(self, row: Row) -> bool:
         try:
-            await self.transport.send(self.message(row))
+            message = self.message(row)
+        except Exception as error:  # anything at all: the same row will never build
+            await self._failed(row, _Failure.unbuildable(error))
+            return False
+        try:
+            await self.transport.send(message)
         except DeliveryError as error:
-            await self._failed(row, error)
+            await self._failed(row, _Failure(str(error), str(error), error.permanent))
+            return False
+        except Exception as error:  # a transport's bug must not stop the batch or the retries
+            await self._failed(row, _Failure.unexpected(error))
             return False
         async with self.db.transaction() as tx:
             await queries.mark_sent(tx, row, self.owner, self.clock())
         log.info("sent %s after %d attempt(s)", row["message_id"], row["attempts"] + 1)
         return True
 
-    async def _failed(self, row: Row, error: DeliveryError) -> None:
+    async def _failed(self, row: Row, failure: _Failure) -> None:
         attempts = row["attempts"] + 1
         now = self.clock()
-        give_up = error.permanent or attempts >= self.policy.max_attempts
+        give_up = failure.permanent or attempts >= self.policy.max_attempts
         retry_at = None if give_up else now + self.policy.backoff(attempts)
         async with self.db.transaction() as tx:
-            await queries.mark_failed(tx, row, self.owner, str(error), retry_at, now)
+            await queries.mark_failed(tx, row, self.owner, failure.stored, retry_at, now)
         if give_up:
-            log.error("gave up on %s after %d attempt(s): %s", row["message_id"], attempts, error)
+            log.error(
+                "gave up on %s after %d attempt(s): %s", row["message_id"], attempts, failure.logged
+            )
         else:
             log.warning(
                 "attempt %d of %s failed (%s); retry at %s",
                 attempts,
                 row["message_id"],
-                error,
+                failure.logged,
                 retry_at,
             )
 

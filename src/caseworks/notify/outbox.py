@@ -7,10 +7,10 @@ request never sends anything, and an acknowledged one is never lost. The dispatc
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from caseworks.db import Executor
 from caseworks.ids import new_id
-from caseworks.timestamps import utc_now
 
 MESSAGE_ID_DOMAIN = "caseworks"
 
@@ -22,11 +22,15 @@ class Email:
     body: str
 
 
-async def enqueue(tx: Executor, agency_id: str, email: Email) -> str:
-    """Queue one message inside ``tx``; return its stable ``Message-ID``."""
+async def enqueue(tx: Executor, agency_id: str, email: Email, now: datetime) -> str:
+    """Queue one message inside ``tx``, due at once; return its stable ``Message-ID``.
+
+    ``now`` is the time of the transaction the message is part of (the caller's record carries
+    the same). The outbox never reads a clock of its own: the dispatcher compares this time with
+    its clock, so whoever controls that clock (a test) must also control this one.
+    """
     outbox_id = new_id("mail")
     message_id = f"<{outbox_id}@{MESSAGE_ID_DOMAIN}>"
-    now = utc_now()
     await tx.execute(
         """
         INSERT INTO outbox (agency_id, id, message_id, recipient, subject, body,
