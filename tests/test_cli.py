@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import time
@@ -11,7 +12,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from caseworks.db import DatabaseURL
+from caseworks.db import DatabaseURL, open_database
+from caseworks.ids import new_id
+from caseworks.timestamps import utc_now
 from tests.conftest import new_postgres_database
 from tests.servers import CASEWORKS, free_port, serving
 
@@ -127,3 +130,42 @@ def test_serve_with_several_workers_answers_from_several_processes(tmp_path: Pat
         while len(instances) < 2 and time.monotonic() < deadline:
             instances.add(httpx.get(f"{base}/health").json()["instance"])
         assert len(instances) == 2
+
+
+def test_token_create_refuses_an_inactive_unknown_or_foreign_worker(
+    database_url: DatabaseURL,
+) -> None:
+    env = cli_env(database_url)
+    agency_id = run(env, "agency", "create", "Workers").stdout.strip()
+    other_agency = run(env, "agency", "create", "Elsewhere").stdout.strip()
+    inactive = asyncio.run(_worker(database_url, agency_id, active=False))
+    foreign = asyncio.run(_worker(database_url, other_agency, active=True))
+    for worker_id, why in (
+        (inactive, f"agency worker {inactive} is not active"),
+        ("worker_nobody", "no agency worker worker_nobody"),
+        (foreign, f"no agency worker {foreign} in agency {agency_id}"),
+    ):
+        result = run(
+            env, "token", "create", "--agency", agency_id, "--role", "caseworker",
+            "--worker", worker_id,
+        )  # fmt: skip
+        assert result.returncode != 0, worker_id
+        assert result.stdout == ""
+        assert why in result.stderr
+
+
+async def _worker(url: DatabaseURL, agency_id: str, *, active: bool) -> str:
+    """An agency worker, written as an import would (the CLI sees only the database)."""
+    db = await open_database(url)
+    worker_id = new_id("worker")
+    try:
+        async with db.transaction() as tx:
+            await tx.execute(
+                "INSERT INTO agency_workers (agency_id, id, name, email, active, assignable_roles,"
+                " created_at, updated_at) VALUES (:agency_id, :id, 'Wendy', 'w@example.org',"
+                " :active, '', :now, :now)",
+                {"agency_id": agency_id, "id": worker_id, "active": active, "now": utc_now()},
+            )
+    finally:
+        await db.close()
+    return worker_id

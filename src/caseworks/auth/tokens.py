@@ -28,9 +28,19 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+# A token ends with the person it stands for. Deleting a mentor and deactivating a worker revoke
+# their tokens; the lookup also refuses a token whose mentor is gone or whose worker is inactive,
+# however that came about (an import, a restore, SQL by hand). Two primary-key probes, and only
+# when the token is not in the cache.
 _LOOKUP = """
-SELECT id, agency_id, token_hash, role, mentor_id, worker_id
-FROM api_tokens WHERE token_hash = :token_hash AND revoked_at IS NULL
+SELECT t.id, t.agency_id, t.token_hash, t.role, t.mentor_id, t.worker_id
+FROM api_tokens t
+WHERE t.token_hash = :token_hash AND t.revoked_at IS NULL
+  AND (t.mentor_id IS NULL OR EXISTS (
+        SELECT 1 FROM mentors m WHERE m.agency_id = t.agency_id AND m.id = t.mentor_id))
+  AND (t.worker_id IS NULL OR EXISTS (
+        SELECT 1 FROM agency_workers w
+        WHERE w.agency_id = t.agency_id AND w.id = t.worker_id AND w.active))
 """
 
 
@@ -96,18 +106,22 @@ async def _check_binding(
         raise Invalid("--mentor applies only to mentor tokens")
     if role is not Role.CASEWORKER and worker_id is not None:
         raise Invalid("--worker applies only to caseworker tokens")
-    for table, noun, record_id in (
-        ("mentors", "mentor", mentor_id),
-        ("agency_workers", "agency worker", worker_id),
-    ):
-        if record_id is None:
-            continue
+    if mentor_id is not None:
         found = await db.fetch_value(
-            f"SELECT id FROM {table} WHERE agency_id = :agency_id AND id = :id",  # noqa: S608
-            {"agency_id": agency_id, "id": record_id},
+            "SELECT id FROM mentors WHERE agency_id = :agency_id AND id = :id",
+            {"agency_id": agency_id, "id": mentor_id},
         )
         if found is None:
-            raise NotFound(f"no {noun} {record_id} in agency {agency_id}")
+            raise NotFound(f"no mentor {mentor_id} in agency {agency_id}")
+    if worker_id is not None:
+        active = await db.fetch_value(
+            "SELECT active FROM agency_workers WHERE agency_id = :agency_id AND id = :id",
+            {"agency_id": agency_id, "id": worker_id},
+        )
+        if active is None:
+            raise NotFound(f"no agency worker {worker_id} in agency {agency_id}")
+        if not active:  # someone who has left the work; such a token could never authenticate
+            raise Invalid(f"agency worker {worker_id} is not active; reactivate it first")
 
 
 async def revoke_token(db: Executor, token_or_id: str) -> str:
