@@ -46,6 +46,7 @@ async def list_people(
             kind.id_field,
             caller.agency_id,
             visible_to_mentor=policy.mentoring_scope(caller),
+            through=policy.MENTOR_SEES_CONTACTS_THROUGH,
             sort=sort,
             page=page,
         )
@@ -56,7 +57,13 @@ async def get_person(db: Executor, caller: Principal, kind: PersonKind, person_i
     scope = policy.mentoring_scope(caller)
     row = (
         await queries.get_person(
-            db, kind.table, kind.id_field, caller.agency_id, person_id, visible_to_mentor=scope
+            db,
+            kind.table,
+            kind.id_field,
+            caller.agency_id,
+            person_id,
+            visible_to_mentor=scope,
+            through=policy.MENTOR_SEES_CONTACTS_THROUGH,
         )
         if is_valid_id(person_id)
         else None

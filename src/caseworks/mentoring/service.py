@@ -143,8 +143,8 @@ async def update_assignment(
         if changes.get(name) is not None:
             changes[name] = to_utc(changes[name])
     async with db.transaction() as tx:
-        await _locked(tx, caller, assignment_id)
-        policy.check_assignment_update(caller, set(sent))
+        current = await _locked(tx, caller, assignment_id)
+        policy.check_assignment_update(caller, set(sent), current["status"])
         await queries.update_assignment(tx, caller.agency_id, assignment_id, changes, utc_now())
         await audit.record(
             tx, caller, "updated", SUBJECT, assignment_id, details={"fields": sorted(sent)}
