@@ -40,19 +40,23 @@ def _bearer_token(authorization: str) -> str:
 
 
 async def authenticate_header(state: State, authorization: str) -> Principal:
-    """The caller an ``Authorization`` header names; 401 if none, unknown or revoked."""
+    """The caller an ``Authorization`` header names; 401 if none, unknown, revoked or expired."""
     token_hash = hash_token(_bearer_token(authorization))
     cache: TokenCache = state.token_cache
     data_version: Callable[[], int] | None = state.data_version
     if data_version is not None:
         cache.revalidate(data_version())
+    clock: Callable[[], float] = state.clock
     principal = cache.get(token_hash)
     if principal is None:
         generation = cache.generation
-        principal = await principal_for(state.db, token_hash)
+        principal = await principal_for(state.db, token_hash, clock())
         if principal is None:
             raise Unauthorized("the API token is unknown or revoked")
         cache.put(token_hash, principal, generation)
+    # On every request, cached or not: a comparison with the clock, no query.
+    if principal.expires_at is not None and principal.expired(clock()):
+        raise Unauthorized("the API token has expired")
     return principal
 
 
