@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import os
 import subprocess
 import time
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 
-from caseworks.db import DatabaseURL
+from caseworks.auth.principal import Role
+from caseworks.auth.tokens import create_token
+from caseworks.db import DatabaseURL, open_database
+from caseworks.ids import new_id
+from caseworks.timestamps import utc_now
 from tests.conftest import new_postgres_database
 from tests.servers import CASEWORKS, free_port, serving
 
@@ -127,3 +134,144 @@ def test_serve_with_several_workers_answers_from_several_processes(tmp_path: Pat
         while len(instances) < 2 and time.monotonic() < deadline:
             instances.add(httpx.get(f"{base}/health").json()["instance"])
         assert len(instances) == 2
+
+
+def test_token_create_refuses_an_inactive_unknown_or_foreign_worker(
+    database_url: DatabaseURL,
+) -> None:
+    env = cli_env(database_url)
+    agency_id = run(env, "agency", "create", "Workers").stdout.strip()
+    other_agency = run(env, "agency", "create", "Elsewhere").stdout.strip()
+    inactive = asyncio.run(_worker(database_url, agency_id, active=False))
+    foreign = asyncio.run(_worker(database_url, other_agency, active=True))
+    for worker_id, why in (
+        (inactive, f"agency worker {inactive} is not active"),
+        ("worker_nobody", "no agency worker worker_nobody"),
+        (foreign, f"no agency worker {foreign} in agency {agency_id}"),
+    ):
+        result = run(
+            env, "token", "create", "--agency", agency_id, "--role", "caseworker",
+            "--worker", worker_id,
+        )  # fmt: skip
+        assert result.returncode != 0, worker_id
+        assert result.stdout == ""
+        assert why in result.stderr
+
+
+async def _worker(url: DatabaseURL, agency_id: str, *, active: bool) -> str:
+    """An agency worker, written as an import would (the CLI sees only the database)."""
+    db = await open_database(url)
+    worker_id = new_id("worker")
+    try:
+        async with db.transaction() as tx:
+            await tx.execute(
+                "INSERT INTO agency_workers (agency_id, id, name, email, active, assignable_roles,"
+                " created_at, updated_at) VALUES (:agency_id, :id, 'Wendy', 'w@example.org',"
+                " :active, '', :now, :now)",
+                {"agency_id": agency_id, "id": worker_id, "active": active, "now": utc_now()},
+            )
+    finally:
+        await db.close()
+    return worker_id
+
+
+def test_token_list_shows_each_live_token_and_never_a_secret(
+    server: tuple[str, dict[str, str]], database_url: DatabaseURL
+) -> None:
+    base, env = server
+    agency_id = run(env, "agency", "create", "Listed").stdout.strip()
+    other_agency = run(env, "agency", "create", "Not listed").stdout.strip()
+
+    def create(*args: str) -> tuple[str, str]:
+        made = run(env, "token", "create", "--agency", agency_id, *args)
+        assert made.returncode == 0, made.stderr
+        return made.stderr.split()[-1], made.stdout.strip()  # "created tok_…", the secret
+
+    integration_id, integration = create("--role", "admin", "--name", "nightly\texport")
+    short_id, short = create("--role", "supervisor", "--expires-in", "12h")
+    forever_id, forever = create("--role", "admin", "--expires-in", "never")
+    _, revoked = create("--role", "admin", "--name", "revoked one")
+    assert run(env, "token", "revoke", revoked).returncode == 0
+    run(env, "token", "create", "--agency", other_agency, "--role", "admin")
+    assert httpx.get(
+        f"{base}/api/v1/mentors", headers={"Authorization": f"Bearer {integration}"}
+    ).is_success
+
+    listed = run(env, "token", "list", "--agency", agency_id)
+    assert listed.returncode == 0, listed.stderr
+    header, *lines = listed.stdout.splitlines()
+    assert header.split("\t") == [
+        "id", "agency", "role", "label", "for", "created", "expires", "last_used",
+    ]  # fmt: skip
+    rows = {line.split("\t")[0]: line.split("\t") for line in lines}
+    assert list(rows) == [integration_id, short_id, forever_id]  # oldest first; revoked left out
+    assert all(len(row) == 8 for row in rows.values())
+    integration_row = rows[integration_id]
+    assert integration_row[1:5] == [agency_id, "admin", "nightly\\x09export", "-"]
+    created, expires, last_used = (datetime.fromisoformat(value) for value in integration_row[5:8])
+    assert expires - created == timedelta(days=90)
+    assert last_used >= created
+    short_row = rows[short_id]
+    assert short_row[2] == "supervisor"
+    assert datetime.fromisoformat(short_row[6]) - datetime.fromisoformat(short_row[5]) == (
+        timedelta(hours=12)
+    )
+    assert short_row[7] == "never"
+    assert rows[forever_id][6] == "never"
+    for secret in (integration, short, forever, revoked):
+        assert secret not in listed.stdout
+        assert hashlib.sha256(secret.encode()).hexdigest() not in listed.stdout
+
+    everything = run(env, "token", "list")
+    assert other_agency in everything.stdout
+    assert agency_id in everything.stdout
+    unknown = run(env, "token", "list", "--agency", "agency_nope")
+    assert unknown.returncode != 0
+    assert "no agency agency_nope" in unknown.stderr
+
+
+def test_token_list_marks_an_expired_token_and_shows_the_mentor_it_stands_for(
+    database_url: DatabaseURL,
+) -> None:
+    env = cli_env(database_url)
+    agency_id = run(env, "agency", "create", "Mentors").stdout.strip()
+    mentor_id = asyncio.run(_expired_mentor_token(database_url, agency_id))
+    listed = run(env, "token", "list", "--agency", agency_id)
+    [row] = [line.split("\t") for line in listed.stdout.splitlines()[1:]]
+    assert (row[2], row[4]) == ("mentor", mentor_id)
+    assert row[6].endswith(" (expired)")
+
+
+async def _expired_mentor_token(url: DatabaseURL, agency_id: str) -> str:
+    db = await open_database(url)
+    mentor_id = new_id("mentor")
+    try:
+        async with db.transaction() as tx:
+            await tx.execute(
+                "INSERT INTO mentors (agency_id, id, name, created_at, updated_at)"
+                " VALUES (:agency_id, :id, 'Kari', :now, :now)",
+                {"agency_id": agency_id, "id": mentor_id, "now": utc_now()},
+            )
+            await create_token(
+                tx,
+                agency_id=agency_id,
+                role=Role.MENTOR,
+                mentor_id=mentor_id,
+                lifetime=timedelta(days=1),
+                now=utc_now() - timedelta(days=2),
+            )
+    finally:
+        await db.close()
+    return mentor_id
+
+
+def test_token_create_refuses_a_bad_expires_in_naming_the_option(tmp_path: Path) -> None:
+    env = cli_env(DatabaseURL.parse(f"sqlite:///{tmp_path / 'lifetime.db'}"))
+    for value in ("90", "1y", "0d", "1.5d", "forever", "99999d", ""):
+        result = run(
+            env, "token", "create", "--agency", "agency_x", "--role", "admin", "--expires-in", value
+        )
+        assert result.returncode == 2, value
+        assert result.stdout == ""
+        assert "--expires-in" in result.stderr
+        assert "never" in result.stderr  # says what it takes

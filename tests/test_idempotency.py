@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from typing import Any
 
 import httpx
 import pytest
 
+from caseworks.auth.principal import Role
 from caseworks.db import Database
 from caseworks.timestamps import utc_now
 from tests.casework.conftest import JSONAPI
@@ -150,3 +152,77 @@ async def test_a_key_is_honoured_for_24_hours(
     assert later.json()["mentor_id"] != first.json()["mentor_id"]
     again = await api.post("/api/v1/mentors", json={"name": "Kari"}, headers=key)
     assert again.json()["mentor_id"] == later.json()["mentor_id"]
+
+
+async def _create_body(api: httpx.AsyncClient, path: str) -> dict[str, Any]:
+    """A valid create for each path that takes a key (assignments need a mentor and contact)."""
+    if path == "/api/v1/assignments":
+        mentor, contact = await create_mentor(api), await create_contact(api)
+        return {"mentor_id": mentor["mentor_id"], "contact_id": contact["contact_id"]}
+    bodies: dict[str, dict[str, Any]] = {
+        "/api/v1/mentors": MENTOR[1],
+        "/api/v1/contacts": CONTACT[1],
+        "/api/v1/children": CHILD[1],
+        "/api/v1/agency_workers": {
+            "data": {
+                "type": "agency-workers",
+                "attributes": {"name": "Wendy", "email": "wendy@example.org"},
+            }
+        },
+        "/api/v1/applications": {"data": {"type": "initial-applications", "attributes": {}}},
+    }
+    return bodies[path]
+
+
+def _without_request_id(response: httpx.Response) -> Any:
+    body = response.json()
+    body.pop("request_id", None)  # the mentoring API
+    body.pop("meta", None)  # the Binti-compatible API: {"request-id": …}
+    for error in body.get("errors", []):
+        error.get("meta", {}).pop("request-id", None)
+    return body
+
+
+@pytest.mark.parametrize(
+    ("path", "role"),
+    [
+        ("/api/v1/assignments", Role.MENTOR),
+        ("/api/v1/assignments", Role.CASEWORKER),
+        ("/api/v1/mentors", Role.MENTOR),
+        ("/api/v1/contacts", Role.MENTOR),
+        ("/api/v1/agency_workers", Role.CASEWORKER),
+        ("/api/v1/children", Role.CASEWORKER),
+        ("/api/v1/children", Role.MENTOR),
+        ("/api/v1/applications", Role.CASEWORKER),
+    ],
+)
+async def test_replaying_a_key_needs_the_right_to_make_the_create(
+    api: httpx.AsyncClient, tenant: Tenant, db: Database, path: str, role: Role
+) -> None:
+    body = await _create_body(api, path)
+    made = await api.post(path, json=body, headers=headers("admins-key", path))
+    assert made.status_code == 201, made.text
+    bound: dict[str, str] = {}
+    if role is Role.MENTOR:
+        bound["mentor_id"] = (await create_mentor(api, name="Mallory"))["mentor_id"]
+    else:  # a caseworker tied to a worker, who may read the agency's worker directory
+        worker = await api.post(
+            "/api/v1/agency_workers",
+            json=await _create_body(api, "/api/v1/agency_workers"),
+            headers={"Content-Type": JSONAPI},
+        )
+        bound["worker_id"] = worker.json()["data"]["id"]
+    token = await tenant.token(role, **bound)
+    async with tenant.client(token) as caller:
+        replayed = await caller.post(path, json=body, headers=headers("admins-key", path))
+        fresh = await caller.post(path, json=body, headers=headers("never-used", path))
+    # The same 403 whether the key exists or not: a replay tells a caller nothing it may not make.
+    assert (replayed.status_code, fresh.status_code) == (403, 403), replayed.text
+    assert "Idempotent-Replayed" not in replayed.headers
+    assert "Location" not in replayed.headers
+    assert _without_request_id(replayed) == _without_request_id(fresh)
+    assert made.headers["Location"].rsplit("/", 1)[-1] not in replayed.text
+    keys = await db.fetch_value(
+        "SELECT count(*) FROM idempotency_keys WHERE agency_id = :a", {"a": tenant.agency_id}
+    )
+    assert keys == 1

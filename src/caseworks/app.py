@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -259,6 +260,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.token_cache = TokenCache()
     limit = settings.auth_failures_per_minute
     app.state.auth_limiter = FailureLimiter(limit) if limit else None  # 0 turns the limit off
+    # What token expiry and last use are measured against, in POSIX seconds (tests move it).
+    app.state.clock = time.time
     app.state.data_version = None  # SQLite: the cache's validity check, set at start-up
     _install_error_handlers(app)
     for router in (*mentoring_routers(), *casework_routers()):

@@ -7,7 +7,8 @@ import logging.config
 import os
 import sys
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
 import click
 
@@ -57,6 +58,19 @@ def _with_database(settings: Settings, work: Callable[[Database], Awaitable[T]])
         return asyncio.run(run())
     except ServiceError as error:
         raise click.ClickException(error.detail) from error
+
+
+def _lifetime(ctx: click.Context, param: click.Parameter, value: str) -> timedelta | None:
+    """``--expires-in``: ``90d``, ``12h``, ``30m`` or ``never``, parsed strictly."""
+    from caseworks.auth.tokens import parse_lifetime
+
+    try:
+        return parse_lifetime(value)
+    except ValueError as error:
+        raise click.BadParameter(str(error), ctx, param) from error
+
+
+DEMO_TOKEN_LIFETIME = timedelta(days=7)  # printed on a terminal at every `make run`
 
 
 @click.group()
@@ -181,7 +195,11 @@ def demo() -> None:
         async with db.transaction() as tx:
             loaded = await load_demo(tx)
             _, token = await create_token(
-                tx, agency_id=DEMO_AGENCY_ID, role=Role.ADMIN, name="demo admin"
+                tx,
+                agency_id=DEMO_AGENCY_ID,
+                role=Role.ADMIN,
+                name="demo admin",
+                lifetime=DEMO_TOKEN_LIFETIME,
             )
         return loaded, token
 
@@ -225,8 +243,22 @@ def token() -> None:
 @click.option("--mentor", "mentor_id", help="For mentor tokens: the mentor it acts as.")
 @click.option("--worker", "worker_id", help="For caseworker tokens: the agency worker.")
 @click.option("--name", help="A label to recognise the token by.")
+@click.option(
+    "--expires-in",
+    "lifetime",
+    metavar="DURATION",
+    default="90d",
+    callback=_lifetime,
+    show_default=True,
+    help="How long the token works: 90d, 12h, 30m, or never.",
+)
 def token_create(
-    agency_id: str, role: str, mentor_id: str | None, worker_id: str | None, name: str | None
+    agency_id: str,
+    role: str,
+    mentor_id: str | None,
+    worker_id: str | None,
+    name: str | None,
+    lifetime: timedelta | None,
 ) -> None:
     """Create a token; print it alone on stdout (it is shown only once)."""
     from caseworks.auth.tokens import create_token
@@ -240,11 +272,57 @@ def token_create(
                 mentor_id=mentor_id,
                 worker_id=worker_id,
                 name=name,
+                lifetime=lifetime,
             )
 
     token_id, secret = _with_database(_settings(), work)
     click.echo(f"created {token_id}", err=True)
     click.echo(secret)
+
+
+TOKEN_COLUMNS = ("id", "agency", "role", "label", "for", "created", "expires", "last_used")
+
+
+@token.command("list")
+@click.option("--agency", "agency_id", help="Only this agency's tokens.")
+def token_list(agency_id: str | None) -> None:
+    """List the tokens that are not revoked, one a line, tab-separated; never a secret."""
+    from caseworks.auth.tokens import list_tokens
+    from caseworks.timestamps import utc_now, wire
+
+    async def work(db: Database) -> list[dict[str, Any]]:
+        return await list_tokens(db, agency_id)
+
+    rows = _with_database(_settings(), work)
+    now = utc_now()
+    click.echo("\t".join(TOKEN_COLUMNS))
+    for row in rows:
+        expires = row["expires_at"]
+        click.echo(
+            "\t".join(
+                (
+                    row["id"],
+                    row["agency_id"],
+                    row["role"],
+                    _one_line(row["name"]) or "-",
+                    row["mentor_id"] or row["worker_id"] or "-",
+                    wire(row["created_at"]) or "-",
+                    "never" if expires is None else f"{wire(expires)}{_expired(expires, now)}",
+                    wire(row["last_used_at"]) or "never",
+                )
+            )
+        )
+
+
+def _one_line(label: str | None) -> str | None:
+    """A label as one field of one line: control characters (tabs, newlines) shown as \\xNN."""
+    if label is None:
+        return None
+    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in label)
+
+
+def _expired(expires: datetime, now: datetime) -> str:
+    return " (expired)" if expires <= now else ""
 
 
 @token.command("revoke")

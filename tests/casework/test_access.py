@@ -5,9 +5,13 @@ from __future__ import annotations
 import json
 
 import httpx
+import pytest
 
+from caseworks.auth.cache import evict_everywhere
 from caseworks.auth.principal import Role
+from caseworks.auth.tokens import hash_token
 from caseworks.db import Database
+from caseworks.errors import ServiceError
 from tests.casework.conftest import (
     JSONAPI,
     application,
@@ -184,3 +188,44 @@ async def test_deactivating_a_worker_revokes_its_caseworker_tokens(
         json.loads(e["details"]) if isinstance(e["details"], str) else e["details"] for e in events
     ]
     assert {"fields": ["active"], "tokens_revoked": 1} in details
+
+
+async def test_a_token_cannot_be_made_for_an_inactive_or_unknown_worker(
+    tenant: Tenant, other_tenant: Tenant, jsonapi: httpx.AsyncClient
+) -> None:
+    inactive = await worker(jsonapi, email="gone@example.org", active=False)
+    async with jsonapi_client(other_tenant, other_tenant.admin_token) as theirs:
+        elsewhere = await worker(theirs, email="elsewhere@example.org")
+    for worker_id, why in (
+        (inactive, f"agency worker {inactive} is not active"),
+        ("worker_nobody", "no agency worker worker_nobody"),
+        (elsewhere, f"no agency worker {elsewhere}"),
+    ):
+        with pytest.raises(ServiceError, match=why):
+            await tenant.token(Role.CASEWORKER, worker_id=worker_id)
+    count = await tenant.db.fetch_value(
+        "SELECT count(*) FROM api_tokens WHERE agency_id = :a AND worker_id IS NOT NULL",
+        {"a": tenant.agency_id},
+    )
+    assert count == 0
+
+
+async def test_a_caseworker_token_of_an_inactive_worker_does_not_authenticate(
+    tenant: Tenant, jsonapi: httpx.AsyncClient, db: Database
+) -> None:
+    """Even when the worker was made inactive some other way than the API (an import, SQL)."""
+    mine = await child(jsonapi)
+    me = await worker(jsonapi, email="quiet@example.org")
+    await jsonapi.post("/api/v1/worker_assignments", json=child_assignment(mine, me))
+    token = await tenant.token(Role.CASEWORKER, worker_id=me)
+    async with jsonapi_client(tenant, token) as caseworker:
+        assert (await caseworker.get(f"/api/v1/children/{mine}")).status_code == 200
+        async with db.transaction() as tx:
+            await tx.execute(
+                "UPDATE agency_workers SET active = :no WHERE agency_id = :a AND id = :id",
+                {"no": False, "a": tenant.agency_id, "id": me},
+            )
+        evict_everywhere(hash_token(token))  # as a process that never saw the change would
+        response = await caseworker.get(f"/api/v1/children/{mine}")
+        assert response.status_code == 401
+        assert response.headers["www-authenticate"] == "Bearer"

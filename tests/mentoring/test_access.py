@@ -209,3 +209,59 @@ async def test_deleting_a_mentor_revokes_its_tokens_so_a_reused_id_is_not_reache
     )
     details = [event["details"] for event in events]
     assert [json.loads(d) if isinstance(d, str) else d for d in details] == [{"tokens_revoked": 2}]
+
+
+async def test_a_mentor_keeps_its_closed_assignments_read_only_and_without_contact_details(
+    tenant: Tenant, api: httpx.AsyncClient
+) -> None:
+    mentor = await create_mentor(api)
+    past = await create_contact(api, name="Per Olsen", email="per@example.org", phone="+4712345678")
+    current = await create_contact(api, name="Liv Svendsen", email="liv@example.org")
+    closed = await create_assignment(api, mentor["mentor_id"], past["contact_id"], notes="n")
+    still_open = await create_assignment(api, mentor["mentor_id"], current["contact_id"])
+    closed_url = f"/api/v1/assignments/{closed['assignment_id']}"
+    assert (await api.patch(f"{closed_url}/status", json={"status": "closed"})).status_code == 200
+
+    token = await tenant.token(Role.MENTOR, mentor_id=mentor["mentor_id"])
+    async with tenant.client(token) as own:
+        # The contact's details only through an open assignment: 404 as if it did not exist.
+        assert (await own.get(f"/api/v1/contacts/{past['contact_id']}")).status_code == 404
+        assert (await own.get(f"/api/v1/contacts/{current['contact_id']}")).status_code == 200
+        contacts = (await own.get("/api/v1/contacts")).json()
+        assert [item["contact_id"] for item in contacts["data"]] == [current["contact_id"]]
+        assert contacts["pagination"]["total"] == 1
+
+        # The closed assignment stays in its history, naming the contact and nothing more.
+        history = await own.get(f"/api/v1/assignments/mentor/{mentor['mentor_id']}/history")
+        listing = await own.get("/api/v1/assignments", params={"status": "closed"})
+        single = await own.get(closed_url)
+        for response in (history, listing, single):
+            assert response.status_code == 200
+            assert "Per Olsen" in response.text
+            assert "per@example.org" not in response.text
+            assert "+4712345678" not in response.text
+        assert [item["assignment_id"] for item in listing.json()["data"]] == [
+            closed["assignment_id"]
+        ]
+        assert single.json()["status"] == "closed"
+
+        # Read-only to its mentor: no edit, no reopening.
+        for refused in (
+            await own.put(closed_url, json={"notes": "one more visit"}),
+            await own.put(closed_url, json={"last_contact_date": "2026-03-25T00:00:00Z"}),
+            await own.patch(f"{closed_url}/status", json={"status": "open"}),
+            await own.patch(f"{closed_url}/status", json={"status": "closed"}),
+        ):
+            assert refused.status_code == 403, refused.text
+        assert (await api.get(closed_url)).json()["notes"] == "n"
+        # Its open assignment is still its own to edit.
+        open_url = f"/api/v1/assignments/{still_open['assignment_id']}"
+        assert (await own.put(open_url, json={"notes": "met"})).status_code == 200
+
+    # A manager may still edit a closed assignment, and reopening gives the mentor its details.
+    assert (await api.put(closed_url, json={"notes": "archived"})).status_code == 200
+    assert (await api.patch(f"{closed_url}/status", json={"status": "open"})).status_code == 200
+    async with tenant.client(token) as own:
+        contact = await own.get(f"/api/v1/contacts/{past['contact_id']}")
+        assert contact.status_code == 200
+        assert contact.json()["email"] == "per@example.org"

@@ -41,8 +41,8 @@ def _bearer_token(authorization: str) -> str:
 
 
 async def authenticate_header(state: State, authorization: str, client: str | None) -> Principal:
-    """The caller an ``Authorization`` header names; 401 if none, unknown or revoked, and 429
-    instead once ``client`` (the caller's address) has failed too often."""
+    """The caller an ``Authorization`` header names; 401 if none, unknown, revoked or expired,
+    and 429 instead once ``client`` (the caller's address) has failed too often."""
     limiter: FailureLimiter | None = state.auth_limiter
     if limiter is None or client is None:
         return await _principal(state, _bearer_token(authorization))
@@ -67,13 +67,17 @@ async def _principal(state: State, token: str) -> Principal:
     data_version: Callable[[], int] | None = state.data_version
     if data_version is not None:
         cache.revalidate(data_version())
+    clock: Callable[[], float] = state.clock
     principal = cache.get(token_hash)
     if principal is None:
         generation = cache.generation
-        principal = await principal_for(state.db, token_hash)
+        principal = await principal_for(state.db, token_hash, clock())
         if principal is None:
             raise Unauthorized("the API token is unknown or revoked")
         cache.put(token_hash, principal, generation)
+    # On every request, cached or not: a comparison with the clock, no query.
+    if principal.expires_at is not None and principal.expired(clock()):
+        raise Unauthorized("the API token has expired")
     return principal
 
 

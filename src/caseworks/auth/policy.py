@@ -35,16 +35,25 @@ def mentoring_scope(principal: Principal) -> str | None:
     raise Forbidden("this token has no access to the mentoring programme")
 
 
+# A mentor sees a contact (its e-mail and phone) only through an assignment in this status: once
+# every assignment with the contact is closed, the contact is out of its sight (404). Its closed
+# assignments stay in its history, naming the contact (``contact_name``) and nothing more.
+MENTOR_SEES_CONTACTS_THROUGH = "open"
+
+
 def require_mentoring_manager(principal: Principal) -> None:
     mentoring_scope(principal)
     if not is_manager(principal):
         raise Forbidden("only admins and supervisors may do this")
 
 
-def check_assignment_update(principal: Principal, fields: set[str]) -> None:
-    """A mentor may change only notes and last contact on its own assignments."""
+def check_assignment_update(principal: Principal, fields: set[str], status: str) -> None:
+    """A mentor may change only notes and last contact on its own open assignments; a closed
+    one is read-only to it (a manager may still edit it)."""
     if is_manager(principal):
         return
+    if status != "open":
+        raise Forbidden("a closed assignment is read-only to its mentor")
     forbidden = sorted(fields - MENTOR_EDITABLE_ASSIGNMENT_FIELDS)
     if forbidden:
         raise Forbidden(f"a mentor may not change {', '.join(forbidden)}")

@@ -20,3 +20,8 @@ class Principal:
     token_id: str
     mentor_id: str | None = None  # set for mentor tokens
     worker_id: str | None = None  # set for caseworker tokens tied to an agency worker
+    # POSIX seconds, so that the check on every request is a float comparison; None: never.
+    expires_at: float | None = None
+
+    def expired(self, now: float) -> bool:
+        return self.expires_at is not None and now >= self.expires_at

@@ -8,16 +8,30 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
+from datetime import UTC, datetime, timedelta
 
 from caseworks.auth.cache import REVOCATION_CHANNEL, evict_everywhere
 from caseworks.auth.principal import Principal, Role
-from caseworks.db import Executor
+from caseworks.db import Database, Executor, Row
 from caseworks.errors import Invalid, NotFound
 from caseworks.ids import new_id
 from caseworks.timestamps import utc_now
 
 TOKEN_PREFIX = "cw_"  # noqa: S105 - a prefix that makes leaked tokens recognisable, not a secret
+
+# How long a token lives unless told otherwise: long enough that an integration is renewed once
+# a quarter, not by hand every week; short enough that a token copied into a forgotten script or
+# a departed colleague's notes stops working on its own.
+DEFAULT_LIFETIME = timedelta(days=90)
+MAX_LIFETIME = timedelta(days=3650)
+# Last use is written when the token is read from the database (not on a cache hit) and only
+# when the stored time is older than this: at most one write per token per hour and process.
+LAST_USE_GRANULARITY = timedelta(hours=1)
+
+_DURATION = re.compile(r"([1-9][0-9]{0,6})([dhm])")
+_UNITS = {"d": "days", "h": "hours", "m": "minutes"}
 
 
 def generate_token() -> str:
@@ -28,27 +42,71 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def parse_lifetime(text: str) -> timedelta | None:
+    """``90d``, ``12h``, ``30m`` or ``never`` (None); anything else is refused, never guessed."""
+    if text == "never":
+        return None
+    match = _DURATION.fullmatch(text)
+    if match is None:
+        raise ValueError(
+            f"{text!r} is not a duration: a whole number followed by d (days), h (hours) or"
+            " m (minutes), such as 90d, 12h or 30m; or never"
+        )
+    lifetime = timedelta(**{_UNITS[match[2]]: int(match[1])})
+    if lifetime > MAX_LIFETIME:
+        raise ValueError(f"{text!r} is longer than {MAX_LIFETIME.days}d; use never instead")
+    return lifetime
+
+
+# A token ends with the person it stands for. Deleting a mentor and deactivating a worker revoke
+# their tokens; the lookup also refuses a token whose mentor is gone or whose worker is inactive,
+# however that came about (an import, a restore, SQL by hand). Two primary-key probes, and only
+# when the token is not in the cache.
 _LOOKUP = """
-SELECT id, agency_id, token_hash, role, mentor_id, worker_id
-FROM api_tokens WHERE token_hash = :token_hash AND revoked_at IS NULL
+SELECT t.id, t.agency_id, t.token_hash, t.role, t.mentor_id, t.worker_id, t.expires_at,
+       t.last_used_at
+FROM api_tokens t
+WHERE t.token_hash = :token_hash AND t.revoked_at IS NULL
+  AND (t.mentor_id IS NULL OR EXISTS (
+        SELECT 1 FROM mentors m WHERE m.agency_id = t.agency_id AND m.id = t.mentor_id))
+  AND (t.worker_id IS NULL OR EXISTS (
+        SELECT 1 FROM agency_workers w
+        WHERE w.agency_id = t.agency_id AND w.id = t.worker_id AND w.active))
 """
 
 
-async def authenticate(db: Executor, token: str) -> Principal | None:
-    return await principal_for(db, hash_token(token))
+async def principal_for(db: Database, token_hash: str, clock: float) -> Principal | None:
+    """The caller a token names (expired or not: the caller checks), recording its use.
 
-
-async def principal_for(db: Executor, token_hash: str) -> Principal | None:
+    ``clock`` is the time now in POSIX seconds.
+    """
     row = await db.fetch_one(_LOOKUP, {"token_hash": token_hash})
     if row is None or not hmac.compare_digest(row["token_hash"], token_hash):
         return None
-    return Principal(
+    principal = Principal(
         agency_id=row["agency_id"],
         role=Role(row["role"]),
         token_id=row["id"],
         mentor_id=row["mentor_id"],
         worker_id=row["worker_id"],
+        expires_at=None if row["expires_at"] is None else row["expires_at"].timestamp(),
     )
+    if not principal.expired(clock):
+        await _record_use(db, row, datetime.fromtimestamp(int(clock), UTC))
+    return principal
+
+
+async def _record_use(db: Database, row: Row, now: datetime) -> None:
+    """Write the last use, coarsely: a token found in the cache costs no write at all."""
+    stale = now - LAST_USE_GRANULARITY
+    if row["last_used_at"] is not None and row["last_used_at"] > stale:
+        return
+    async with db.transaction() as tx:
+        await tx.execute(
+            "UPDATE api_tokens SET last_used_at = :now"
+            " WHERE id = :id AND (last_used_at IS NULL OR last_used_at <= :stale)",
+            {"id": row["id"], "now": now, "stale": stale},
+        )
 
 
 async def create_token(
@@ -59,16 +117,23 @@ async def create_token(
     mentor_id: str | None = None,
     worker_id: str | None = None,
     name: str | None = None,
+    lifetime: timedelta | None = DEFAULT_LIFETIME,
+    now: datetime | None = None,
 ) -> tuple[str, str]:
-    """Store a new token's hash; return (token id, the token itself, shown only now)."""
+    """Store a new token's hash; return (token id, the token itself, shown only now).
+
+    ``lifetime`` None makes a token that never expires; ``now`` is when it is made.
+    """
     await _check_binding(db, agency_id, role, mentor_id, worker_id)
     token = generate_token()
     token_id = new_id("tok")
+    now = now or utc_now()
     await db.execute(
         """
         INSERT INTO api_tokens (id, agency_id, token_hash, role, mentor_id, worker_id, name,
-                                created_at)
-        VALUES (:id, :agency_id, :token_hash, :role, :mentor_id, :worker_id, :name, :created_at)
+                                created_at, expires_at)
+        VALUES (:id, :agency_id, :token_hash, :role, :mentor_id, :worker_id, :name, :created_at,
+                :expires_at)
         """,
         {
             "id": token_id,
@@ -78,10 +143,30 @@ async def create_token(
             "mentor_id": mentor_id,
             "worker_id": worker_id,
             "name": name,
-            "created_at": utc_now(),
+            "created_at": now,
+            "expires_at": None if lifetime is None else now + lifetime,
         },
     )
     return token_id, token
+
+
+async def list_tokens(db: Executor, agency_id: str | None = None) -> list[Row]:
+    """Every token that has not been revoked (of one agency, or of all), oldest first; never
+    the secret or its hash. A revoked token can never work again, so it is left out."""
+    if agency_id is None:
+        return await db.fetch_all(f"{_LISTING} ORDER BY created_at, id")
+    agency = await db.fetch_value("SELECT id FROM agencies WHERE id = :id", {"id": agency_id})
+    if agency is None:
+        raise NotFound(f"no agency {agency_id}")
+    return await db.fetch_all(
+        f"{_LISTING} AND agency_id = :agency_id ORDER BY created_at, id", {"agency_id": agency_id}
+    )
+
+
+_LISTING = (
+    "SELECT id, agency_id, role, name, mentor_id, worker_id, created_at, expires_at, last_used_at"
+    " FROM api_tokens WHERE revoked_at IS NULL"
+)
 
 
 async def _check_binding(
@@ -96,18 +181,22 @@ async def _check_binding(
         raise Invalid("--mentor applies only to mentor tokens")
     if role is not Role.CASEWORKER and worker_id is not None:
         raise Invalid("--worker applies only to caseworker tokens")
-    for table, noun, record_id in (
-        ("mentors", "mentor", mentor_id),
-        ("agency_workers", "agency worker", worker_id),
-    ):
-        if record_id is None:
-            continue
+    if mentor_id is not None:
         found = await db.fetch_value(
-            f"SELECT id FROM {table} WHERE agency_id = :agency_id AND id = :id",  # noqa: S608
-            {"agency_id": agency_id, "id": record_id},
+            "SELECT id FROM mentors WHERE agency_id = :agency_id AND id = :id",
+            {"agency_id": agency_id, "id": mentor_id},
         )
         if found is None:
-            raise NotFound(f"no {noun} {record_id} in agency {agency_id}")
+            raise NotFound(f"no mentor {mentor_id} in agency {agency_id}")
+    if worker_id is not None:
+        active = await db.fetch_value(
+            "SELECT active FROM agency_workers WHERE agency_id = :agency_id AND id = :id",
+            {"agency_id": agency_id, "id": worker_id},
+        )
+        if active is None:
+            raise NotFound(f"no agency worker {worker_id} in agency {agency_id}")
+        if not active:  # someone who has left the work; such a token could never authenticate
+            raise Invalid(f"agency worker {worker_id} is not active; reactivate it first")
 
 
 async def revoke_token(db: Executor, token_or_id: str) -> str:

@@ -97,8 +97,27 @@ async def create_record(
     attributes: schemas.Attributes,
     extra: dict[str, Any] | None = None,
     idempotent: IdempotentRequest | None = None,
-) -> Row:
+) -> tuple[Row, bool]:
+    """The new record, or the one an earlier attempt with the key made; and which."""
+    # Before the key is looked up: a replay answers with a record only its maker may make.
     policy.require_casework_update(caller)
+    return await idempotency.create_once(
+        db,
+        caller.agency_id,
+        idempotent,
+        lambda: _insert_record(db, caller, kind, attributes, extra, idempotent),
+        lambda made: get_record(db, caller, kind, made),
+    )
+
+
+async def _insert_record(
+    db: Database,
+    caller: Principal,
+    kind: RecordKind,
+    attributes: schemas.Attributes,
+    extra: dict[str, Any] | None,
+    idempotent: IdempotentRequest | None,
+) -> Row:
     now = utc_now()
     record_id = new_id(kind.prefix)
     values = _stored(attributes.model_dump()) | (extra or {})

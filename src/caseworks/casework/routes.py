@@ -100,13 +100,7 @@ def records_router(kind: RecordKind, path: str, create_types: tuple[str, ...]) -
             else {}
         )
         idempotent = await idempotency.of(request)
-        row, replayed = await idempotency.create_once(
-            db,
-            caller.agency_id,
-            idempotent,
-            lambda: records.create_record(db, caller, kind, attributes, extra, idempotent),
-            lambda made: records.get_record(db, caller, kind, made),
-        )
+        row, replayed = await records.create_record(db, caller, kind, attributes, extra, idempotent)
         response = jsonapi.response({"data": kind.render(row)}, 201)
         response.headers.update(
             idempotency.created_headers(request, f"{path}/{row['id']}", replayed)

@@ -61,6 +61,8 @@ api_tokens = Table(
     Column("name", Text),
     _timestamp("created_at"),
     _timestamp("revoked_at", nullable=True),
+    _timestamp("expires_at", nullable=True),  # NULL: never expires
+    _timestamp("last_used_at", nullable=True),  # written at most hourly: auth/tokens.py
     ForeignKeyConstraint(["agency_id"], ["agencies.id"]),
     CheckConstraint("role IN ('admin', 'supervisor', 'caseworker', 'mentor')", name="role"),
     CheckConstraint("role <> 'mentor' OR mentor_id IS NOT NULL", name="mentor_has_mentor"),

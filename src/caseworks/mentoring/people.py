@@ -46,6 +46,7 @@ async def list_people(
             kind.id_field,
             caller.agency_id,
             visible_to_mentor=policy.mentoring_scope(caller),
+            through=policy.MENTOR_SEES_CONTACTS_THROUGH,
             sort=sort,
             page=page,
         )
@@ -56,7 +57,13 @@ async def get_person(db: Executor, caller: Principal, kind: PersonKind, person_i
     scope = policy.mentoring_scope(caller)
     row = (
         await queries.get_person(
-            db, kind.table, kind.id_field, caller.agency_id, person_id, visible_to_mentor=scope
+            db,
+            kind.table,
+            kind.id_field,
+            caller.agency_id,
+            person_id,
+            visible_to_mentor=scope,
+            through=policy.MENTOR_SEES_CONTACTS_THROUGH,
         )
         if is_valid_id(person_id)
         else None
@@ -73,14 +80,32 @@ async def create_person(
     data: PersonCreate,
     person_id: str | None,
     idempotent: IdempotentRequest | None = None,
-) -> Row:
+) -> tuple[Row, bool]:
+    """The new person, or the one an earlier attempt with the key made; and which."""
+    # Before the key is looked up: a replay answers with a record only its maker may make.
     policy.require_mentoring_manager(caller)
-    if person_id is None:
-        person_id = new_id(kind.prefix)
-    elif not is_client_id(person_id, kind.prefix):
+    if person_id is not None and not is_client_id(person_id, kind.prefix):
         raise Invalid.field(
             f"/{kind.id_field}", f"must be '{kind.prefix}_' followed by 3–40 letters or digits"
         )
+    new_person_id = person_id or new_id(kind.prefix)
+    return await idempotency.create_once(
+        db,
+        caller.agency_id,
+        idempotent,
+        lambda: _insert_person(db, caller, kind, data, new_person_id, idempotent),
+        lambda made: get_person(db, caller, kind, made),
+    )
+
+
+async def _insert_person(
+    db: Database,
+    caller: Principal,
+    kind: PersonKind,
+    data: PersonCreate,
+    person_id: str,
+    idempotent: IdempotentRequest | None,
+) -> Row:
     async with db.transaction() as tx:
         await idempotency.claim(tx, caller.agency_id, idempotent, kind.noun, person_id)
         try:

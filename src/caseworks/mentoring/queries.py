@@ -236,15 +236,16 @@ async def list_people(
     agency_id: str,
     *,
     visible_to_mentor: str | None,
+    through: str,
     sort: str,
     page: PageRequest,
 ) -> tuple[list[Row], int]:
-    """A page of mentors or contacts; a mentor sees itself, or the contacts it is assigned to."""
+    """A page of mentors or contacts; a mentor sees itself, or the contacts it is assigned to
+    (through assignments in the status ``through``)."""
     where = "agency_id = :agency_id"
     params: dict[str, Any] = {"agency_id": agency_id, "limit": page.size, "offset": page.offset}
     if visible_to_mentor is not None:
-        where += " AND " + _visible_to_mentor(table)
-        params["mentor_id"] = visible_to_mentor
+        where += " AND " + _visible_to_mentor(table, params, visible_to_mentor, through)
     rows = await db.fetch_all(
         f"SELECT {_person_columns(table, id_field)} FROM {table} WHERE {where}"
         f" ORDER BY {_PERSON_ORDER[sort]} LIMIT :limit OFFSET :offset",
@@ -255,12 +256,15 @@ async def list_people(
     return rows, total
 
 
-def _visible_to_mentor(table: str) -> str:
+def _visible_to_mentor(table: str, params: dict[str, Any], mentor_id: str, through: str) -> str:
+    """The condition that limits ``table`` to what the mentor sees; fills in its parameters."""
+    params["mentor_id"] = mentor_id
     if table == "mentors":
         return "id = :mentor_id"
+    params["through"] = through
     return (
         "id IN (SELECT contact_id FROM assignments"
-        " WHERE agency_id = :agency_id AND mentor_id = :mentor_id)"
+        " WHERE agency_id = :agency_id AND mentor_id = :mentor_id AND status = :through)"
     )
 
 
@@ -271,13 +275,13 @@ async def get_person(
     agency_id: str,
     person_id: str,
     *,
-    visible_to_mentor: str | None = None,
+    visible_to_mentor: str | None,
+    through: str,
 ) -> Row | None:
     where = "agency_id = :agency_id AND id = :id"
-    params = {"agency_id": agency_id, "id": person_id}
+    params: dict[str, Any] = {"agency_id": agency_id, "id": person_id}
     if visible_to_mentor is not None:
-        where += " AND " + _visible_to_mentor(table)
-        params["mentor_id"] = visible_to_mentor
+        where += " AND " + _visible_to_mentor(table, params, visible_to_mentor, through)
     return await db.fetch_one(
         f"SELECT {_person_columns(table, id_field)} FROM {table} WHERE {where}", params
     )

@@ -141,13 +141,7 @@ def assignments_router() -> APIRouter:
     async def create_assignment(
         request: Request, db: DB, caller: Caller, body: AssignmentCreate, idempotent: Idempotent
     ) -> Response:
-        row, replayed = await idempotency.create_once(
-            db,
-            caller.agency_id,
-            idempotent,
-            lambda: service.create_assignment(db, caller, body, idempotent),
-            lambda made: service.get_assignment(db, caller, made),
-        )
+        row, replayed = await service.create_assignment(db, caller, body, idempotent)
         location = f"{ASSIGNMENTS}/{row['assignment_id']}"
         return JSONResponse(
             row, status_code=201, headers=idempotency.created_headers(request, location, replayed)
@@ -265,13 +259,7 @@ def people_router(
         idempotent: Idempotent,
     ) -> Response:
         person_id = getattr(body, create_id_field)
-        row, replayed = await idempotency.create_once(
-            db,
-            caller.agency_id,
-            idempotent,
-            lambda: people.create_person(db, caller, kind, body, person_id, idempotent),
-            lambda made: people.get_person(db, caller, kind, made),
-        )
+        row, replayed = await people.create_person(db, caller, kind, body, person_id, idempotent)
         location = f"/api/v1/{kind.table}/{row[kind.id_field]}"
         return JSONResponse(
             row, status_code=201, headers=idempotency.created_headers(request, location, replayed)

@@ -71,8 +71,22 @@ async def create_assignment(
     caller: Principal,
     data: AssignmentCreate,
     idempotent: IdempotentRequest | None = None,
-) -> Row:
+) -> tuple[Row, bool]:
+    """The new assignment, or the one an earlier attempt with the key made; and which."""
+    # Before the key is looked up: a replay answers with a record only its maker may make.
     policy.require_mentoring_manager(caller)
+    return await idempotency.create_once(
+        db,
+        caller.agency_id,
+        idempotent,
+        lambda: _insert_assignment(db, caller, data, idempotent),
+        lambda made: get_assignment(db, caller, made),
+    )
+
+
+async def _insert_assignment(
+    db: Database, caller: Principal, data: AssignmentCreate, idempotent: IdempotentRequest | None
+) -> Row:
     now = utc_now()
     assignment_id = new_id("assign")
     async with db.transaction() as tx:
@@ -129,8 +143,8 @@ async def update_assignment(
         if changes.get(name) is not None:
             changes[name] = to_utc(changes[name])
     async with db.transaction() as tx:
-        await _locked(tx, caller, assignment_id)
-        policy.check_assignment_update(caller, set(sent))
+        current = await _locked(tx, caller, assignment_id)
+        policy.check_assignment_update(caller, set(sent), current["status"])
         await queries.update_assignment(tx, caller.agency_id, assignment_id, changes, utc_now())
         await audit.record(
             tx, caller, "updated", SUBJECT, assignment_id, details={"fields": sorted(sent)}
