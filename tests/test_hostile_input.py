@@ -17,6 +17,7 @@ import httpx
 import orjson
 import pytest
 
+from caseworks.auth.principal import Role
 from caseworks.db import Database
 from tests.casework.conftest import JSONAPI
 from tests.conftest import Tenant
@@ -447,3 +448,157 @@ async def test_a_key_given_twice_in_one_object_is_400(
     assert response.status_code == 400
     assert "appears twice" in response.text
     assert await row_counts(tenant.db, tenant.agency_id) == before
+
+
+# --- error answers stay small, and roles are checked before bodies ------------------------------
+
+MANY_KEYS = {f"k{number:05d}": 1 for number in range(90_000)}  # 990 kB of unknown keys
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "content_type"),
+    [
+        ("/api/v1/mentors", MANY_KEYS, "application/json"),
+        ("/api/v1/children", {"data": {"type": "children", "attributes": MANY_KEYS}}, JSONAPI),
+    ],
+    ids=["mentoring", "binti"],
+)
+async def test_an_error_answer_names_at_most_50_problems_and_counts_the_rest(
+    tenant: Tenant, client: httpx.AsyncClient, path: str, body: dict[str, Any], content_type: str
+) -> None:
+    before = await row_counts(tenant.db, tenant.agency_id)
+    content = orjson.dumps(body)
+    assert len(content) < 1024 * 1024
+    response = await client.post(path, content=content, headers={"Content-Type": content_type})
+    assert response.status_code == 422
+    assert len(response.content) < 20_000  # not 6.6 or 12.9 MB
+    answer = response.json()
+    assert len(answer["errors"]) == 50
+    # 90,000 unknown keys and the missing name: 90,001 problems, 50 of them shown.
+    if content_type == JSONAPI:
+        assert answer["meta"]["omitted-errors"] == 89_951
+        assert answer["errors"][-1]["source"]["pointer"].startswith("/data/attributes/k")
+    else:
+        assert answer["detail"].endswith("… and 89,951 more problems")
+        assert answer["errors"][0] == {"pointer": "/name", "detail": "is required"}
+    assert await row_counts(tenant.db, tenant.agency_id) == before
+
+
+async def test_a_few_problems_are_all_named_with_nothing_omitted(client: httpx.AsyncClient) -> None:
+    response = await client.post("/api/v1/mentors", json={"name": "", "phone": "x", "extra": 1})
+    assert response.status_code == 422
+    assert [problem["pointer"] for problem in response.json()["errors"]] == [
+        "/name",
+        "/phone",
+        "/extra",
+    ]
+    assert "more problem" not in response.json()["detail"]
+    child = await client.post(
+        "/api/v1/children",
+        json={"data": {"type": "children", "attributes": {"extra": 1}}},
+        headers={"Content-Type": JSONAPI},
+    )
+    assert child.status_code == 422
+    assert "omitted-errors" not in child.json()["meta"]
+
+
+def _writes(ids: dict[str, str]) -> dict[str, list[tuple[str, str]]]:
+    """Writes by who may never make them: the role alone decides."""
+    return {
+        "mentor": [
+            ("POST", "/api/v1/mentors"),
+            ("POST", "/api/v1/contacts"),
+            ("POST", "/api/v1/assignments"),
+            ("POST", "/api/v1/children"),
+            ("POST", "/api/v1/applications"),
+            ("POST", "/api/v1/agency_workers"),
+            ("POST", "/api/v1/worker_assignments"),
+            ("POST", f"/api/v1/children/{ids['child']}/relationships/worker_assignments"),
+            ("POST", f"/api/v1/applications/{ids['application']}/relationships/worker_assignments"),
+            ("PATCH", f"/api/v1/children/{ids['child']}"),
+            ("PATCH", f"/api/v1/agency_workers/{ids['worker']}"),
+        ],
+        "caseworker": [
+            ("POST", "/api/v1/mentors"),
+            ("PUT", f"/api/v1/mentors/{ids['mentor']}"),
+            ("PUT", f"/api/v1/contacts/{ids['contact']}"),
+            ("POST", "/api/v1/assignments"),
+            ("PUT", f"/api/v1/assignments/{ids['assignment']}"),
+            ("PATCH", f"/api/v1/assignments/{ids['assignment']}/status"),
+            ("POST", "/api/v1/children"),
+            ("POST", "/api/v1/applications"),
+            ("POST", "/api/v1/agency_workers"),
+            ("POST", "/api/v1/worker_assignments"),
+            # It works this child and application: it may read them but change nothing.
+            ("POST", f"/api/v1/children/{ids['child']}/relationships/worker_assignments"),
+            ("POST", f"/api/v1/applications/{ids['application']}/relationships/worker_assignments"),
+            ("PATCH", f"/api/v1/children/{ids['child']}"),
+            ("PATCH", f"/api/v1/applications/{ids['application']}"),
+        ],
+    }
+
+
+async def test_a_role_that_may_not_write_gets_403_without_its_body_being_validated(
+    tenant: Tenant, world: dict[str, str]
+) -> None:
+    tokens = {
+        "mentor": await tenant.token(Role.MENTOR, mentor_id=world["mentor"]),
+        "caseworker": await tenant.token(Role.CASEWORKER, worker_id=world["worker"]),
+    }
+    before = await row_counts(tenant.db, tenant.agency_id)
+    invalid = orjson.dumps(MANY_KEYS)  # any validation would answer 422 with 50 problems
+    tried = 0
+    for role, writes in _writes(world).items():
+        async with tenant.client(tokens[role]) as caller:
+            for method, path in writes:
+                content_type = JSONAPI if is_jsonapi(path) else "application/json"
+                response = await caller.request(
+                    method, path, content=invalid, headers={"Content-Type": content_type}
+                )
+                tried += 1
+                assert response.status_code == 403, (role, method, path, response.text[:300])
+    assert tried == 25
+    assert await row_counts(tenant.db, tenant.agency_id) == before
+
+
+async def test_a_caseworker_changing_what_it_cannot_see_gets_404_before_its_body_is_read(
+    tenant: Tenant, world: dict[str, str]
+) -> None:
+    token = await tenant.token(Role.CASEWORKER, worker_id=world["unassigned_worker"])
+    invalid = orjson.dumps({"data": MANY_KEYS})
+    async with tenant.client(token) as caller:
+        for method, path in (
+            ("POST", f"/api/v1/children/{world['child']}/relationships/worker_assignments"),
+            ("PATCH", f"/api/v1/children/{world['child']}"),
+            ("PATCH", f"/api/v1/applications/{world['application']}"),
+        ):
+            response = await caller.request(
+                method, path, content=invalid, headers={"Content-Type": JSONAPI}
+            )
+            assert response.status_code == 404, (method, path, response.text[:300])
+
+
+async def test_without_a_token_a_write_is_401_whatever_its_body(
+    tenant: Tenant, world: dict[str, str]
+) -> None:
+    async with tenant.client() as anonymous:
+        for method, path, content_type in (
+            ("POST", "/api/v1/mentors", "application/json"),
+            ("PUT", f"/api/v1/assignments/{world['assignment']}", "application/json"),
+            ("POST", "/api/v1/mentors", "text/plain"),
+            ("POST", "/api/v1/children", JSONAPI),
+            ("PATCH", f"/api/v1/children/{world['child']}", JSONAPI),
+            (
+                "POST",
+                f"/api/v1/children/{world['child']}/relationships/worker_assignments",
+                JSONAPI,
+            ),
+        ):
+            response = await anonymous.request(
+                method,
+                path,
+                content=orjson.dumps(MANY_KEYS),
+                headers={"Content-Type": content_type},
+            )
+            assert response.status_code == 401, (method, path, response.text[:300])
+            assert response.headers["www-authenticate"] == "Bearer"

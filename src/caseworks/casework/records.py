@@ -11,7 +11,7 @@ from caseworks.auth import Principal, policy
 from caseworks.auth.tokens import revoke_worker_tokens
 from caseworks.casework import queries, render, schemas
 from caseworks.db import Database, Executor, Row
-from caseworks.errors import NotFound
+from caseworks.errors import Forbidden, NotFound
 from caseworks.idempotency import IdempotentRequest
 from caseworks.ids import is_valid_id, new_id
 from caseworks.jsonapi.documents import Resource
@@ -88,6 +88,18 @@ async def get_record(
     if row is None:
         raise kind.not_found(record_id)
     return row
+
+
+async def check_update_access(
+    db: Database, caller: Principal, kind: RecordKind, record_id: str
+) -> None:
+    """Before a change's body is read: 403 for a caller that may change nothing here (404 where
+    it may not even read the record). The change itself checks again in its transaction."""
+    try:
+        policy.require_casework_update(caller)
+    except Forbidden:
+        await get_record(db, caller, kind, record_id)
+        raise
 
 
 async def create_record(

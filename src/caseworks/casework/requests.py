@@ -13,6 +13,9 @@ ASSIGNMENT_TYPE = "worker-assignments"
 APPLICATION_LINKAGE_TYPES = ("applications", "initial-applications", "renewal-applications")
 CHILD_ROLES = {"case-carrying": "case_carrying", "case_carrying": "case_carrying"}
 APPLICATION_ROLES = {"approvals": "approvals", "support": "support"}
+# Assignments one nested create on an application may make: each is checked and written under
+# the application's row lock, so the lock is held for a bounded time.
+MAX_ASSIGNMENTS_PER_REQUEST = 20
 
 # Columns that may not be set to null by an update.
 REQUIRED_ON_UPDATE = {
@@ -206,6 +209,13 @@ def assignment_request(
     if many:
         if not isinstance(data, list) or not data:
             problems.add("/data", "must be a non-empty array of resource objects")
+            problems.raise_if_any()
+        if len(data) > MAX_ASSIGNMENTS_PER_REQUEST:
+            problems.add(
+                "/data",
+                f"holds {len(data)} assignments; send at most {MAX_ASSIGNMENTS_PER_REQUEST}"
+                " in one request",
+            )
             problems.raise_if_any()
         items = [(item, f"/data/{index}") for index, item in enumerate(data)]
     else:
