@@ -602,3 +602,47 @@ async def test_without_a_token_a_write_is_401_whatever_its_body(
             )
             assert response.status_code == 401, (method, path, response.text[:300])
             assert response.headers["www-authenticate"] == "Bearer"
+
+
+# --- input rules: one address per e-mail field, one spelling per key ---------------------------
+
+
+def _email_pointers(schema: dict[str, Any], components: dict[str, Any], at: str) -> list[str]:
+    """JSON Pointers to every property documented as an e-mail address."""
+    if "$ref" in schema:
+        schema = components[schema["$ref"].rsplit("/", 1)[-1]]
+    found = []
+    for option in schema.get("anyOf", []):
+        found += _email_pointers(option, components, at)
+    if schema.get("format") == "email":
+        found.append(at)
+    for name, value in schema.get("properties", {}).items():
+        found += _email_pointers(value, components, f"{at}/{name}")
+    return sorted(set(found))
+
+
+async def test_every_email_field_holds_exactly_one_address(
+    tenant: Tenant, client: httpx.AsyncClient, world: dict[str, str], openapi: dict[str, Any]
+) -> None:
+    before = await row_counts(tenant.db, tenant.agency_id)
+    components = openapi["components"]["schemas"]
+    tried = set()
+    for method, template, operation in operations(openapi):
+        for content in operation.get("requestBody", {}).get("content", {}).values():
+            for pointer in _email_pointers(content["schema"], components, ""):
+                path = template.format(
+                    person_id=world["mentor" if "mentors" in template else "contact"],
+                    record_id=world["worker"],
+                )
+                headers = {"Content-Type": JSONAPI if is_jsonapi(path) else "application/json"}
+                for hostile in ("carl@example.org,root", "carl@example.org anna@example.org"):
+                    body = with_value(valid_body(method, template, world), pointer, hostile)
+                    response = await client.request(
+                        method, path, content=orjson.dumps(body), headers=headers
+                    )
+                    assert response.status_code == 422, (method, path, response.text[:300])
+                    assert pointer in response.text, (method, path, response.text[:300])
+                tried.add((method, template))
+    # mentors and contacts (create, update), agency workers (create, update)
+    assert len(tried) == 6, tried
+    assert await row_counts(tenant.db, tenant.agency_id) == before

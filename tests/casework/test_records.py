@@ -214,3 +214,32 @@ async def test_another_agency_sees_none_of_it(
             headers={"Content-Type": JSONAPI},
         )
         assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    "email",
+    ["carl@example.org,root", "carl@example.org, anna@example.org", "Carl <carl@example.org>"],
+)
+async def test_an_agency_worker_has_exactly_one_address(
+    jsonapi: httpx.AsyncClient, email: str
+) -> None:
+    body = {"data": {"type": "agency-workers", "attributes": {"name": "W", "email": email}}}
+    refused = await jsonapi.post("/api/v1/agency_workers", json=body)
+    assert refused.status_code == 422
+    assert [e["source"] for e in refused.json()["errors"]] == [
+        {"pointer": "/data/attributes/email"}
+    ]
+    worker_id = await worker(jsonapi)
+    patched = await jsonapi.patch(
+        f"/api/v1/agency_workers/{worker_id}",
+        json={"data": {"type": "agency-workers", "attributes": {"email": email}}},
+    )
+    assert patched.status_code == 422
+    shown = (await jsonapi.get(f"/api/v1/agency_workers/{worker_id}")).json()["data"]
+    assert shown["attributes"]["email"] == "wendy@example.org"
+
+
+async def test_an_address_is_stored_normalised(jsonapi: httpx.AsyncClient) -> None:
+    worker_id = await worker(jsonapi, email=" Wendy@Example.ORG ")
+    shown = (await jsonapi.get(f"/api/v1/agency_workers/{worker_id}")).json()["data"]
+    assert shown["attributes"]["email"] == "Wendy@example.org"
