@@ -235,6 +235,10 @@ def _is_id_filter(parameter: str) -> bool:
         ("/api/v1/assignments?limit=5&limit=100", "limit"),
         ("/api/v1/assignments/mentor/mentor_abc/active?page=1&page=1", "page"),
         ("/api/v1/worker_assignments?page%5Bnumber%5D=1&page[number]=2", "page[number]"),
+        # One filter under its two spellings, even with one value: which did the caller mean?
+        ("/api/v1/worker_assignments?role=support&filter[role]=support", "filter[role]"),
+        ("/api/v1/worker_assignments?child_id=child_a&filter%5Bchild_id%5D=child_b", "child_id"),
+        ("/api/v1/children?full_name_contains=a&filter[full_name_contains]=b", "full_name"),
     ],
 )
 async def test_a_query_parameter_given_twice_is_400(
@@ -645,4 +649,39 @@ async def test_every_email_field_holds_exactly_one_address(
                 tried.add((method, template))
     # mentors and contacts (create, update), agency workers (create, update)
     assert len(tried) == 6, tried
+    assert await row_counts(tenant.db, tenant.agency_id) == before
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "pointer"),
+    [
+        (
+            "/api/v1/children",
+            {"data": {"type": "children", "attributes": {"first-name": "A", "first_name": "B"}}},
+            "/data/attributes/first_name",
+        ),
+        (
+            "/api/v1/agency_workers",
+            {
+                "data": {
+                    "type": "agency-workers",
+                    "attributes": {
+                        "name": "W",
+                        "email": "w@example.org",
+                        "assignable_roles": ["support"],
+                        "assignable-roles": [],
+                    },
+                }
+            },
+            "/data/attributes/assignable-roles",
+        ),
+    ],
+)
+async def test_a_key_given_under_two_spellings_is_400(
+    tenant: Tenant, client: httpx.AsyncClient, path: str, body: dict[str, Any], pointer: str
+) -> None:
+    before = await row_counts(tenant.db, tenant.agency_id)
+    response = await client.post(path, json=body, headers={"Content-Type": JSONAPI})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["source"] == {"pointer": pointer}
     assert await row_counts(tenant.db, tenant.agency_id) == before

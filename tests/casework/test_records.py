@@ -243,3 +243,18 @@ async def test_an_address_is_stored_normalised(jsonapi: httpx.AsyncClient) -> No
     worker_id = await worker(jsonapi, email=" Wendy@Example.ORG ")
     shown = (await jsonapi.get(f"/api/v1/agency_workers/{worker_id}")).json()["data"]
     assert shown["attributes"]["email"] == "Wendy@example.org"
+
+
+async def test_an_attribute_under_both_spellings_is_400(jsonapi: httpx.AsyncClient) -> None:
+    response = await jsonapi.post(
+        "/api/v1/children",
+        json={
+            "data": {
+                "type": "children",
+                "attributes": {"last-name": "N", "first-name": "Ola", "first_name": "Kari"},
+            }
+        },
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["source"] == {"pointer": "/data/attributes/first_name"}
+    assert (await jsonapi.get("/api/v1/children")).json()["meta"]["total-records"] == 0

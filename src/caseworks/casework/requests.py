@@ -7,7 +7,7 @@ from typing import Any
 from caseworks.casework import schemas
 from caseworks.casework.service import Subject, Wanted
 from caseworks.errors import Conflict, FieldProblem, Invalid
-from caseworks.jsonapi.problems import Problems, snake_keys
+from caseworks.jsonapi.problems import Problems, given_twice, snake_keys
 
 ASSIGNMENT_TYPE = "worker-assignments"
 APPLICATION_LINKAGE_TYPES = ("applications", "initial-applications", "renewal-applications")
@@ -75,7 +75,7 @@ def resource_attributes(
     if not isinstance(raw, dict):
         problems.add("/data/attributes", "must be an object")
         problems.raise_if_any()
-    values, keys = snake_keys(raw)
+    values, keys = snake_keys(raw, "/data/attributes")
     attributes = problems.validate(model, values, "/data/attributes", keys)
     if attributes is not None and updating is not None:
         for name in REQUIRED_ON_UPDATE[table]:
@@ -136,6 +136,8 @@ def _notify(data: dict[str, Any], at: str, problems: Problems) -> bool:
     if not isinstance(meta, dict):
         problems.add(f"{at}/meta", "must be an object")
         return True
+    if "send-notification" in meta and "send_notification" in meta:
+        raise given_twice(f"{at}/meta/send-notification", f"{at}/meta/send_notification")
     value = meta.get("send-notification", meta.get("send_notification", True))
     if not isinstance(value, bool):
         problems.add(f"{at}/meta/send-notification", "must be true or false")

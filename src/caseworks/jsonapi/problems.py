@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from caseworks.errors import FieldProblem, Invalid, ProblemList, pointer_to
+from caseworks.errors import BadRequest, FieldProblem, Invalid, ProblemList, pointer_to
 
 
 class Problems(ProblemList):
@@ -46,12 +46,24 @@ class Problems(ProblemList):
         return None if len(known) < len(values) else validated
 
 
-def snake_keys(attributes: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
-    """Attribute keys in kebab-case or snake_case, as snake_case; and each back to the client's."""
+def snake_keys(attributes: dict[str, Any], at: str) -> tuple[dict[str, Any], dict[str, str]]:
+    """Attribute keys in kebab-case or snake_case, as snake_case; and each back to the client's.
+
+    One attribute under both spellings (``first-name`` and ``first_name``) is 400, as a key given
+    twice is: which of the two values was meant?
+    """
     values: dict[str, Any] = {}
     original: dict[str, str] = {}
     for key, value in attributes.items():
         name = key.replace("-", "_")
+        if name in values:
+            raise given_twice(at + pointer_to([original[name]]), at + pointer_to([key]))
         values[name] = value
         original[name] = key
     return values, original
+
+
+def given_twice(first: str, second: str) -> BadRequest:
+    """400 for one member sent under two spellings; the pointer names the second."""
+    detail = f"{first} and {second} are one member given twice; send it once"
+    return BadRequest(detail, [FieldProblem(detail, pointer=second)])
