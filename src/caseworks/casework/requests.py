@@ -6,7 +6,7 @@ from typing import Any
 
 from caseworks.casework import schemas
 from caseworks.casework.service import Subject, Wanted
-from caseworks.errors import Conflict, FieldProblem, Invalid
+from caseworks.errors import Conflict, FieldProblem, Invalid, pointer_to
 from caseworks.jsonapi.problems import Problems, given_twice, snake_keys
 
 ASSIGNMENT_TYPE = "worker-assignments"
@@ -77,12 +77,25 @@ def resource_attributes(
         problems.raise_if_any()
     values, keys = snake_keys(raw, "/data/attributes")
     attributes = problems.validate(model, values, "/data/attributes", keys)
+    _no_relationships(data, table, problems)
     if attributes is not None and updating is not None:
         for name in REQUIRED_ON_UPDATE[table]:
             if name in attributes.model_fields_set and getattr(attributes, name) is None:
                 problems.add(f"/data/attributes/{keys[name]}", "cannot be null")
     problems.raise_if_any()
     return kind, attributes
+
+
+def _no_relationships(data: dict[str, Any], table: str, problems: Problems) -> None:
+    """Records have no relationships a client may set: each one named is refused, not ignored."""
+    relationships = data.get("relationships", {})
+    if not isinstance(relationships, dict):
+        problems.add("/data/relationships", "must be an object")
+        return
+    for name in relationships:
+        problems.add(
+            pointer_to(["data", "relationships", name]), f"is not a relationship of {table}"
+        )
 
 
 def _linkage(

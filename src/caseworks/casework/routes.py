@@ -144,10 +144,10 @@ def records_router(kind: RecordKind, path: str, create_types: tuple[str, ...]) -
     )
     async def update_record(request: Request, db: DB, caller: Caller, record_id: str) -> Response:
         document = await read_document(request)
-        _, attributes = resource_attributes(
+        resource_type, attributes = resource_attributes(
             document, read_types, kind.update, kind.table, updating=record_id
         )
-        row = await records.update_record(db, caller, kind, record_id, attributes)
+        row = await records.update_record(db, caller, kind, record_id, attributes, resource_type)
         return jsonapi.response({"data": kind.render(row)})
 
     return router
