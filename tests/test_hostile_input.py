@@ -17,6 +17,7 @@ import httpx
 import orjson
 import pytest
 
+from caseworks.auth.principal import Role
 from caseworks.db import Database
 from tests.casework.conftest import JSONAPI
 from tests.conftest import Tenant
@@ -234,6 +235,10 @@ def _is_id_filter(parameter: str) -> bool:
         ("/api/v1/assignments?limit=5&limit=100", "limit"),
         ("/api/v1/assignments/mentor/mentor_abc/active?page=1&page=1", "page"),
         ("/api/v1/worker_assignments?page%5Bnumber%5D=1&page[number]=2", "page[number]"),
+        # One filter under its two spellings, even with one value: which did the caller mean?
+        ("/api/v1/worker_assignments?role=support&filter[role]=support", "filter[role]"),
+        ("/api/v1/worker_assignments?child_id=child_a&filter%5Bchild_id%5D=child_b", "child_id"),
+        ("/api/v1/children?full_name_contains=a&filter[full_name_contains]=b", "full_name"),
     ],
 )
 async def test_a_query_parameter_given_twice_is_400(
@@ -596,3 +601,236 @@ async def test_names_in_any_script_are_stored_as_given(
             else document["name"]
         )
         assert stored == name
+
+
+# --- error answers stay small, and roles are checked before bodies ------------------------------
+
+MANY_KEYS = {f"k{number:05d}": 1 for number in range(90_000)}  # 990 kB of unknown keys
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "content_type"),
+    [
+        ("/api/v1/mentors", MANY_KEYS, "application/json"),
+        ("/api/v1/children", {"data": {"type": "children", "attributes": MANY_KEYS}}, JSONAPI),
+    ],
+    ids=["mentoring", "binti"],
+)
+async def test_an_error_answer_names_at_most_50_problems_and_counts_the_rest(
+    tenant: Tenant, client: httpx.AsyncClient, path: str, body: dict[str, Any], content_type: str
+) -> None:
+    before = await row_counts(tenant.db, tenant.agency_id)
+    content = orjson.dumps(body)
+    assert len(content) < 1024 * 1024
+    response = await client.post(path, content=content, headers={"Content-Type": content_type})
+    assert response.status_code == 422
+    assert len(response.content) < 20_000  # not 6.6 or 12.9 MB
+    answer = response.json()
+    assert len(answer["errors"]) == 50
+    # 90,000 unknown keys and the missing name: 90,001 problems, 50 of them shown.
+    if content_type == JSONAPI:
+        assert answer["meta"]["omitted-errors"] == 89_951
+        assert answer["errors"][-1]["source"]["pointer"].startswith("/data/attributes/k")
+    else:
+        assert answer["detail"].endswith("… and 89,951 more problems")
+        assert answer["errors"][0] == {"pointer": "/name", "detail": "is required"}
+    assert await row_counts(tenant.db, tenant.agency_id) == before
+
+
+async def test_a_few_problems_are_all_named_with_nothing_omitted(client: httpx.AsyncClient) -> None:
+    response = await client.post("/api/v1/mentors", json={"name": "", "phone": "x", "extra": 1})
+    assert response.status_code == 422
+    assert [problem["pointer"] for problem in response.json()["errors"]] == [
+        "/name",
+        "/phone",
+        "/extra",
+    ]
+    assert "more problem" not in response.json()["detail"]
+    child = await client.post(
+        "/api/v1/children",
+        json={"data": {"type": "children", "attributes": {"extra": 1}}},
+        headers={"Content-Type": JSONAPI},
+    )
+    assert child.status_code == 422
+    assert "omitted-errors" not in child.json()["meta"]
+
+
+def _writes(ids: dict[str, str]) -> dict[str, list[tuple[str, str]]]:
+    """Writes by who may never make them: the role alone decides."""
+    return {
+        "mentor": [
+            ("POST", "/api/v1/mentors"),
+            ("POST", "/api/v1/contacts"),
+            ("POST", "/api/v1/assignments"),
+            ("POST", "/api/v1/children"),
+            ("POST", "/api/v1/applications"),
+            ("POST", "/api/v1/agency_workers"),
+            ("POST", "/api/v1/worker_assignments"),
+            ("POST", f"/api/v1/children/{ids['child']}/relationships/worker_assignments"),
+            ("POST", f"/api/v1/applications/{ids['application']}/relationships/worker_assignments"),
+            ("PATCH", f"/api/v1/children/{ids['child']}"),
+            ("PATCH", f"/api/v1/agency_workers/{ids['worker']}"),
+        ],
+        "caseworker": [
+            ("POST", "/api/v1/mentors"),
+            ("PUT", f"/api/v1/mentors/{ids['mentor']}"),
+            ("PUT", f"/api/v1/contacts/{ids['contact']}"),
+            ("POST", "/api/v1/assignments"),
+            ("PUT", f"/api/v1/assignments/{ids['assignment']}"),
+            ("PATCH", f"/api/v1/assignments/{ids['assignment']}/status"),
+            ("POST", "/api/v1/children"),
+            ("POST", "/api/v1/applications"),
+            ("POST", "/api/v1/agency_workers"),
+            ("POST", "/api/v1/worker_assignments"),
+            # It works this child and application: it may read them but change nothing.
+            ("POST", f"/api/v1/children/{ids['child']}/relationships/worker_assignments"),
+            ("POST", f"/api/v1/applications/{ids['application']}/relationships/worker_assignments"),
+            ("PATCH", f"/api/v1/children/{ids['child']}"),
+            ("PATCH", f"/api/v1/applications/{ids['application']}"),
+        ],
+    }
+
+
+async def test_a_role_that_may_not_write_gets_403_without_its_body_being_validated(
+    tenant: Tenant, world: dict[str, str]
+) -> None:
+    tokens = {
+        "mentor": await tenant.token(Role.MENTOR, mentor_id=world["mentor"]),
+        "caseworker": await tenant.token(Role.CASEWORKER, worker_id=world["worker"]),
+    }
+    before = await row_counts(tenant.db, tenant.agency_id)
+    invalid = orjson.dumps(MANY_KEYS)  # any validation would answer 422 with 50 problems
+    tried = 0
+    for role, writes in _writes(world).items():
+        async with tenant.client(tokens[role]) as caller:
+            for method, path in writes:
+                content_type = JSONAPI if is_jsonapi(path) else "application/json"
+                response = await caller.request(
+                    method, path, content=invalid, headers={"Content-Type": content_type}
+                )
+                tried += 1
+                assert response.status_code == 403, (role, method, path, response.text[:300])
+    assert tried == 25
+    assert await row_counts(tenant.db, tenant.agency_id) == before
+
+
+async def test_a_caseworker_changing_what_it_cannot_see_gets_404_before_its_body_is_read(
+    tenant: Tenant, world: dict[str, str]
+) -> None:
+    token = await tenant.token(Role.CASEWORKER, worker_id=world["unassigned_worker"])
+    invalid = orjson.dumps({"data": MANY_KEYS})
+    async with tenant.client(token) as caller:
+        for method, path in (
+            ("POST", f"/api/v1/children/{world['child']}/relationships/worker_assignments"),
+            ("PATCH", f"/api/v1/children/{world['child']}"),
+            ("PATCH", f"/api/v1/applications/{world['application']}"),
+        ):
+            response = await caller.request(
+                method, path, content=invalid, headers={"Content-Type": JSONAPI}
+            )
+            assert response.status_code == 404, (method, path, response.text[:300])
+
+
+async def test_without_a_token_a_write_is_401_whatever_its_body(
+    tenant: Tenant, world: dict[str, str]
+) -> None:
+    async with tenant.client() as anonymous:
+        for method, path, content_type in (
+            ("POST", "/api/v1/mentors", "application/json"),
+            ("PUT", f"/api/v1/assignments/{world['assignment']}", "application/json"),
+            ("POST", "/api/v1/mentors", "text/plain"),
+            ("POST", "/api/v1/children", JSONAPI),
+            ("PATCH", f"/api/v1/children/{world['child']}", JSONAPI),
+            (
+                "POST",
+                f"/api/v1/children/{world['child']}/relationships/worker_assignments",
+                JSONAPI,
+            ),
+        ):
+            response = await anonymous.request(
+                method,
+                path,
+                content=orjson.dumps(MANY_KEYS),
+                headers={"Content-Type": content_type},
+            )
+            assert response.status_code == 401, (method, path, response.text[:300])
+            assert response.headers["www-authenticate"] == "Bearer"
+
+
+# --- input rules: one address per e-mail field, one spelling per key ---------------------------
+
+
+def _email_pointers(schema: dict[str, Any], components: dict[str, Any], at: str) -> list[str]:
+    """JSON Pointers to every property documented as an e-mail address."""
+    if "$ref" in schema:
+        schema = components[schema["$ref"].rsplit("/", 1)[-1]]
+    found = []
+    for option in schema.get("anyOf", []):
+        found += _email_pointers(option, components, at)
+    if schema.get("format") == "email":
+        found.append(at)
+    for name, value in schema.get("properties", {}).items():
+        found += _email_pointers(value, components, f"{at}/{name}")
+    return sorted(set(found))
+
+
+async def test_every_email_field_holds_exactly_one_address(
+    tenant: Tenant, client: httpx.AsyncClient, world: dict[str, str], openapi: dict[str, Any]
+) -> None:
+    before = await row_counts(tenant.db, tenant.agency_id)
+    components = openapi["components"]["schemas"]
+    tried = set()
+    for method, template, operation in operations(openapi):
+        for content in operation.get("requestBody", {}).get("content", {}).values():
+            for pointer in _email_pointers(content["schema"], components, ""):
+                path = template.format(
+                    person_id=world["mentor" if "mentors" in template else "contact"],
+                    record_id=world["worker"],
+                )
+                headers = {"Content-Type": JSONAPI if is_jsonapi(path) else "application/json"}
+                for hostile in ("carl@example.org,root", "carl@example.org anna@example.org"):
+                    body = with_value(valid_body(method, template, world), pointer, hostile)
+                    response = await client.request(
+                        method, path, content=orjson.dumps(body), headers=headers
+                    )
+                    assert response.status_code == 422, (method, path, response.text[:300])
+                    assert pointer in response.text, (method, path, response.text[:300])
+                tried.add((method, template))
+    # mentors and contacts (create, update), agency workers (create, update)
+    assert len(tried) == 6, tried
+    assert await row_counts(tenant.db, tenant.agency_id) == before
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "pointer"),
+    [
+        (
+            "/api/v1/children",
+            {"data": {"type": "children", "attributes": {"first-name": "A", "first_name": "B"}}},
+            "/data/attributes/first_name",
+        ),
+        (
+            "/api/v1/agency_workers",
+            {
+                "data": {
+                    "type": "agency-workers",
+                    "attributes": {
+                        "name": "W",
+                        "email": "w@example.org",
+                        "assignable_roles": ["support"],
+                        "assignable-roles": [],
+                    },
+                }
+            },
+            "/data/attributes/assignable-roles",
+        ),
+    ],
+)
+async def test_a_key_given_under_two_spellings_is_400(
+    tenant: Tenant, client: httpx.AsyncClient, path: str, body: dict[str, Any], pointer: str
+) -> None:
+    before = await row_counts(tenant.db, tenant.agency_id)
+    response = await client.post(path, json=body, headers={"Content-Type": JSONAPI})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["source"] == {"pointer": pointer}
+    assert await row_counts(tenant.db, tenant.agency_id) == before

@@ -6,6 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+# At most this many problems go into one error answer; the rest are only counted. A body of a
+# megabyte can hold ninety thousand wrong keys: naming each would make a response of many
+# megabytes and hold the event loop for most of a second.
+MAX_PROBLEMS = 50
+
 
 @dataclass(frozen=True)
 class FieldProblem:
@@ -22,14 +27,59 @@ def pointer_to(path: Iterable[str | int]) -> str:
     return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in path)
 
 
+class ProblemList:
+    """The problems of one request as they are found: the first MAX_PROBLEMS kept, the rest
+    counted, so neither the answer nor the work of building it grows with the input."""
+
+    def __init__(self) -> None:
+        self.items: list[FieldProblem] = []
+        self.omitted = 0
+
+    def append(self, problem: FieldProblem) -> None:
+        if len(self.items) < MAX_PROBLEMS:
+            self.items.append(problem)
+        else:
+            self.omitted += 1
+
+    @property
+    def full(self) -> bool:
+        """No further problem would be shown; a caller may stop looking for more."""
+        return len(self.items) >= MAX_PROBLEMS
+
+    def counted(self) -> bool:
+        """When full, count one more problem and say so: the caller need not build it."""
+        if len(self.items) >= MAX_PROBLEMS:
+            self.omitted += 1
+            return True
+        return False
+
+    def __len__(self) -> int:
+        return len(self.items) + self.omitted
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+
+def omitted_text(count: int) -> str:
+    """How a REST detail says that problems were left out: "… and 89,950 more problems"."""
+    return f"… and {count:,} more problem{'' if count == 1 else 's'}"
+
+
 class ServiceError(Exception):
     status = 500
     title = "Internal Server Error"
 
-    def __init__(self, detail: str, problems: Sequence[FieldProblem] = ()) -> None:
+    def __init__(
+        self, detail: str, problems: Sequence[FieldProblem] | ProblemList = (), omitted: int = 0
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
-        self.problems = tuple(problems)
+        if isinstance(problems, ProblemList):
+            omitted += problems.omitted
+            problems = problems.items
+        self.problems = tuple(problems[:MAX_PROBLEMS])
+        # Problems found but not named: both surfaces say how many.
+        self.omitted = omitted + len(problems) - len(self.problems)
 
 
 class BadRequest(ServiceError):

@@ -43,13 +43,16 @@ def duplicate_key(body: bytes) -> str | None:
     """
     repeated: list[str] = []
 
-    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
-        seen: set[str] = set()
-        for key, _ in items:
-            if key in seen and not repeated:
-                repeated.append(key)
-            seen.add(key)
-        return dict(items)
+    def pairs(items: list[tuple[str, Any]]) -> None:
+        # The parsed value is not needed, only whether an object repeats a key: a set's length
+        # tells, in C, and the slow search for which key runs only when one does.
+        if not repeated and len(items) > 1 and len({key for key, _ in items}) < len(items):
+            seen: set[str] = set()
+            for key, _ in items:
+                if key in seen:
+                    repeated.append(key)
+                    break
+                seen.add(key)
 
     try:
         json.loads(body, object_pairs_hook=pairs)

@@ -6,7 +6,7 @@ from typing import Any
 
 from starlette.responses import Response
 
-from caseworks.errors import ServiceError
+from caseworks.errors import MAX_PROBLEMS, ServiceError, omitted_text
 from caseworks.jsonio import dumps
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -19,6 +19,8 @@ def problem_body(error: ServiceError, request_id: str | None = None) -> dict[str
         "status": error.status,
         "detail": error.detail,
     }
+    if error.omitted:
+        body["detail"] = f"{error.detail} {omitted_text(error.omitted)}"
     if error.problems:
         body["errors"] = [
             {
@@ -61,6 +63,7 @@ PROBLEM_SCHEMA: dict[str, Any] = {
         "request_id": {"type": "string"},
         "errors": {
             "type": "array",
+            "maxItems": MAX_PROBLEMS,
             "items": {
                 "type": "object",
                 "required": ["detail"],
@@ -85,7 +88,8 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         409: "Conflicts with the current state",
         413: "Body over the size limit",
         415: "Body is not JSON",
-        422: "Well-formed but invalid; `errors` names each field or parameter",
+        422: "Well-formed but invalid; `errors` names each field or parameter (at most 50; "
+        "`detail` counts the rest)",
         429: "Too many failed authentications from this address; see `Retry-After`",
     }
     return {

@@ -5,7 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from caseworks.errors import BadRequest, FieldProblem, Invalid, ServiceError, pointer_to
+from caseworks.errors import (
+    BadRequest,
+    FieldProblem,
+    Invalid,
+    ProblemList,
+    ServiceError,
+    pointer_to,
+)
 
 _MESSAGES = {
     "missing": "is required",
@@ -19,21 +26,36 @@ def _message(error: dict[str, Any]) -> str:
 
 def from_validation_errors(errors: Sequence[Any]) -> ServiceError:
     """Map FastAPI/Pydantic error entries (``loc`` = ("body", ...) or ("query", name)) to ours."""
-    problems: list[FieldProblem] = []
+    if any(error.get("type") == "json_invalid" for error in errors):
+        return BadRequest("the request body is not valid JSON")
+    problems = ProblemList()
+    add_errors(problems, errors)
+    return invalid(problems)
+
+
+def add_errors(problems: ProblemList, errors: Sequence[Any], where: str | None = None) -> None:
+    """Add Pydantic error entries; ``where`` ("body") when their ``loc`` does not say."""
     for error in errors:
-        if error.get("type") == "json_invalid":
-            return BadRequest("the request body is not valid JSON")
-        where, *path = error.get("loc", ()) or ("body",)
-        # Pydantic adds the tag of a tagged union or a function name to loc; keep data keys only.
-        if where == "body":
-            problems.append(FieldProblem(_message(error), pointer=pointer_to(path)))
-        elif where == "query":
-            problems.append(FieldProblem(_message(error), parameter=str(path[0]) if path else ""))
-        elif where == "header":
-            problems.append(FieldProblem(_message(error), header=str(path[0]) if path else ""))
-        else:  # path parameters: an id that cannot exist
-            problems.append(FieldProblem(_message(error), parameter=str(path[0]) if path else ""))
+        if not problems.counted():
+            loc = error.get("loc", ())
+            problems.append(_problem({**error, "loc": (where, *loc)} if where else error))
+
+
+def invalid(problems: ProblemList) -> Invalid:
+    """422 naming the fields and parameters in ``detail`` too (those shown, not those counted)."""
     named = ", ".join(
-        problem.pointer or problem.parameter or problem.header or "body" for problem in problems
+        problem.pointer or problem.parameter or problem.header or "body"
+        for problem in problems.items
     )
     return Invalid(f"invalid input: {named}", problems)
+
+
+def _problem(error: dict[str, Any]) -> FieldProblem:
+    where, *path = error.get("loc", ()) or ("body",)
+    # Pydantic adds the tag of a tagged union or a function name to loc; keep data keys only.
+    if where == "body":
+        return FieldProblem(_message(error), pointer=pointer_to(path))
+    name = str(path[0]) if path else ""
+    if where == "header":
+        return FieldProblem(_message(error), header=name)
+    return FieldProblem(_message(error), parameter=name)  # query, or a path parameter

@@ -111,7 +111,7 @@ OPERATIONS = (
     op("DELETE", "/api/v1/contacts/{contact}",
                                               404,   409,   409,   403,   403,   403,   404),
     # Child welfare (JSON:API).             other  admin  super  cw-as  cw-un  m-own  m-oth
-    op("POST", "/api/v1/worker_assignments",  422,   201,   201,   403,   422,   403,   403,
+    op("POST", "/api/v1/worker_assignments",  422,   201,   201,   403,   403,   403,   403,
        body=_reassign),
     op("GET", "/api/v1/worker_assignments",   200,   200,   200,   200,   200,   403,   403),
     op("GET", "/api/v1/worker_assignments/{worker_assignment}",

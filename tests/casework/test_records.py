@@ -214,3 +214,108 @@ async def test_another_agency_sees_none_of_it(
             headers={"Content-Type": JSONAPI},
         )
         assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    "email",
+    ["carl@example.org,root", "carl@example.org, anna@example.org", "Carl <carl@example.org>"],
+)
+async def test_an_agency_worker_has_exactly_one_address(
+    jsonapi: httpx.AsyncClient, email: str
+) -> None:
+    body = {"data": {"type": "agency-workers", "attributes": {"name": "W", "email": email}}}
+    refused = await jsonapi.post("/api/v1/agency_workers", json=body)
+    assert refused.status_code == 422
+    assert [e["source"] for e in refused.json()["errors"]] == [
+        {"pointer": "/data/attributes/email"}
+    ]
+    worker_id = await worker(jsonapi)
+    patched = await jsonapi.patch(
+        f"/api/v1/agency_workers/{worker_id}",
+        json={"data": {"type": "agency-workers", "attributes": {"email": email}}},
+    )
+    assert patched.status_code == 422
+    shown = (await jsonapi.get(f"/api/v1/agency_workers/{worker_id}")).json()["data"]
+    assert shown["attributes"]["email"] == "wendy@example.org"
+
+
+async def test_an_address_is_stored_normalised(jsonapi: httpx.AsyncClient) -> None:
+    worker_id = await worker(jsonapi, email=" Wendy@Example.ORG ")
+    shown = (await jsonapi.get(f"/api/v1/agency_workers/{worker_id}")).json()["data"]
+    assert shown["attributes"]["email"] == "Wendy@example.org"
+
+
+async def test_an_attribute_under_both_spellings_is_400(jsonapi: httpx.AsyncClient) -> None:
+    response = await jsonapi.post(
+        "/api/v1/children",
+        json={
+            "data": {
+                "type": "children",
+                "attributes": {"last-name": "N", "first-name": "Ola", "first_name": "Kari"},
+            }
+        },
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["source"] == {"pointer": "/data/attributes/first_name"}
+    assert (await jsonapi.get("/api/v1/children")).json()["meta"]["total-records"] == 0
+
+
+@pytest.mark.parametrize(
+    ("created", "sent", "status"),
+    [
+        ("initial-applications", "renewal-applications", 409),
+        ("renewal-applications", "initial-applications", 409),
+        ("initial-applications", "initial-applications", 200),
+        ("renewal-applications", "applications", 200),
+    ],
+)
+async def test_a_patch_typed_as_another_subtype_is_409(
+    jsonapi: httpx.AsyncClient, created: str, sent: str, status: int
+) -> None:
+    application_id = await application(jsonapi, created)
+    response = await jsonapi.patch(
+        f"/api/v1/applications/{application_id}",
+        json={"data": {"type": sent, "id": application_id, "attributes": {"status": "pending"}}},
+    )
+    assert response.status_code == status, response.text
+    shown = (await jsonapi.get(f"/api/v1/applications/{application_id}")).json()["data"]
+    assert shown["type"] == created
+    if status == 409:
+        assert response.json()["errors"][0]["source"] == {"pointer": "/data/type"}
+        assert shown["attributes"]["status"] == "applying"
+
+
+async def test_a_relationship_a_record_does_not_have_is_422(jsonapi: httpx.AsyncClient) -> None:
+    relationships = {"guardian": {"data": {"type": "people", "id": "p1"}}}
+    created = await jsonapi.post(
+        "/api/v1/children",
+        json={
+            "data": {
+                "type": "children",
+                "attributes": {"last-name": "N"},
+                "relationships": relationships,
+            }
+        },
+    )
+    assert created.status_code == 422
+    assert [e["source"] for e in created.json()["errors"]] == [
+        {"pointer": "/data/relationships/guardian"}
+    ]
+    assert (await jsonapi.get("/api/v1/children")).json()["meta"]["total-records"] == 0
+    child_id = await child(jsonapi)
+    patched = await jsonapi.patch(
+        f"/api/v1/children/{child_id}",
+        json={
+            "data": {
+                "type": "children",
+                "attributes": {"last-name": "Changed"},
+                "relationships": relationships,
+            }
+        },
+    )
+    assert patched.status_code == 422
+    assert [e["source"] for e in patched.json()["errors"]] == [
+        {"pointer": "/data/relationships/guardian"}
+    ]
+    shown = (await jsonapi.get(f"/api/v1/children/{child_id}")).json()["data"]
+    assert shown["attributes"]["last-name"] == "Nordmann"

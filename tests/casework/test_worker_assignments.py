@@ -433,3 +433,45 @@ async def test_delete(jsonapi: httpx.AsyncClient, db: Database, tenant: Tenant) 
         {"agency_id": tenant.agency_id, "id": assignment_id},
     )
     assert [event["action"] for event in events] == ["created", "deleted"]
+
+
+async def test_a_nested_create_takes_at_most_20_assignments(
+    jsonapi: httpx.AsyncClient, db: Database, tenant: Tenant
+) -> None:
+    application_id = await application(jsonapi)
+    url = f"/api/v1/applications/{application_id}/relationships/worker_assignments"
+    item = nested("worker_nobody", "support")
+    too_many = await jsonapi.post(url, json={"data": [item] * 21})
+    assert too_many.status_code == 422
+    assert [e["source"] for e in too_many.json()["errors"]] == [{"pointer": "/data"}]
+    # Twenty are read one by one: here each names a worker that does not exist.
+    twenty = await jsonapi.post(url, json={"data": [item] * 20})
+    assert twenty.status_code == 422
+    pointers = [e["source"]["pointer"] for e in twenty.json()["errors"]]
+    assert pointers == [f"/data/{index}/relationships/worker" for index in range(20)]
+    assert await assignment_rows(db, tenant) == 0
+
+
+async def test_send_notification_under_both_spellings_is_400(
+    jsonapi: httpx.AsyncClient, db: Database, tenant: Tenant
+) -> None:
+    child_id, worker_id = await child(jsonapi), await worker(jsonapi)
+    body = child_assignment(child_id, worker_id)
+    body["data"]["meta"] = {"send-notification": False, "send_notification": True}
+    response = await jsonapi.post("/api/v1/worker_assignments", json=body)
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["source"] == {"pointer": "/data/meta/send_notification"}
+    assert await assignment_rows(db, tenant) == 0
+
+
+async def test_a_filter_under_both_spellings_is_400(jsonapi: httpx.AsyncClient) -> None:
+    child_id = await child(jsonapi)
+    for path in (
+        "/api/v1/worker_assignments",
+        f"/api/v1/children/{child_id}/relationships/worker_assignments",
+    ):
+        response = await jsonapi.get(path, params={"role": "support", "filter[role]": "approvals"})
+        assert response.status_code == 400, path
+        assert response.json()["errors"][0]["source"] == {"parameter": "filter[role]"}
+        one = await jsonapi.get(path, params={"filter[role]": "support"})
+        assert one.status_code == 200

@@ -134,3 +134,35 @@ async def test_put_on_people_validates(api: httpx.AsyncClient) -> None:
         response = await api.put(url, json=body)
         assert response.status_code == 422
         assert [error["pointer"] for error in response.json()["errors"]] == [pointer]
+
+
+@pytest.mark.parametrize(("collection", "id_field", "prefix"), KINDS)
+@pytest.mark.parametrize(
+    "email",
+    [
+        "carl@example.org,root",
+        "carl@example.org; anna@example.org",
+        "Carl <carl@example.org>",
+        "carl@example.org root@example.org",
+        "carl@@example.org",
+    ],
+)
+async def test_an_email_field_holds_exactly_one_address(
+    api: httpx.AsyncClient, collection: str, id_field: str, prefix: str, email: str
+) -> None:
+    refused = await api.post(f"/api/v1/{collection}", json={"name": "Carl", "email": email})
+    assert refused.status_code == 422
+    assert [error["pointer"] for error in refused.json()["errors"]] == ["/email"]
+    person = (await api.post(f"/api/v1/{collection}", json={"name": "Carl"})).json()
+    url = f"/api/v1/{collection}/{person[id_field]}"
+    changed = await api.put(url, json={"email": email})
+    assert changed.status_code == 422
+    assert [error["pointer"] for error in changed.json()["errors"]] == ["/email"]
+    assert (await api.get(url)).json()["email"] is None
+
+
+async def test_an_address_is_stored_normalised(api: httpx.AsyncClient) -> None:
+    mentor = await create_mentor(api, email="Kari@Example.ORG")
+    assert mentor["email"] == "Kari@example.org"
+    shown = (await api.get(f"/api/v1/mentors/{mentor['mentor_id']}")).json()
+    assert shown["email"] == "Kari@example.org"

@@ -8,7 +8,7 @@ the OpenAPI document by ``caseworks.app`` instead.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from starlette.datastructures import State
@@ -92,3 +92,17 @@ async def current_principal(request: Request) -> Principal:
 
 Caller = Annotated[Principal, Depends(current_principal)]
 DB = Annotated[Database, Depends(database)]
+
+
+def allowed(check: Callable[[Principal], object]) -> Any:
+    """A route dependency: the access policy's ``check`` of what the caller's role alone decides.
+
+    Route dependencies run before FastAPI validates the body (and JSON:API routes read theirs
+    after), so a caller whose role may never do this gets 403 without its body being looked at;
+    a call without a valid token is still 401 first.
+    """
+
+    async def check_role(caller: Caller) -> None:
+        check(caller)
+
+    return Depends(check_role)

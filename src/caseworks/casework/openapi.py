@@ -12,7 +12,9 @@ from pydantic import BaseModel
 from starlette.responses import Response
 
 from caseworks import idempotency
+from caseworks.casework.requests import MAX_ASSIGNMENTS_PER_REQUEST
 from caseworks.casework.schemas import APPLICATION_TYPES, ROLES, ApplicationStatus
+from caseworks.errors import MAX_PROBLEMS
 from caseworks.jsonapi import MEDIA_TYPE
 
 
@@ -196,6 +198,7 @@ _ERROR_SCHEMA = _object(
         "errors": {
             "type": "array",
             "minItems": 1,
+            "maxItems": MAX_PROBLEMS,
             "items": {
                 "type": "object",
                 "required": ["status", "title"],
@@ -215,6 +218,17 @@ _ERROR_SCHEMA = _object(
     },
     closed=False,
 )
+_ERROR_SCHEMA["properties"]["meta"] = {
+    "type": "object",
+    "properties": {
+        "request-id": _TEXT,
+        "omitted-errors": {
+            "type": "integer",
+            "minimum": 1,
+            "description": f"Problems found beyond the {MAX_PROBLEMS} error objects shown.",
+        },
+    },
+}
 _RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"description": text, "content": {MEDIA_TYPE: {"schema": _ERROR_SCHEMA}}}
     for status, text in (
@@ -301,5 +315,6 @@ def assignment_resource(*, subject_in_body: bool) -> dict[str, Any]:
 
 def assignment_body(*, subject_in_body: bool, many: bool) -> dict[str, Any]:
     resource = assignment_resource(subject_in_body=subject_in_body)
-    data = {"anyOf": [resource, {"type": "array", "items": resource}]} if many else resource
+    array = {"type": "array", "items": resource, "maxItems": MAX_ASSIGNMENTS_PER_REQUEST}
+    data = {"anyOf": [resource, array]} if many else resource
     return {"type": "object", "required": ["data"], "properties": {"data": data}}

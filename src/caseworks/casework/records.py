@@ -11,7 +11,7 @@ from caseworks.auth import Principal, policy
 from caseworks.auth.tokens import revoke_worker_tokens
 from caseworks.casework import queries, render, schemas
 from caseworks.db import Database, Executor, Row
-from caseworks.errors import NotFound
+from caseworks.errors import Conflict, FieldProblem, Forbidden, NotFound
 from caseworks.idempotency import IdempotentRequest
 from caseworks.ids import is_valid_id, new_id
 from caseworks.jsonapi.documents import Resource
@@ -28,6 +28,7 @@ class RecordKind:
     update: type[schemas.Attributes]
     render: Callable[[Row], Resource]
     sorts: tuple[str, ...] = ("created_at", "updated_at")
+    generic_type: str | None = None  # a type naming any record of the kind, whatever its subtype
 
     def not_found(self, record_id: str) -> NotFound:
         return NotFound(f"no {self.noun} {record_id}")
@@ -51,6 +52,7 @@ APPLICATIONS = RecordKind(
     schemas.ApplicationCreate,
     schemas.ApplicationUpdate,
     render.application,
+    generic_type="applications",
 )
 
 
@@ -88,6 +90,27 @@ async def get_record(
     if row is None:
         raise kind.not_found(record_id)
     return row
+
+
+def _check_subtype(kind: RecordKind, row: Row, resource_type: str) -> None:
+    """409 for a body typed as another subtype (a renewal for an initial application): the
+    record's type is not the client's to change, and JSON:API answers a type mismatch so."""
+    actual = kind.render(row)["type"]
+    if resource_type not in (actual, kind.generic_type):
+        detail = f"{row['id']} is of type {actual}, not {resource_type}"
+        raise Conflict(detail, [FieldProblem(detail, pointer="/data/type")])
+
+
+async def check_update_access(
+    db: Database, caller: Principal, kind: RecordKind, record_id: str
+) -> None:
+    """Before a change's body is read: 403 for a caller that may change nothing here (404 where
+    it may not even read the record). The change itself checks again in its transaction."""
+    try:
+        policy.require_casework_update(caller)
+    except Forbidden:
+        await get_record(db, caller, kind, record_id)
+        raise
 
 
 async def create_record(
@@ -135,11 +158,14 @@ async def update_record(
     kind: RecordKind,
     record_id: str,
     attributes: schemas.Attributes,
+    resource_type: str,
 ) -> Row:
+    """``resource_type`` is the body's ``data.type``: the record's own type, or the generic one."""
     changes = _stored(attributes.model_dump(include=attributes.model_fields_set))
     async with db.transaction() as tx:
-        await get_record(tx, caller, kind, record_id, lock=True)
+        current = await get_record(tx, caller, kind, record_id, lock=True)
         policy.require_casework_update(caller)
+        _check_subtype(kind, current, resource_type)
         if changes:
             await queries.update_record(
                 tx, kind.table, caller.agency_id, record_id, changes | {"updated_at": utc_now()}

@@ -6,13 +6,16 @@ from typing import Any
 
 from caseworks.casework import schemas
 from caseworks.casework.service import Subject, Wanted
-from caseworks.errors import Conflict, FieldProblem, Invalid
-from caseworks.jsonapi.problems import Problems, snake_keys
+from caseworks.errors import Conflict, FieldProblem, Invalid, pointer_to
+from caseworks.jsonapi.problems import Problems, given_twice, snake_keys
 
 ASSIGNMENT_TYPE = "worker-assignments"
 APPLICATION_LINKAGE_TYPES = ("applications", "initial-applications", "renewal-applications")
 CHILD_ROLES = {"case-carrying": "case_carrying", "case_carrying": "case_carrying"}
 APPLICATION_ROLES = {"approvals": "approvals", "support": "support"}
+# Assignments one nested create on an application may make: each is checked and written under
+# the application's row lock, so the lock is held for a bounded time.
+MAX_ASSIGNMENTS_PER_REQUEST = 20
 
 # Columns that may not be set to null by an update.
 REQUIRED_ON_UPDATE = {
@@ -72,14 +75,27 @@ def resource_attributes(
     if not isinstance(raw, dict):
         problems.add("/data/attributes", "must be an object")
         problems.raise_if_any()
-    values, keys = snake_keys(raw)
+    values, keys = snake_keys(raw, "/data/attributes")
     attributes = problems.validate(model, values, "/data/attributes", keys)
+    _no_relationships(data, table, problems)
     if attributes is not None and updating is not None:
         for name in REQUIRED_ON_UPDATE[table]:
             if name in attributes.model_fields_set and getattr(attributes, name) is None:
                 problems.add(f"/data/attributes/{keys[name]}", "cannot be null")
     problems.raise_if_any()
     return kind, attributes
+
+
+def _no_relationships(data: dict[str, Any], table: str, problems: Problems) -> None:
+    """Records have no relationships a client may set: each one named is refused, not ignored."""
+    relationships = data.get("relationships", {})
+    if not isinstance(relationships, dict):
+        problems.add("/data/relationships", "must be an object")
+        return
+    for name in relationships:
+        problems.add(
+            pointer_to(["data", "relationships", name]), f"is not a relationship of {table}"
+        )
 
 
 def _linkage(
@@ -133,6 +149,8 @@ def _notify(data: dict[str, Any], at: str, problems: Problems) -> bool:
     if not isinstance(meta, dict):
         problems.add(f"{at}/meta", "must be an object")
         return True
+    if "send-notification" in meta and "send_notification" in meta:
+        raise given_twice(f"{at}/meta/send-notification", f"{at}/meta/send_notification")
     value = meta.get("send-notification", meta.get("send_notification", True))
     if not isinstance(value, bool):
         problems.add(f"{at}/meta/send-notification", "must be true or false")
@@ -206,6 +224,13 @@ def assignment_request(
     if many:
         if not isinstance(data, list) or not data:
             problems.add("/data", "must be a non-empty array of resource objects")
+            problems.raise_if_any()
+        if len(data) > MAX_ASSIGNMENTS_PER_REQUEST:
+            problems.add(
+                "/data",
+                f"holds {len(data)} assignments; send at most {MAX_ASSIGNMENTS_PER_REQUEST}"
+                " in one request",
+            )
             problems.raise_if_any()
         items = [(item, f"/data/{index}") for index, item in enumerate(data)]
     else:

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from starlette.datastructures import URL, QueryParams
 from starlette.responses import Response
 
 from caseworks import idempotency
-from caseworks.auth.http import DB, Caller
+from caseworks.auth import policy
+from caseworks.auth.http import DB, Caller, allowed
 from caseworks.auth.principal import Principal
 from caseworks.casework import records, render, schemas, service
 from caseworks.casework.openapi import (
@@ -52,6 +53,19 @@ _PAGING = ["page[number]", "page[size]", "sort"]
 ASSIGN = "Assign a worker to a child or an application (201; 200 when nothing was new)"
 
 
+# Creates and changes are for admins and supervisors: the role alone decides for a creating
+# caller, and for a change the caller's view of the record decides between 403 and 404. Both are
+# route dependencies, so they run before the handler reads the body.
+UPDATERS = allowed(policy.require_casework_update)
+
+
+def _update_access(kind: RecordKind) -> Any:
+    async def check_update_access(db: DB, caller: Caller, record_id: str) -> None:
+        await records.check_update_access(db, caller, kind, record_id)
+
+    return Depends(check_update_access)
+
+
 def _collection(request: Request, page: Page, sort: str, resources: list[jsonapi.Resource]) -> Any:
     return jsonapi.collection(page, origins_of(request.scope).url(request.scope), sort, resources)
 
@@ -88,6 +102,7 @@ def records_router(kind: RecordKind, path: str, create_types: tuple[str, ...]) -
             idempotent=True,
         ),
         name=f"create_{kind.table}",
+        dependencies=[UPDATERS],
     )
     async def create_record(request: Request, db: DB, caller: Caller) -> Response:
         document = await read_document(request)
@@ -122,13 +137,14 @@ def records_router(kind: RecordKind, path: str, create_types: tuple[str, ...]) -
             returns=one,
         ),
         name=f"update_{kind.table}",
+        dependencies=[_update_access(kind)],
     )
     async def update_record(request: Request, db: DB, caller: Caller, record_id: str) -> Response:
         document = await read_document(request)
-        _, attributes = resource_attributes(
+        resource_type, attributes = resource_attributes(
             document, read_types, kind.update, kind.table, updating=record_id
         )
-        row = await records.update_record(db, caller, kind, record_id, attributes)
+        row = await records.update_record(db, caller, kind, record_id, attributes, resource_type)
         return jsonapi.response({"data": kind.render(row)})
 
     return router
@@ -323,6 +339,7 @@ def worker_assignments_router() -> APIRouter:
             success=(201, 200),
             returns=assignments,
         ),
+        dependencies=[UPDATERS],
     )
     async def create(request: Request, db: DB, caller: Caller) -> Response:
         return await _create(request, db, caller, None, many=False)
@@ -371,6 +388,9 @@ def worker_assignments_router() -> APIRouter:
             _nested_create(column),
             methods=["POST"],
             name=f"create_{collection}_worker_assignments",
+            dependencies=[
+                _update_access(records.CHILDREN if column == "child_id" else records.APPLICATIONS)
+            ],
             **doc(
                 f"Assign workers to one of the {collection}",
                 body=assignment_body(subject_in_body=False, many=column == "application_id"),

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, StrictBool, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
 from caseworks.text import Email, IsoDate, Name, ShortText
 
 Role = Literal["case_carrying", "approvals", "support"]
 ROLES: tuple[Role, ...] = ("case_carrying", "approvals", "support")
 ApplicationStatus = Literal["applying", "pending", "approved", "denied", "withdrawn", "closed"]
+# A subset of the roles: a longer list is refused before its items are looked at, so a body of
+# a hundred thousand wrong roles costs one error, not one each.
+Roles = Annotated[list[Role], Field(max_length=len(ROLES))]
 APPLICATION_TYPES = {"initial-applications": "initial", "renewal-applications": "renewal"}
 
 
@@ -22,7 +25,7 @@ class WorkerCreate(Attributes):
     name: Name
     email: Email
     active: StrictBool = True
-    assignable_roles: list[Role] = []
+    assignable_roles: Roles = []
     external_identifier: ShortText | None = None
 
     @field_validator("assignable_roles", mode="before")
@@ -38,7 +41,7 @@ class WorkerUpdate(WorkerCreate):
     name: Name | None = None  # type: ignore[assignment]
     email: Email | None = None  # type: ignore[assignment]
     active: StrictBool | None = None  # type: ignore[assignment]
-    assignable_roles: list[Role] | None = None  # type: ignore[assignment]
+    assignable_roles: Roles | None = None  # type: ignore[assignment]
 
 
 class ChildCreate(Attributes):

@@ -32,8 +32,13 @@ def error_response(
     error: ServiceError, request_id: str | None = None, headers: dict[str, str] | None = None
 ) -> Response:
     document: dict[str, Any] = {"errors": error_objects(error)}
+    meta: dict[str, Any] = {}
     if request_id is not None:
-        document["meta"] = {"request-id": request_id}
+        meta["request-id"] = request_id
+    if error.omitted:  # problems found beyond the MAX_PROBLEMS error objects
+        meta["omitted-errors"] = error.omitted
+    if meta:
+        document["meta"] = meta
     return Response(
         dumps(document), status_code=error.status, media_type=MEDIA_TYPE, headers=headers
     )

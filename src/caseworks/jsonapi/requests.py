@@ -92,9 +92,15 @@ def sort_of(query: QueryParams, allowed: Sequence[str]) -> Sort:
 
 
 def filter_value(query: QueryParams, name: str) -> str | None:
-    """A filter by its bare name (as the seed writes it) or as ``filter[name]``."""
+    """A filter by its bare name (as the seed writes it) or as ``filter[name]``; both at once is
+    400, as a parameter given twice is (which of the two was meant?)."""
     value = query.get(name)
-    return query.get(f"filter[{name}]") if value is None else value
+    spelled = f"filter[{name}]"
+    if spelled not in query:
+        return value
+    if value is not None:
+        raise _bad_parameter(spelled, f"{name} and {spelled} are one filter given twice")
+    return query.get(spelled)
 
 
 def id_filter_value(query: QueryParams, name: str) -> str | None:

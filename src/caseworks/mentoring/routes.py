@@ -1,4 +1,5 @@
-"""HTTP shape of the mentoring surface: parse, call the service, render. No SQL, no policy.
+"""HTTP shape of the mentoring surface: parse, call the service, render. No SQL, and no access
+decisions of its own: what the role alone decides, the policy checks as a route dependency.
 
 No `from __future__ import annotations` here: the people routes are built per kind and their
 body type is a local variable, which FastAPI can only see as a real annotation.
@@ -11,7 +12,8 @@ from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 
 from caseworks import idempotency
-from caseworks.auth.http import DB, Caller
+from caseworks.auth import policy
+from caseworks.auth.http import DB, Caller, allowed
 from caseworks.auth.principal import Principal
 from caseworks.db import Database
 from caseworks.fastlane import FastRoute
@@ -42,7 +44,7 @@ from caseworks.mentoring.schemas import (
     StatusChange,
 )
 from caseworks.problems import problem_responses
-from caseworks.rest import JSONBody
+from caseworks.rest import json_body
 from caseworks.timestamps import to_utc
 
 ASSIGNMENTS = "/api/v1/assignments"
@@ -50,6 +52,12 @@ ASSIGNMENTS = "/api/v1/assignments"
 _READ_ERRORS = problem_responses(400, 401, 403, 404, 422, 429)
 _WRITE_ERRORS = problem_responses(400, 401, 403, 404, 409, 413, 415, 422, 429)
 Idempotent = Annotated[idempotency.IdempotentRequest | None, Depends(idempotency.of)]
+
+# What the role alone decides, checked before the body is validated: caseworkers have no part in
+# the mentoring programme, and only admins and supervisors create its records. Who may change an
+# existing record also depends on the record, so that is the service's to decide.
+MENTORING = allowed(policy.mentoring_scope)
+MANAGERS = allowed(policy.require_mentoring_manager)
 
 
 def _doc(model: type[Any], status: int = 200, errors: dict[int | str, Any] | None = None) -> Any:
@@ -135,7 +143,7 @@ def assignments_router() -> APIRouter:
         status_code=201,
         summary="Create a new mentor-contact assignment",
         responses=_doc(Assignment, 201, _WRITE_ERRORS),
-        dependencies=[JSONBody],
+        dependencies=[MANAGERS, json_body(AssignmentCreate)],
         openapi_extra=idempotency.OPENAPI,
     )
     async def create_assignment(
@@ -185,7 +193,7 @@ def assignments_router() -> APIRouter:
         "/{assignment_id}",
         summary="Update assignment details",
         responses=_doc(Assignment, errors=_WRITE_ERRORS),
-        dependencies=[JSONBody],
+        dependencies=[MENTORING, json_body(AssignmentUpdate)],
     )
     async def update_assignment(
         db: DB, caller: Caller, assignment_id: str, body: AssignmentUpdate
@@ -205,7 +213,7 @@ def assignments_router() -> APIRouter:
         "/{assignment_id}/status",
         summary="Update assignment status",
         responses=_doc(Assignment, errors=_WRITE_ERRORS),
-        dependencies=[JSONBody],
+        dependencies=[MENTORING, json_body(StatusChange)],
     )
     async def change_status(
         db: DB, caller: Caller, assignment_id: str, body: StatusChange
@@ -247,7 +255,7 @@ def people_router(
         status_code=201,
         summary=f"Create a {kind.noun}",
         responses=_doc(one, 201, _WRITE_ERRORS),
-        dependencies=[JSONBody],
+        dependencies=[MANAGERS, json_body(create_model)],
         name=f"create_{kind.noun}",
         openapi_extra=idempotency.OPENAPI,
     )
@@ -275,7 +283,7 @@ def people_router(
         "/{person_id}",
         summary=f"Update a {kind.noun}",
         responses=_doc(one, errors=_WRITE_ERRORS),
-        dependencies=[JSONBody],
+        dependencies=[MENTORING, json_body(PersonUpdate)],
         name=f"update_{kind.noun}",
     )
     async def update_person(db: DB, caller: Caller, person_id: str, body: PersonUpdate) -> Response:
