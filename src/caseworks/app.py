@@ -42,6 +42,7 @@ from caseworks.jsonapi.errors import error_response as jsonapi_error_response
 from caseworks.jsonio import JSONResponse
 from caseworks.mentoring.routes import fast_routes as mentoring_fast_routes
 from caseworks.mentoring.routes import routers as mentoring_routers
+from caseworks.methods import AnswerOptions, MethodTable
 from caseworks.middleware import RequestContext
 from caseworks.notify.dispatcher import build_dispatcher
 from caseworks.problems import problem_response
@@ -114,7 +115,7 @@ def exception_response(path: str, error: Exception, request_id: str | None) -> R
     return render_error(path, service_error, request_id, headers or None)
 
 
-def _install_error_handlers(app: FastAPI) -> None:
+def _install_error_handlers(app: FastAPI, methods: MethodTable) -> None:
     async def on_error(request: Request, error: Exception) -> Response:
         response = exception_response(request.url.path, error, _request_id(request))
         assert response is not None, "handlers are registered only for mapped exceptions"
@@ -124,6 +125,8 @@ def _install_error_handlers(app: FastAPI) -> None:
         assert isinstance(error, HTTPException)
         headers = dict(error.headers or {})
         if error.status_code == 405:
+            # Every method of the path, not only those of the first route the router tried.
+            headers["Allow"] = methods.allow_header(request.url.path) or headers.get("Allow", "")
             problem: ServiceError = MethodNotAllowed(
                 f"{request.method} is not allowed on {request.url.path}"
             )
@@ -228,7 +231,6 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.settings = settings
     app.state.token_cache = TokenCache()
     app.state.data_version = None  # SQLite: the cache's validity check, set at start-up
-    _install_error_handlers(app)
     for router in (*mentoring_routers(), *casework_routers()):
         app.include_router(router)
 
@@ -241,6 +243,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     async def health() -> dict[str, Any]:
         return {"status": "ok", "instance": instance}
 
+    # Every route is declared above: the methods of each path are known from here on.
+    methods = MethodTable(app.routes)
+    _install_error_handlers(app, methods)
+    app.add_middleware(AnswerOptions, methods=methods)  # inside CORS, which answers preflights
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -255,6 +261,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         render_error=render_error,
         render_exception=exception_response,
         fast_lane=FastLane(app.state, [*mentoring_fast_routes(), *casework_fast_routes()]),
+        methods=methods,
     )
     return app
 

@@ -1,4 +1,5 @@
-"""One pure-ASGI layer around every request: request id, security headers, body limit, access log.
+"""One pure-ASGI layer around every request: request id, security headers, body limit, HEAD,
+access log.
 
 Pure ASGI rather than BaseHTTPMiddleware: it costs a function call per message, not a task and a
 stream copy per request.
@@ -19,6 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from caseworks.errors import BadRequest, FieldProblem, PayloadTooLarge, ServiceError
 from caseworks.fastlane import FastLane, Match
+from caseworks.methods import MethodTable
 
 access_log = logging.getLogger("caseworks.access")
 
@@ -71,12 +73,14 @@ class RequestContext:
         render_error: ErrorRenderer,
         render_exception: ExceptionRenderer,
         fast_lane: FastLane | None = None,
+        methods: MethodTable | None = None,
     ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
         self.render_error = render_error
         self.render_exception = render_exception
         self.fast_lane = fast_lane
+        self.methods = methods
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -85,6 +89,10 @@ class RequestContext:
         scope = canonical_path(scope)
         request_id = self._request_id(scope)
         scope.setdefault("state", {})["request_id"] = request_id
+        method: str = scope["method"]
+        head = method == "HEAD"
+        if head:
+            scope = self._head_as_get(scope)
         began = time.perf_counter()
         status = 500  # until a response starts
         responded = False
@@ -99,6 +107,9 @@ class RequestContext:
                     *SECURITY_HEADERS,
                     request_id_header,
                 ]
+            elif head and message["type"] == "http.response.body":
+                # The GET's status and headers (Content-Length too), without its body.
+                message = {**message, "body": b""}
             await send(message)
 
         try:
@@ -127,7 +138,7 @@ class RequestContext:
         finally:
             access_log.info(
                 "%s %s %d %.1fms request_id=%s",
-                scope["method"],
+                method,
                 scope["path"],
                 status,
                 (time.perf_counter() - began) * 1000,
@@ -145,6 +156,12 @@ class RequestContext:
             if response is None:
                 raise
         await response(scope, receive, send)
+
+    def _head_as_get(self, scope: Scope) -> Scope:
+        """A HEAD is served as the path's GET (fast lane or route); without a GET it stays (405)."""
+        if self.methods is None or "GET" not in self.methods.allowed(scope["path"]):
+            return scope
+        return {**scope, "method": "GET"}
 
     def _too_large(self) -> PayloadTooLarge:
         return PayloadTooLarge(f"the request body is over the limit of {self.max_body_bytes} bytes")
