@@ -251,9 +251,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         app.add_middleware(
             CORSMiddleware,
             allow_origins=list(settings.cors_origins),
-            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
-            allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
-            expose_headers=["Location", "X-Request-ID"],
+            allow_methods=list(methods.every_method),
+            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID"],
+            expose_headers=["Idempotent-Replayed", "Location", "X-Request-ID"],
         )
     app.request_context = RequestContext(
         app.framework_call,
