@@ -26,6 +26,7 @@ from caseworks.db import ConstraintViolation, Database, DatabaseUnavailable, Dat
 from caseworks.db import open_database as connect_database
 from caseworks.db.postgres import PostgresDatabase
 from caseworks.db.sqlite import SQLiteDatabase
+from caseworks.docs import install_docs
 from caseworks.errors import (
     BadRequest,
     Conflict,
@@ -227,6 +228,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         ),
         lifespan=lifespan,
         default_response_class=JSONResponse,
+        docs_url=None,  # FastAPI's pages load from a CDN; install_docs serves them offline
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.token_cache = TokenCache()
@@ -235,6 +238,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         app.include_router(router)
 
     _document_bearer_auth(app)
+    install_docs(app)
 
     # Which server process answered: with `serve --workers N`, operators (and a test) can tell.
     instance = os.urandom(6).hex()
