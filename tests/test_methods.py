@@ -31,7 +31,7 @@ _SAMPLE_BY_SEGMENT = {
     "applications": "application",
 }
 _ORDER = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
-_PROBES = ("GET", "POST", "PUT", "PATCH", "DELETE", "TRACE")
+_PROBES = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "TRACE")
 DOUBLED = "/api/v1/assignments/api/v1/assignments"
 
 
