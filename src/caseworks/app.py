@@ -29,6 +29,7 @@ from caseworks.db import ConstraintViolation, Database, DatabaseUnavailable, Dat
 from caseworks.db import open_database as connect_database
 from caseworks.db.postgres import PostgresDatabase
 from caseworks.db.sqlite import SQLiteDatabase
+from caseworks.docs import install_docs
 from caseworks.errors import (
     BadRequest,
     Conflict,
@@ -46,6 +47,7 @@ from caseworks.jsonapi.errors import error_response as jsonapi_error_response
 from caseworks.jsonio import JSONResponse
 from caseworks.mentoring.routes import fast_routes as mentoring_fast_routes
 from caseworks.mentoring.routes import routers as mentoring_routers
+from caseworks.methods import AnswerOptions, MethodTable
 from caseworks.middleware import RequestContext
 from caseworks.notify.dispatcher import build_dispatcher
 from caseworks.origin import HostPolicy, Origins, origins_of, parse_networks
@@ -140,7 +142,7 @@ def _slash_redirect(request: Request) -> Response | None:
     return None
 
 
-def _install_error_handlers(app: FastAPI) -> None:
+def _install_error_handlers(app: FastAPI, methods: MethodTable) -> None:
     async def on_error(request: Request, error: Exception) -> Response:
         response = exception_response(request.url.path, error, _request_id(request))
         assert response is not None, "handlers are registered only for mapped exceptions"
@@ -154,6 +156,8 @@ def _install_error_handlers(app: FastAPI) -> None:
             if redirect is not None:
                 return redirect
         if error.status_code == 405:
+            # Every method of the path, not only those of the first route the router tried.
+            headers["Allow"] = methods.allow_header(request.url.path) or headers.get("Allow", "")
             problem: ServiceError = MethodNotAllowed(
                 f"{request.method} is not allowed on {request.url.path}"
             )
@@ -255,6 +259,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         lifespan=lifespan,
         default_response_class=JSONResponse,
         redirect_slashes=False,  # our own redirect (_slash_redirect) never copies the Host header
+        docs_url=None,  # FastAPI's pages load from a CDN; install_docs serves them offline
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.token_cache = TokenCache()
@@ -263,11 +269,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     # What token expiry and last use are measured against, in POSIX seconds (tests move it).
     app.state.clock = time.time
     app.state.data_version = None  # SQLite: the cache's validity check, set at start-up
-    _install_error_handlers(app)
     for router in (*mentoring_routers(), *casework_routers()):
         app.include_router(router)
 
     _document_bearer_auth(app)
+    install_docs(app)
 
     # Which server process answered: with `serve --workers N`, operators (and a test) can tell.
     instance = os.urandom(6).hex()
@@ -276,13 +282,17 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     async def health() -> dict[str, Any]:
         return {"status": "ok", "instance": instance}
 
+    # Every route is declared above: the methods of each path are known from here on.
+    methods = MethodTable(app.routes)
+    _install_error_handlers(app, methods)
+    app.add_middleware(AnswerOptions, methods=methods)  # inside CORS, which answers preflights
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
             allow_origins=list(settings.cors_origins),
-            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
-            allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
-            expose_headers=["Location", "X-Request-ID"],
+            allow_methods=list(methods.every_method),
+            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID"],
+            expose_headers=["Idempotent-Replayed", "Location", "X-Request-ID"],
         )
     app.request_context = RequestContext(
         app.framework_call,
@@ -295,6 +305,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             settings.public_url,
             parse_networks(settings.trusted_proxies),
         ),
+        methods=methods,
     )
     return app
 

@@ -1,5 +1,5 @@
 """One pure-ASGI layer around every request: request id, allowed hosts and trusted proxies,
-security headers, body limit, access log.
+security headers, body limit, HEAD, access log.
 
 Pure ASGI rather than BaseHTTPMiddleware: it costs a function call per message, not a task and a
 stream copy per request.
@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from caseworks.errors import BadRequest, FieldProblem, PayloadTooLarge, ServiceError
 from caseworks.fastlane import FastLane, Match
+from caseworks.methods import MethodTable
 from caseworks.origin import HostPolicy, Origins
 
 access_log = logging.getLogger("caseworks.access")
@@ -81,6 +82,7 @@ class RequestContext:
         render_exception: ExceptionRenderer,
         fast_lane: FastLane | None = None,
         origins: Origins | None = None,
+        methods: MethodTable | None = None,
     ) -> None:
         self.app = app
         self.origins = origins or Origins(HostPolicy.of(["*"], None))
@@ -88,6 +90,7 @@ class RequestContext:
         self.render_error = render_error
         self.render_exception = render_exception
         self.fast_lane = fast_lane
+        self.methods = methods
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -100,6 +103,10 @@ class RequestContext:
         origins = state["origins"] = self.origins
         if origins.from_trusted_proxy(scope):
             scope = origins.forwarded(scope)
+        method: str = scope["method"]
+        head = method == "HEAD"
+        if head:
+            scope = self._head_as_get(scope)
         began = time.perf_counter()
         status = 500  # until a response starts
         responded = False
@@ -114,6 +121,9 @@ class RequestContext:
                     *SECURITY_HEADERS,
                     request_id_header,
                 ]
+            elif head and message["type"] == "http.response.body":
+                # The GET's status and headers (Content-Length too), without its body.
+                message = {**message, "body": b""}
             await send(message)
 
         try:
@@ -147,7 +157,7 @@ class RequestContext:
         finally:
             access_log.info(
                 "%s %s %d %.1fms request_id=%s",
-                scope["method"],
+                method,
                 scope["path"],
                 status,
                 (time.perf_counter() - began) * 1000,
@@ -165,6 +175,12 @@ class RequestContext:
             if response is None:
                 raise
         await response(scope, receive, send)
+
+    def _head_as_get(self, scope: Scope) -> Scope:
+        """A HEAD is served as the path's GET (fast lane or route); without a GET it stays (405)."""
+        if self.methods is None or "GET" not in self.methods.allowed(scope["path"]):
+            return scope
+        return {**scope, "method": "GET"}
 
     def _too_large(self) -> PayloadTooLarge:
         return PayloadTooLarge(f"the request body is over the limit of {self.max_body_bytes} bytes")
