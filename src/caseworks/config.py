@@ -49,6 +49,11 @@ class Settings:
     max_approvals_per_application: int = 1
     max_support_per_application: int = 3
     log_level: str = "info"
+    max_header_bytes: int = 16 * 1024
+    max_headers: int = 100
+    header_timeout_seconds: float = 10.0
+    keepalive_timeout_seconds: float = 5.0
+    max_connections: int = 1000
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -72,4 +77,9 @@ class Settings:
             ),
             max_support_per_application=_int(env, "CASEWORKS_MAX_SUPPORT_PER_APPLICATION", 3, 1),
             log_level=(env.get("CASEWORKS_LOG_LEVEL") or "info").lower(),
+            max_header_bytes=_int(env, "CASEWORKS_MAX_HEADER_BYTES", 16 * 1024, 1024),
+            max_headers=_int(env, "CASEWORKS_MAX_HEADERS", 100, 1),
+            header_timeout_seconds=_int(env, "CASEWORKS_HEADER_TIMEOUT_MS", 10_000, 100) / 1000,
+            keepalive_timeout_seconds=_int(env, "CASEWORKS_KEEPALIVE_TIMEOUT_MS", 5000, 100) / 1000,
+            max_connections=_int(env, "CASEWORKS_MAX_CONNECTIONS", 1000, 1),
         )
