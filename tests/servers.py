@@ -42,7 +42,16 @@ def wait_until_serving(
 
 @contextmanager
 def serving(env: dict[str, str], *options: str, log: Path | None = None) -> Iterator[str]:
-    """``caseworks serve`` on a free port; yields its base URL.
+    """``caseworks serve`` on a free port; yields its base URL (see `serving_process`)."""
+    with serving_process(env, *options, log=log) as (base, _):
+        yield base
+
+
+@contextmanager
+def serving_process(
+    env: dict[str, str], *options: str, log: Path | None = None
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """``caseworks serve`` on a free port; yields its base URL and its process.
 
     Its output goes to a file (``log``, or a temporary one): a pipe nobody reads fills up and
     stalls the server. Mail it delivers without SMTP lands in a scratch folder, not in ./mail.
@@ -61,7 +70,7 @@ def serving(env: dict[str, str], *options: str, log: Path | None = None) -> Iter
             base = f"http://127.0.0.1:{port}"
             try:
                 wait_until_serving(base, process, log)
-                yield base
+                yield base, process
             finally:
                 process.terminate()
                 process.wait(timeout=20)

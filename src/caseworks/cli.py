@@ -126,12 +126,19 @@ def _serve_uvicorn(host: str, port: int, workers: int, settings: Settings) -> No
         # only from CASEWORKS_TRUSTED_PROXIES (Granian reads none of them).
         proxy_headers=False,
         server_header=False,
+        # Our protocol bounds each request head (size, fields, time) and the keep-alive wait; it
+        # reads those settings itself, in every worker process.
+        http="caseworks.serving:BoundedHttpToolsProtocol",
+        # uvicorn counts the connection being answered among the open ones (503 once
+        # `len(connections) >= limit`), so this lets exactly `max_connections` be served.
+        limit_concurrency=settings.max_connections + 1,
     )
 
 
 def _serve_granian(host: str, port: int, workers: int, settings: Settings) -> None:
     from granian import Granian
     from granian.constants import Interfaces
+    from granian.http import HTTP1Settings
 
     from caseworks.logs import log_config
 
@@ -144,6 +151,14 @@ def _serve_granian(host: str, port: int, workers: int, settings: Settings) -> No
         interface=Interfaces.ASGI,
         log_dictconfig=log_config(settings.log_level),
         log_access=False,
+        # hyper bounds the head by its read buffer (at least 8 KiB) and its fields at 100, answering
+        # 431, and closes a head unfinished after the timeout. Granian has no idle keep-alive
+        # timeout of its own and bounds concurrent requests, not connections (see the README).
+        http1_settings=HTTP1Settings(
+            header_read_timeout=round(settings.header_timeout_seconds * 1000),
+            max_buffer_size=max(8192, settings.max_header_bytes),
+        ),
+        backpressure=settings.max_connections,
     ).serve()
 
 

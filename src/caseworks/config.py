@@ -86,6 +86,11 @@ class Settings:
     allowed_hosts: tuple[str, ...] = DEFAULT_ALLOWED_HOSTS
     trusted_proxies: tuple[str, ...] = ()
     auth_failures_per_minute: int = 20
+    max_header_bytes: int = 16 * 1024
+    max_headers: int = 100
+    header_timeout_seconds: float = 10.0
+    keepalive_timeout_seconds: float = 5.0
+    max_connections: int = 1000
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -113,4 +118,9 @@ class Settings:
             allowed_hosts=_allowed_hosts(env),
             trusted_proxies=_trusted_proxies(env),
             auth_failures_per_minute=_int(env, "CASEWORKS_AUTH_FAILURES_PER_MINUTE", 20),
+            max_header_bytes=_int(env, "CASEWORKS_MAX_HEADER_BYTES", 16 * 1024, 1024),
+            max_headers=_int(env, "CASEWORKS_MAX_HEADERS", 100, 1),
+            header_timeout_seconds=_int(env, "CASEWORKS_HEADER_TIMEOUT_MS", 10_000, 100) / 1000,
+            keepalive_timeout_seconds=_int(env, "CASEWORKS_KEEPALIVE_TIMEOUT_MS", 5000, 100) / 1000,
+            max_connections=_int(env, "CASEWORKS_MAX_CONNECTIONS", 1000, 1),
         )
