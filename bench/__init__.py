@@ -1,1 +1,1 @@
-"""Benchmark suite: data generator, raw baseline and load runner (see bench/README.md)."""
+"""Benchmark suite: data generator, raw baseline and load runner (see docs/performance.md)."""

@@ -283,7 +283,7 @@ def test_every_worker_process_keeps_the_limits(tmp_path: Path) -> None:
 
 
 def test_granian_starts_and_keeps_the_head_limits_it_has(tmp_path: Path) -> None:
-    # Granian's head buffer is at least 8 KiB and its field limit a fixed 100 (see the README).
+    # Granian's head buffer is at least 8 KiB and its field limit a fixed 100 (see docs/design.md).
     settings = {"max_header_bytes": "16384", "header_timeout_ms": str(round(HEADER_TIMEOUT * 1000))}
     with caseworks(tmp_path, "--server", "granian", **settings) as server:
         for head in (b"X-Big: " + b"a" * 16385 + b"\r\n", headers(100)):

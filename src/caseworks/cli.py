@@ -153,7 +153,7 @@ def _serve_granian(host: str, port: int, workers: int, settings: Settings) -> No
         log_access=False,
         # hyper bounds the head by its read buffer (at least 8 KiB) and its fields at 100, answering
         # 431, and closes a head unfinished after the timeout. Granian has no idle keep-alive
-        # timeout of its own and bounds concurrent requests, not connections (see the README).
+        # timeout of its own and bounds concurrent requests, not connections (see docs/design.md).
         http1_settings=HTTP1Settings(
             header_read_timeout=round(settings.header_timeout_seconds * 1000),
             max_buffer_size=max(8192, settings.max_header_bytes),

@@ -4,7 +4,7 @@ A GET to one of these paths is answered here, by the same service function with 
 and the same errors as its FastAPI route, its query string validated by the same Pydantic model.
 The route stays the documented definition (OpenAPI) and serves every other request to the path.
 On these paths FastAPI's routing, dependency solving and middleware stack cost more CPU than the
-database query itself (see the README's Performance section).
+database query itself (see docs/performance.md).
 """
 
 from __future__ import annotations
