@@ -119,6 +119,18 @@ async def test_invalid_attributes_are_422_with_every_pointer(
     assert (await jsonapi.get("/api/v1/agency_workers")).json()["meta"]["total-records"] == 0
 
 
+async def test_a_missing_attribute_is_named_as_clients_spell_it(
+    jsonapi: httpx.AsyncClient,
+) -> None:
+    response = await jsonapi.post(
+        "/api/v1/children",
+        json={"data": {"type": "children", "attributes": {"first-name": "Emma"}}},
+    )
+    assert response.status_code == 422
+    pointers = [error["source"]["pointer"] for error in response.json()["errors"]]
+    assert pointers == ["/data/attributes/last-name"]
+
+
 async def test_a_resource_of_another_type_is_409(jsonapi: httpx.AsyncClient) -> None:
     response = await jsonapi.post(
         "/api/v1/children",

@@ -6,12 +6,13 @@ from typing import Any
 
 from caseworks.db import Row
 from caseworks.jsonapi.documents import Resource, linkage
+from caseworks.jsonapi.names import member_name
 
 WORKERS, CHILDREN, ASSIGNMENTS = "agency-workers", "children", "worker-assignments"
 
 
 def _kebab(row: Row, names: tuple[str, ...]) -> dict[str, Any]:
-    return {name.replace("_", "-"): row[name] for name in names}
+    return {member_name(name): row[name] for name in names}
 
 
 def roles(stored: str) -> list[str]:

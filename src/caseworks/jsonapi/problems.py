@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from caseworks.errors import BadRequest, FieldProblem, Invalid, ProblemList, pointer_to
+from caseworks.jsonapi.names import field_name, member_name
 
 
 class Problems(ProblemList):
@@ -36,7 +37,8 @@ class Problems(ProblemList):
             for problem in error.errors(include_url=False, include_input=False):
                 location = [str(part) for part in problem["loc"]]
                 if location:
-                    location[0] = keys.get(location[0], location[0])
+                    # A member never sent (missing) is named as clients spell it: kebab-case.
+                    location[0] = keys.get(location[0]) or member_name(location[0])
                 message = "is required" if problem["type"] == "missing" else problem["msg"]
                 self.add(at + pointer_to(location), message)
         for name in values:
@@ -55,7 +57,7 @@ def snake_keys(attributes: dict[str, Any], at: str) -> tuple[dict[str, Any], dic
     values: dict[str, Any] = {}
     original: dict[str, str] = {}
     for key, value in attributes.items():
-        name = key.replace("-", "_")
+        name = field_name(key)
         if name in values:
             raise given_twice(at + pointer_to([original[name]]), at + pointer_to([key]))
         values[name] = value
