@@ -16,6 +16,7 @@ from caseworks.casework.requests import MAX_ASSIGNMENTS_PER_REQUEST
 from caseworks.casework.schemas import APPLICATION_TYPES, ROLES, ApplicationStatus
 from caseworks.errors import MAX_PROBLEMS
 from caseworks.jsonapi import MEDIA_TYPE
+from caseworks.jsonapi.names import member_name
 
 
 def doc(
@@ -245,13 +246,9 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _kebab(name: str) -> str:
-    return name.replace("_", "-")
-
-
 def attributes_schema(model: type[BaseModel], *, optional: bool = False) -> dict[str, Any]:
     schema = model.model_json_schema()
-    properties = {_kebab(name): value for name, value in schema["properties"].items()}
+    properties = {member_name(name): value for name, value in schema["properties"].items()}
     for value in properties.values():
         value.pop("title", None)
     described: dict[str, Any] = {
@@ -259,7 +256,7 @@ def attributes_schema(model: type[BaseModel], *, optional: bool = False) -> dict
         "properties": properties,
         "additionalProperties": False,
     }
-    required = [] if optional else [_kebab(name) for name in schema.get("required", [])]
+    required = [] if optional else [member_name(name) for name in schema.get("required", [])]
     if required:
         described["required"] = required
     return described
@@ -315,6 +312,12 @@ def assignment_resource(*, subject_in_body: bool) -> dict[str, Any]:
 
 def assignment_body(*, subject_in_body: bool, many: bool) -> dict[str, Any]:
     resource = assignment_resource(subject_in_body=subject_in_body)
-    array = {"type": "array", "items": resource, "maxItems": MAX_ASSIGNMENTS_PER_REQUEST}
-    data = {"anyOf": [resource, array]} if many else resource
+    # The nested application create takes an array, never a lone object: described as it is read.
+    array = {
+        "type": "array",
+        "items": resource,
+        "minItems": 1,
+        "maxItems": MAX_ASSIGNMENTS_PER_REQUEST,
+    }
+    data = array if many else resource
     return {"type": "object", "required": ["data"], "properties": {"data": data}}
