@@ -51,7 +51,43 @@ HOSTILE_QUERY_VALUES = (
     "%FF",
     "x" * 10_240,
     "open,closed",
+    # Digits outside ASCII: full-width, superscript, Arabic-Indic, N'Ko.
+    "１０",
+    "²",
+    "٣",
+    "߁",
+    # Signs and spaces around digits, and digits grouped as Python writes them.
+    "+10",
+    " 10",
+    "10 ",
+    "- 1",
+    "1_0",
+    # Dates outside 1900–2999, or no date at all, and times whose UTC instant leaves the range.
+    "0000-01-01",
+    "1899-12-31",
+    "3000-01-01",
+    "9999-12-31",
+    "2024-02-30",
+    "2999-12-31T23:59:59-14:00",
+    "1900-01-01T00:00:00+14:00",
 )
+# The edges of the range, which every date and date-time parameter takes: an end-of-day filter
+# on the last day or second reaches past it without overflowing.
+VALID_DATE_EDGES = (
+    "1900-01-01",
+    "2999-12-31",
+    "1900-01-01T00:00:00Z",
+    "2999-12-31T23:59:59Z",
+    "2999-12-31T23:59:59+14:00",
+    "1900-01-01T00:00:00-14:00",
+)
+DATE_PARAMETERS = {
+    "assigned_from",
+    "assigned_to",
+    "last_contact_before",
+    "created_start_date",
+    "created_end_date",
+}
 FREE_TEXT = {"full_name_contains", "filter[full_name_contains]"}
 QUERY_ALSO_VALID = {"include": ("",)}  # an empty include asks for nothing more
 ID_SHAPED = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-]{0,63}")
@@ -197,14 +233,7 @@ async def test_hostile_query_values_are_refused_naming_the_parameter(
     for method, template, operation in operations(openapi):
         if method != "GET":
             continue
-        path = template.format(
-            mentor_id=world["mentor"],
-            assignment_id=world[
-                "worker_assignment" if "worker_assignments" in template else "assignment"
-            ],
-            person_id=world["mentor"],
-            record_id=world["application" if "applications" in template else "child"],
-        )
+        path = _get_path(template, world)
         for parameter in _query_parameters(operation):
             for hostile in HOSTILE_QUERY_VALUES:
                 value = hostile if hostile.startswith("%") else quote(hostile, safe="")
@@ -226,6 +255,109 @@ async def test_hostile_query_values_are_refused_naming_the_parameter(
 
 def _is_id_filter(parameter: str) -> bool:
     return parameter.endswith("_id") or parameter.startswith("filter[")
+
+
+def _takes_dates(schema: dict[str, Any]) -> bool:
+    options = schema.get("anyOf", schema.get("oneOf", [schema]))
+    return any(option.get("format") in ("date", "date-time") for option in options)
+
+
+def _get_path(template: str, world: dict[str, str]) -> str:
+    return template.format(
+        mentor_id=world["mentor"],
+        assignment_id=world[
+            "worker_assignment" if "worker_assignments" in template else "assignment"
+        ],
+        person_id=world["mentor"],
+        record_id=world["application" if "applications" in template else "child"],
+    )
+
+
+async def test_the_edges_of_the_date_range_are_taken_by_every_date_parameter(
+    client: httpx.AsyncClient, world: dict[str, str], openapi: dict[str, Any]
+) -> None:
+    found = set()
+    for method, template, operation in operations(openapi):
+        dates = [
+            parameter["name"]
+            for parameter in operation.get("parameters", [])
+            if parameter["in"] == "query" and _takes_dates(parameter["schema"])
+        ]
+        if method != "GET" or not dates:
+            continue
+        found.update(dates)
+        path = _get_path(template, world)
+        for parameter in dates:
+            for edge in VALID_DATE_EDGES:
+                response = await client.get(path, params={parameter: edge})
+                assert response.status_code == 200, (path, parameter, edge, response.text[:300])
+        # The whole range at once, as a report over every case would ask for it.
+        if "created_start_date" in dates:
+            everything = {"created_start_date": "1900-01-01", "created_end_date": "2999-12-31"}
+            response = await client.get(path, params=everything)
+            assert response.status_code == 200, response.text[:300]
+            assert response.json()["data"] != []
+    assert found == DATE_PARAMETERS
+
+
+def _create_bodies(ids: dict[str, str]) -> list[tuple[str, dict[str, Any]]]:
+    worker = {"type": "agency-workers", "id": ids["unassigned_worker"]}
+    item = {
+        "type": "worker-assignments",
+        "attributes": {"role": "support"},
+        "relationships": {"worker": {"data": worker}},
+    }
+    flat = {
+        **item,
+        "attributes": {"role": "case_carrying"},
+        "relationships": {
+            "worker": {"data": worker},
+            "child": {"data": {"type": "children", "id": ids["child"]}},
+        },
+    }
+    return [
+        ("/api/v1/worker_assignments", {"data": flat}),
+        (
+            f"/api/v1/children/{ids['child']}/relationships/worker_assignments",
+            {"data": {**item, "attributes": {"role": "case_carrying"}}},
+        ),
+        (
+            f"/api/v1/applications/{ids['application']}/relationships/worker_assignments",
+            {"data": [item]},
+        ),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("query", "parameter"),
+    [
+        ("sort=name", "sort"),
+        ("page%5Bnumber%5D=%C2%B2", "page[number]"),
+        ("page%5Bsize%5D=%EF%BC%91%EF%BC%90", "page[size]"),
+        ("page%5Bsize%5D=0", "page[size]"),
+        ("include=nope", "include"),
+    ],
+)
+async def test_a_create_with_a_bad_query_writes_nothing(
+    tenant: Tenant, client: httpx.AsyncClient, world: dict[str, str], query: str, parameter: str
+) -> None:
+    before = await row_counts(tenant.db, tenant.agency_id)
+    for path, body in _create_bodies(world):
+        response = await client.post(
+            f"{path}?{query}", content=orjson.dumps(body), headers={"Content-Type": JSONAPI}
+        )
+        assert response.status_code == 400, (path, response.text[:300])
+        assert response.json()["errors"][0]["source"] == {"parameter": parameter}
+        assert await row_counts(tenant.db, tenant.agency_id) == before, path
+    # The same requests with a good query are written: the refusal was about the query alone.
+    for path, body in _create_bodies(world):
+        response = await client.post(
+            f"{path}?sort=-created_at&include=worker",
+            content=orjson.dumps(body),
+            headers={"Content-Type": JSONAPI},
+        )
+        assert response.status_code in (200, 201), (path, response.text[:300])
+    assert await row_counts(tenant.db, tenant.agency_id) != before
 
 
 @pytest.mark.parametrize(

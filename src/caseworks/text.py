@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Annotated
 
 from email_validator import EmailNotValidError, validate_email
-from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, Discriminator, Field, StringConstraints, Tag
 
 _NUMBER = re.compile(r"\s*[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\s*")
 
@@ -116,10 +116,49 @@ EARLIEST_YEAR, LATEST_YEAR = 1900, 2999
 
 
 def _plausible(value: date) -> date:
-    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+    # As written and, for a time with an offset, as the UTC instant that is stored and compared:
+    # 2999-12-31T23:59:59-14:00 is already the year 3000.
+    # The written year is checked first, so the conversion never nears year 1 or 9999.
+    offset = value.utcoffset() if isinstance(value, datetime) else None
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR or (
+        offset and not EARLIEST_YEAR <= (value - offset).year <= LATEST_YEAR
+    ):
         raise ValueError(f"must lie between the years {EARLIEST_YEAR} and {LATEST_YEAR}")
     return value
 
 
 IsoDateTime = Annotated[datetime, BeforeValidator(_iso_text), AfterValidator(_plausible)]
 IsoDate = Annotated[date, BeforeValidator(_iso_text), AfterValidator(_plausible)]
+
+
+def _day_or_moment(value: object) -> str:
+    written_as_day = isinstance(value, str) and len(value) == 10
+    return "day" if written_as_day or type(value) is date else "time"
+
+
+# A filter bound written as a day (2026-03-25, the whole day) or as a moment; chosen by shape,
+# since Pydantic would read 2026-03-25T00:00:00Z as a date too.
+DayOrMoment = Annotated[
+    Annotated[IsoDate, Tag("day")] | Annotated[IsoDateTime, Tag("time")],
+    Discriminator(_day_or_moment),
+]
+
+_DIGITS = re.compile(r"[0-9]+")
+_MAX_DIGITS = 18  # any bound of ours is far below; int() of 10 kB of digits is not free
+
+
+def _ascii_digits(value: object) -> object:
+    # int() and Pydantic's lax int read any Unicode decimal digit (１０, ٣, ߁), a sign, spaces
+    # around the number and 1_0: a whole number in a query is the digits 0-9 and nothing else.
+    if isinstance(value, str):
+        if not _DIGITS.fullmatch(value):
+            raise ValueError("must be a whole number written with the digits 0-9 only")
+        if len(value) > _MAX_DIGITS:
+            raise ValueError(f"must have at most {_MAX_DIGITS} digits")
+        return int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError("must be a whole number")
+    return value
+
+
+WholeNumber = Annotated[int, BeforeValidator(_ascii_digits)]

@@ -475,3 +475,45 @@ async def test_a_filter_under_both_spellings_is_400(jsonapi: httpx.AsyncClient) 
         assert response.json()["errors"][0]["source"] == {"parameter": "filter[role]"}
         one = await jsonapi.get(path, params={"filter[role]": "support"})
         assert one.status_code == 200
+
+
+async def test_every_wrong_query_parameter_is_named_as_the_client_spelled_it(
+    jsonapi: httpx.AsyncClient,
+) -> None:
+    response = await jsonapi.get(
+        "/api/v1/worker_assignments",
+        params={
+            "page[number]": "²",
+            "page[size]": "１０",
+            "filter[role]": "boss",
+            "filter[created_end_date]": "9999-12-31",
+            "include": "worker,nope",
+        },
+    )
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    assert [error["source"] for error in errors] == [
+        {"parameter": name}
+        for name in (
+            "include",
+            "page[number]",
+            "page[size]",
+            "filter[role]",
+            "filter[created_end_date]",
+        )
+    ]
+    assert all(error["status"] == "400" for error in errors)
+
+
+async def test_the_end_of_the_last_day_of_the_range_is_a_filter_like_any_other(
+    jsonapi: httpx.AsyncClient,
+) -> None:
+    child_id, worker_id = await child(jsonapi), await worker(jsonapi)
+    await jsonapi.post("/api/v1/worker_assignments", json=child_assignment(child_id, worker_id))
+    for end in ("2999-12-31", "2999-12-31T23:59:59Z", "2999-12-31T23:59:59.999+14:00"):
+        response = await jsonapi.get(
+            f"/api/v1/children/{child_id}/relationships/worker_assignments",
+            params={"created_start_date": "1900-01-01", "filter[created_end_date]": end},
+        )
+        assert response.status_code == 200, response.text
+        assert len(response.json()["data"]) == 1

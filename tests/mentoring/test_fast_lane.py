@@ -33,6 +33,8 @@ def comparable(response: httpx.Response) -> tuple[int, str, object]:
         "/api/v1/assignments?assigned_from=yesterday",
         "/api/v1/assignments?page=2&page=1",
         "/api/v1/assignments?unknown=ignored",
+        "/api/v1/assignments?page=%EF%BC%91%EF%BC%90&limit=%2B5",
+        "/api/v1/assignments?assigned_to=2999-12-31T23:59:59-14:00",
         "/api/v1/assignments/{assignment}",
         "/api/v1/assignments/assign_nothere",
         "/api/v1/assignments/mentor/{mentor}/active",

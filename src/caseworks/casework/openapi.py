@@ -13,27 +13,26 @@ from starlette.responses import Response
 
 from caseworks import idempotency
 from caseworks.casework.requests import MAX_ASSIGNMENTS_PER_REQUEST
-from caseworks.casework.schemas import APPLICATION_TYPES, ROLES, ApplicationStatus
+from caseworks.casework.schemas import APPLICATION_TYPES, ROLES, ApplicationStatus, RoleName
 from caseworks.errors import MAX_PROBLEMS
 from caseworks.jsonapi import MEDIA_TYPE
 from caseworks.jsonapi.names import member_name
+from caseworks.jsonapi.requests import QueryModel, query_parameters
 
 
 def doc(
     summary: str,
-    parameters: list[str] | None = None,
+    parameters: type[QueryModel] | None = None,
     body: dict[str, Any] | None = None,
     success: tuple[int, ...] = (200,),
     returns: dict[str, Any] | None = None,
     idempotent: bool = False,
 ) -> dict[str, Any]:
     """OpenAPI for routes that read the request themselves: parameters, body, media types, and
-    the document a success returns (``returns``; none for 204)."""
+    the document a success returns (``returns``; none for 204). The query ``parameters`` are
+    described from the model that reads them."""
     extra: dict[str, Any] = {
-        "parameters": [
-            {"name": name, "in": "query", "required": False, "schema": {"type": "string"}}
-            for name in parameters or []
-        ],
+        "parameters": [] if parameters is None else query_parameters(parameters),
     }
     if idempotent:
         extra["parameters"] += idempotency.OPENAPI["parameters"]
@@ -277,7 +276,7 @@ def record_body(types: tuple[str, ...], model: type[BaseModel], *, update: bool)
 
 
 APPLICATION_LINKAGE_TYPES = ("applications", "initial-applications", "renewal-applications")
-_ROLE_NAMES = [*ROLES, "case-carrying"]
+_ROLE_NAMES = list(get_args(RoleName))
 
 
 def assignment_resource(*, subject_in_body: bool) -> dict[str, Any]:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
-from starlette.datastructures import URL, QueryParams
+from starlette.datastructures import URL
 from starlette.responses import Response
 
 from caseworks import idempotency
@@ -25,31 +24,24 @@ from caseworks.casework.openapi import (
 )
 from caseworks.casework.records import RecordKind
 from caseworks.casework.requests import assignment_request, resource_attributes
+from caseworks.casework.schemas import (
+    AssignmentListQuery,
+    AssignmentPageQuery,
+    ChildListQuery,
+    IncludeQuery,
+    RecordListQuery,
+    SubjectAssignmentsQuery,
+)
 from caseworks.casework.service import Subject
 from caseworks.db import Database, Executor
-from caseworks.errors import BadRequest, FieldProblem
 from caseworks.fastlane import FastRequest, FastRoute
 from caseworks.jsonapi import documents as jsonapi
-from caseworks.jsonapi.requests import (
-    filter_value,
-    id_filter_value,
-    includes,
-    page_request,
-    read_document,
-    sort_of,
-)
+from caseworks.jsonapi.requests import query_of, read_document
 from caseworks.origin import origins_of
 from caseworks.pagination import Page
 
-SORTS = ("created_at", "updated_at")
-MAX_SEARCH_LENGTH = 200
-INCLUDES = ("worker", "child", "application")
-ROLE_FILTER = {"case_carrying": "case_carrying", "case-carrying": "case_carrying"} | {
-    role: role for role in ("approvals", "support")
-}
-
-
-_PAGING = ["page[number]", "page[size]", "sort"]
+# Every query string is read by one of the models in casework.schemas before the service is
+# called: a wrong value is 400 before a connection is taken or anything is written.
 ASSIGN = "Assign a worker to a child or an application (201; 200 when nothing was new)"
 
 
@@ -76,20 +68,17 @@ def _collection(request: Request, page: Page, sort: str, resources: list[jsonapi
 def records_router(kind: RecordKind, path: str, create_types: tuple[str, ...]) -> APIRouter:
     router = APIRouter(prefix=path, tags=[kind.table])
     read_types = (*create_types, "applications") if kind is records.APPLICATIONS else create_types
-    filters = ["full_name_contains"] if kind is records.CHILDREN else []
+    model = ChildListQuery if kind is records.CHILDREN else RecordListQuery
     one, page = single(RECORD_RESOURCES[kind.table]), page_of(RECORD_RESOURCES[kind.table])
 
-    @router.get(
-        "", **doc(f"List {kind.table}", _PAGING + filters, returns=page), name=f"list_{kind.table}"
-    )
+    @router.get("", **doc(f"List {kind.table}", model, returns=page), name=f"list_{kind.table}")
     async def list_records(request: Request, db: DB, caller: Caller) -> Response:
-        query = request.query_params
-        sort = sort_of(query, SORTS)
+        query = query_of(model, request.query_params)
         page = await records.list_records(
-            db, caller, kind, sort.text, page_request(query), _record_conditions(kind, query)
+            db, caller, kind, query.sort, query.page, _record_conditions(query)
         )
         resources = [kind.render(row) for row in page.items]
-        return jsonapi.response(_collection(request, page, sort.text, resources))
+        return jsonapi.response(_collection(request, page, query.sort, resources))
 
     @router.post(
         "",
@@ -150,15 +139,10 @@ def records_router(kind: RecordKind, path: str, create_types: tuple[str, ...]) -
     return router
 
 
-def _record_conditions(kind: RecordKind, query: QueryParams) -> dict[str, tuple[str, Any]]:
-    if kind is not records.CHILDREN:
-        return {}
-    contains = filter_value(query, "full_name_contains")
+def _record_conditions(query: RecordListQuery) -> dict[str, tuple[str, Any]]:
+    contains = query.full_name_contains if isinstance(query, ChildListQuery) else ""
     if not contains:
         return {}
-    if len(contains) > MAX_SEARCH_LENGTH or "\x00" in contains:
-        detail = f"full_name_contains must be text of at most {MAX_SEARCH_LENGTH} characters"
-        raise BadRequest(detail, [FieldProblem(detail, parameter="full_name_contains")])
     full_name = (
         "COALESCE(r.first_name, '') || ' ' || COALESCE(r.middle_name || ' ', '') || r.last_name"
     )
@@ -171,87 +155,48 @@ def _record_conditions(kind: RecordKind, query: QueryParams) -> dict[str, tuple[
 # --- worker assignments ------------------------------------------------------------------------
 
 
-def _day_or_time(query: QueryParams, name: str, end: bool) -> datetime | None:
-    raw = filter_value(query, name)
-    if raw is None:
-        return None
-    try:
-        if len(raw) == 10:
-            day = date.fromisoformat(raw)
-            moment = datetime(day.year, day.month, day.day, tzinfo=UTC)
-            return moment + timedelta(days=1) if end else moment
-        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError:
-        detail = f"{name} must be an ISO 8601 date or date-time"
-        raise BadRequest(detail, [FieldProblem(detail, parameter=name)]) from None
-    moment = moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
-    # Inclusive end, stored to the second: anything before the next second.
-    return moment.replace(microsecond=0) + timedelta(seconds=1) if end else moment
-
-
-def _assignment_filters(query: QueryParams, with_subjects: bool) -> dict[str, Any]:
-    filters: dict[str, Any] = {
-        "created_from": _day_or_time(query, "created_start_date", end=False),
-        "created_before": _day_or_time(query, "created_end_date", end=True),
-    }
-    role = filter_value(query, "role")
-    if role is not None:
-        if role not in ROLE_FILTER:
-            detail = "role must be case_carrying, approvals or support"
-            raise BadRequest(detail, [FieldProblem(detail, parameter="role")])
-        filters["role"] = ROLE_FILTER[role]
-    if with_subjects:
-        filters["child_id"] = id_filter_value(query, "child_id")
-        filters["application_id"] = id_filter_value(query, "application_id")
-    return filters
-
-
 async def _assignments_document(
-    query: QueryParams, db: Executor, caller: Principal, page: Page, sort: str, url: URL
+    query: AssignmentPageQuery, db: Executor, caller: Principal, page: Page, url: URL
 ) -> dict[str, Any]:
     resources = [render.assignment(row) for row in page.items]
-    document = jsonapi.collection(page, url, sort, resources)
-    wanted = includes(query, INCLUDES)
-    if wanted:
-        document["included"] = await service.included(db, caller, page.items, wanted)
+    document = jsonapi.collection(page, url, query.sort, resources)
+    if query.include:
+        document["included"] = await service.included(db, caller, page.items, query.wanted)
     return document
 
 
 # The reads, shared by the FastAPI routes and the fast lane.
 
 
-async def _list_all(db: Database, caller: Principal, query: QueryParams, url: URL) -> Response:
-    sort = sort_of(query, SORTS)
-    filters = _assignment_filters(query, with_subjects=True)
+async def _list_all(
+    db: Database, caller: Principal, query: AssignmentListQuery, url: URL
+) -> Response:
     async with db.connection() as connection:
         page = await service.list_assignments(
-            connection, caller, filters, sort.text, page_request(query)
+            connection, caller, query.conditions(), query.sort, query.page
         )
-        document = await _assignments_document(query, connection, caller, page, sort.text, url)
+        document = await _assignments_document(query, connection, caller, page, url)
     return jsonapi.response(document)
 
 
 async def _show(
-    db: Database, caller: Principal, assignment_id: str, query: QueryParams
+    db: Database, caller: Principal, assignment_id: str, query: IncludeQuery
 ) -> Response:
     row = await service.get_assignment(db, caller, assignment_id)
     document: dict[str, Any] = {"data": render.assignment(row)}
-    wanted = includes(query, INCLUDES)
-    if wanted:
-        document["included"] = await service.included(db, caller, [row], wanted)
+    if query.include:
+        document["included"] = await service.included(db, caller, [row], query.wanted)
     return jsonapi.response(document)
 
 
 async def _subject_list(
-    db: Database, caller: Principal, subject: Subject, query: QueryParams, url: URL
+    db: Database, caller: Principal, subject: Subject, query: SubjectAssignmentsQuery, url: URL
 ) -> Response:
-    sort = sort_of(query, SORTS)
-    filters = _assignment_filters(query, with_subjects=False)
     async with db.connection() as connection:  # the record, the page, its total: one checkout
         page = await service.subject_assignments(
-            connection, caller, subject, filters, sort.text, page_request(query)
+            connection, caller, subject, query.conditions(), query.sort, query.page
         )
-        document = await _assignments_document(query, connection, caller, page, sort.text, url)
+        document = await _assignments_document(query, connection, caller, page, url)
     return jsonapi.response(document)
 
 
@@ -259,10 +204,16 @@ def fast_routes() -> list[FastRoute]:
     """The hottest reads, also served by the fast lane."""
     base = "/api/v1/worker_assignments"
     routes = [
-        FastRoute.of(base, lambda r: _list_all(r.db, r.caller, r.query, r.url), "raw"),
+        FastRoute.of(
+            base,
+            lambda r: _list_all(r.db, r.caller, query_of(AssignmentListQuery, r.query), r.url),
+            "raw",
+        ),
         FastRoute.of(
             rf"{base}/(?P<assignment_id>[^/]+)",
-            lambda r: _show(r.db, r.caller, r.path["assignment_id"], r.query),
+            lambda r: _show(
+                r.db, r.caller, r.path["assignment_id"], query_of(IncludeQuery, r.query)
+            ),
             "raw",
         ),
     ]
@@ -280,7 +231,8 @@ def fast_routes() -> list[FastRoute]:
 def _subject_lister(column: str) -> Any:
     async def handle(r: FastRequest) -> Response:
         subject = Subject(column, r.path["record_id"], from_path=True)
-        return await _subject_list(r.db, r.caller, subject, r.query, r.url)
+        query = query_of(SubjectAssignmentsQuery, r.query)
+        return await _subject_list(r.db, r.caller, subject, query, r.url)
 
     return handle
 
@@ -302,39 +254,32 @@ def _subject_path(subject: Subject) -> str:
 async def _create(
     request: Request, db: Database, caller: Principal, path_subject: Subject | None, many: bool
 ) -> Response:
-    """Create, then answer with the subject's assignments: 201 if anything was made, else 200."""
+    """Create, then answer with the subject's assignments: 201 if anything was made, else 200.
+
+    The answer's page, sort and include are read first: a query that cannot be answered is
+    refused before anything is written, not after.
+    """
+    query = query_of(AssignmentPageQuery, request.query_params)
     document = await read_document(request)
     subject, wanted = assignment_request(document, path_subject, many)
     created = await service.assign(db, caller, subject, wanted, _limits(request))
     filters = {"role": "case_carrying"} if subject.column == "child_id" else {}
-    sort = sort_of(request.query_params, SORTS)
-    page = await service.subject_assignments(
-        db, caller, subject, filters, sort.text, page_request(request.query_params)
-    )
+    page = await service.subject_assignments(db, caller, subject, filters, query.sort, query.page)
     url = origins_of(request.scope).url(request.scope, _subject_path(subject), "")
-    document = await _assignments_document(request.query_params, db, caller, page, sort.text, url)
+    document = await _assignments_document(query, db, caller, page, url)
     return jsonapi.response(document, 201 if created else 200)
 
 
 def worker_assignments_router() -> APIRouter:
     router = APIRouter(tags=["worker assignments"])
     base = "/api/v1/worker_assignments"
-    list_params = [
-        *_PAGING,
-        "include",
-        "child_id",
-        "application_id",
-        "role",
-        "created_start_date",
-        "created_end_date",
-    ]
-
     assignments = page_of(ASSIGNMENT_RESOURCE, included=True)
 
     @router.post(
         base,
         **doc(
             ASSIGN,
+            AssignmentPageQuery,
             body=assignment_body(subject_in_body=True, many=False),
             success=(201, 200),
             returns=assignments,
@@ -344,22 +289,21 @@ def worker_assignments_router() -> APIRouter:
     async def create(request: Request, db: DB, caller: Caller) -> Response:
         return await _create(request, db, caller, None, many=False)
 
-    @router.get(base, **doc("List worker assignments", list_params, returns=assignments))
+    @router.get(base, **doc("List worker assignments", AssignmentListQuery, returns=assignments))
     async def list_all(request: Request, db: DB, caller: Caller) -> Response:
-        return await _list_all(
-            db, caller, request.query_params, origins_of(request.scope).url(request.scope)
-        )
+        query = query_of(AssignmentListQuery, request.query_params)
+        return await _list_all(db, caller, query, origins_of(request.scope).url(request.scope))
 
     @router.get(
         base + "/{assignment_id}",
         **doc(
             "Show a worker assignment",
-            ["include"],
+            IncludeQuery,
             returns=single(ASSIGNMENT_RESOURCE, included=True),
         ),
     )
     async def show(request: Request, db: DB, caller: Caller, assignment_id: str) -> Response:
-        return await _show(db, caller, assignment_id, request.query_params)
+        return await _show(db, caller, assignment_id, query_of(IncludeQuery, request.query_params))
 
     @router.delete(
         base + "/{assignment_id}",
@@ -379,7 +323,7 @@ def worker_assignments_router() -> APIRouter:
             name=f"list_{collection}_worker_assignments",
             **doc(
                 f"List the worker assignments of one of the {collection}",
-                [*list_params[:4], "role", "created_start_date", "created_end_date"],
+                SubjectAssignmentsQuery,
                 returns=assignments,
             ),
         )
@@ -393,6 +337,7 @@ def worker_assignments_router() -> APIRouter:
             ],
             **doc(
                 f"Assign workers to one of the {collection}",
+                AssignmentPageQuery,
                 body=assignment_body(subject_in_body=False, many=column == "application_id"),
                 success=(201, 200),
                 returns=assignments,
@@ -404,9 +349,9 @@ def worker_assignments_router() -> APIRouter:
 def _nested_list(column: str) -> Any:
     async def list_of_subject(request: Request, db: DB, caller: Caller, record_id: str) -> Response:
         subject = Subject(column, record_id, from_path=True)
-        return await _subject_list(
-            db, caller, subject, request.query_params, origins_of(request.scope).url(request.scope)
-        )
+        query = query_of(SubjectAssignmentsQuery, request.query_params)
+        url = origins_of(request.scope).url(request.scope)
+        return await _subject_list(db, caller, subject, query, url)
 
     return list_of_subject
 

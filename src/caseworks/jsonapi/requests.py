@@ -1,21 +1,23 @@
-"""Reading JSON:API requests: content negotiation, the body, and the query parameters."""
+"""Reading JSON:API requests: content negotiation, the body, and the query parameters (by a
+Pydantic model per operation)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar, TypeVar
 
 import orjson
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
 
-from caseworks.errors import BadRequest, FieldProblem, UnsupportedMediaType
-from caseworks.ids import is_valid_id
+from caseworks.errors import BadRequest, FieldProblem, ProblemList, UnsupportedMediaType
 from caseworks.jsonapi import MEDIA_TYPE
 from caseworks.pagination import PageRequest
 from caseworks.rest import check_unique_keys
+from caseworks.text import WholeNumber
+from caseworks.validation import add_errors
 
+MAX_PAGE_NUMBER = 10_000_000
 MAX_PAGE_SIZE = 200
 DEFAULT_PAGE_SIZE = 20
 _ALLOWED_MEDIA_PARAMETERS = {"ext", "profile"}
@@ -51,74 +53,97 @@ async def read_document(request: Request) -> Any:
     return document
 
 
-def _bad_parameter(name: str, detail: str) -> BadRequest:
-    return BadRequest(detail, [FieldProblem(detail, parameter=name)])
+class QueryModel(BaseModel):
+    """The query parameters of one operation, by their names on the wire (``page[size]`` as an
+    alias). Unknown names are ignored, as JSON:API lets a server do; unknown values are not.
+
+    A name in ``filters`` is also taken as ``filter[name]``, the spelling JSON:API recommends.
+    """
+
+    model_config = ConfigDict(frozen=True)
+    filters: ClassVar[tuple[str, ...]] = ()
 
 
-def page_request(query: QueryParams) -> PageRequest:
-    """``page[number]`` from 1 and ``page[size]`` up to 200; anything else is 400."""
-    number = _positive(query, "page[number]", 1, maximum=10_000_000)
-    size = _positive(query, "page[size]", DEFAULT_PAGE_SIZE, maximum=MAX_PAGE_SIZE)
-    return PageRequest(number, size)
-
-
-def _positive(query: QueryParams, name: str, default: int, maximum: int) -> int:
-    raw = query.get(name)
-    if raw is None:
-        return default
-    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
-        raise _bad_parameter(name, f"{name} must be a whole number from 1 to {maximum}")
-    return int(raw)
-
-
-@dataclass(frozen=True)
-class Sort:
-    field: str
-    descending: bool
+class PageQuery(QueryModel):
+    page_number: WholeNumber = Field(
+        1, alias="page[number]", ge=1, le=MAX_PAGE_NUMBER, description="Page number, from 1."
+    )
+    page_size: WholeNumber = Field(
+        DEFAULT_PAGE_SIZE,
+        alias="page[size]",
+        ge=1,
+        le=MAX_PAGE_SIZE,
+        description=f"Resources per page, 1–{MAX_PAGE_SIZE}.",
+    )
 
     @property
-    def text(self) -> str:
-        return ("-" if self.descending else "") + self.field
+    def page(self) -> PageRequest:
+        return PageRequest(self.page_number, self.page_size)
 
 
-def sort_of(query: QueryParams, allowed: Sequence[str]) -> Sort:
-    raw = query.get("sort", "created_at")
-    field = raw.removeprefix("-")
-    if field not in allowed or raw.count("-") > 1 or raw.startswith("--"):
-        raise _bad_parameter(
-            "sort", f"sort must be one of {', '.join(allowed)}, with - for descending"
-        )
-    return Sort(field, raw.startswith("-"))
+Query = TypeVar("Query", bound=QueryModel)
+# Frozen, so the one instance of each model that an empty query string makes serves every
+# request without one (the hot reads mostly come without).
+_DEFAULTS: dict[type[QueryModel], QueryModel] = {}
 
 
-def filter_value(query: QueryParams, name: str) -> str | None:
-    """A filter by its bare name (as the seed writes it) or as ``filter[name]``; both at once is
-    400, as a parameter given twice is (which of the two was meant?)."""
-    value = query.get(name)
-    spelled = f"filter[{name}]"
-    if spelled not in query:
-        return value
-    if value is not None:
-        raise _bad_parameter(spelled, f"{name} and {spelled} are one filter given twice")
-    return query.get(spelled)
+def query_of(model: type[Query], query: QueryParams) -> Query:
+    """The query string read by ``model``, before anything else is done with the request: 400
+    naming each wrong parameter (``source.parameter``), as the client spelled it."""
+    if not query:
+        default = _DEFAULTS.get(model)
+        if default is None:
+            default = _DEFAULTS[model] = model.model_validate({})
+        return default  # type: ignore[return-value]
+    values = dict(query)  # a name given twice was refused before routing
+    spelled_as: dict[str, str] = {}
+    for name in model.filters:
+        spelled = f"filter[{name}]"
+        if spelled in values:
+            if name in values:
+                detail = f"{name} and {spelled} are one filter given twice"
+                raise BadRequest(detail, [FieldProblem(detail, parameter=spelled)])
+            values[name] = values.pop(spelled)
+            spelled_as[name] = spelled
+    try:
+        return model.model_validate(values)
+    except ValidationError as error:
+        raise _bad_query(error, spelled_as) from None
 
 
-def id_filter_value(query: QueryParams, name: str) -> str | None:
-    """A filter naming a record: a value no record can have is a mistake, not an empty result."""
-    value = filter_value(query, name)
-    if value is not None and not is_valid_id(value):
-        raise _bad_parameter(name, f"{name} must be a record id")
-    return value
+def _bad_query(error: ValidationError, spelled_as: dict[str, str]) -> BadRequest:
+    problems = ProblemList()
+    entries = []
+    for entry in error.errors(include_url=False, include_input=False):
+        name = str(entry["loc"][0]) if entry["loc"] else "query"
+        entries.append({**entry, "loc": ("query", spelled_as.get(name, name))})
+    add_errors(problems, entries)
+    named = ", ".join(dict.fromkeys(problem.parameter or "query" for problem in problems.items))
+    return BadRequest(f"invalid query parameter: {named}", problems)
 
 
-def includes(query: QueryParams, allowed: Sequence[str]) -> set[str]:
-    raw = query.get("include")
-    if not raw:
-        return set()
-    wanted = {item.strip() for item in raw.split(",") if item.strip()}
-    unknown = wanted - set(allowed)
-    if unknown:
-        raise _bad_parameter(
-            "include", f"include supports {', '.join(allowed)}; not {', '.join(sorted(unknown))}"
-        )
-    return wanted
+def query_parameters(model: type[QueryModel]) -> list[dict[str, Any]]:
+    """The OpenAPI description of ``model``'s parameters, made from the model itself."""
+    schema = model.model_json_schema(by_alias=True)
+    assert "$defs" not in schema, f"{model.__name__}: a parameter schema must stand alone"
+    described = []
+    for name, field in schema["properties"].items():
+        field.pop("title", None)
+        if field.get("default", 0) is None:
+            del field["default"]
+        options = [option for option in field.pop("anyOf", [field]) if option != {"type": "null"}]
+        if options != [field]:
+            field = {**field, **options[0]} if len(options) == 1 else {**field, "anyOf": options}
+        notes = [field.pop("description")] if "description" in field else []
+        if name in model.filters:
+            notes.append(f"Also taken as filter[{name}].")
+        parameter = {"name": name, "in": "query", "required": False, "schema": field}
+        if notes:
+            parameter["description"] = " ".join(notes)
+        described.append(parameter)
+    return described
+
+
+def split_list(value: str) -> set[str]:
+    """A comma-separated list, as ``include`` is written: empty items are nothing."""
+    return {item.strip() for item in value.split(",") if item.strip()}

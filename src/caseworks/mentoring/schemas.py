@@ -9,7 +9,16 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from caseworks.pagination import PageRequest
-from caseworks.text import Email, FreeText, IsoDateTime, Name, Phone, RecordId, ShortText
+from caseworks.text import (
+    Email,
+    FreeText,
+    IsoDateTime,
+    Name,
+    Phone,
+    RecordId,
+    ShortText,
+    WholeNumber,
+)
 
 AssignmentStatus = Literal["open", "closed"]
 AssignmentSort = Literal[
@@ -30,8 +39,8 @@ class Strict(BaseModel):
 class PageQuery(BaseModel):
     """Paging query parameters; unknown parameter names are ignored, unknown values are not."""
 
-    page: int = Field(1, ge=1, le=10_000_000, description="Page number, from 1.")
-    limit: int = Field(20, ge=1, le=100, description="Items per page, 1–100.")
+    page: WholeNumber = Field(1, ge=1, le=10_000_000, description="Page number, from 1.")
+    limit: WholeNumber = Field(20, ge=1, le=100, description="Items per page, 1–100.")
 
     @property
     def request(self) -> PageRequest:
