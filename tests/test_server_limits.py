@@ -112,22 +112,25 @@ def test_the_limits_are_read_from_the_environment_and_checked() -> None:
 
 
 def status_of(sock: socket.socket) -> int:
-    """Reads one response (head and Content-Length body); returns its status code."""
-    received = b""
-    while b"\r\n\r\n" not in received:
-        chunk = sock.recv(65536)
-        assert chunk, f"closed before a response: {received!r}"
-        received += chunk
-    head, _, body = received.partition(b"\r\n\r\n")
-    status_line, *fields = head.split(b"\r\n")
+    """Reads exactly one response (head and Content-Length body); returns its status code.
+
+    Never reads past it: a pipelined answer may arrive in the same segment and belongs to the
+    next call. So the head is read a byte at a time and the body to its length.
+    """
+    head = b""
+    while not head.endswith(b"\r\n\r\n"):
+        byte = sock.recv(1)
+        assert byte, f"closed before a response: {head!r}"
+        head += byte
+    status_line, *fields = head[:-4].split(b"\r\n")
     lengths = [
         v for n, _, v in (f.partition(b":") for f in fields) if n.lower() == b"content-length"
     ]
-    length = int(lengths[0]) if lengths else 0
-    while len(body) < length:
-        chunk = sock.recv(65536)
+    left = int(lengths[0]) if lengths else 0
+    while left:
+        chunk = sock.recv(left)
         assert chunk, "closed in the middle of a response body"
-        body += chunk
+        left -= len(chunk)
     return int(status_line.split()[1])
 
 
