@@ -1,0 +1,39 @@
+"""Serve one candidate with the server settings `caseworks serve` uses (uvicorn, our bounded
+httptools protocol, no uvicorn access log, no proxy headers).
+
+    python -m bench.spike.serve bench.spike.starlette_app:create --port 8001
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import uvicorn
+
+from caseworks.config import Settings
+from caseworks.logs import log_config
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("factory")
+    parser.add_argument("--port", type=int, required=True)
+    args = parser.parse_args()
+    settings = Settings.from_env()
+    uvicorn.run(
+        args.factory,
+        factory=True,
+        host="127.0.0.1",
+        port=args.port,
+        access_log=False,
+        log_level=settings.log_level,
+        log_config=log_config(settings.log_level),
+        proxy_headers=False,
+        server_header=False,
+        http="caseworks.serving:BoundedHttpToolsProtocol",
+        limit_concurrency=settings.max_connections + 1,
+    )
+
+
+if __name__ == "__main__":
+    main()
