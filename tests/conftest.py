@@ -20,13 +20,13 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+import caseworks.db.migrate as migrations
 from caseworks.agencies import create_agency
 from caseworks.app import create_app
 from caseworks.auth.principal import Role
 from caseworks.auth.tokens import create_token
 from caseworks.config import Settings
 from caseworks.db import Database, DatabaseURL, open_database
-from caseworks.db import migrate as migrations
 
 ADMIN_URL = os.environ.get("CASEWORKS_TEST_DATABASE_URL", "postgresql://127.0.0.1:5432/postgres")
 IN_CI = os.environ.get("CI", "").lower() == "true"

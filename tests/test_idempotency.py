@@ -47,7 +47,12 @@ async def rows(db: Database, table: str, agency_id: str) -> int:
 
 @pytest.mark.parametrize(("path", "body", "field"), [MENTOR, CONTACT, CHILD])
 async def test_a_retried_create_answers_with_the_first_record(
-    api: httpx.AsyncClient, tenant: Tenant, db: Database, path: str, body: dict, field: str
+    api: httpx.AsyncClient,
+    tenant: Tenant,
+    db: Database,
+    path: str,
+    body: dict[str, Any],
+    field: str,
 ) -> None:
     first = await api.post(path, json=body, headers=headers("retry-1", path))
     again = await api.post(path, json=body, headers=headers('"retry-1"', path))
@@ -80,7 +85,12 @@ async def test_a_retried_assignment_is_not_a_409(api: httpx.AsyncClient) -> None
 
 @pytest.mark.parametrize(("path", "body", "field"), [MENTOR, CHILD])
 async def test_simultaneous_attempts_with_one_key_make_one_record(
-    api: httpx.AsyncClient, tenant: Tenant, db: Database, path: str, body: dict, field: str
+    api: httpx.AsyncClient,
+    tenant: Tenant,
+    db: Database,
+    path: str,
+    body: dict[str, Any],
+    field: str,
 ) -> None:
     answers = await asyncio.gather(
         *(api.post(path, json=body, headers=headers("burst", path)) for _ in range(20))
@@ -117,7 +127,7 @@ async def test_a_malformed_key_is_400_and_nothing_is_written(
     response = await api.post(
         "/api/v1/mentors",
         json={"name": "Kari"},
-        headers={"Idempotency-Key": key.encode()},
+        headers=[(b"Idempotency-Key", key.encode())],
     )
     assert response.status_code == 400, response.text
     assert response.json()["errors"][0]["header"] == "Idempotency-Key"

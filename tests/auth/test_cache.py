@@ -14,7 +14,7 @@ from caseworks.auth.principal import Principal, Role
 from caseworks.auth.tokens import hash_token
 from caseworks.db import Database, DatabaseURL
 from tests.conftest import Tenant
-from tests.test_cli import CASEWORKS
+from tests.servers import CASEWORKS
 
 PRINCIPAL = Principal("agency_a", Role.ADMIN, "tok_a")
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, inspect
 
+import caseworks.db.migrate as migrations
 from caseworks.db import DatabaseURL
-from caseworks.db import migrate as migrations
 from caseworks.db.schema import metadata
 from tests.conftest import new_postgres_database
 

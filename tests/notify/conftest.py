@@ -16,9 +16,9 @@ import pytest
 import trustme
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
+import caseworks.db.migrate as migrations
 from caseworks.agencies import create_agency
 from caseworks.db import Database, DatabaseURL, open_database
-from caseworks.db import migrate as migrations
 from caseworks.notify.outbox import Email, enqueue
 from tests.conftest import new_postgres_database
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import httpx
 
+import caseworks.db.migrate as migrations
 from caseworks.agencies import create_agency
 from caseworks.db import DatabaseURL, open_database
-from caseworks.db import migrate as migrations
 from caseworks.timestamps import utc_now
 from tests.notify.conftest import SMTPServer, outbox_row, queue
 from tests.servers import CASEWORKS, free_port, serving_async
