@@ -151,12 +151,12 @@ def wrk(url: str, seconds: float, args: list[str]) -> Measurement:
     )
 
 
-def lua_args(endpoint: Endpoint, manifest: dict[str, Any], slot: int) -> list[str]:
-    """Write endpoints take a quarter of their pool per (side, warm-up or measured) slot, so
-    every run writes rows no other run touched."""
+def lua_args(endpoint: Endpoint, manifest: dict[str, Any], slot: int, slots: int = 4) -> list[str]:
+    """Write endpoints take one of ``slots`` shares of their pool per load (a quarter here: side,
+    warm-up or measured), so every load writes rows no other load touched."""
     shape = manifest["shape"]
     pool = shape["assignments"] // 7 if endpoint.mode == "patch_status" else WRITE_POOL
-    span = pool // 4
+    span = pool // slots
     base = {
         "post_assignment": shape["contacts"],
         "post_wa_new": shape["children"],

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.generate import WRITE_POOL, generate, write_manifest
-from bench.run import BIN, RESULTS, ROOT, WORK, Endpoint, Server, machine, wrk
+from bench.run import BIN, RESULTS, ROOT, WORK, Endpoint, Server, lua_args, machine, wrk
 from caseworks.db import DatabaseURL
 
 CANDIDATES = {
@@ -78,26 +78,6 @@ def start(url: DatabaseURL, manifest: dict[str, Any], names: list[str]) -> dict[
     return servers
 
 
-def lua_args(route: Endpoint, manifest: dict[str, Any], slot: int, slots: int) -> list[str]:
-    """As bench.run's, with the write pool cut into one share per load, not four: a create
-    never meets a contact an earlier load used."""
-    shape = manifest["shape"]
-    span = WRITE_POOL // slots
-    base = (shape["contacts"] if route.mode == "post_assignment" else 0) + slot * span
-    return [
-        route.mode,
-        manifest["token"],
-        str(shape["mentors"]),
-        str(shape["assignments"]),
-        str(shape["contacts"]),
-        str(base),
-        str(span),
-        str(shape["children"]),
-        str(shape["workers"]),
-        str(shape["applications"]),
-    ]
-
-
 def load_average() -> float:
     return float(Path("/proc/loadavg").read_text().split()[0])
 
@@ -126,7 +106,7 @@ def measure(
                 order = [name, "raw"] if round_ % 2 == 0 else ["raw", name]
                 measured: dict[str, Any] = {}
                 for side in order:
-                    # A fresh share of the write pool for every load (see lua_args).
+                    # A fresh share of the write pool for every load (see bench.run.lua_args).
                     wrk(servers[side].base, warmup, lua_args(route, manifest, slot, slots))
                     load = lua_args(route, manifest, slot + 1, slots)
                     measured[side] = asdict(wrk(servers[side].base, window, load))
