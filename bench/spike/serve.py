@@ -10,8 +10,8 @@ import argparse
 
 import uvicorn
 
+from caseworks.cli import uvicorn_options
 from caseworks.config import Settings
-from caseworks.logs import log_config
 
 
 def main() -> None:
@@ -21,17 +21,7 @@ def main() -> None:
     args = parser.parse_args()
     settings = Settings.from_env()
     uvicorn.run(
-        args.factory,
-        factory=True,
-        host="127.0.0.1",
-        port=args.port,
-        access_log=False,
-        log_level=settings.log_level,
-        log_config=log_config(settings.log_level),
-        proxy_headers=False,
-        server_header=False,
-        http="caseworks.serving:BoundedHttpToolsProtocol",
-        limit_concurrency=settings.max_connections + 1,
+        args.factory, factory=True, host="127.0.0.1", port=args.port, **uvicorn_options(settings)
     )
 
 

@@ -108,10 +108,29 @@ def serve(host: str, port: int, workers: int, server: str, dispatch: bool) -> No
         _serve_uvicorn(host, port, workers, settings)
 
 
+def uvicorn_options(settings: Settings) -> dict[str, Any]:
+    """How `serve` runs uvicorn, beside the app, address and workers (the benchmark uses it too)."""
+    from caseworks.logs import log_config
+
+    return {
+        "access_log": False,  # our own access log leaves out query strings and bodies
+        "log_level": settings.log_level,
+        "log_config": log_config(settings.log_level),
+        # uvicorn would trust X-Forwarded-* from 127.0.0.1; the request context honours them
+        # only from CASEWORKS_TRUSTED_PROXIES (Granian reads none of them).
+        "proxy_headers": False,
+        "server_header": False,
+        # Our protocol bounds each request head (size, fields, time) and the keep-alive wait; it
+        # reads those settings itself, in every worker process.
+        "http": "caseworks.serving:BoundedHttpToolsProtocol",
+        # uvicorn counts the connection being answered among the open ones (503 once
+        # `len(connections) >= limit`), so this lets exactly `max_connections` be served.
+        "limit_concurrency": settings.max_connections + 1,
+    }
+
+
 def _serve_uvicorn(host: str, port: int, workers: int, settings: Settings) -> None:
     import uvicorn
-
-    from caseworks.logs import log_config
 
     uvicorn.run(
         "caseworks.app:app_factory",
@@ -119,19 +138,7 @@ def _serve_uvicorn(host: str, port: int, workers: int, settings: Settings) -> No
         host=host,
         port=port,
         workers=workers,
-        access_log=False,  # our own access log leaves out query strings and bodies
-        log_level=settings.log_level,
-        log_config=log_config(settings.log_level),
-        # uvicorn would trust X-Forwarded-* from 127.0.0.1; the request context honours them
-        # only from CASEWORKS_TRUSTED_PROXIES (Granian reads none of them).
-        proxy_headers=False,
-        server_header=False,
-        # Our protocol bounds each request head (size, fields, time) and the keep-alive wait; it
-        # reads those settings itself, in every worker process.
-        http="caseworks.serving:BoundedHttpToolsProtocol",
-        # uvicorn counts the connection being answered among the open ones (503 once
-        # `len(connections) >= limit`), so this lets exactly `max_connections` be served.
-        limit_concurrency=settings.max_connections + 1,
+        **uvicorn_options(settings),
     )
 
 
