@@ -41,11 +41,6 @@ class ProblemList:
         else:
             self.omitted += 1
 
-    @property
-    def full(self) -> bool:
-        """No further problem would be shown; a caller may stop looking for more."""
-        return len(self.items) >= MAX_PROBLEMS
-
     def counted(self) -> bool:
         """When full, count one more problem and say so: the caller need not build it."""
         if len(self.items) >= MAX_PROBLEMS:
