@@ -41,7 +41,7 @@ clean:
 # Benchmarks (not part of `make test`): need wrk (apt-get install wrk) and taskset.
 .PHONY: fuzz
 fuzz: install
-	CASEWORKS_FUZZ_EXAMPLES=$${CASEWORKS_FUZZ_EXAMPLES:-100} $(BIN)/pytest -q -s tests/test_openapi_fuzz.py
+	CASEWORKS_FUZZ_EXAMPLES=$${CASEWORKS_FUZZ_EXAMPLES:-100} $(BIN)/pytest -q -s tests/web/test_openapi_fuzz.py
 
 .PHONY: bench bench-quick bench-sqlite
 bench: install

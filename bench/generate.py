@@ -24,7 +24,7 @@ from typing import Any
 
 import asyncpg
 
-from caseworks.agencies import create_agency
+from caseworks.auth.agencies import create_agency
 from caseworks.auth.principal import Role
 from caseworks.auth.tokens import create_token
 from caseworks.db import DatabaseURL, open_database

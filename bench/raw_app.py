@@ -20,11 +20,11 @@ from urllib.parse import parse_qs
 import asyncpg
 import orjson
 
-from caseworks.counting import Totals
+from caseworks.core.counting import Totals
+from caseworks.core.ids import new_id
+from caseworks.core.timestamps import utc_now
 from caseworks.db.base import to_positional
 from caseworks.db.url import DatabaseURL
-from caseworks.ids import new_id
-from caseworks.timestamps import utc_now
 
 OPTIONS = orjson.OPT_UTC_Z | orjson.OPT_OMIT_MICROSECONDS | orjson.OPT_NAIVE_UTC
 AGENCY = os.environ.get("BENCH_AGENCY", "agency_bench")

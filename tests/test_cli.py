@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import os
 import subprocess
 import time
 from collections.abc import Iterator
@@ -16,19 +15,12 @@ import pytest
 
 from caseworks.auth.principal import Role
 from caseworks.auth.tokens import create_token
+from caseworks.core.ids import new_id
+from caseworks.core.timestamps import utc_now
 from caseworks.db import DatabaseURL, open_database
-from caseworks.ids import new_id
-from caseworks.timestamps import utc_now
-from tests.conftest import new_postgres_database
-from tests.servers import CASEWORKS, free_port, serving
-
-
-def cli_env(url: DatabaseURL) -> dict[str, str]:
-    env = dict(os.environ)
-    env["CASEWORKS_DATABASE_URL"] = (
-        f"sqlite:///{url.target}" if url.dialect == "sqlite" else url.target
-    )
-    return env
+from tests.support.databases import new_postgres_database
+from tests.support.processes import cli_env
+from tests.support.servers import CASEWORKS, free_port, serving
 
 
 def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:

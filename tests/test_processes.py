@@ -33,11 +33,12 @@ import httpx
 import pytest
 
 from caseworks.db import Database, DatabaseURL, open_database
-from tests.casework.conftest import JSONAPI, child, child_assignment, worker
-from tests.conftest import new_postgres_database
-from tests.notify.conftest import SMTPServer, smtp  # noqa: F401 - the fixture
-from tests.servers import CASEWORKS, dispatching, serving_async, within
-from tests.test_cli import cli_env
+from tests.notify.conftest import smtp  # noqa: F401 - the fixture
+from tests.support.childwelfare import JSONAPI, child, child_assignment, worker
+from tests.support.databases import new_postgres_database
+from tests.support.mail import SMTPServer
+from tests.support.processes import cli_env
+from tests.support.servers import CASEWORKS, dispatching, serving_async, within
 
 CLIENTS = 8
 KILL_AFTER = 150  # acknowledged writes before SIGKILL

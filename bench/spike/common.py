@@ -15,22 +15,23 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.datastructures import URL, State
 from starlette.types import ASGIApp
 
-from caseworks import logs
-from caseworks.app import exception_response, render_error
 from caseworks.auth.cache import TokenCache, keep_listening
 from caseworks.auth.limits import FailureLimiter
 from caseworks.auth.principal import Principal
-from caseworks.casework import render, service
-from caseworks.casework.service import Subject
+from caseworks.childwelfare import worker_assignments as service
+from caseworks.childwelfare.worker_assignments import Subject
 from caseworks.config import Settings
+from caseworks.core import logs
+from caseworks.core.errors import BadRequest, FieldProblem
+from caseworks.core.pagination import PageRequest
 from caseworks.db import DatabaseURL, open_database
 from caseworks.db.postgres import PostgresDatabase
-from caseworks.errors import BadRequest, FieldProblem
-from caseworks.jsonapi import documents as jsonapi
-from caseworks.methods import MethodTable
-from caseworks.middleware import RequestContext
-from caseworks.origin import HostPolicy, Origins, parse_networks
-from caseworks.pagination import PageRequest
+from caseworks.web.app import exception_response, render_error
+from caseworks.web.context import RequestContext
+from caseworks.web.jsonapi import childwelfare_resources as render
+from caseworks.web.jsonapi import documents as jsonapi
+from caseworks.web.methods import MethodTable
+from caseworks.web.origin import HostPolicy, Origins, parse_networks
 
 SETTINGS = Settings.from_env()
 ASSIGNMENT = "/api/v1/assignments/{assignment_id}"

@@ -20,12 +20,12 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from caseworks.app import exception_response
-from caseworks.auth.http import BEARER_SCHEME, authenticate_header
 from caseworks.auth.principal import Principal
-from caseworks.errors import BadRequest, FieldProblem, UnsupportedMediaType
-from caseworks.rest import _is_json, check_unique_keys
-from caseworks.validation import from_validation_errors
+from caseworks.core.errors import BadRequest, FieldProblem, UnsupportedMediaType
+from caseworks.core.validation import from_validation_errors
+from caseworks.web.app import exception_response
+from caseworks.web.bearer import BEARER_SCHEME, authenticate_header
+from caseworks.web.json_bodies import _is_json, check_unique_keys
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from caseworks.app import Caseworks, create_app
+from caseworks.web.app import Caseworks, create_app
 
 
 def without_fast_lane() -> FastAPI:

@@ -26,26 +26,26 @@ from starlette.datastructures import State
 from starlette.routing import Route
 
 from bench.spike import common
-from caseworks import idempotency
-from caseworks.app import exception_response
 from caseworks.auth import policy
-from caseworks.auth.http import authenticate_header
 from caseworks.auth.principal import Principal
-from caseworks.errors import (
+from caseworks.core.errors import (
     FieldProblem,
     NotFound,
     ProblemList,
     ServiceError,
     UnsupportedMediaType,
 )
-from caseworks.jsonapi import MEDIA_TYPE as JSONAPI
-from caseworks.jsonio import dumps
-from caseworks.mentoring import service
-from caseworks.mentoring.schemas import AssignmentCreate
-from caseworks.methods import MethodTable
-from caseworks.origin import origins_of
-from caseworks.rest import _is_json, check_unique_keys
-from caseworks.validation import invalid
+from caseworks.core.jsonio import dumps
+from caseworks.core.validation import invalid
+from caseworks.db import idempotency
+from caseworks.mentoring import mentor_assignments as service
+from caseworks.mentoring.mentoring_models import AssignmentCreate
+from caseworks.web.app import exception_response
+from caseworks.web.bearer import authenticate_header
+from caseworks.web.json_bodies import _is_json, check_unique_keys
+from caseworks.web.jsonapi import MEDIA_TYPE as JSONAPI
+from caseworks.web.methods import MethodTable
+from caseworks.web.origin import origins_of
 
 STATE = State()
 Caller = Request[Principal, None, Any]

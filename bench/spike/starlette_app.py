@@ -16,14 +16,14 @@ from starlette.responses import Response
 
 from bench.spike import common
 from bench.spike.declare import Call, Endpoint, compile_routes
-from caseworks import idempotency
 from caseworks.auth import policy
-from caseworks.jsonapi import documents as jsonapi
-from caseworks.jsonio import JSONResponse
-from caseworks.mentoring import service
-from caseworks.mentoring.schemas import Assignment, AssignmentCreate
-from caseworks.methods import AnswerOptions, MethodTable
-from caseworks.origin import origins_of
+from caseworks.core.jsonio import JSONResponse
+from caseworks.db import idempotency
+from caseworks.mentoring import mentor_assignments as service
+from caseworks.mentoring.mentoring_models import Assignment, AssignmentCreate
+from caseworks.web.jsonapi import documents as jsonapi
+from caseworks.web.methods import AnswerOptions, MethodTable
+from caseworks.web.origin import origins_of
 
 
 async def get_assignment(call: Call) -> Response:

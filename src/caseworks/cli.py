@@ -14,8 +14,8 @@ import click
 
 from caseworks.auth.principal import Role
 from caseworks.config import Settings, SettingsError
+from caseworks.core.errors import ServiceError
 from caseworks.db import Database, DatabaseURL, open_database
-from caseworks.errors import ServiceError
 
 T = TypeVar("T")
 
@@ -110,7 +110,7 @@ def serve(host: str, port: int, workers: int, server: str, dispatch: bool) -> No
 
 def uvicorn_options(settings: Settings) -> dict[str, Any]:
     """How `serve` runs uvicorn, beside the app, address and workers (the benchmark uses it too)."""
-    from caseworks.logs import log_config
+    from caseworks.core.logs import log_config
 
     return {
         "access_log": False,  # our own access log leaves out query strings and bodies
@@ -122,7 +122,7 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
         "server_header": False,
         # Our protocol bounds each request head (size, fields, time) and the keep-alive wait; it
         # reads those settings itself, in every worker process.
-        "http": "caseworks.serving:BoundedHttpToolsProtocol",
+        "http": "caseworks.web.serving:BoundedHttpToolsProtocol",
         # uvicorn counts the connection being answered among the open ones (503 once
         # `len(connections) >= limit`), so this lets exactly `max_connections` be served.
         "limit_concurrency": settings.max_connections + 1,
@@ -133,7 +133,7 @@ def _serve_uvicorn(host: str, port: int, workers: int, settings: Settings) -> No
     import uvicorn
 
     uvicorn.run(
-        "caseworks.app:app_factory",
+        "caseworks.web.app:app_factory",
         factory=True,
         host=host,
         port=port,
@@ -147,10 +147,10 @@ def _serve_granian(host: str, port: int, workers: int, settings: Settings) -> No
     from granian.constants import Interfaces
     from granian.http import HTTP1Settings
 
-    from caseworks.logs import log_config
+    from caseworks.core.logs import log_config
 
     Granian(
-        "caseworks.app:app_factory",
+        "caseworks.web.app:app_factory",
         factory=True,
         address=host,
         port=port,
@@ -174,7 +174,7 @@ def worker() -> None:
     """Deliver queued mail until stopped (SIGINT or SIGTERM)."""
     import signal
 
-    from caseworks.logs import log_config
+    from caseworks.core.logs import log_config
     from caseworks.notify.dispatcher import build_dispatcher
 
     settings = _settings()
@@ -245,7 +245,7 @@ def agency() -> None:
 @click.argument("name")
 def agency_create(name: str) -> None:
     """Create an agency; print its id alone on stdout."""
-    from caseworks.agencies import create_agency
+    from caseworks.auth.agencies import create_agency
 
     async def work(db: Database) -> str:
         async with db.transaction() as tx:
@@ -310,7 +310,7 @@ TOKEN_COLUMNS = ("id", "agency", "role", "label", "for", "created", "expires", "
 def token_list(agency_id: str | None) -> None:
     """List the tokens that are not revoked, one a line, tab-separated; never a secret."""
     from caseworks.auth.tokens import list_tokens
-    from caseworks.timestamps import utc_now, wire
+    from caseworks.core.timestamps import utc_now, wire
 
     async def work(db: Database) -> list[dict[str, Any]]:
         return await list_tokens(db, agency_id)

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from caseworks.origin import host_name, parse_networks, parse_public_url
+from caseworks.web.origin import host_name, parse_networks, parse_public_url
 
 DEFAULT_DATABASE_URL = "sqlite:///./caseworks.db"
 DEFAULT_ALLOWED_HOSTS = ("127.0.0.1", "localhost")

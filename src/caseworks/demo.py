@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from caseworks.agencies import agency_exists, create_agency
+from caseworks.auth.agencies import agency_exists, create_agency
 from caseworks.db import Executor
 
 DEMO_AGENCY_ID = "agency_demo"

@@ -18,9 +18,9 @@ import pytest
 
 from caseworks.auth.principal import Role
 from caseworks.auth.tokens import revoke_token
-from tests.casework.conftest import JSONAPI, child_assignment, nested
-from tests.conftest import Tenant, new_tenant
-from tests.world import CANARY, build_world
+from tests.support.childwelfare import JSONAPI, child_assignment, nested
+from tests.support.tenants import Tenant, new_tenant
+from tests.support.world import CANARY, build_world
 
 CALLERS = (
     "no token",

@@ -13,20 +13,11 @@ from caseworks.auth.cache import TokenCache
 from caseworks.auth.principal import Principal, Role
 from caseworks.auth.tokens import hash_token
 from caseworks.db import Database, DatabaseURL
-from tests.conftest import Tenant
-from tests.servers import CASEWORKS
+from tests.support.polling import until
+from tests.support.servers import CASEWORKS
+from tests.support.tenants import Tenant
 
 PRINCIPAL = Principal("agency_a", Role.ADMIN, "tok_a")
-
-
-async def until(condition: Callable[[], bool], seconds: float = 5.0) -> None:
-    """Wait for a condition another task or process brings about, up to a deadline.
-
-    It comes about in a callback on another connection: there is no event to await instead.
-    """
-    async with asyncio.timeout(seconds):
-        while not condition():  # noqa: ASYNC110
-            await asyncio.sleep(0.01)
 
 
 def enabled_cache(clock: Callable[[], float] = lambda: 0.0) -> TokenCache:

@@ -19,11 +19,11 @@ from caseworks.auth.tokens import (
     hash_token,
     parse_lifetime,
 )
+from caseworks.core.timestamps import utc_now
 from caseworks.db import Database
-from caseworks.timestamps import utc_now
-from tests.auth.test_cache import until
-from tests.casework.conftest import JSONAPI
-from tests.conftest import Tenant
+from tests.support.childwelfare import JSONAPI
+from tests.support.polling import until
+from tests.support.tenants import Tenant
 
 # One path of each kind: the mentoring API, the Binti-compatible API and a fast-lane read.
 PATHS = ("/api/v1/mentors", "/api/v1/children", "/api/v1/assignments")

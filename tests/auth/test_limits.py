@@ -10,10 +10,11 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from caseworks.app import create_app
 from caseworks.auth.limits import FailureLimiter
 from caseworks.db import Database, DatabaseURL
-from tests.conftest import Tenant, make_settings
+from caseworks.web.app import create_app
+from tests.support.databases import make_settings
+from tests.support.tenants import Tenant
 
 LIMIT = 3
 WRONG = {"Authorization": "Bearer cw_wrong"}

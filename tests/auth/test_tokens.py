@@ -6,7 +6,7 @@ import hashlib
 
 from caseworks.auth.tokens import generate_token, revoke_token
 from caseworks.db import Database
-from tests.conftest import Tenant
+from tests.support.tenants import Tenant
 
 
 def test_tokens_carry_at_least_128_random_bits() -> None:

@@ -11,7 +11,7 @@ from sqlalchemy import create_engine, inspect
 import caseworks.db.migrate as migrations
 from caseworks.db import DatabaseURL
 from caseworks.db.schema import metadata
-from tests.conftest import new_postgres_database
+from tests.support.databases import new_postgres_database
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

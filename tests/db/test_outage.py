@@ -30,8 +30,8 @@ import pytest
 
 from caseworks.db import DatabaseURL, open_database
 from caseworks.db.postgres import ACQUIRE_TIMEOUT_SECONDS
-from tests.conftest import agency_with_admin
-from tests.servers import free_port, serving_async, within
+from tests.support.servers import free_port, serving_async, within
+from tests.support.tenants import agency_with_admin
 
 POSTGRES = ("127.0.0.1", 5432)
 POOL_SIZE = 10

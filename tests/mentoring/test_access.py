@@ -9,8 +9,8 @@ import pytest
 
 from caseworks.auth.principal import Role
 from caseworks.db import Database
-from tests.conftest import Tenant
-from tests.mentoring.conftest import Programme, create_assignment, create_contact, create_mentor
+from tests.support.mentoring import Programme, create_assignment, create_contact, create_mentor
+from tests.support.tenants import Tenant
 
 
 @pytest.fixture

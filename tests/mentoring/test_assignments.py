@@ -7,7 +7,7 @@ import re
 import httpx
 import pytest
 
-from tests.mentoring.conftest import (
+from tests.support.mentoring import (
     SEED_ACTIVE_ITEM,
     SEED_HISTORY_ITEM,
     SEED_LIST_ITEM,

@@ -10,8 +10,8 @@ import httpx
 import pytest
 
 from caseworks.auth.principal import Role
-from tests.conftest import Tenant
-from tests.mentoring.conftest import Programme
+from tests.support.mentoring import Programme
+from tests.support.tenants import Tenant
 
 FRAMEWORK = {"Origin": "http://testserver"}
 

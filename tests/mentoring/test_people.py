@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.mentoring.conftest import Programme, create_contact, create_mentor
+from tests.support.mentoring import Programme, create_contact, create_mentor
 
 KINDS = [("mentors", "mentor_id", "mentor"), ("contacts", "contact_id", "contact")]
 

@@ -9,8 +9,8 @@ import random
 import httpx
 
 from caseworks.db import Database, Row
-from tests.conftest import Tenant
-from tests.mentoring.conftest import Programme
+from tests.support.mentoring import Programme
+from tests.support.tenants import Tenant
 
 
 async def history(db: Database, tenant: Tenant, assignment_id: str) -> list[Row]:

@@ -10,11 +10,11 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from caseworks.db import Database
-from caseworks.notify import queries
+from caseworks.notify import outbox_queries as queries
 from caseworks.notify.dispatcher import Dispatcher, Policy
 from caseworks.notify.outbox import Email, enqueue
 from caseworks.notify.transport import FileTransport, SMTPSettings, SMTPTransport
-from tests.notify.conftest import CLOCK_START, Clock, SMTPServer, files_in, outbox_row, queue
+from tests.support.mail import CLOCK_START, Clock, SMTPServer, files_in, outbox_row, queue
 
 
 def dispatcher(db: Database, smtp: SMTPServer, clock: Clock, owner: str = "one") -> Dispatcher:

@@ -9,11 +9,11 @@ from pathlib import Path
 import httpx
 
 import caseworks.db.migrate as migrations
-from caseworks.agencies import create_agency
+from caseworks.auth.agencies import create_agency
+from caseworks.core.timestamps import utc_now
 from caseworks.db import DatabaseURL, open_database
-from caseworks.timestamps import utc_now
-from tests.notify.conftest import SMTPServer, outbox_row, queue
-from tests.servers import CASEWORKS, free_port, serving_async
+from tests.support.mail import SMTPServer, outbox_row, queue
+from tests.support.servers import CASEWORKS, free_port, serving_async
 
 
 async def queued_database(path: Path) -> tuple[str, str]:

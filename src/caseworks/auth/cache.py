@@ -20,8 +20,8 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Protocol
 
-from caseworks.aio import first_of, wait_a_while
 from caseworks.auth.principal import Principal
+from caseworks.core.aio import first_of, wait_a_while
 
 log = logging.getLogger("caseworks.auth")
 

@@ -8,7 +8,7 @@ but not change it, 403.
 from __future__ import annotations
 
 from caseworks.auth.principal import Principal, Role
-from caseworks.errors import Forbidden
+from caseworks.core.errors import Forbidden
 
 MANAGERS = frozenset({Role.ADMIN, Role.SUPERVISOR})
 

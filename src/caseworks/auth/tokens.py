@@ -14,10 +14,10 @@ from datetime import UTC, datetime, timedelta
 
 from caseworks.auth.cache import REVOCATION_CHANNEL, evict_everywhere
 from caseworks.auth.principal import Principal, Role
+from caseworks.core.errors import Invalid, NotFound
+from caseworks.core.ids import new_id
+from caseworks.core.timestamps import utc_now
 from caseworks.db import Database, Executor, Row
-from caseworks.errors import Invalid, NotFound
-from caseworks.ids import new_id
-from caseworks.timestamps import utc_now
 
 TOKEN_PREFIX = "cw_"  # noqa: S105 - a prefix that makes leaked tokens recognisable, not a secret
 

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from caseworks import audit, idempotency
 from caseworks.auth import Principal, policy
 from caseworks.auth.tokens import revoke_mentor_tokens
-from caseworks.db import ConstraintViolation, Database, Executor, Row
-from caseworks.errors import Conflict, Invalid, NotFound
-from caseworks.idempotency import IdempotentRequest
-from caseworks.ids import is_client_id, is_valid_id, new_id
-from caseworks.mentoring import queries
-from caseworks.mentoring.schemas import PersonCreate, PersonUpdate
-from caseworks.mentoring.service import erase_assignment
-from caseworks.pagination import Page, PageRequest
-from caseworks.timestamps import utc_now
+from caseworks.core.errors import Conflict, Invalid, NotFound
+from caseworks.core.ids import is_client_id, is_valid_id, new_id
+from caseworks.core.pagination import Page, PageRequest
+from caseworks.core.timestamps import utc_now
+from caseworks.db import ConstraintViolation, Database, Executor, Row, audit, idempotency
+from caseworks.db.idempotency import IdempotentRequest
+from caseworks.mentoring import mentoring_queries as queries
+from caseworks.mentoring.mentor_assignments import erase_assignment
+from caseworks.mentoring.mentoring_models import PersonCreate, PersonUpdate
 
 
 @dataclass(frozen=True)

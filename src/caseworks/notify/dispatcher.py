@@ -25,10 +25,10 @@ from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
 
-from caseworks.aio import wait_a_while
 from caseworks.config import Settings
+from caseworks.core.aio import wait_a_while
 from caseworks.db import Database, DatabaseUnavailable, Row
-from caseworks.notify import queries
+from caseworks.notify import outbox_queries as queries
 from caseworks.notify.transport import DeliveryError, Transport, transport_for
 
 log = logging.getLogger("caseworks.notify")

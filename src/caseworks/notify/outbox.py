@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from caseworks.core.ids import new_id
 from caseworks.db import Executor
-from caseworks.ids import new_id
 
 MESSAGE_ID_DOMAIN = "caseworks"
 

@@ -1,0 +1,186 @@
+"""Attributes of the casework resources, validated after keys are turned to snake_case."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Annotated, ClassVar, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StringConstraints,
+    field_validator,
+)
+
+from caseworks.core.text import DayOrMoment, Email, IsoDate, Name, RecordId, ShortText
+from caseworks.web.jsonapi.reading import PageQuery, QueryModel, split_list
+
+Role = Literal["case_carrying", "approvals", "support"]
+ROLES: tuple[Role, ...] = ("case_carrying", "approvals", "support")
+ApplicationStatus = Literal["applying", "pending", "approved", "denied", "withdrawn", "closed"]
+# A subset of the roles: a longer list is refused before its items are looked at, so a body of
+# a hundred thousand wrong roles costs one error, not one each.
+Roles = Annotated[list[Role], Field(max_length=len(ROLES))]
+APPLICATION_TYPES = {"initial-applications": "initial", "renewal-applications": "renewal"}
+
+
+class Attributes(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class WorkerCreate(Attributes):
+    name: Name
+    email: Email
+    active: StrictBool = True
+    assignable_roles: Roles = []
+    external_identifier: ShortText | None = None
+
+    @field_validator("assignable_roles", mode="before")
+    @classmethod
+    def _underscores(cls, value: object) -> object:
+        # Roles are written case-carrying in requests and case_carrying everywhere else.
+        if isinstance(value, list):
+            return [item.replace("-", "_") if isinstance(item, str) else item for item in value]
+        return value
+
+
+class WorkerUpdate(WorkerCreate):
+    name: Name | None = None  # type: ignore[assignment]
+    email: Email | None = None  # type: ignore[assignment]
+    active: StrictBool | None = None  # type: ignore[assignment]
+    assignable_roles: Roles | None = None  # type: ignore[assignment]
+
+
+class ChildCreate(Attributes):
+    first_name: Name | None = None
+    middle_name: Name | None = None
+    last_name: Name
+    date_of_birth: IsoDate | None = None
+    client_id: ShortText | None = None
+    external_identifier: ShortText | None = None
+
+
+class ChildUpdate(ChildCreate):
+    last_name: Name | None = None  # type: ignore[assignment]
+
+
+class ApplicationCreate(Attributes):
+    status: ApplicationStatus = "applying"
+    applicant_name: Name | None = None
+
+
+class ApplicationUpdate(Attributes):
+    status: ApplicationStatus | None = None
+    applicant_name: Name | None = None
+
+
+# --- query parameters, one model per shape of operation -----------------------------------------
+
+RecordSort = Literal["created_at", "-created_at", "updated_at", "-updated_at"]
+# Roles are written case-carrying in requests and case_carrying everywhere else.
+RoleName = Literal["case_carrying", "case-carrying", "approvals", "support"]
+INCLUDES = ("worker", "child", "application")
+MAX_SEARCH_LENGTH = 200
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+def _known_includes(value: str) -> str:
+    if not split_list(value) <= set(INCLUDES):
+        raise ValueError(f"must name some of {', '.join(INCLUDES)}, separated by commas")
+    return value
+
+
+Includes = Annotated[
+    str,
+    AfterValidator(_known_includes),
+    Field(description=f"Related records to add: {', '.join(INCLUDES)}, separated by commas."),
+]
+SearchText = Annotated[
+    str, StringConstraints(max_length=MAX_SEARCH_LENGTH), AfterValidator(_no_nul)
+]
+
+
+class RecordListQuery(PageQuery):
+    sort: RecordSort = Field("created_at", description="`-` for descending.")
+
+
+class ChildListQuery(RecordListQuery):
+    filters: ClassVar[tuple[str, ...]] = ("full_name_contains",)
+    full_name_contains: SearchText = Field("", description="Part of the full name, in any case.")
+
+
+class IncludeQuery(QueryModel):
+    include: Includes = ""
+
+    @property
+    def wanted(self) -> set[str]:
+        return split_list(self.include)
+
+
+class AssignmentPageQuery(RecordListQuery, IncludeQuery):
+    """What an answer holding a page of worker assignments reads: a create's too."""
+
+
+class SubjectAssignmentsQuery(AssignmentPageQuery):
+    filters: ClassVar[tuple[str, ...]] = ("role", "created_start_date", "created_end_date")
+    role: RoleName | None = None
+    created_start_date: DayOrMoment | None = Field(
+        None, description="From this day or moment (UTC unless an offset is given)."
+    )
+    created_end_date: DayOrMoment | None = Field(
+        None, description="Up to the end of this day, or to this second, inclusive."
+    )
+
+    def conditions(self) -> dict[str, object]:
+        found: dict[str, object] = {
+            "created_from": _start(self.created_start_date),
+            "created_before": _end(self.created_end_date),
+        }
+        if self.role is not None:
+            found["role"] = self.role.replace("-", "_")
+        return found
+
+
+class AssignmentListQuery(SubjectAssignmentsQuery):
+    filters: ClassVar[tuple[str, ...]] = (
+        *SubjectAssignmentsQuery.filters,
+        "child_id",
+        "application_id",
+    )
+    child_id: RecordId | None = None
+    application_id: RecordId | None = None
+
+    def conditions(self) -> dict[str, object]:
+        return {
+            **super().conditions(),
+            "child_id": self.child_id,
+            "application_id": self.application_id,
+        }
+
+
+def _as_utc(value: date | datetime) -> datetime:
+    if not isinstance(value, datetime):
+        return datetime(value.year, value.month, value.day, tzinfo=UTC)
+    return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _start(value: date | datetime | None) -> datetime | None:
+    return None if value is None else _as_utc(value)
+
+
+def _end(value: date | datetime | None) -> datetime | None:
+    """The first moment after an inclusive end: the next day, or the next second (times are
+    stored to the second). Within 1900–2999 this is at most 3000-01-01, so it cannot overflow."""
+    if value is None:
+        return None
+    if not isinstance(value, datetime):
+        return _as_utc(value) + timedelta(days=1)
+    return _as_utc(value).replace(microsecond=0) + timedelta(seconds=1)

@@ -1,0 +1,279 @@
+"""Worker assignments: who may assign whom, the row limits, idempotency, audit and mail.
+
+Every create runs in one transaction that first locks the child or application (on PostgreSQL
+``SELECT … FOR UPDATE``; SQLite serialises writers), so the limit and the 201/200 decision hold
+exactly under concurrent requests; the unique indexes back them up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from caseworks.auth import Principal, policy
+from caseworks.childwelfare import childwelfare_queries as queries
+from caseworks.childwelfare import records
+from caseworks.childwelfare.childwelfare_models import Role
+from caseworks.core.errors import FieldProblem, Invalid, NotFound
+from caseworks.core.ids import is_valid_id, new_id
+from caseworks.core.pagination import Page, PageRequest
+from caseworks.core.text import one_line
+from caseworks.core.timestamps import utc_now
+from caseworks.db import Database, Executor, Row, audit
+from caseworks.notify.outbox import Email, enqueue
+from caseworks.web.jsonapi import childwelfare_resources as render
+from caseworks.web.jsonapi.documents import Resource
+
+SUBJECT = "worker_assignment"
+ROLE_LABELS = {"case_carrying": "case-carrying", "approvals": "approvals", "support": "support"}
+
+
+@dataclass(frozen=True)
+class Subject:
+    """The child or application assignments are made on."""
+
+    column: str  # "child_id" or "application_id"
+    record_id: str
+    from_path: bool  # named by the URL (404/403) rather than by the body (422)
+
+    @property
+    def kind(self) -> records.RecordKind:
+        return records.CHILDREN if self.column == "child_id" else records.APPLICATIONS
+
+    @property
+    def relationship(self) -> str:
+        return "child" if self.column == "child_id" else "application"
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """One requested assignment, and where in the body it came from (for error pointers)."""
+
+    role: Role
+    worker_id: str
+    notify: bool
+    pointer: str  # "/data" or "/data/0"
+
+
+async def assign(
+    db: Database, caller: Principal, subject: Subject, wanted: list[Wanted], limits: dict[str, int]
+) -> bool:
+    """Make the assignments that do not exist yet; True if any was made (201), else 200."""
+    policy.casework_scope(caller)
+    async with db.transaction() as tx:
+        target = await _locked_subject(tx, caller, subject, wanted[0].pointer)
+        policy.require_casework_update(caller)
+        workers = await _eligible_workers(tx, caller, wanted)
+        new = await _within_limits(tx, caller, subject, wanted, limits)
+        now = utc_now()
+        assigner = await _assigner(tx, caller)
+        for item in new:
+            assignment_id = new_id("wa")
+            await queries.insert_assignment(
+                tx,
+                {
+                    "agency_id": caller.agency_id,
+                    "id": assignment_id,
+                    "worker_id": item.worker_id,
+                    "role": item.role,
+                    "child_id": subject.record_id if subject.column == "child_id" else None,
+                    "application_id": (
+                        subject.record_id if subject.column == "application_id" else None
+                    ),
+                    "created_by": caller.token_id,
+                    "now": now,
+                },
+            )
+            await audit.record(
+                tx,
+                caller,
+                "created",
+                SUBJECT,
+                assignment_id,
+                details={
+                    "worker_id": item.worker_id,
+                    "role": item.role,
+                    subject.column: subject.record_id,
+                },
+            )
+            if item.notify:
+                mail = _email(workers[item.worker_id], item.role, subject, target, assigner)
+                await enqueue(tx, caller.agency_id, mail, now)
+        return bool(new)
+
+
+async def _locked_subject(tx: Executor, caller: Principal, subject: Subject, pointer: str) -> Row:
+    try:
+        return await records.get_record(tx, caller, subject.kind, subject.record_id, lock=True)
+    except NotFound:
+        if subject.from_path:
+            raise
+        raise Invalid.field(
+            f"{pointer}/relationships/{subject.relationship}",
+            f"no {subject.kind.noun} {subject.record_id} in this agency",
+        ) from None
+
+
+async def _eligible_workers(
+    tx: Executor, caller: Principal, wanted: list[Wanted]
+) -> dict[str, Row]:
+    """Each worker exists in the caller's agency, is active and may hold the role."""
+    problems: list[FieldProblem] = []
+    workers: dict[str, Row] = {}
+    for item in wanted:
+        pointer = f"{item.pointer}/relationships/worker"
+        row = await queries.get_record(tx, "agency_workers", caller.agency_id, item.worker_id, None)
+        if row is None:
+            problems.append(
+                FieldProblem(f"no agency worker {item.worker_id} in this agency", pointer)
+            )
+        elif not row["active"]:
+            problems.append(FieldProblem(f"agency worker {item.worker_id} is not active", pointer))
+        elif item.role not in render.roles(row["assignable_roles"]):
+            problems.append(
+                FieldProblem(
+                    f"agency worker {item.worker_id} may not hold the"
+                    f" {ROLE_LABELS[item.role]} role",
+                    pointer,
+                )
+            )
+        else:
+            workers[item.worker_id] = row
+    if problems:
+        raise Invalid("the assignment breaks a business rule", problems)
+    return workers
+
+
+async def _within_limits(
+    tx: Executor, caller: Principal, subject: Subject, wanted: list[Wanted], limits: dict[str, int]
+) -> list[Wanted]:
+    """The assignments to make: those not held already, each role within its limit."""
+    held = await queries.holders(tx, caller.agency_id, subject.column, subject.record_id)
+    holding = {(row["worker_id"], row["role"]) for row in held}
+    counts: dict[str, int] = {}
+    for row in held:
+        counts[row["role"]] = counts.get(row["role"], 0) + 1
+    new: list[Wanted] = []
+    problems: list[FieldProblem] = []
+    for item in wanted:
+        if (item.worker_id, item.role) in holding:
+            continue  # already assigned: a no-op
+        holding.add((item.worker_id, item.role))
+        counts[item.role] = counts.get(item.role, 0) + 1
+        if counts[item.role] > limits[item.role]:
+            problems.append(
+                FieldProblem(
+                    f"the {subject.kind.noun} already has the most {ROLE_LABELS[item.role]}"
+                    f" workers allowed ({limits[item.role]})",
+                    pointer=f"{item.pointer}/relationships/{subject.relationship}",
+                )
+            )
+        new.append(item)
+    if problems:
+        raise Invalid("the assignment breaks a row limit", problems)
+    return new
+
+
+async def _assigner(tx: Executor, caller: Principal) -> str:
+    name = await queries.token_name(tx, caller.token_id)
+    return f"{name} ({caller.role.value})" if name else f"a {caller.role.value}"
+
+
+def _email(worker: Row, role: str, subject: Subject, target: Row, assigner: str) -> Email:
+    # Names are refused with control characters at the edge, but rows written before that rule
+    # (or by hand, or the token label from the command line) may still hold them: each goes
+    # through one_line, so a line break can neither make the message unbuildable nor forge a
+    # header or a line of the body.
+    if subject.column == "child_id":
+        names = [target["first_name"], target["middle_name"], target["last_name"]]
+        what = "child " + one_line(" ".join(part for part in names if part))
+    else:
+        applicant = one_line(target["applicant_name"] or "") or target["id"]
+        what = f"{target['kind']} application {applicant}"
+    label = ROLE_LABELS[role]
+    return Email(
+        recipient=worker["email"],
+        subject=f"New assignment: {label} worker for {what}",
+        body=(
+            f"Hello {one_line(worker['name'])},\n\n"
+            f"You have been assigned as the {label} worker for {what}"
+            f" ({subject.record_id}) by {one_line(assigner)}.\n"
+        ),
+    )
+
+
+# --- reading and deleting ----------------------------------------------------------------------
+
+
+async def list_assignments(
+    db: Executor, caller: Principal, filters: dict[str, Any], sort: str, page: PageRequest
+) -> Page:
+    reader = policy.casework_scope(caller)
+    rows, total = await queries.list_assignments(db, caller.agency_id, reader, filters, sort, page)
+    return Page(rows, page, total)
+
+
+async def subject_assignments(
+    db: Executor,
+    caller: Principal,
+    subject: Subject,
+    filters: dict[str, Any],
+    sort: str,
+    page: PageRequest,
+) -> Page:
+    """The assignments of one child or application the caller may read (404 otherwise)."""
+    await records.get_record(db, caller, subject.kind, subject.record_id)
+    return await list_assignments(
+        db, caller, {**filters, subject.column: subject.record_id}, sort, page
+    )
+
+
+async def get_assignment(db: Executor, caller: Principal, assignment_id: str) -> Row:
+    reader = policy.casework_scope(caller)
+    row = None
+    if is_valid_id(assignment_id):
+        row = await queries.get_assignment(db, caller.agency_id, assignment_id, reader)
+    if row is None:
+        raise NotFound(f"no worker assignment {assignment_id}")
+    return row
+
+
+async def delete_assignment(db: Database, caller: Principal, assignment_id: str) -> None:
+    async with db.transaction() as tx:
+        row = await get_assignment(tx, caller, assignment_id)
+        policy.require_casework_update(caller)
+        await queries.delete_assignment(tx, caller.agency_id, assignment_id)
+        column = "child_id" if row["child_id"] is not None else "application_id"
+        await audit.record(
+            tx,
+            caller,
+            "deleted",
+            SUBJECT,
+            assignment_id,
+            details={"worker_id": row["worker_id"], "role": row["role"], column: row[column]},
+        )
+
+
+async def included(
+    db: Executor, caller: Principal, rows: list[Row], wanted: set[str]
+) -> list[Resource]:
+    """The related records a compound document asks for, each once."""
+    resources: list[Resource] = []
+    seen: set[tuple[str, str]] = set()
+    plan = (
+        ("worker", "worker_id", records.WORKERS),
+        ("child", "child_id", records.CHILDREN),
+        ("application", "application_id", records.APPLICATIONS),
+    )
+    for name, column, kind in plan:
+        if name not in wanted:
+            continue
+        for row in rows:
+            record_id = row[column]
+            if record_id is None or (kind.table, record_id) in seen:
+                continue
+            seen.add((kind.table, record_id))
+            related = await queries.get_record(db, kind.table, caller.agency_id, record_id, None)
+            if related is not None:
+                resources.append(kind.render(related))
+    return resources

@@ -1,0 +1,1 @@
+"""What every layer uses: ids, time, errors, input types, JSON, logging."""

@@ -1,0 +1,81 @@
+"""Audit events: who did what, when and why, written in the same transaction as the change.
+
+Events hold ids, statuses and field names, never personal data, except the free-text ``reason`` a
+caller gives; deleting a record scrubs the reasons of its earlier events and leaves a tombstone.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from caseworks.auth import Principal
+from caseworks.core.ids import new_id
+from caseworks.core.timestamps import utc_now
+from caseworks.db import Executor, Row
+
+_INSERT = """
+INSERT INTO audit_events (agency_id, id, occurred_at, actor_token_id, actor_role, action,
+                          subject_type, subject_id, from_status, to_status, reason, details)
+VALUES (:agency_id, :id, :occurred_at, :actor_token_id, :actor_role, :action,
+        :subject_type, :subject_id, :from_status, :to_status, :reason, :details)
+"""
+
+
+async def record(
+    tx: Executor,
+    actor: Principal,
+    action: str,
+    subject_type: str,
+    subject_id: str,
+    *,
+    from_status: str | None = None,
+    to_status: str | None = None,
+    reason: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> None:
+    await tx.execute(
+        _INSERT,
+        {
+            "agency_id": actor.agency_id,
+            "id": new_id("evt"),
+            "occurred_at": utc_now(),
+            "actor_token_id": actor.token_id,
+            "actor_role": actor.role.value,
+            "action": action,
+            "subject_type": subject_type,
+            "subject_id": subject_id,
+            "from_status": from_status,
+            "to_status": to_status,
+            "reason": reason,
+            "details": None if details is None else orjson.dumps(details).decode(),
+        },
+    )
+
+
+async def scrub_reasons(tx: Executor, agency_id: str, subject_type: str, subject_id: str) -> None:
+    """Erase free text from a deleted record's earlier events; the events themselves stay."""
+    await tx.execute(
+        """
+        UPDATE audit_events SET reason = NULL
+        WHERE agency_id = :agency_id AND subject_type = :subject_type AND subject_id = :subject_id
+        """,
+        {"agency_id": agency_id, "subject_type": subject_type, "subject_id": subject_id},
+    )
+
+
+async def events_for(db: Executor, agency_id: str, subject_type: str, subject_id: str) -> list[Row]:
+    rows = await db.fetch_all(
+        """
+        SELECT id AS event_id, occurred_at, actor_token_id, actor_role, action,
+               from_status, to_status, reason, details
+        FROM audit_events
+        WHERE agency_id = :agency_id AND subject_type = :subject_type AND subject_id = :subject_id
+        ORDER BY occurred_at, id
+        """,
+        {"agency_id": agency_id, "subject_type": subject_type, "subject_id": subject_id},
+    )
+    for row in rows:
+        row["details"] = None if row["details"] is None else orjson.loads(row["details"])
+    return rows

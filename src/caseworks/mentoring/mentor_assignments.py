@@ -1,0 +1,237 @@
+"""Rules of the mentoring programme: access checks, validation against the data, one transaction
+per write with its audit event."""
+
+from __future__ import annotations
+
+from caseworks.auth import Principal, policy
+from caseworks.core.errors import Conflict, FieldProblem, Invalid, NotFound
+from caseworks.core.ids import is_valid_id, new_id
+from caseworks.core.pagination import Page, PageRequest
+from caseworks.core.timestamps import to_utc, utc_now
+from caseworks.db import ConstraintViolation, Database, Executor, Row, audit, idempotency
+from caseworks.db.idempotency import IdempotentRequest
+from caseworks.mentoring import mentoring_queries as queries
+from caseworks.mentoring.mentoring_models import AssignmentCreate, AssignmentUpdate, StatusChange
+from caseworks.mentoring.mentoring_queries import AssignmentFilters
+
+SUBJECT = "assignment"
+
+
+def _not_found(assignment_id: str) -> NotFound:
+    return NotFound(f"no assignment {assignment_id}")
+
+
+async def list_assignments(
+    db: Database, caller: Principal, filters: AssignmentFilters, sort: str, page: PageRequest
+) -> Page:
+    scope = policy.mentoring_scope(caller)
+    if scope is not None:
+        if filters.mentor_id not in (None, scope):
+            return Page([], page, 0)
+        filters = AssignmentFilters(**{**filters.__dict__, "mentor_id": scope})
+    async with db.connection() as connection:  # the page and its total: one checkout
+        rows, total = await queries.list_assignments(
+            connection, caller.agency_id, filters, sort, page
+        )
+    return Page(rows, page, total)
+
+
+def _if_visible(caller: Principal, assignment_id: str, row: Row | None) -> Row:
+    """The assignment if the caller may see it; 404 otherwise, exactly as if it did not exist."""
+    scope = policy.mentoring_scope(caller)
+    if row is None or (scope is not None and row["mentor_id"] != scope):
+        raise _not_found(assignment_id)
+    return row
+
+
+async def _visible(db: Executor, caller: Principal, assignment_id: str) -> Row:
+    policy.mentoring_scope(caller)
+    if not is_valid_id(assignment_id):
+        raise _not_found(assignment_id)
+    row = await queries.get_assignment(db, caller.agency_id, assignment_id)
+    return _if_visible(caller, assignment_id, row)
+
+
+async def _locked(tx: Executor, caller: Principal, assignment_id: str) -> Row:
+    """Like _visible, holding the row lock until the transaction ends."""
+    policy.mentoring_scope(caller)
+    if not is_valid_id(assignment_id):
+        raise _not_found(assignment_id)
+    row = await queries.lock_assignment(tx, caller.agency_id, assignment_id)
+    return _if_visible(caller, assignment_id, row)
+
+
+async def get_assignment(db: Database, caller: Principal, assignment_id: str) -> Row:
+    return await _visible(db, caller, assignment_id)
+
+
+async def create_assignment(
+    db: Database,
+    caller: Principal,
+    data: AssignmentCreate,
+    idempotent: IdempotentRequest | None = None,
+) -> tuple[Row, bool]:
+    """The new assignment, or the one an earlier attempt with the key made; and which."""
+    # Before the key is looked up: a replay answers with a record only its maker may make.
+    policy.require_mentoring_manager(caller)
+    return await idempotency.create_once(
+        db,
+        caller.agency_id,
+        idempotent,
+        lambda: _insert_assignment(db, caller, data, idempotent),
+        lambda made: get_assignment(db, caller, made),
+    )
+
+
+async def _insert_assignment(
+    db: Database, caller: Principal, data: AssignmentCreate, idempotent: IdempotentRequest | None
+) -> Row:
+    now = utc_now()
+    assignment_id = new_id("assign")
+    async with db.transaction() as tx:
+        await idempotency.claim(tx, caller.agency_id, idempotent, SUBJECT, assignment_id)
+        problems = []
+        if not await queries.mentor_exists(tx, caller.agency_id, data.mentor_id):
+            problems.append(FieldProblem(f"no mentor {data.mentor_id}", pointer="/mentor_id"))
+        if not await queries.contact_exists(tx, caller.agency_id, data.contact_id):
+            problems.append(FieldProblem(f"no contact {data.contact_id}", pointer="/contact_id"))
+        if problems:
+            raise Invalid("the assignment names records that do not exist", problems)
+        try:
+            await queries.insert_assignment(
+                tx,
+                {
+                    "agency_id": caller.agency_id,
+                    "id": assignment_id,
+                    "mentor_id": data.mentor_id,
+                    "contact_id": data.contact_id,
+                    "notes": data.notes,
+                    "assigned_date": to_utc(data.assigned_date) if data.assigned_date else now,
+                    "created_at": now,
+                },
+            )
+        except ConstraintViolation as violation:
+            if violation.kind == "unique":
+                raise Conflict(
+                    f"mentor {data.mentor_id} already has an open assignment"
+                    f" with contact {data.contact_id}"
+                ) from violation
+            raise
+        await audit.record(
+            tx,
+            caller,
+            "created",
+            SUBJECT,
+            assignment_id,
+            to_status="open",
+            details={"mentor_id": data.mentor_id, "contact_id": data.contact_id},
+        )
+        return await _visible(tx, caller, assignment_id)
+
+
+async def update_assignment(
+    db: Database, caller: Principal, assignment_id: str, data: AssignmentUpdate
+) -> Row:
+    sent = data.model_fields_set
+    if not sent:
+        raise Invalid.field("", "send at least one of notes, last_contact_date, assigned_date")
+    if "assigned_date" in sent and data.assigned_date is None:
+        raise Invalid.field("/assigned_date", "assigned_date cannot be null")
+    changes = data.model_dump(include=sent)
+    for name in ("last_contact_date", "assigned_date"):
+        if changes.get(name) is not None:
+            changes[name] = to_utc(changes[name])
+    async with db.transaction() as tx:
+        current = await _locked(tx, caller, assignment_id)
+        policy.check_assignment_update(caller, set(sent), current["status"])
+        await queries.update_assignment(tx, caller.agency_id, assignment_id, changes, utc_now())
+        await audit.record(
+            tx, caller, "updated", SUBJECT, assignment_id, details={"fields": sorted(sent)}
+        )
+        return await _visible(tx, caller, assignment_id)
+
+
+async def change_status(
+    db: Database, caller: Principal, assignment_id: str, data: StatusChange
+) -> Row:
+    async with db.transaction() as tx:
+        current = await _locked(tx, caller, assignment_id)
+        policy.require_mentoring_manager(caller)
+        if current["status"] != data.status:
+            try:
+                await queries.set_status(
+                    tx, caller.agency_id, assignment_id, data.status, utc_now()
+                )
+            except ConstraintViolation as violation:
+                if violation.kind == "unique":
+                    raise Conflict(
+                        "the mentor already has another open assignment with this contact"
+                    ) from violation
+                raise
+            await audit.record(
+                tx,
+                caller,
+                "status_changed",
+                SUBJECT,
+                assignment_id,
+                from_status=current["status"],
+                to_status=data.status,
+                reason=data.reason,
+            )
+        return await _visible(tx, caller, assignment_id)
+
+
+async def delete_assignment(db: Database, caller: Principal, assignment_id: str) -> None:
+    async with db.transaction() as tx:
+        current = await _locked(tx, caller, assignment_id)
+        policy.require_mentoring_manager(caller)
+        await erase_assignment(tx, caller, current)
+
+
+async def erase_assignment(tx: Executor, caller: Principal, current: Row) -> None:
+    """Delete the record, scrub free text from its history and leave a tombstone event."""
+    await queries.delete_assignment(tx, caller.agency_id, current["id"])
+    await audit.scrub_reasons(tx, caller.agency_id, SUBJECT, current["id"])
+    await audit.record(
+        tx,
+        caller,
+        "deleted",
+        SUBJECT,
+        current["id"],
+        from_status=current["status"],
+        details={"mentor_id": current["mentor_id"], "contact_id": current["contact_id"]},
+    )
+
+
+async def _mentor_total(db: Executor, caller: Principal, mentor_id: str, open_only: bool) -> int:
+    """The mentor's assignment count, or 404 if the caller may not see that mentor."""
+    scope = policy.mentoring_scope(caller)
+    total = None
+    if is_valid_id(mentor_id) and scope in (None, mentor_id):
+        total = await queries.mentor_total(db, caller.agency_id, mentor_id, open_only=open_only)
+    if total is None:
+        raise NotFound(f"no mentor {mentor_id}")
+    return total
+
+
+async def mentor_assignments(
+    db: Database, caller: Principal, mentor_id: str, *, open_only: bool, page: PageRequest
+) -> Page:
+    async with db.connection() as connection:  # the total and the page: one checkout
+        total = await _mentor_total(connection, caller, mentor_id, open_only)
+        rows = []
+        if page.offset < total:  # past the last page there is nothing to fetch
+            rows = await queries.mentor_assignments(
+                connection, caller.agency_id, mentor_id, open_only=open_only, page=page
+            )
+    return Page(rows, page, total)
+
+
+async def mentor_open_count(db: Database, caller: Principal, mentor_id: str) -> int:
+    return await _mentor_total(db, caller, mentor_id, open_only=True)
+
+
+async def assignment_events(db: Database, caller: Principal, assignment_id: str) -> list[Row]:
+    await _visible(db, caller, assignment_id)
+    policy.require_mentoring_manager(caller)
+    return await audit.events_for(db, caller.agency_id, SUBJECT, assignment_id)

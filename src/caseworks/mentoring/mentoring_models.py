@@ -1,0 +1,204 @@
+"""Wire models of the mentoring surface. Request models forbid unknown fields; response models
+document the JSON the routes render straight from rows."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from caseworks.core.pagination import PageRequest
+from caseworks.core.text import (
+    Email,
+    FreeText,
+    IsoDateTime,
+    Name,
+    Phone,
+    RecordId,
+    ShortText,
+    WholeNumber,
+)
+
+AssignmentStatus = Literal["open", "closed"]
+AssignmentSort = Literal[
+    "assigned_date",
+    "-assigned_date",
+    "last_contact_date",
+    "-last_contact_date",
+    "created_at",
+    "-created_at",
+]
+PersonSort = Literal["created_at", "-created_at", "name", "-name"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PageQuery(BaseModel):
+    """Paging query parameters; unknown parameter names are ignored, unknown values are not."""
+
+    page: WholeNumber = Field(1, ge=1, le=10_000_000, description="Page number, from 1.")
+    limit: WholeNumber = Field(20, ge=1, le=100, description="Items per page, 1–100.")
+
+    @property
+    def request(self) -> PageRequest:
+        return PageRequest(self.page, self.limit)
+
+
+class AssignmentQuery(PageQuery):
+    mentor_id: RecordId | None = None
+    contact_id: RecordId | None = None
+    status: AssignmentStatus | None = None
+    assigned_from: IsoDateTime | None = Field(None, description="Inclusive.")
+    assigned_to: IsoDateTime | None = Field(None, description="Inclusive.")
+    last_contact_before: IsoDateTime | None = Field(
+        None, description="Last contact before this time, or never: stale caseloads."
+    )
+    sort: AssignmentSort = Field("created_at", description="`-` for descending.")
+
+
+class PersonQuery(PageQuery):
+    sort: PersonSort = Field("created_at", description="`-` for descending.")
+
+
+class AssignmentCreate(Strict):
+    mentor_id: RecordId
+    contact_id: RecordId
+    notes: FreeText | None = None
+    assigned_date: IsoDateTime | None = Field(None, description="Defaults to now.")
+
+
+class AssignmentUpdate(Strict):
+    """Only the fields sent are changed; status changes go through PATCH …/status."""
+
+    notes: FreeText | None = None
+    last_contact_date: IsoDateTime | None = None
+    assigned_date: IsoDateTime | None = None
+
+
+class StatusChange(Strict):
+    status: AssignmentStatus
+    reason: ShortText | None = None
+
+
+class PersonCreate(Strict):
+    name: Name
+    email: Email | None = None
+    phone: Phone | None = None
+
+
+class MentorCreate(PersonCreate):
+    mentor_id: RecordId | None = Field(
+        None, description="Bring your own id when importing: `mentor_` and 3–40 letters or digits."
+    )
+
+
+class ContactCreate(PersonCreate):
+    contact_id: RecordId | None = Field(
+        None, description="Bring your own id when importing: `contact_` and 3–40 letters or digits."
+    )
+
+
+class PersonUpdate(Strict):
+    """Only the fields sent are changed."""
+
+    name: Name | None = None
+    email: Email | None = None
+    phone: Phone | None = None
+
+
+# --- responses (documentation of what the routes render) -------------------------------------
+
+
+class AssignmentSummary(BaseModel):
+    assignment_id: str
+    mentor_id: str
+    contact_id: str
+    contact_name: str
+    status: AssignmentStatus
+    assigned_date: datetime
+    last_contact_date: datetime | None
+    closed_date: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class Assignment(AssignmentSummary):
+    notes: str | None
+
+
+class Pagination(BaseModel):
+    page: int
+    limit: int
+    total: int
+
+
+class AssignmentPage(BaseModel):
+    data: list[AssignmentSummary]
+    pagination: Pagination
+
+
+class OpenCount(BaseModel):
+    mentor_id: str
+    open_assignment_count: int
+
+
+class AssignmentDeleted(BaseModel):
+    deleted: Literal[True]
+    assignment_id: str
+
+
+class AuditEvent(BaseModel):
+    event_id: str
+    occurred_at: datetime
+    actor_token_id: str | None
+    actor_role: str | None
+    action: str
+    from_status: str | None
+    to_status: str | None
+    reason: str | None
+    details: dict[str, object] | None
+
+
+class AuditEventList(BaseModel):
+    data: list[AuditEvent]
+
+
+class Mentor(BaseModel):
+    mentor_id: str
+    name: str
+    email: str | None
+    phone: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class Contact(BaseModel):
+    contact_id: str
+    name: str
+    email: str | None
+    phone: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class MentorPage(BaseModel):
+    data: list[Mentor]
+    pagination: Pagination
+
+
+class ContactPage(BaseModel):
+    data: list[Contact]
+    pagination: Pagination
+
+
+class MentorDeleted(BaseModel):
+    deleted: Literal[True]
+    mentor_id: str
+
+
+class ContactDeleted(BaseModel):
+    deleted: Literal[True]
+    contact_id: str

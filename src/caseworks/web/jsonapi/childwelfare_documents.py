@@ -1,0 +1,250 @@
+"""Reading JSON:API request documents into validated input, with a pointer for every problem."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from caseworks.childwelfare import childwelfare_models as schemas
+from caseworks.childwelfare.worker_assignments import Subject, Wanted
+from caseworks.core.errors import Conflict, FieldProblem, Invalid, pointer_to
+from caseworks.web.jsonapi.problem_collector import Problems, given_twice, snake_keys
+
+ASSIGNMENT_TYPE = "worker-assignments"
+APPLICATION_LINKAGE_TYPES = ("applications", "initial-applications", "renewal-applications")
+CHILD_ROLES = {"case-carrying": "case_carrying", "case_carrying": "case_carrying"}
+APPLICATION_ROLES = {"approvals": "approvals", "support": "support"}
+# Assignments one nested create on an application may make: each is checked and written under
+# the application's row lock, so the lock is held for a bounded time.
+MAX_ASSIGNMENTS_PER_REQUEST = 20
+
+# Columns that may not be set to null by an update.
+REQUIRED_ON_UPDATE = {
+    "agency_workers": ("name", "email", "active", "assignable_roles"),
+    "children": ("last_name",),
+    "applications": ("status",),
+}
+
+
+def _data_object(document: Any, problems: Problems) -> dict[str, Any] | None:
+    if not isinstance(document, dict):
+        problems.add("", "the body must be a JSON:API document (an object)")
+        return None
+    data = document.get("data")
+    if not isinstance(data, dict):
+        problems.add("/data", "must be a resource object")
+        return None
+    return data
+
+
+def _check_type(data: dict[str, Any], allowed: tuple[str, ...], fallback: Any = None) -> str:
+    """The resource type; a type this endpoint does not take is a conflict (409)."""
+    kind = data.get("type", fallback)
+    if not isinstance(kind, str) or kind not in allowed:
+        raise Conflict(f"this endpoint takes resources of type {', '.join(allowed)}, not {kind!r}")
+    return str(kind)
+
+
+def _check_id(data: dict[str, Any], record_id: str) -> None:
+    given = data.get("id", record_id)
+    if not isinstance(given, str):
+        raise Invalid.field("/data/id", "must be a string")
+    if given != record_id:
+        detail = f"the body is about {given!r}, the URL about {record_id!r}"
+        raise Conflict(detail, [FieldProblem(detail, pointer="/data/id")])
+
+
+def resource_attributes(
+    document: Any,
+    allowed_types: tuple[str, ...],
+    model: type[schemas.Attributes],
+    table: str,
+    updating: str | None = None,
+) -> tuple[str, schemas.Attributes]:
+    """``{"data": {"type", "attributes"}}`` → (type, validated attributes).
+
+    ``updating`` is the id in the URL of an update; the body's ``id``, when given, must match it.
+    """
+    problems = Problems()
+    data = _data_object(document, problems)
+    problems.raise_if_any()
+    assert data is not None
+    kind = _check_type(data, allowed_types)
+    if updating is not None:
+        _check_id(data, updating)
+    raw = data.get("attributes", {})
+    if not isinstance(raw, dict):
+        problems.add("/data/attributes", "must be an object")
+        problems.raise_if_any()
+    values, keys = snake_keys(raw, "/data/attributes")
+    attributes = problems.validate(model, values, "/data/attributes", keys)
+    _no_relationships(data, table, problems)
+    if attributes is not None and updating is not None:
+        for name in REQUIRED_ON_UPDATE[table]:
+            if name in attributes.model_fields_set and getattr(attributes, name) is None:
+                problems.add(f"/data/attributes/{keys[name]}", "cannot be null")
+    problems.raise_if_any()
+    return kind, attributes
+
+
+def _no_relationships(data: dict[str, Any], table: str, problems: Problems) -> None:
+    """Records have no relationships a client may set: each one named is refused, not ignored."""
+    relationships = data.get("relationships", {})
+    if not isinstance(relationships, dict):
+        problems.add("/data/relationships", "must be an object")
+        return
+    for name in relationships:
+        problems.add(
+            pointer_to(["data", "relationships", name]), f"is not a relationship of {table}"
+        )
+
+
+def _linkage(
+    relationships: dict[str, Any], name: str, types: tuple[str, ...], at: str, problems: Problems
+) -> str | None:
+    """The id a to-one relationship names, or None after adding its problems."""
+    pointer = f"{at}/relationships/{name}"
+    relationship = relationships.get(name)
+    if not isinstance(relationship, dict):
+        problems.add(pointer, "must be a relationship object with data")
+        return None
+    if "data" not in relationship:
+        problems.add(f"{pointer}/data", "is required")
+        return None
+    data = relationship["data"]
+    if data is None:
+        problems.add(f"{pointer}/data", "must not be null")
+        return None
+    if not isinstance(data, dict):
+        problems.add(f"{pointer}/data", "must be a resource identifier object")
+        return None
+    if data.get("type") not in types:
+        problems.add(f"{pointer}/data/type", f"must be {' or '.join(types)}")
+    record_id = data.get("id")
+    if not isinstance(record_id, str) or not record_id:
+        problems.add(f"{pointer}/data/id", "must be a non-empty string")
+        return None
+    return record_id if data.get("type") in types else None
+
+
+def _role(data: dict[str, Any], at: str, allowed: dict[str, str], problems: Problems) -> str | None:
+    raw = data.get("attributes")
+    if not isinstance(raw, dict):
+        problems.add(f"{at}/attributes", "must be an object with the role")
+        return None
+    for key in raw:
+        if key != "role":
+            problems.add(f"{at}/attributes/{key}", "is not an attribute of worker assignments")
+    role = raw.get("role")
+    if role is None:
+        problems.add(f"{at}/attributes/role", "is required")
+        return None
+    if not isinstance(role, str) or role not in allowed:
+        problems.add(f"{at}/attributes/role", f"must be one of {', '.join(allowed)}")
+        return None
+    return allowed[role]
+
+
+def _notify(data: dict[str, Any], at: str, problems: Problems) -> bool:
+    meta = data.get("meta", {})
+    if not isinstance(meta, dict):
+        problems.add(f"{at}/meta", "must be an object")
+        return True
+    if "send-notification" in meta and "send_notification" in meta:
+        raise given_twice(f"{at}/meta/send-notification", f"{at}/meta/send_notification")
+    value = meta.get("send-notification", meta.get("send_notification", True))
+    if not isinstance(value, bool):
+        problems.add(f"{at}/meta/send-notification", "must be true or false")
+        return True
+    return value
+
+
+def _assignment(
+    data: Any, at: str, path_subject: Subject | None, problems: Problems, fallback_type: Any
+) -> tuple[Wanted | None, Subject | None]:
+    """One resource object of a create request."""
+    if not isinstance(data, dict):
+        problems.add(at, "must be a resource object")
+        return None, None
+    _check_type(data, (ASSIGNMENT_TYPE,), fallback_type)
+    relationships = data.get("relationships")
+    if not isinstance(relationships, dict):
+        problems.add(f"{at}/relationships", "must name the worker and the child or application")
+        return None, None
+    worker_id = _linkage(relationships, "worker", ("agency-workers",), at, problems)
+    subject = path_subject
+    if path_subject is not None:
+        other = "child" if path_subject.column == "child_id" else "application"
+        if other in relationships:
+            problems.add(f"{at}/relationships/{other}", f"the {other} is named by the URL")
+        stray = "application" if other == "child" else "child"
+        if stray in relationships:
+            problems.add(f"{at}/relationships/{stray}", f"cannot be assigned on this {other}")
+    elif "child" in relationships and "application" in relationships:
+        problems.add(f"{at}/relationships", "send either a child or an application, not both")
+    elif "child" in relationships:
+        child_id = _linkage(relationships, "child", ("children",), at, problems)
+        subject = None if child_id is None else Subject("child_id", child_id, from_path=False)
+    elif "application" in relationships:
+        application_id = _linkage(
+            relationships, "application", APPLICATION_LINKAGE_TYPES, at, problems
+        )
+        if application_id is not None:
+            subject = Subject("application_id", application_id, from_path=False)
+    else:
+        problems.add(f"{at}/relationships", "a child or an application is required")
+    for key in relationships:
+        if key not in ("worker", "child", "application"):
+            problems.add(f"{at}/relationships/{key}", "is not a relationship of worker assignments")
+    role = _role(data, at, _roles_for(subject, relationships), problems)
+    notify = _notify(data, at, problems)
+    if worker_id is None or role is None or subject is None:
+        return None, subject
+    return Wanted(role, worker_id, notify, at), subject  # type: ignore[arg-type]
+
+
+def _roles_for(subject: Subject | None, relationships: dict[str, Any]) -> dict[str, str]:
+    """The roles the request's shape allows; any role while the shape itself is in doubt."""
+    if subject is not None:
+        return CHILD_ROLES if subject.column == "child_id" else APPLICATION_ROLES
+    if ("child" in relationships) == ("application" in relationships):
+        return CHILD_ROLES | APPLICATION_ROLES
+    return CHILD_ROLES if "child" in relationships else APPLICATION_ROLES
+
+
+def assignment_request(
+    document: Any, path_subject: Subject | None, many: bool
+) -> tuple[Subject, list[Wanted]]:
+    """A create request: one resource object, or (``many``) an array of them on one subject."""
+    problems = Problems()
+    if not isinstance(document, dict):
+        problems.add("", "the body must be a JSON:API document (an object)")
+        problems.raise_if_any()
+    fallback_type = document.get("type")
+    data = document.get("data")
+    if many:
+        if not isinstance(data, list) or not data:
+            problems.add("/data", "must be a non-empty array of resource objects")
+            problems.raise_if_any()
+        if len(data) > MAX_ASSIGNMENTS_PER_REQUEST:
+            problems.add(
+                "/data",
+                f"holds {len(data)} assignments; send at most {MAX_ASSIGNMENTS_PER_REQUEST}"
+                " in one request",
+            )
+            problems.raise_if_any()
+        items = [(item, f"/data/{index}") for index, item in enumerate(data)]
+    else:
+        if not isinstance(data, dict):
+            problems.add("/data", "must be a resource object")
+            problems.raise_if_any()
+        items = [(data, "/data")]
+    wanted: list[Wanted] = []
+    subject: Subject | None = None
+    for item, at in items:
+        one, its_subject = _assignment(item, at, path_subject, problems, fallback_type)
+        if one is not None:
+            wanted.append(one)
+        subject = subject or its_subject
+    problems.raise_if_any()
+    assert subject is not None
+    return subject, wanted

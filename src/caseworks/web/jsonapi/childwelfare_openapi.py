@@ -1,0 +1,327 @@
+"""The OpenAPI description of the JSON:API surface, whose routes read their requests themselves.
+
+Request bodies are described per operation from the same Pydantic models that validate them,
+with the attribute names clients send (kebab-case).
+"""
+
+from __future__ import annotations
+
+from typing import Any, get_args
+
+from pydantic import BaseModel
+from starlette.responses import Response
+
+from caseworks.childwelfare.childwelfare_models import (
+    APPLICATION_TYPES,
+    ROLES,
+    ApplicationStatus,
+    RoleName,
+)
+from caseworks.core.errors import MAX_PROBLEMS
+from caseworks.db import idempotency
+from caseworks.web.jsonapi import MEDIA_TYPE
+from caseworks.web.jsonapi.childwelfare_documents import MAX_ASSIGNMENTS_PER_REQUEST
+from caseworks.web.jsonapi.names import member_name
+from caseworks.web.jsonapi.reading import QueryModel, query_parameters
+
+
+def doc(
+    summary: str,
+    parameters: type[QueryModel] | None = None,
+    body: dict[str, Any] | None = None,
+    success: tuple[int, ...] = (200,),
+    returns: dict[str, Any] | None = None,
+    idempotent: bool = False,
+) -> dict[str, Any]:
+    """OpenAPI for routes that read the request themselves: parameters, body, media types, and
+    the document a success returns (``returns``; none for 204). The query ``parameters`` are
+    described from the model that reads them."""
+    extra: dict[str, Any] = {
+        "parameters": [] if parameters is None else query_parameters(parameters),
+    }
+    if idempotent:
+        extra["parameters"] += idempotency.OPENAPI["parameters"]
+    if body is not None:
+        extra["requestBody"] = {"required": True, "content": {MEDIA_TYPE: {"schema": body}}}
+    responses = dict(_RESPONSES)
+    for status in success:
+        responses[status] = {"description": "A JSON:API document"}
+        if returns is not None:
+            responses[status]["content"] = {MEDIA_TYPE: {"schema": returns}}
+    return {
+        "summary": summary,
+        "openapi_extra": extra,
+        "responses": responses,
+        "response_class": JSONAPIResponse,
+    }
+
+
+class JSONAPIResponse(Response):
+    media_type = MEDIA_TYPE
+
+
+# --- what successes return ----------------------------------------------------------------------
+
+_TEXT: dict[str, Any] = {"type": "string"}
+_TIME: dict[str, Any] = {"type": "string", "format": "date-time"}
+_COUNT: dict[str, Any] = {"type": "integer", "minimum": 0}
+
+
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+def _object(properties: dict[str, Any], *, closed: bool = True) -> dict[str, Any]:
+    """An object with every listed property present."""
+    return {
+        "type": "object",
+        "required": list(properties),
+        "properties": properties,
+        "additionalProperties": not closed,
+    }
+
+
+def _resource(
+    types: tuple[str, ...], attributes: dict[str, Any], relationships: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    resource = _object(
+        {
+            "type": {"enum": list(types)},
+            "id": _TEXT,
+            "attributes": _object({**attributes, "created-at": _TIME, "updated-at": _TIME}),
+        }
+    )
+    if relationships is not None:
+        resource["properties"]["relationships"] = {
+            "type": "object",
+            "required": ["worker"],
+            "minProperties": 2,  # the worker, and the child or the application
+            "properties": relationships,
+            "additionalProperties": False,
+        }
+        resource["required"].append("relationships")
+    return resource
+
+
+def _linkage(*types: str, closed: bool = False) -> dict[str, Any]:
+    """A relationship naming one record of these types: closed in what we answer, open to the
+    ``meta`` a client may add in what it sends."""
+    return _object(
+        {"data": _object({"type": {"enum": list(types)}, "id": _TEXT}, closed=closed)},
+        closed=closed,
+    )
+
+
+WORKER_RESOURCE = _resource(
+    ("agency-workers",),
+    {
+        "name": _TEXT,
+        "email": _TEXT,
+        "external-identifier": _nullable(_TEXT),
+        "active": {"type": "boolean"},
+        "assignable-roles": {"type": "array", "items": {"enum": list(ROLES)}},
+    },
+)
+CHILD_RESOURCE = _resource(
+    ("children",),
+    {
+        "first-name": _nullable(_TEXT),
+        "middle-name": _nullable(_TEXT),
+        "last-name": _TEXT,
+        "date-of-birth": _nullable({"type": "string", "format": "date"}),
+        "client-id": _nullable(_TEXT),
+        "external-identifier": _nullable(_TEXT),
+    },
+)
+APPLICATION_RESOURCE = _resource(
+    tuple(APPLICATION_TYPES),
+    {"status": {"enum": list(get_args(ApplicationStatus))}, "applicant-name": _nullable(_TEXT)},
+)
+ASSIGNMENT_RESOURCE = _resource(
+    ("worker-assignments",),
+    {"role": {"enum": list(ROLES)}},
+    {
+        "worker": _linkage("agency-workers", closed=True),
+        "child": _linkage("children", closed=True),
+        "application": _linkage(*APPLICATION_TYPES, closed=True),
+    },
+)
+RECORD_RESOURCES = {
+    "agency_workers": WORKER_RESOURCE,
+    "children": CHILD_RESOURCE,
+    "applications": APPLICATION_RESOURCE,
+}
+_INCLUDED = {
+    "type": "array",
+    "items": {"anyOf": [WORKER_RESOURCE, CHILD_RESOURCE, APPLICATION_RESOURCE]},
+}
+
+
+def single(resource: dict[str, Any], *, included: bool = False) -> dict[str, Any]:
+    """A document holding one resource (and, if asked for, what it includes)."""
+    properties = {"data": resource}
+    return {
+        "type": "object",
+        "required": ["data"],
+        "properties": {**properties, "included": _INCLUDED} if included else properties,
+        "additionalProperties": False,
+    }
+
+
+def page_of(resource: dict[str, Any], *, included: bool = False) -> dict[str, Any]:
+    """A page of a collection: its resources, ``links`` and ``meta``."""
+    link = _TEXT  # as the client wrote it, so not always a strict RFC 3986 URI
+    properties: dict[str, Any] = {
+        "data": {"type": "array", "items": resource},
+        "links": _object(
+            {
+                "self": link,
+                "first": link,
+                "prev": _nullable(link),
+                "next": _nullable(link),
+                "last": link,
+            }
+        ),
+        "meta": _object(
+            {
+                "total-records": _COUNT,
+                "page-size": {"type": "integer", "minimum": 1},
+                "page-number": {"type": "integer", "minimum": 1},
+                "total-pages": _COUNT,
+                "sort": _TEXT,
+            }
+        ),
+    }
+    document = _object(properties)
+    if included:
+        document["properties"]["included"] = _INCLUDED
+    return document
+
+
+_ERROR_SCHEMA = _object(
+    {
+        "errors": {
+            "type": "array",
+            "minItems": 1,
+            "maxItems": MAX_PROBLEMS,
+            "items": {
+                "type": "object",
+                "required": ["status", "title"],
+                "properties": {
+                    "status": {"type": "string", "pattern": "^[45][0-9][0-9]$"},
+                    "title": _TEXT,
+                    "detail": _TEXT,
+                    "source": {
+                        "type": "object",
+                        "properties": {"pointer": _TEXT, "parameter": _TEXT, "header": _TEXT},
+                        "minProperties": 1,
+                        "maxProperties": 1,
+                    },
+                },
+            },
+        }
+    },
+    closed=False,
+)
+_ERROR_SCHEMA["properties"]["meta"] = {
+    "type": "object",
+    "properties": {
+        "request-id": _TEXT,
+        "omitted-errors": {
+            "type": "integer",
+            "minimum": 1,
+            "description": f"Problems found beyond the {MAX_PROBLEMS} error objects shown.",
+        },
+    },
+}
+_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"description": text, "content": {MEDIA_TYPE: {"schema": _ERROR_SCHEMA}}}
+    for status, text in (
+        (400, "Malformed JSON or query parameter"),
+        (401, "Missing, unknown or revoked token"),
+        (403, "May read but not change"),
+        (404, "Unknown, or not visible to this token"),
+        (409, "Resource type mismatch"),
+        (413, "Body over the size limit"),
+        (415, "Unsupported media type"),
+        (422, "Invalid document; source.pointer names each problem"),
+        (429, "Too many failed authentications from this address; see Retry-After"),
+    )
+}
+
+
+def attributes_schema(model: type[BaseModel], *, optional: bool = False) -> dict[str, Any]:
+    schema = model.model_json_schema()
+    properties = {member_name(name): value for name, value in schema["properties"].items()}
+    for value in properties.values():
+        value.pop("title", None)
+    described: dict[str, Any] = {
+        "type": "object",
+        "properties": properties,
+        "additionalProperties": False,
+    }
+    required = [] if optional else [member_name(name) for name in schema.get("required", [])]
+    if required:
+        described["required"] = required
+    return described
+
+
+def record_body(types: tuple[str, ...], model: type[BaseModel], *, update: bool) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "type": "object",
+        "required": ["type", "attributes"],
+        "properties": {
+            "type": {"enum": list(types)},
+            "attributes": attributes_schema(model),
+        },
+    }
+    if update:
+        data["properties"]["id"] = {"type": "string", "description": "The id in the URL."}
+    return {"type": "object", "required": ["data"], "properties": {"data": data}}
+
+
+APPLICATION_LINKAGE_TYPES = ("applications", "initial-applications", "renewal-applications")
+_ROLE_NAMES = list(get_args(RoleName))
+
+
+def assignment_resource(*, subject_in_body: bool) -> dict[str, Any]:
+    relationships: dict[str, Any] = {"worker": _linkage("agency-workers")}
+    if subject_in_body:
+        relationships["child"] = _linkage("children")
+        relationships["application"] = _linkage(*APPLICATION_LINKAGE_TYPES)
+    return {
+        "type": "object",
+        "required": ["type", "attributes", "relationships"],
+        "properties": {
+            "type": {"enum": ["worker-assignments"]},
+            "attributes": {
+                "type": "object",
+                "required": ["role"],
+                "properties": {"role": {"enum": _ROLE_NAMES}},
+                "additionalProperties": False,
+            },
+            "relationships": {
+                "type": "object",
+                "required": ["worker"],
+                "properties": relationships,
+                "additionalProperties": False,
+            },
+            "meta": {
+                "type": "object",
+                "properties": {"send-notification": {"type": "boolean"}},
+            },
+        },
+    }
+
+
+def assignment_body(*, subject_in_body: bool, many: bool) -> dict[str, Any]:
+    resource = assignment_resource(subject_in_body=subject_in_body)
+    # The nested application create takes an array, never a lone object: described as it is read.
+    array = {
+        "type": "array",
+        "items": resource,
+        "minItems": 1,
+        "maxItems": MAX_ASSIGNMENTS_PER_REQUEST,
+    }
+    data = array if many else resource
+    return {"type": "object", "required": ["data"], "properties": {"data": data}}

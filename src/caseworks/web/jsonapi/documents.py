@@ -1,0 +1,55 @@
+"""JSON:API documents: resource objects, collections with links and meta, compound documents."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+from starlette.datastructures import URL
+from starlette.responses import Response
+
+from caseworks.core.jsonio import dumps
+from caseworks.core.pagination import Page
+from caseworks.web.jsonapi import MEDIA_TYPE
+
+Resource = dict[str, Any]
+_PAGE = ("page[number]", "page[size]")
+
+
+def linkage(kind: str, record_id: str | None) -> dict[str, Any]:
+    return {"data": None if record_id is None else {"type": kind, "id": record_id}}
+
+
+def collection(page: Page, url: URL, sort: str, resources: list[Resource]) -> dict[str, Any]:
+    """A page of resources with ``links`` (absolute, keeping other parameters) and ``meta``."""
+    last = max(page.total_pages, 1)
+    number = page.request.number
+    size = page.request.size
+    # The other parameters once, then each link with its page: parsed and encoded once each.
+    kept = [pair for pair in parse_qsl(url.query, keep_blank_values=True) if pair[0] not in _PAGE]
+    base = str(url.replace(query=""))
+
+    def link(to: int) -> str:
+        return f"{base}?{urlencode([*kept, ('page[number]', to), ('page[size]', size)])}"
+
+    return {
+        "data": resources,
+        "links": {
+            "self": str(url),
+            "first": link(1),
+            "prev": link(number - 1) if number > 1 else None,
+            "next": link(number + 1) if number < last else None,
+            "last": link(last),
+        },
+        "meta": {
+            "total-records": page.total,
+            "page-size": page.request.size,
+            "page-number": number,
+            "total-pages": page.total_pages,
+            "sort": sort,
+        },
+    }
+
+
+def response(document: dict[str, Any], status: int = 200) -> Response:
+    return Response(dumps(document), status_code=status, media_type=MEDIA_TYPE)

@@ -1,0 +1,149 @@
+"""Reading JSON:API requests: content negotiation, the body, and the query parameters (by a
+Pydantic model per operation)."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, TypeVar
+
+import orjson
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from starlette.datastructures import QueryParams
+from starlette.requests import Request
+
+from caseworks.core.errors import BadRequest, FieldProblem, ProblemList, UnsupportedMediaType
+from caseworks.core.pagination import PageRequest
+from caseworks.core.text import WholeNumber
+from caseworks.core.validation import add_errors
+from caseworks.web.json_bodies import check_unique_keys
+from caseworks.web.jsonapi import MEDIA_TYPE
+
+MAX_PAGE_NUMBER = 10_000_000
+MAX_PAGE_SIZE = 200
+DEFAULT_PAGE_SIZE = 20
+_ALLOWED_MEDIA_PARAMETERS = {"ext", "profile"}
+
+
+def check_content_type(content_type: str) -> None:
+    """``application/vnd.api+json`` (at most ext/profile parameters) or ``application/json``."""
+    media_type, *parameters = [part.strip() for part in content_type.split(";")]
+    media_type = media_type.lower()
+    if media_type == MEDIA_TYPE:
+        names = {
+            parameter.split("=", 1)[0].strip().lower() for parameter in parameters if parameter
+        }
+        if names <= _ALLOWED_MEDIA_PARAMETERS:
+            return
+    elif media_type == "application/json":
+        return
+    raise UnsupportedMediaType(
+        f"send the body as {MEDIA_TYPE} (parameters other than ext and profile are not supported)",
+        [FieldProblem(f"must be {MEDIA_TYPE} or application/json", header="Content-Type")],
+    )
+
+
+async def read_document(request: Request) -> Any:
+    """The request body as JSON: 415 for another media type, 400 when it is not JSON."""
+    check_content_type(request.headers.get("content-type", ""))
+    body = await request.body()
+    try:
+        document = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        raise BadRequest("the request body is not valid JSON") from None
+    check_unique_keys(body)
+    return document
+
+
+class QueryModel(BaseModel):
+    """The query parameters of one operation, by their names on the wire (``page[size]`` as an
+    alias). Unknown names are ignored, as JSON:API lets a server do; unknown values are not.
+
+    A name in ``filters`` is also taken as ``filter[name]``, the spelling JSON:API recommends.
+    """
+
+    model_config = ConfigDict(frozen=True)
+    filters: ClassVar[tuple[str, ...]] = ()
+
+
+class PageQuery(QueryModel):
+    page_number: WholeNumber = Field(
+        1, alias="page[number]", ge=1, le=MAX_PAGE_NUMBER, description="Page number, from 1."
+    )
+    page_size: WholeNumber = Field(
+        DEFAULT_PAGE_SIZE,
+        alias="page[size]",
+        ge=1,
+        le=MAX_PAGE_SIZE,
+        description=f"Resources per page, 1–{MAX_PAGE_SIZE}.",
+    )
+
+    @property
+    def page(self) -> PageRequest:
+        return PageRequest(self.page_number, self.page_size)
+
+
+Query = TypeVar("Query", bound=QueryModel)
+# Frozen, so the one instance of each model that an empty query string makes serves every
+# request without one (the hot reads mostly come without).
+_DEFAULTS: dict[type[QueryModel], QueryModel] = {}
+
+
+def query_of(model: type[Query], query: QueryParams) -> Query:
+    """The query string read by ``model``, before anything else is done with the request: 400
+    naming each wrong parameter (``source.parameter``), as the client spelled it."""
+    if not query:
+        default = _DEFAULTS.get(model)
+        if default is None:
+            default = _DEFAULTS[model] = model.model_validate({})
+        return default  # type: ignore[return-value]
+    values = dict(query)  # a name given twice was refused before routing
+    spelled_as: dict[str, str] = {}
+    for name in model.filters:
+        spelled = f"filter[{name}]"
+        if spelled in values:
+            if name in values:
+                detail = f"{name} and {spelled} are one filter given twice"
+                raise BadRequest(detail, [FieldProblem(detail, parameter=spelled)])
+            values[name] = values.pop(spelled)
+            spelled_as[name] = spelled
+    try:
+        return model.model_validate(values)
+    except ValidationError as error:
+        raise _bad_query(error, spelled_as) from None
+
+
+def _bad_query(error: ValidationError, spelled_as: dict[str, str]) -> BadRequest:
+    problems = ProblemList()
+    entries = []
+    for entry in error.errors(include_url=False, include_input=False):
+        name = str(entry["loc"][0]) if entry["loc"] else "query"
+        entries.append({**entry, "loc": ("query", spelled_as.get(name, name))})
+    add_errors(problems, entries)
+    named = ", ".join(dict.fromkeys(problem.parameter or "query" for problem in problems.items))
+    return BadRequest(f"invalid query parameter: {named}", problems)
+
+
+def query_parameters(model: type[QueryModel]) -> list[dict[str, Any]]:
+    """The OpenAPI description of ``model``'s parameters, made from the model itself."""
+    schema = model.model_json_schema(by_alias=True)
+    assert "$defs" not in schema, f"{model.__name__}: a parameter schema must stand alone"
+    described = []
+    for name, field in schema["properties"].items():
+        field.pop("title", None)
+        if field.get("default", 0) is None:
+            del field["default"]
+        options = [option for option in field.pop("anyOf", [field]) if option != {"type": "null"}]
+        if options != [field]:
+            field = {**field, **options[0]} if len(options) == 1 else {**field, "anyOf": options}
+        notes = [field.pop("description")] if "description" in field else []
+        if name in model.filters:
+            notes.append(f"Also taken as filter[{name}].")
+        parameter = {"name": name, "in": "query", "required": False, "schema": field}
+        if notes:
+            parameter["description"] = " ".join(notes)
+        described.append(parameter)
+    return described
+
+
+def split_list(value: str) -> set[str]:
+    """A comma-separated list, as ``include`` is written: empty items are nothing."""
+    return {item.strip() for item in value.split(",") if item.strip()}

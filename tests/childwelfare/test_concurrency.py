@@ -1,0 +1,55 @@
+"""Row limits and the 201/200 decision hold exactly under concurrent requests."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+
+from caseworks.db import Database
+from tests.support.childwelfare import child, child_assignment, worker
+from tests.support.tenants import Tenant
+
+
+async def test_fifty_identical_creates_make_one_assignment_and_one_mail(
+    jsonapi: httpx.AsyncClient, db: Database, tenant: Tenant
+) -> None:
+    child_id, worker_id = await child(jsonapi), await worker(jsonapi)
+    body = child_assignment(child_id, worker_id)
+    responses = await asyncio.gather(
+        *(jsonapi.post("/api/v1/worker_assignments", json=body) for _ in range(50))
+    )
+    statuses = sorted(response.status_code for response in responses)
+    assert statuses == [200] * 49 + [201]
+    params = {"agency_id": tenant.agency_id}
+    assert (
+        await db.fetch_value(
+            "SELECT count(*) FROM worker_assignments WHERE agency_id = :agency_id", params
+        )
+        == 1
+    )
+    assert (
+        await db.fetch_value("SELECT count(*) FROM outbox WHERE agency_id = :agency_id", params)
+        == 1
+    )
+
+
+async def test_concurrent_creates_around_the_limit_stop_exactly_at_it(
+    jsonapi: httpx.AsyncClient, db: Database, tenant: Tenant
+) -> None:
+    child_id = await child(jsonapi)
+    workers = [await worker(jsonapi, email=f"w{n}@example.org") for n in range(10)]
+    responses = await asyncio.gather(
+        *(
+            jsonapi.post("/api/v1/worker_assignments", json=child_assignment(child_id, worker_id))
+            for worker_id in workers
+        )
+    )
+    statuses = sorted(response.status_code for response in responses)
+    assert statuses == [201] * 3 + [422] * 7
+    count = await db.fetch_value(
+        "SELECT count(*) FROM worker_assignments"
+        " WHERE agency_id = :agency_id AND child_id = :child",
+        {"agency_id": tenant.agency_id, "child": child_id},
+    )
+    assert count == 3

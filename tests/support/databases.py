@@ -1,0 +1,61 @@
+"""Throw-away PostgreSQL databases and the settings a test app runs with."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import asyncpg
+import pytest
+
+from caseworks.config import Settings
+from caseworks.db import DatabaseURL
+
+ADMIN_URL = os.environ.get("CASEWORKS_TEST_DATABASE_URL", "postgresql://127.0.0.1:5432/postgres")
+
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+async def postgres_admin() -> asyncpg.Connection:
+    try:
+        return await asyncpg.connect(ADMIN_URL, timeout=5)
+    except (OSError, asyncpg.PostgresError) as error:
+        reason = f"PostgreSQL at {ADMIN_URL} did not answer ({error}); PostgreSQL tests NOT RUN"
+        if IN_CI:
+            pytest.fail(f"{reason}, and CI=true requires them", pytrace=False)
+        pytest.skip(reason)
+
+
+def postgres_database_url(admin_url: str, name: str) -> str:
+    base, _, _ = admin_url.rpartition("/")
+    return f"{base}/{name}"
+
+
+@asynccontextmanager
+async def new_postgres_database(prefix: str) -> AsyncIterator[DatabaseURL]:
+    """A new, empty PostgreSQL database named ``prefix_…``, dropped afterwards."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    admin = await postgres_admin()
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield DatabaseURL.parse(postgres_database_url(ADMIN_URL, name))
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+def make_settings(database_url: DatabaseURL, **overrides: Any) -> Settings:
+    url = (
+        f"sqlite:///{database_url.target}"
+        if database_url.dialect == "sqlite"
+        else database_url.target
+    )
+    overrides.setdefault("dispatch", False)  # dispatcher tests start their own
+    overrides.setdefault("allowed_hosts", ("testserver", "127.0.0.1", "localhost"))
+    # Every test calls from one address, and many check 401s: the limit has tests of its own.
+    overrides.setdefault("auth_failures_per_minute", 1_000_000)
+    return Settings(database_url=url, **overrides)
