@@ -43,12 +43,15 @@ from caseworks.db.postgres import PostgresDatabase
 from caseworks.db.sqlite import SQLiteDatabase
 from caseworks.notify.dispatcher import build_dispatcher
 from caseworks.web.bearer import BEARER_SCHEME
+from caseworks.web.childwelfare_api import endpoints as childwelfare_endpoints
 from caseworks.web.childwelfare_api import fast_routes as casework_fast_routes
 from caseworks.web.childwelfare_api import routers as casework_routers
 from caseworks.web.context import RequestContext
 from caseworks.web.docs import install_docs
+from caseworks.web.endpoints import Endpoint, compile_routes, operations
 from caseworks.web.fastlane import FastLane
 from caseworks.web.jsonapi.error_documents import error_response as jsonapi_error_response
+from caseworks.web.mentoring_api import endpoints as mentoring_endpoints
 from caseworks.web.mentoring_api import fast_routes as mentoring_fast_routes
 from caseworks.web.mentoring_api import routers as mentoring_routers
 from caseworks.web.methods import AnswerOptions, MethodTable
@@ -199,6 +202,22 @@ class Caseworks(FastAPI):
         await super().__call__(scope, receive, send)
 
 
+def _document_operations(app: FastAPI, declared: list[Endpoint]) -> None:
+    """The declared endpoints' operations, beside those FastAPI documents itself."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = build()
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
+            for path, methods in operations(declared, components).items():
+                schema.setdefault("paths", {}).setdefault(path, {}).update(methods)
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def _document_bearer_auth(app: FastAPI) -> None:
     """Every API operation needs a bearer token: say so once, for the whole document."""
     build = app.openapi
@@ -270,9 +289,13 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     # What token expiry and last use are measured against, in POSIX seconds (tests move it).
     app.state.clock = time.time
     app.state.data_version = None  # SQLite: the cache's validity check, set at start-up
+    # Declared endpoints first: the router tries routes in order.
+    declared = [*mentoring_endpoints(), *childwelfare_endpoints()]
+    app.router.routes.extend(compile_routes(declared, app.state, exception_response))
     for router in (*mentoring_routers(), *casework_routers()):
         app.include_router(router)
 
+    _document_operations(app, declared)
     _document_bearer_auth(app)
     install_docs(app)
 

@@ -26,6 +26,7 @@ from caseworks.childwelfare.worker_assignments import Subject
 from caseworks.core.pagination import Page
 from caseworks.db import Database, Executor, idempotency
 from caseworks.web.bearer import DB, Caller, allowed
+from caseworks.web.endpoints import Endpoint
 from caseworks.web.fastlane import FastRequest, FastRoute
 from caseworks.web.jsonapi import childwelfare_resources as render
 from caseworks.web.jsonapi import documents as jsonapi
@@ -379,3 +380,8 @@ def routers() -> list[APIRouter]:
             tuple(schemas.APPLICATION_TYPES),
         ),
     ]
+
+
+def endpoints() -> list[Endpoint]:
+    """The child-welfare endpoints, each declared once."""
+    return []

@@ -43,6 +43,7 @@ from caseworks.mentoring.mentoring_models import (
 from caseworks.mentoring.mentoring_queries import AssignmentFilters
 from caseworks.mentoring.people import CONTACTS, MENTORS, PersonKind
 from caseworks.web.bearer import DB, Caller, allowed
+from caseworks.web.endpoints import Endpoint
 from caseworks.web.fastlane import FastRoute
 from caseworks.web.json_bodies import json_body
 from caseworks.web.problem_details import problem_responses
@@ -308,3 +309,8 @@ def routers() -> list[APIRouter]:
         people_router(MENTORS, MentorCreate, (Mentor, MentorPage, MentorDeleted)),
         people_router(CONTACTS, ContactCreate, (Contact, ContactPage, ContactDeleted)),
     ]
+
+
+def endpoints() -> list[Endpoint]:
+    """The mentoring endpoints, each declared once."""
+    return []
