@@ -31,13 +31,19 @@ class Figure:
     values: list[float] = field(default_factory=list)
 
     def shown(self) -> str:
-        unit = f" {self.unit}" if self.unit else ""
         if self.aggregate == "total":
-            return f"{number(sum(self.values))}{unit}"
+            return with_unit(sum(self.values), self.unit)
         low, high = min(self.values), max(self.values)
         if low == high:
-            return f"{number(low)}{unit}"
-        return f"{number(low)}–{number(high)}{unit} ({len(self.values)} runs)"
+            return with_unit(low, self.unit)
+        return f"{number(low)}–{with_unit(high, self.unit)} ({len(self.values)} runs)"
+
+
+def with_unit(value: float, unit: str) -> str:
+    """``1 row``, ``2 rows``: units are given in the plural, as most figures are."""
+    if value == 1 and len(unit) > 2 and unit.endswith("s"):
+        unit = unit[:-1]
+    return f"{number(value)} {unit}".rstrip()
 
 
 def number(value: float) -> str:
@@ -72,14 +78,25 @@ def git(*arguments: str) -> str:
     ).stdout.strip()
 
 
+def commit_described() -> str:
+    """The commit the tests ran at, and whether tracked files differed from it."""
+    try:
+        commit = git("rev-parse", "--short=12", "HEAD")
+        changed = bool(git("status", "--porcelain", "--untracked-files=no"))
+    except (OSError, subprocess.CalledProcessError):
+        return "an unknown commit (not a git checkout)"
+    return f"commit `{commit}`" + (" with uncommitted changes" if changed else "")
+
+
 def provenance(ran: str, now: datetime) -> list[str]:
-    commit = git("rev-parse", "--short=12", "HEAD")
-    changed = bool(git("status", "--porcelain", "--untracked-files=no"))
-    at = f"commit `{commit}`" + (" with uncommitted changes" if changed else "")
+    at = commit_described()
     return [
-        f"Made by `make reliability-report` on {now:%Y-%m-%d %H:%M} UTC at {at}, from",
-        f"`pytest {ran}` on {os.cpu_count()} CPUs, Python {platform.python_version()},",
-        f"{platform.system()} {platform.machine()}. Generated: do not edit; run the target again.",
+        f"- Made by `make reliability-report` on {now:%Y-%m-%d %H:%M} UTC, at {at}",
+        f"- Ran `pytest {ran}`".rstrip(),
+        f"- On {os.cpu_count()} CPUs, Python {platform.python_version()},"
+        f" {platform.system()} {platform.machine()}",
+        "",
+        "Generated: do not edit it; run the target again.",
     ]
 
 
