@@ -54,7 +54,10 @@ reliability-report: install
 # Benchmarks (not part of `make test`): need wrk (apt-get install wrk) and taskset.
 .PHONY: fuzz
 fuzz: install
-	CASEWORKS_FUZZ_EXAMPLES=$${CASEWORKS_FUZZ_EXAMPLES:-100} $(BIN)/pytest -q -s tests/web/test_openapi_fuzz.py
+	rm -f $(FIGURES)
+	CASEWORKS_FIGURES=$(abspath $(FIGURES)) CASEWORKS_FUZZ_EXAMPLES=$${CASEWORKS_FUZZ_EXAMPLES:-100} \
+		$(BIN)/pytest -q tests/web/test_openapi_fuzz.py
+	$(BIN)/python -m tests.support.reliability_report $(FIGURES) - --ran "tests/web/test_openapi_fuzz.py"
 
 .PHONY: bench bench-quick bench-sqlite
 bench: install

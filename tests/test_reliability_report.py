@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -54,3 +55,22 @@ def test_the_report_shows_ranges_totals_and_each_database(
     assert "| test | figure | no database |" in report
     assert "| `test_limits` | idle connection closed after | 0.400 s |" in report
     assert "|  | rows | 1 row |" in report
+
+
+def test_reliability_md_names_only_tests_that_exist() -> None:
+    """Each `path` and `path::test` it cites is there; `::test` is in the file last named."""
+    tests = Path(__file__).parent
+    text = (tests.parent / "RELIABILITY.md").read_text(encoding="utf-8")
+    guarantees = text[text.index("\n## ") :]  # after the introduction, which shows the notation
+    cited = re.findall(r"`((?:[\w/]+\.py)?)(?:::(\w+))?`", guarantees)
+    current, checked = "", 0
+    for path, test in cited:
+        if not path and not test:
+            continue
+        current = path or current
+        where = tests.parent if current.startswith("src/") else tests
+        source = (where / current).read_text(encoding="utf-8")
+        if test:
+            assert re.search(rf"def {test}\(", source), f"{current}::{test} is not a test"
+        checked += 1
+    assert checked > 50

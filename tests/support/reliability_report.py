@@ -90,13 +90,15 @@ def commit_described() -> str:
 
 def provenance(ran: str, now: datetime) -> list[str]:
     at = commit_described()
+    command = f"pytest {ran}".strip()
     return [
-        f"- Made by `make reliability-report` on {now:%Y-%m-%d %H:%M} UTC, at {at}",
-        f"- Ran `pytest {ran}`".rstrip(),
+        f"- Made on {now:%Y-%m-%d %H:%M} UTC, at {at}",
+        f"- Ran `{command}`",
         f"- On {os.cpu_count()} CPUs, Python {platform.python_version()},"
         f" {platform.system()} {platform.machine()}",
         "",
-        "Generated: do not edit it; run the target again.",
+        "Generated from the figures the tests recorded: do not edit it; run",
+        "`make reliability-report` again.",
     ]
 
 
@@ -140,13 +142,17 @@ def render(table: Table, ran: str, now: datetime) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("figures", type=Path, help="the JSON lines the tests wrote")
-    parser.add_argument("output", type=Path, help="the markdown file to write")
+    parser.add_argument("output", help="the markdown file to write, or - for standard output")
     parser.add_argument("--ran", default="", help="the pytest arguments of the run")
     arguments = parser.parse_args()
     table = read(arguments.figures.read_text(encoding="utf-8").splitlines())
     if not table:
         parser.error(f"{arguments.figures} holds no figures: were the tests run with them on?")
-    arguments.output.write_text(render(table, arguments.ran, datetime.now(UTC)), encoding="utf-8")
+    report = render(table, arguments.ran, datetime.now(UTC))
+    if arguments.output == "-":
+        print(report, end="")
+        return
+    Path(arguments.output).write_text(report, encoding="utf-8")
     print(f"{arguments.output}: {sum(map(len, table.values()))} figures of {len(table)} tests")
 
 

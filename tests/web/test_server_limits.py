@@ -4,7 +4,7 @@ Each request head is bounded in size, in fields and in time; an idle keep-alive 
 closed; connections over the bound are answered 503 while those within it are served; and heads
 that never end do not grow the server's memory. Limits and timeouts are set small and short
 through the environment, so the tests are quick; the deadlines they are held to are generous, so
-a loaded machine does not make them fail. ``pytest -s`` prints the figures.
+a loaded machine does not make them fail. Their figures go to the reliability report.
 """
 
 from __future__ import annotations
