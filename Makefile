@@ -1,4 +1,6 @@
 # Two commands: `make run` serves the API on SQLite with demo data; `make test` runs the whole suite.
+# `make reliability-report` runs it again, recording the figures the tests measure, into
+# docs/reliability-report.md.
 PYTHON ?= python3
 VENV := .venv
 TOOLS := .tools
@@ -38,10 +40,24 @@ test: lint types pytest
 clean:
 	rm -rf $(VENV) $(TOOLS) .mypy_cache .pytest_cache .ruff_cache
 
+# The suite with its figures recorded (not part of `make test`, which never reads them), PostgreSQL
+# required (CI=true: its tests fail rather than skip), rendered as a dated report of that commit.
+.PHONY: reliability-report
+FIGURES := .reliability-figures.jsonl
+RELIABILITY_TESTS ?= tests
+reliability-report: install
+	rm -f $(FIGURES)
+	CI=true CASEWORKS_FIGURES=$(abspath $(FIGURES)) $(BIN)/pytest -q $(RELIABILITY_TESTS)
+	$(BIN)/python -m tests.support.reliability_report $(FIGURES) docs/reliability-report.md \
+		--ran "-q $(RELIABILITY_TESTS)"
+
 # Benchmarks (not part of `make test`): need wrk (apt-get install wrk) and taskset.
 .PHONY: fuzz
 fuzz: install
-	CASEWORKS_FUZZ_EXAMPLES=$${CASEWORKS_FUZZ_EXAMPLES:-100} $(BIN)/pytest -q -s tests/web/test_openapi_fuzz.py
+	rm -f $(FIGURES)
+	CASEWORKS_FIGURES=$(abspath $(FIGURES)) CASEWORKS_FUZZ_EXAMPLES=$${CASEWORKS_FUZZ_EXAMPLES:-100} \
+		$(BIN)/pytest -q tests/web/test_openapi_fuzz.py
+	$(BIN)/python -m tests.support.reliability_report $(FIGURES) - --ran "tests/web/test_openapi_fuzz.py"
 
 .PHONY: bench bench-quick bench-sqlite
 bench: install

@@ -19,6 +19,7 @@ import caseworks.db.migrate as migrations
 from caseworks.db import Database, DatabaseURL, open_database
 from caseworks.web.app import create_app
 from tests.support.databases import make_settings, new_postgres_database
+from tests.support.figures import Figures, figures_of
 from tests.support.tenants import Tenant, new_tenant
 
 
@@ -72,6 +73,15 @@ async def api(tenant: Tenant) -> AsyncIterator[httpx.AsyncClient]:
     """The API as the tenant's admin."""
     async with tenant.client(tenant.admin_token) as client:
         yield client
+
+
+@pytest.fixture
+def figures(request: pytest.FixtureRequest) -> Figures:
+    """Where this test records what it measured, for `make reliability-report` (a no-op
+    otherwise)."""
+    callspec = getattr(request.node, "callspec", None)
+    parameters = dict(callspec.params) if callspec is not None else {}
+    return figures_of(request.node.nodeid, parameters, list(request.fixturenames))
 
 
 @pytest.fixture

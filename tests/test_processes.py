@@ -36,6 +36,7 @@ from caseworks.db import Database, DatabaseURL, open_database
 from tests.notify.conftest import smtp  # noqa: F401 - the fixture
 from tests.support.childwelfare import JSONAPI, child, child_assignment, worker
 from tests.support.databases import new_postgres_database
+from tests.support.figures import Figures
 from tests.support.mail import SMTPServer
 from tests.support.processes import cli_env
 from tests.support.servers import CASEWORKS, dispatching, serving_async, within
@@ -259,6 +260,7 @@ async def test_kill_9_mid_load_loses_no_acknowledged_write_and_leaves_none_half_
     deployment: Deployment,
     smtp: SMTPServer,  # noqa: F811
     tmp_path: Path,
+    figures: Figures,
 ) -> None:
     load = await load_until_killed(deployment, tmp_path / "serve.log")
     acknowledged = sum(map(len, load.acknowledged.values()))
@@ -296,13 +298,14 @@ async def test_kill_9_mid_load_loses_no_acknowledged_write_and_leaves_none_half_
         await within(DEADLINE, "the mail of every acknowledged worker assignment", delivered)
     inbox = Counter(smtp.inbox.message_ids())
     found = sum(stored.counts.values())
-    print(
-        f"\nkill -9 ({deployment.url.dialect}): {acknowledged} writes acknowledged before the"
-        f" kill, {load.cut_off} requests cut off; {found} rows found, all whole"
-        f" ({found - acknowledged} committed but unanswered); {len(wanted)} acknowledged worker"
-        f" assignments, their {len(wanted)} mails delivered ({sum(inbox.values())} messages"
-        f" received, {sum(inbox.values()) - len(inbox)} duplicates)"
-    )
+    figures.record("concurrent writers", CLIENTS, "writers")
+    figures.record("writes acknowledged before the kill", acknowledged, "writes")
+    figures.record("requests cut off by the kill", load.cut_off, "requests")
+    figures.record("rows found after the restart, each whole", found, "rows")
+    figures.record("of them committed but unanswered", found - acknowledged, "rows")
+    figures.record("mails of acknowledged worker assignments, delivered", len(wanted), "mails")
+    figures.record("messages received", sum(inbox.values()), "messages")
+    figures.record("of them duplicates", sum(inbox.values()) - len(inbox), "messages")
 
 
 # --- 2. scale-out ------------------------------------------------------------------------------
@@ -344,6 +347,7 @@ async def test_two_servers_and_two_workers_keep_limits_make_no_row_twice_and_mai
     deployment: Deployment,
     smtp: SMTPServer,  # noqa: F811
     tmp_path: Path,
+    figures: Figures,
 ) -> None:
     env = deployment.env | {
         "CASEWORKS_SMTP_URL": smtp.url,
@@ -412,9 +416,15 @@ async def test_two_servers_and_two_workers_keep_limits_make_no_row_twice_and_mai
     shares = [logged(log, " sent <") for log in logs]
     assert sum(shares) == expected
     assert min(shares) > 0, f"one worker sent everything {shares}: they did not compete"
-    print(
-        f"\nscale-out: {len(bodies)} concurrent creates over 2 servers, {expected} rows"
-        f" (1 of 40 identical, {CASE_CARRYING_LIMIT} of 12 at the limit, {len(pairs)}"
-        f" distinct), {duplicates} duplicate rows; {sum(inbox.values())} messages delivered by"
-        f" 2 workers ({shares[0]} + {shares[1]}), {len(twice)} twice"
+    figures.record("concurrent creates over 2 servers", len(bodies), "requests")
+    figures.record("rows made of 40 identical creates", per_child[same[0]], "rows")
+    figures.record(
+        f"rows made of 12 creates at a limit of {CASE_CARRYING_LIMIT}",
+        per_child[crowded[0]],
+        "rows",
     )
+    figures.record("rows made in all", expected, "rows")
+    figures.record("duplicate rows", duplicates, "rows")
+    figures.record("messages delivered by 2 workers", sum(inbox.values()), "messages")
+    figures.record("sent by the worker that sent fewer", min(shares), "messages")
+    figures.record("messages sent twice", len(twice), "messages")

@@ -19,6 +19,7 @@ import pytest
 from caseworks.auth.principal import Role
 from caseworks.auth.tokens import revoke_token
 from tests.support.childwelfare import JSONAPI, child_assignment, nested
+from tests.support.figures import Figures
 from tests.support.tenants import Tenant, new_tenant
 from tests.support.world import CANARY, build_world
 
@@ -184,7 +185,10 @@ async def _headers_for(caller: str, tenant: Tenant, ids: dict[str, str]) -> dict
 
 @pytest.mark.parametrize("caller", CALLERS)
 @pytest.mark.parametrize("operation", OPERATIONS, ids=lambda o: o.name)
-async def test_access(tenant: Tenant, operation: Operation, caller: str) -> None:
+async def test_access(tenant: Tenant, operation: Operation, caller: str, figures: Figures) -> None:
+    figures.record("operations", len(OPERATIONS), "operations")
+    figures.record("callers", len(CALLERS), "callers")
+    figures.add("cases", 1, "cases")
     ids = await build_world(tenant)
     headers = await _headers_for(caller, tenant, ids)
     path = operation.path.format(**ids)

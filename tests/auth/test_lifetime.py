@@ -22,6 +22,7 @@ from caseworks.auth.tokens import (
 from caseworks.core.timestamps import utc_now
 from caseworks.db import Database
 from tests.support.childwelfare import JSONAPI
+from tests.support.figures import Figures
 from tests.support.polling import until
 from tests.support.tenants import Tenant
 
@@ -105,7 +106,7 @@ async def last_used(db: Database, token: str) -> datetime | None:
 
 
 async def test_last_use_is_written_on_a_cache_miss_at_most_once_an_hour(
-    tenant: Tenant, app: FastAPI, db: Database, clock: list[datetime]
+    tenant: Tenant, app: FastAPI, db: Database, clock: list[datetime], figures: Figures
 ) -> None:
     cache: TokenCache = app.state.token_cache
     await until(lambda: cache.enabled)
@@ -136,6 +137,7 @@ async def test_last_use_is_written_on_a_cache_miss_at_most_once_an_hour(
     for _ in range(20):
         await use()
     assert await last_used(db, token) == written
+    figures.record("cached requests that wrote no last use", 20, "requests")
 
 
 async def test_an_expired_token_records_no_use(
@@ -169,6 +171,7 @@ def test_expires_in_takes_a_duration_or_never(text: str, lifetime: timedelta | N
         "\u0663d",  # an Arabic-Indic digit: int() would take it
     ],
 )  # fmt: skip
-def test_expires_in_refuses_anything_else(text: str) -> None:
+def test_expires_in_refuses_anything_else(text: str, figures: Figures) -> None:
+    figures.add("values refused", 1, "values")
     with pytest.raises(ValueError, match=r"duration|longer than"):
         parse_lifetime(text)

@@ -14,6 +14,7 @@ from caseworks.auth.limits import FailureLimiter
 from caseworks.db import Database, DatabaseURL
 from caseworks.web.app import create_app
 from tests.support.databases import make_settings
+from tests.support.figures import Figures
 from tests.support.tenants import Tenant
 
 LIMIT = 3
@@ -71,7 +72,7 @@ async def paths(tenant: Tenant) -> list[str]:
 
 
 async def test_the_failure_after_the_limit_is_429_and_a_valid_token_still_passes(
-    limited_app: FastAPI, tenant: Tenant, clock: Clock
+    limited_app: FastAPI, tenant: Tenant, clock: Clock, figures: Figures
 ) -> None:
     urls = await paths(tenant)
     async with calling(limited_app, "192.0.2.50") as client:
@@ -83,6 +84,7 @@ async def test_the_failure_after_the_limit_is_429_and_a_valid_token_still_passes
                 assert refused.status_code == 429, (url, headers, refused.text)
                 assert refused.headers["retry-after"] == "60"
                 assert "www-authenticate" not in refused.headers
+                figures.add("failures after the limit, each 429", 1, "requests")
             valid = await client.get(url, headers={"Authorization": f"Bearer {tenant.admin_token}"})
             assert valid.status_code == 200, (url, valid.text)
         # Both surfaces answer in their own format.
@@ -90,6 +92,7 @@ async def test_the_failure_after_the_limit_is_429_and_a_valid_token_still_passes
         assert rest.headers["content-type"] == "application/problem+json"
         jsonapi = await client.get(urls[2], headers=WRONG)
         assert jsonapi.json()["errors"][0]["status"] == "429"
+        figures.record("failures allowed per minute and address", LIMIT, "failures")
 
         clock.now += 45.2
         assert (await client.get(urls[1], headers=WRONG)).headers["retry-after"] == "15"

@@ -8,11 +8,12 @@ import httpx
 
 from caseworks.db import Database
 from tests.support.childwelfare import child, child_assignment, worker
+from tests.support.figures import Figures
 from tests.support.tenants import Tenant
 
 
 async def test_fifty_identical_creates_make_one_assignment_and_one_mail(
-    jsonapi: httpx.AsyncClient, db: Database, tenant: Tenant
+    jsonapi: httpx.AsyncClient, db: Database, tenant: Tenant, figures: Figures
 ) -> None:
     child_id, worker_id = await child(jsonapi), await worker(jsonapi)
     body = child_assignment(child_id, worker_id)
@@ -20,6 +21,7 @@ async def test_fifty_identical_creates_make_one_assignment_and_one_mail(
         *(jsonapi.post("/api/v1/worker_assignments", json=body) for _ in range(50))
     )
     statuses = sorted(response.status_code for response in responses)
+    figures.record("simultaneous identical creates", len(responses), "requests")
     assert statuses == [200] * 49 + [201]
     params = {"agency_id": tenant.agency_id}
     assert (
@@ -35,7 +37,7 @@ async def test_fifty_identical_creates_make_one_assignment_and_one_mail(
 
 
 async def test_concurrent_creates_around_the_limit_stop_exactly_at_it(
-    jsonapi: httpx.AsyncClient, db: Database, tenant: Tenant
+    jsonapi: httpx.AsyncClient, db: Database, tenant: Tenant, figures: Figures
 ) -> None:
     child_id = await child(jsonapi)
     workers = [await worker(jsonapi, email=f"w{n}@example.org") for n in range(10)]
@@ -53,3 +55,5 @@ async def test_concurrent_creates_around_the_limit_stop_exactly_at_it(
         {"agency_id": tenant.agency_id, "child": child_id},
     )
     assert count == 3
+    figures.record("simultaneous creates for a limit of 3", len(responses), "requests")
+    figures.record("rows made", count, "rows")

@@ -14,6 +14,7 @@ import httpx
 from caseworks.core.logs import UTCFormatter
 from caseworks.db import DatabaseURL
 from tests.support.childwelfare import JSONAPI
+from tests.support.figures import Figures
 from tests.support.processes import cli_env
 from tests.support.servers import serving
 from tests.support.tenants import Tenant
@@ -52,7 +53,7 @@ def drive(base: str, token: str) -> list[httpx.Response]:
 
 
 def test_log_lines_carry_request_ids_and_no_secrets(
-    database_url: DatabaseURL, tenant: Tenant, tmp_path: Path
+    database_url: DatabaseURL, tenant: Tenant, tmp_path: Path, figures: Figures
 ) -> None:
     log = tmp_path / "serve.log"
     with serving(cli_env(database_url), "--no-dispatch", log=log) as base:
@@ -76,6 +77,7 @@ def test_log_lines_carry_request_ids_and_no_secrets(
         SECRET_NOTES,
     ):
         assert secret not in text, f"{secret!r} is in the log"
+    figures.record("requests, each found in the log by its id", len(responses), "requests")
 
 
 FORGED_LINE = "2026-01-01T00:00:00.000Z INFO caseworks.access: GET /api/v1/mentors 200 1.0ms"
@@ -99,7 +101,7 @@ def raw_request(base: str, request: bytes) -> bytes:
 
 
 def test_control_characters_from_a_request_are_escaped_in_the_log(
-    sqlite_url: DatabaseURL, tmp_path: Path
+    sqlite_url: DatabaseURL, tmp_path: Path, figures: Figures
 ) -> None:
     log = tmp_path / "serve.log"
     with serving(cli_env(sqlite_url), "--no-dispatch", log=log) as base:
@@ -121,6 +123,7 @@ def test_control_characters_from_a_request_are_escaped_in_the_log(
     assert not any(line.startswith(FORGED_LINE[:24]) for line in lines)
     for raw in ("\r", "\x1b", "\x00", "\x85", "\u2028", "\u202e"):
         assert raw not in text, f"{raw!r} reached the log"
+    figures.record("hostile paths, each one escaped line", len(HOSTILE_PATHS), "paths")
 
 
 def test_an_exception_message_cannot_start_a_line_of_its_own() -> None:

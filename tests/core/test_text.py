@@ -9,7 +9,7 @@ import unicodedata
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
-from caseworks.core.text import REFUSED_IN_NAMES, IsoDateTime, WholeNumber, one_line
+from caseworks.core.text import REFUSED_IN_NAMES, IsoDate, IsoDateTime, WholeNumber, one_line
 
 REFUSED_CATEGORIES = {"Cc", "Cf", "Cs", "Zl", "Zp"}
 
@@ -61,3 +61,20 @@ def test_a_time_lies_in_the_range_as_written_and_in_utc() -> None:
     ):
         with pytest.raises(ValidationError):
             moment.validate_python(refused)
+
+
+def test_a_date_is_the_day_alone_within_the_range() -> None:
+    day = TypeAdapter(IsoDate)
+    for taken in ("1900-01-01", "2999-12-31", "2015-04-01"):
+        assert day.validate_python(taken).isoformat() == taken
+    for refused in (
+        "2015-04-01T00:00:00",  # a time, even midnight, is not a day
+        "2015-04-01T00:00:00+14:00",  # its offset would be dropped unseen
+        "2015-4-1",
+        "２０１５-04-01",
+        "1899-12-31",
+        "3000-01-01",
+        "0",
+    ):
+        with pytest.raises(ValidationError):
+            day.validate_python(refused)

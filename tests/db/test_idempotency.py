@@ -13,6 +13,7 @@ from caseworks.auth.principal import Role
 from caseworks.core.timestamps import utc_now
 from caseworks.db import Database
 from tests.support.childwelfare import JSONAPI
+from tests.support.figures import Figures
 from tests.support.mentoring import create_contact, create_mentor
 from tests.support.tenants import Tenant
 
@@ -91,9 +92,16 @@ async def test_simultaneous_attempts_with_one_key_make_one_record(
     path: str,
     body: dict[str, Any],
     field: str,
+    figures: Figures,
 ) -> None:
     answers = await asyncio.gather(
         *(api.post(path, json=body, headers=headers("burst", path)) for _ in range(20))
+    )
+    figures.add(
+        "simultaneous attempts with one key, over the creates tried", len(answers), "requests"
+    )
+    figures.add(
+        "replays among them", sum("Idempotent-Replayed" in a.headers for a in answers), "requests"
     )
     assert [answer.status_code for answer in answers] == [201] * 20
     assert len({new_id(answer, field) for answer in answers}) == 1

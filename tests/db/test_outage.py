@@ -30,6 +30,7 @@ import pytest
 
 from caseworks.db import DatabaseURL, open_database
 from caseworks.db.postgres import ACQUIRE_TIMEOUT_SECONDS
+from tests.support.figures import Figures
 from tests.support.servers import free_port, serving_async, within
 from tests.support.tenants import agency_with_admin
 
@@ -185,7 +186,7 @@ def every_answer_is_a_success_or_a_503_within_the_bound(answers: list[Answer]) -
 
 
 async def test_a_database_outage_answers_503_fast_and_the_service_recovers_by_itself(
-    postgresql_url: DatabaseURL, proxy: TcpProxy, tmp_path: Path
+    postgresql_url: DatabaseURL, proxy: TcpProxy, tmp_path: Path, figures: Figures
 ) -> None:
     agency_id, token = await agency_with_admin(postgresql_url, "Outage")
     database = postgresql_url.target.rsplit("/", 1)[-1]
@@ -296,17 +297,21 @@ async def test_a_database_outage_answers_503_fast_and_the_service_recovers_by_it
     assert in_doubt <= {answer.name for answer in at_cut}, in_doubt
     assert len(in_doubt) <= POOL_SIZE, in_doubt
 
-    outage_503 = [answer.seconds for answer in outage]
-    print(
-        f"\n{len(answers)} requests by {CALLERS} callers; at the cut {len(at_cut)} in flight:"
-        f" {sum(map(succeeded, at_cut))} succeeded, {sum(map(unavailable, at_cut))} got 503"
-        f" (slowest {max((a.seconds for a in at_cut), default=0):.3f} s);"
-        f" during the outage {len(outage)} got 503 in {min(outage_503):.3f}–{max(outage_503):.3f} s"
-        f" (median {sorted(outage_503)[len(outage_503) // 2]:.3f} s);"
-        f" first success {recovery:.2f} s after the database was back;"
-        f" {len(writes)} writes, {len(acknowledged)} acknowledged, {len(refused)} refused and"
-        f" retried with their keys ({len(in_doubt)} found already committed), each stored once"
-    )
+    outage_503 = sorted(answer.seconds for answer in outage)
+    figures.record("callers", CALLERS, "callers")
+    figures.record("requests", len(answers), "requests")
+    figures.record("in flight at the cut", len(at_cut), "requests")
+    figures.record("of them answered 503", sum(map(unavailable, at_cut)), "requests")
+    figures.record("slowest answer at the cut", max((a.seconds for a in at_cut), default=0), "s")
+    figures.record("answered 503 during the outage", len(outage), "requests")
+    figures.record("fastest 503 during the outage", outage_503[0], "s")
+    figures.record("median 503 during the outage", outage_503[len(outage_503) // 2], "s")
+    figures.record("slowest 503 during the outage", outage_503[-1], "s")
+    figures.record("first success after the database was back", recovery, "s")
+    figures.record("writes", len(writes), "writes")
+    figures.record("writes acknowledged", len(acknowledged), "writes")
+    figures.record("writes refused, retried with their keys, stored once", len(refused), "writes")
+    figures.record("of them found already committed", len(in_doubt), "writes")
 
 
 BLACK_HOLE_POOL = 4
@@ -314,7 +319,7 @@ COMMAND_TIMEOUT_MS = 1000
 
 
 async def test_a_database_that_stops_answering_is_503_within_the_timeouts_and_recovers(
-    postgresql_url: DatabaseURL, proxy: TcpProxy, tmp_path: Path
+    postgresql_url: DatabaseURL, proxy: TcpProxy, tmp_path: Path, figures: Figures
 ) -> None:
     """No connection closes, nothing is refused: bytes just stop. Statements on open connections
     fail after the command timeout, new connections after the connect timeout; each is a 503."""
@@ -363,9 +368,10 @@ async def test_a_database_that_stops_answering_is_503_within_the_timeouts_and_re
             call(client, "POST", "/api/v1/mentors", "after"),
         )
         assert all(map(succeeded, again)), [describe(a) for a in again]
-    print(
-        f"\nblack hole: {len(stalled)} requests answered 503 in"
-        f" {min(a.seconds for a in stalled):.2f}–{slowest:.2f} s (bound {bound:.0f} s,"
-        f" command timeout {COMMAND_TIMEOUT_MS} ms), whole outage {outage:.1f} s;"
-        f" served again {recovery:.2f} s after the bytes flowed"
-    )
+    figures.record("command timeout", COMMAND_TIMEOUT_MS, "ms")
+    figures.record("concurrent requests, each answered 503", len(stalled), "requests")
+    figures.record("fastest 503", min(a.seconds for a in stalled), "s")
+    figures.record("slowest 503", slowest, "s")
+    figures.record("bound on the slowest", bound, "s")
+    figures.record("whole outage", outage, "s")
+    figures.record("served again after the bytes flowed", recovery, "s")

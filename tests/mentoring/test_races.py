@@ -9,6 +9,7 @@ import random
 import httpx
 
 from caseworks.db import Database, Row
+from tests.support.figures import Figures
 from tests.support.mentoring import Programme
 from tests.support.tenants import Tenant
 
@@ -32,7 +33,7 @@ def assert_a_chain(events: list[Row]) -> str:
 
 
 async def test_simultaneous_status_changes_leave_a_consistent_chain(
-    api: httpx.AsyncClient, db: Database, tenant: Tenant, programme: Programme
+    api: httpx.AsyncClient, db: Database, tenant: Tenant, programme: Programme, figures: Figures
 ) -> None:
     url = f"/api/v1/assignments/{programme.assignment_id}"
     wanted = ["closed", "open"] * 20
@@ -50,10 +51,12 @@ async def test_simultaneous_status_changes_leave_a_consistent_chain(
     assert assert_a_chain(changes) == final["status"]
     assert (final["closed_date"] is None) == (final["status"] == "open")
     assert 1 <= len(changes) <= len(wanted)
+    figures.record("simultaneous status changes", len(wanted), "requests")
+    figures.record("changes that took effect, each in the chain", len(changes), "events")
 
 
 async def test_simultaneous_deletes_and_changes_delete_once(
-    api: httpx.AsyncClient, db: Database, tenant: Tenant, programme: Programme
+    api: httpx.AsyncClient, db: Database, tenant: Tenant, programme: Programme, figures: Figures
 ) -> None:
     url = f"/api/v1/assignments/{programme.assignment_id}"
     requests = [api.delete(url) for _ in range(10)] + [
@@ -64,6 +67,8 @@ async def test_simultaneous_deletes_and_changes_delete_once(
 
     deletes = [r for r in responses if r.request.method == "DELETE"]
     patches = [r for r in responses if r.request.method == "PATCH"]
+    figures.record("simultaneous deletes", len(deletes), "requests")
+    figures.record("simultaneous status changes among them", len(patches), "requests")
     assert sorted(r.status_code for r in deletes) == [200] + [404] * 9
     assert {r.status_code for r in patches} <= {200, 404}
     assert (await api.get(url)).status_code == 404

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -20,6 +23,7 @@ import pytest
 from caseworks.auth.principal import Role
 from caseworks.db import Database
 from tests.support.childwelfare import JSONAPI
+from tests.support.figures import Figures
 from tests.support.tenants import Tenant
 from tests.support.world import build_world
 
@@ -37,6 +41,54 @@ HOSTILE_IDS = (
     "🙂" * 50,
 )
 
+# Digits outside ASCII, which int() and a lax parser read as numbers: full-width, superscript,
+# Arabic-Indic, N'Ko, Devanagari, mathematical bold. A whole number is written 0-9 only.
+UNICODE_DIGITS = ("１０", "１２", "²", "٣", "߁", "१२", "𝟏𝟐")
+# Dates and times whose digits are not all ASCII.
+UNICODE_DATES = ("２０２４-01-01", "٢٠٢٤-٠١-٠١", "2024-0١-01", "2024-01-01T１２:00:00Z")
+# Days outside 1900–2999, on either side of the range and far from it.
+OUT_OF_RANGE_DAYS = ("0000-01-01", "0001-01-01", "1899-12-31", "3000-01-01", "9999-12-31")
+
+
+def written_forms(day: str) -> tuple[str, ...]:
+    """A day as a day, and as moments of it: without a zone, in UTC, at the farthest offsets."""
+    return (
+        day,
+        f"{day}T00:00:00",
+        f"{day} 12:00:00",
+        f"{day}T12:00:00Z",
+        f"{day}T23:59:59+14:00",
+        f"{day}T00:00:00-14:00",
+    )
+
+
+# Outside the range as written, or only once the moment is taken to UTC.
+OUT_OF_RANGE_DATES = (
+    *(form for day in OUT_OF_RANGE_DAYS for form in written_forms(day)),
+    "1900-01-01T00:00:00+00:01",
+    "1900-01-01T00:00:00+14:00",
+    "2999-12-31T23:59:59-00:01",
+    "2999-12-31T23:59:59-14:00",
+)
+# The edges of the range, which every date and date-time parameter takes, with and without a
+# time and a zone: an end-of-day filter on the last day or second reaches past it without
+# overflowing.
+IN_RANGE_EDGES = (
+    "1900-01-01",
+    "1900-01-01T00:00:00",
+    "1900-01-01 00:00:00",
+    "1900-01-01T00:00:00Z",
+    "1900-01-01T00:00:00+00:00",
+    "1900-01-01T00:00:00-14:00",
+    "2999-12-31",
+    "2999-12-31T23:59:59",
+    "2999-12-31T23:59:59Z",
+    "2999-12-31T23:59:59.999999Z",
+    "2999-12-31T23:59:59+14:00",
+)
+# Values the bounded types refuse wherever a number or a date is read.
+OUT_OF_BOUNDS = (*UNICODE_DIGITS, *UNICODE_DATES, *OUT_OF_RANGE_DATES)
+
 # Values no query parameter of ours accepts, except an id filter for the few that look like ids.
 HOSTILE_QUERY_VALUES = (
     "' OR '1'='1",
@@ -51,35 +103,14 @@ HOSTILE_QUERY_VALUES = (
     "%FF",
     "x" * 10_240,
     "open,closed",
-    # Digits outside ASCII: full-width, superscript, Arabic-Indic, N'Ko.
-    "１０",
-    "²",
-    "٣",
-    "߁",
     # Signs and spaces around digits, and digits grouped as Python writes them.
     "+10",
     " 10",
     "10 ",
     "- 1",
     "1_0",
-    # Dates outside 1900–2999, or no date at all, and times whose UTC instant leaves the range.
-    "0000-01-01",
-    "1899-12-31",
-    "3000-01-01",
-    "9999-12-31",
     "2024-02-30",
-    "2999-12-31T23:59:59-14:00",
-    "1900-01-01T00:00:00+14:00",
-)
-# The edges of the range, which every date and date-time parameter takes: an end-of-day filter
-# on the last day or second reaches past it without overflowing.
-VALID_DATE_EDGES = (
-    "1900-01-01",
-    "2999-12-31",
-    "1900-01-01T00:00:00Z",
-    "2999-12-31T23:59:59Z",
-    "2999-12-31T23:59:59+14:00",
-    "1900-01-01T00:00:00-14:00",
+    *OUT_OF_BOUNDS,
 )
 DATE_PARAMETERS = {
     "assigned_from",
@@ -88,7 +119,7 @@ DATE_PARAMETERS = {
     "created_start_date",
     "created_end_date",
 }
-FREE_TEXT = {"full_name_contains", "filter[full_name_contains]"}
+FREE_TEXT = {"full_name_contains"}
 QUERY_ALSO_VALID = {"include": ("",)}  # an empty include asks for nothing more
 ID_SHAPED = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-]{0,63}")
 
@@ -170,6 +201,17 @@ def valid_body(method: str, path: str, ids: dict[str, str]) -> Any:
         return {"notes": "fine"}
     if path.startswith(("/api/v1/mentors", "/api/v1/contacts")):
         return {"name": "Fine"}
+    if path == "/api/v1/worker_assignments":
+        return {
+            "data": {
+                "type": "worker-assignments",
+                "attributes": {"role": "support"},
+                "relationships": {
+                    "worker": {"data": {"type": "agency-workers", "id": ids["unassigned_worker"]}},
+                    "child": {"data": {"type": "children", "id": ids["child"]}},
+                },
+            }
+        }
     if path.endswith("/relationships/worker_assignments"):
         worker = {"type": "agency-workers", "id": ids["unassigned_worker"]}
         return {
@@ -192,12 +234,14 @@ async def test_hostile_ids_in_every_path_parameter_name_nothing(
     client: httpx.AsyncClient,
     world: dict[str, str],
     openapi: dict[str, Any],
+    figures: Figures,
 ) -> None:
     before = await row_counts(tenant.db, tenant.agency_id)
-    tried = 0
+    tried, swept = 0, 0
     for method, template, _ in operations(openapi):
         if "{" not in template:
             continue
+        swept += 1
         for hostile in HOSTILE_IDS:
             encoded = hostile if hostile.startswith("%") else quote(hostile, safe="")
             path = re.sub(r"\{[^}]+\}", encoded, template)
@@ -213,13 +257,56 @@ async def test_hostile_ids_in_every_path_parameter_name_nothing(
             assert_refused(response)
             if method == "GET":
                 assert response.status_code == 404, (path[:200], response.text[:300])
-    print(f"\nhostile path parameters: {tried} requests")
+    figures.record("requests", tried, "requests")
+    figures.record("operations with a path parameter", swept, "operations")
     assert tried > 200
     assert await row_counts(tenant.db, tenant.agency_id) == before
 
 
-def _query_parameters(operation: dict[str, Any]) -> list[str]:
-    return [p["name"] for p in operation.get("parameters", []) if p["in"] == "query"]
+@dataclass(frozen=True)
+class QueryParameter:
+    """A query parameter of one operation, by its name and by each spelling a client may use."""
+
+    name: str
+    spellings: tuple[str, ...]
+    takes_dates: bool
+
+
+def query_parameters(operation: dict[str, Any]) -> list[QueryParameter]:
+    """The operation's documented query parameters; a filter is also swept as ``filter[…]``."""
+    found = []
+    for parameter in operation.get("parameters", []):
+        if parameter["in"] != "query":
+            continue
+        name = parameter["name"]
+        spelled = f"filter[{name}]"
+        also = (spelled,) if spelled in parameter.get("description", "") else ()
+        found.append(QueryParameter(name, (name, *also), _takes_dates(parameter["schema"])))
+    return found
+
+
+def parameters_named(response: httpx.Response) -> list[str]:
+    """The parameters an error answer names: ``source.parameter`` (JSON:API) or ``parameter``
+    (RFC 9457)."""
+    errors = response.json().get("errors", [])
+    return [error.get("source", error).get("parameter") for error in errors]
+
+
+def assert_refused_naming_parameter(response: httpx.Response, parameter: str) -> None:
+    assert 400 <= response.status_code < 500, (parameter, response.status_code, response.text[:500])
+    assert parameter in parameters_named(response), (parameter, response.text[:500])
+
+
+def why_taken(parameter: str, value: str) -> str | None:
+    """Why ``parameter`` takes the hostile ``value`` (a search for it, an id naming nothing), or
+    None when it must refuse it."""
+    if parameter in FREE_TEXT and "\x00" not in value and len(value) <= 200:  # its maximum
+        return "search"
+    if value in QUERY_ALSO_VALID.get(parameter, ()):
+        return "valid"
+    if _is_id_filter(parameter) and ID_SHAPED.fullmatch(value):
+        return "names nothing"
+    return None
 
 
 async def test_hostile_query_values_are_refused_naming_the_parameter(
@@ -227,34 +314,46 @@ async def test_hostile_query_values_are_refused_naming_the_parameter(
     client: httpx.AsyncClient,
     world: dict[str, str],
     openapi: dict[str, Any],
+    figures: Figures,
 ) -> None:
     before = await row_counts(tenant.db, tenant.agency_id)
-    tried = 0
+    tried, swept, bounded = 0, set(), 0
     for method, template, operation in operations(openapi):
-        if method != "GET":
-            continue
-        path = _get_path(template, world)
-        for parameter in _query_parameters(operation):
-            for hostile in HOSTILE_QUERY_VALUES:
-                value = hostile if hostile.startswith("%") else quote(hostile, safe="")
-                response = await client.get(f"{path}?{quote(parameter, safe='')}={value}")
-                tried += 1
-                if parameter in FREE_TEXT and "\x00" not in hostile and len(hostile) <= 200:
-                    assert response.status_code == 200, response.text[:300]  # a search for it
-                elif hostile in QUERY_ALSO_VALID.get(parameter, ()):
-                    assert response.status_code == 200, response.text[:300]
-                elif _is_id_filter(parameter) and ID_SHAPED.fullmatch(hostile):
-                    assert response.status_code == 200, response.text[:300]
-                    assert response.json()["data"] == []
-                else:
-                    assert_refused(response, naming=parameter)
-    print(f"\nhostile query values: {tried} requests")
+        path = _path(template, world)
+        body = valid_body(method, template, world)
+        content = None if body is None else orjson.dumps(body)
+        headers = {"Content-Type": JSONAPI if is_jsonapi(template) else "application/json"}
+        for parameter in query_parameters(operation):
+            for spelled in parameter.spellings:
+                swept.add((method, template, spelled))
+                for hostile in HOSTILE_QUERY_VALUES:
+                    taken = why_taken(parameter.name, hostile)
+                    if taken and method != "GET":
+                        continue  # a create it takes would be written: only refusals are sent
+                    value = hostile if hostile.startswith("%") else quote(hostile, safe="")
+                    query = f"{quote(spelled, safe='')}={value}"
+                    response = await client.request(
+                        method, f"{path}?{query}", content=content, headers=headers
+                    )
+                    tried += 1
+                    bounded += hostile in OUT_OF_BOUNDS
+                    if taken is None:
+                        assert_refused_naming_parameter(response, spelled)
+                        continue
+                    assert response.status_code == 200, (spelled, hostile, response.text[:300])
+                    if taken == "names nothing":
+                        assert response.json()["data"] == []
+    figures.record("requests", tried, "requests")
+    figures.record("parameters swept, each spelling of each operation", len(swept), "parameters")
+    figures.record("hostile values per parameter", len(HOSTILE_QUERY_VALUES), "values")
+    figures.record("of them, Unicode digits and out-of-range dates", bounded, "requests")
     assert tried > 300
+    assert {method for method, _, _ in swept} == {"GET", "POST"}  # creates read a query too
     assert await row_counts(tenant.db, tenant.agency_id) == before
 
 
 def _is_id_filter(parameter: str) -> bool:
-    return parameter.endswith("_id") or parameter.startswith("filter[")
+    return parameter.endswith("_id")
 
 
 def _takes_dates(schema: dict[str, Any]) -> bool:
@@ -262,7 +361,7 @@ def _takes_dates(schema: dict[str, Any]) -> bool:
     return any(option.get("format") in ("date", "date-time") for option in options)
 
 
-def _get_path(template: str, world: dict[str, str]) -> str:
+def _path(template: str, world: dict[str, str]) -> str:
     return template.format(
         mentor_id=world["mentor"],
         assignment_id=world[
@@ -274,29 +373,32 @@ def _get_path(template: str, world: dict[str, str]) -> str:
 
 
 async def test_the_edges_of_the_date_range_are_taken_by_every_date_parameter(
-    client: httpx.AsyncClient, world: dict[str, str], openapi: dict[str, Any]
+    client: httpx.AsyncClient, world: dict[str, str], openapi: dict[str, Any], figures: Figures
 ) -> None:
-    found = set()
+    found, spelled_pairs, tried = set(), 0, 0
     for method, template, operation in operations(openapi):
-        dates = [
-            parameter["name"]
-            for parameter in operation.get("parameters", [])
-            if parameter["in"] == "query" and _takes_dates(parameter["schema"])
-        ]
-        if method != "GET" or not dates:
+        dates = [parameter for parameter in query_parameters(operation) if parameter.takes_dates]
+        assert method == "GET" or not dates, (method, template)  # else the sweep would write
+        if not dates:
             continue
-        found.update(dates)
-        path = _get_path(template, world)
+        path = _path(template, world)
         for parameter in dates:
-            for edge in VALID_DATE_EDGES:
-                response = await client.get(path, params={parameter: edge})
-                assert response.status_code == 200, (path, parameter, edge, response.text[:300])
+            found.add(parameter.name)
+            for spelled in parameter.spellings:
+                spelled_pairs += 1
+                for edge in IN_RANGE_EDGES:
+                    response = await client.get(path, params={spelled: edge})
+                    tried += 1
+                    assert response.status_code == 200, (path, spelled, edge, response.text[:300])
         # The whole range at once, as a report over every case would ask for it.
-        if "created_start_date" in dates:
+        if any(parameter.name == "created_start_date" for parameter in dates):
             everything = {"created_start_date": "1900-01-01", "created_end_date": "2999-12-31"}
             response = await client.get(path, params=everything)
             assert response.status_code == 200, response.text[:300]
             assert response.json()["data"] != []
+    figures.record("requests", tried, "requests")
+    figures.record("date parameters, each spelling of each operation", spelled_pairs, "parameters")
+    figures.record("edges, with and without times and zones", len(IN_RANGE_EDGES), "values")
     assert found == DATE_PARAMETERS
 
 
@@ -339,13 +441,19 @@ def _create_bodies(ids: dict[str, str]) -> list[tuple[str, dict[str, Any]]]:
     ],
 )
 async def test_a_create_with_a_bad_query_writes_nothing(
-    tenant: Tenant, client: httpx.AsyncClient, world: dict[str, str], query: str, parameter: str
+    tenant: Tenant,
+    client: httpx.AsyncClient,
+    world: dict[str, str],
+    query: str,
+    parameter: str,
+    figures: Figures,
 ) -> None:
     before = await row_counts(tenant.db, tenant.agency_id)
     for path, body in _create_bodies(world):
         response = await client.post(
             f"{path}?{query}", content=orjson.dumps(body), headers={"Content-Type": JSONAPI}
         )
+        figures.add("creates refused for their query", 1, "requests")
         assert response.status_code == 400, (path, response.text[:300])
         assert response.json()["errors"][0]["source"] == {"parameter": parameter}
         assert await row_counts(tenant.db, tenant.agency_id) == before, path
@@ -374,9 +482,10 @@ async def test_a_create_with_a_bad_query_writes_nothing(
     ],
 )
 async def test_a_query_parameter_given_twice_is_400(
-    client: httpx.AsyncClient, path: str, parameter: str
+    client: httpx.AsyncClient, path: str, parameter: str, figures: Figures
 ) -> None:
     response = await client.get(path)
+    figures.add("cases", 1, "requests")
     assert response.status_code == 400
     assert parameter in response.text
 
@@ -476,7 +585,7 @@ ALSO_VALID: dict[str, tuple[Any, ...]] = {
 
 
 async def test_wrong_values_in_every_body_field_are_refused_naming_the_field(
-    tenant: Tenant, client: httpx.AsyncClient, world: dict[str, str]
+    tenant: Tenant, client: httpx.AsyncClient, world: dict[str, str], figures: Figures
 ) -> None:
     before = await row_counts(tenant.db, tenant.agency_id)
     tried = 0
@@ -493,9 +602,102 @@ async def test_wrong_values_in_every_body_field_are_refused_naming_the_field(
                 tried += 1
                 field = pointer.rsplit("/", 1)[-1]
                 assert_refused(response, naming=field)
-    print(f"\nwrong body values: {tried} requests")
+    figures.record("requests", tried, "requests")
     assert tried > 250
     assert await row_counts(tenant.db, tenant.agency_id) == before
+
+
+def date_fields(schema: dict[str, Any], components: dict[str, Any], at: str = "") -> dict[str, str]:
+    """JSON Pointers to every property documented as a date or a date-time, with its format."""
+    if "$ref" in schema:
+        schema = components[schema["$ref"].rsplit("/", 1)[-1]]
+    found: dict[str, str] = {}
+    for option in (*schema.get("anyOf", []), *schema.get("oneOf", []), *schema.get("allOf", [])):
+        found |= date_fields(option, components, at)
+    if schema.get("format") in ("date", "date-time"):
+        found[at] = schema["format"]
+    for name, value in schema.get("properties", {}).items():
+        found |= date_fields(value, components, f"{at}/{name}")
+    return found
+
+
+async def body_around_a_date(
+    client: httpx.AsyncClient, ids: dict[str, str], method: str, template: str, fresh: bool
+) -> dict[str, Any]:
+    """A valid body for an operation that takes a date; ``fresh`` when it is to be written, so a
+    create names records no earlier create has used."""
+    if (method, template) == ("POST", "/api/v1/assignments"):
+        contact = ids["free_contact"]
+        if fresh:
+            made = await client.post("/api/v1/contacts", json={"name": "Edge Contact"})
+            contact = made.json()["contact_id"]
+        return {"mentor_id": ids["mentor"], "contact_id": contact}
+    if (method, template) == ("PUT", "/api/v1/assignments/{assignment_id}"):
+        return {}
+    if (method, template) == ("POST", "/api/v1/children"):
+        return {"data": {"type": "children", "attributes": {"last-name": "Edge"}}}
+    if (method, template) == ("PATCH", "/api/v1/children/{record_id}"):
+        return {"data": {"type": "children", "id": ids["child"], "attributes": {}}}
+    raise AssertionError(f"{method} {template} takes a date: give it a valid body here")
+
+
+def at_pointer(document: Any, pointer: str) -> Any:
+    for part in pointer.strip("/").split("/"):
+        document = document[part]
+    return document
+
+
+def same_moment(stored: str, sent: str) -> bool:
+    """Whether the stored time is the sent one, in UTC (a time without a zone is UTC), to the
+    second."""
+    moment = datetime.fromisoformat(sent)
+    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+    return datetime.fromisoformat(stored) == moment.astimezone(UTC).replace(microsecond=0)
+
+
+async def test_every_date_field_of_a_body_takes_the_edges_of_the_range_and_nothing_outside(
+    tenant: Tenant,
+    client: httpx.AsyncClient,
+    world: dict[str, str],
+    openapi: dict[str, Any],
+    figures: Figures,
+) -> None:
+    components = openapi["components"]["schemas"]
+    fields, refused, taken = set(), 0, 0
+    for method, template, operation in operations(openapi):
+        path = _path(template, world)
+        headers = {"Content-Type": JSONAPI if is_jsonapi(template) else "application/json"}
+        for content in operation.get("requestBody", {}).get("content", {}).values():
+            for pointer, form in date_fields(content["schema"], components).items():
+                fields.add((method, template, pointer))
+                # A date field takes the day alone; a date-time field a day or a moment.
+                edges = [e for e in IN_RANGE_EDGES if form == "date-time" or len(e) == 10]
+                wrong = [*OUT_OF_BOUNDS, *(e for e in IN_RANGE_EDGES if e not in edges)]
+                before = await row_counts(tenant.db, tenant.agency_id)
+                body = await body_around_a_date(client, world, method, template, fresh=False)
+                for value in wrong:
+                    response = await client.request(
+                        method, path, json=with_value(body, pointer, value), headers=headers
+                    )
+                    refused += 1
+                    assert_refused(response)
+                    assert pointer in problem_pointers(response), (value, response.text[:300])
+                assert await row_counts(tenant.db, tenant.agency_id) == before, (path, pointer)
+                for edge in edges:
+                    body = await body_around_a_date(client, world, method, template, fresh=True)
+                    response = await client.request(
+                        method, path, json=with_value(body, pointer, edge), headers=headers
+                    )
+                    taken += 1
+                    assert response.status_code in (200, 201), (path, edge, response.text[:300])
+                    stored = at_pointer(response.json(), pointer)
+                    assert stored == edge if form == "date" else same_moment(stored, edge), stored
+    figures.record("date fields, of every operation", len(fields), "fields")
+    figures.record("out-of-range and non-ASCII values refused", refused, "requests")
+    figures.record("edges taken and stored as sent", taken, "requests")
+    # assignments (create: assigned_date; update: assigned_date, last_contact_date), children
+    # (create, update: date-of-birth)
+    assert len(fields) == 5, fields
 
 
 @pytest.mark.parametrize(
@@ -515,7 +717,7 @@ async def test_wrong_values_in_every_body_field_are_refused_naming_the_field(
     ids=lambda body: repr(body[:24]),
 )
 async def test_malformed_bodies_are_refused(
-    tenant: Tenant, client: httpx.AsyncClient, body: bytes
+    tenant: Tenant, client: httpx.AsyncClient, body: bytes, figures: Figures
 ) -> None:
     before = await row_counts(tenant.db, tenant.agency_id)
     for path, content_type in (
@@ -523,6 +725,7 @@ async def test_malformed_bodies_are_refused(
         ("/api/v1/children", JSONAPI),
     ):
         response = await client.post(path, content=body, headers={"Content-Type": content_type})
+        figures.add("requests", 1, "requests")
         assert_refused(response)
     assert await row_counts(tenant.db, tenant.agency_id) == before
 
@@ -538,8 +741,9 @@ async def test_malformed_bodies_are_refused(
     ],
 )
 async def test_metacharacters_in_free_text_are_stored_verbatim(
-    client: httpx.AsyncClient, text: str
+    client: httpx.AsyncClient, text: str, figures: Figures
 ) -> None:
+    figures.add("texts stored, on both surfaces", 2, "records")
     created = await client.post("/api/v1/mentors", json={"name": text})
     assert created.status_code == 201
     fetched = await client.get(f"/api/v1/mentors/{created.json()['mentor_id']}")
@@ -699,7 +903,7 @@ def problem_pointers(response: httpx.Response) -> list[str]:
 
 
 async def test_control_and_invisible_characters_in_names_are_422_naming_the_field(
-    tenant: Tenant, client: httpx.AsyncClient, world: dict[str, str]
+    tenant: Tenant, client: httpx.AsyncClient, world: dict[str, str], figures: Figures
 ) -> None:
     before = await row_counts(tenant.db, tenant.agency_id)
     tried = 0
@@ -713,7 +917,11 @@ async def test_control_and_invisible_characters_in_names_are_422_naming_the_fiel
                 assert response.status_code == 422, (method, path, repr(name), response.text)
                 assert problem_pointers(response) == [pointer], response.text
                 assert f"U+{ord(character):04X}" in response.text
-    print(f"\ncontrol characters in names: {tried} requests")
+    figures.record("requests", tried, "requests")
+    figures.record("name fields", len(name_fields(world)), "fields")
+    figures.record(
+        "characters, each inside a name and at its end", len(REFUSED_IN_NAMES), "characters"
+    )
     assert tried == 2 * len(REFUSED_IN_NAMES) * len(name_fields(world))
     assert await row_counts(tenant.db, tenant.agency_id) == before
 
@@ -749,12 +957,23 @@ MANY_KEYS = {f"k{number:05d}": 1 for number in range(90_000)}  # 990 kB of unkno
     ids=["mentoring", "binti"],
 )
 async def test_an_error_answer_names_at_most_50_problems_and_counts_the_rest(
-    tenant: Tenant, client: httpx.AsyncClient, path: str, body: dict[str, Any], content_type: str
+    tenant: Tenant,
+    client: httpx.AsyncClient,
+    path: str,
+    body: dict[str, Any],
+    content_type: str,
+    figures: Figures,
 ) -> None:
     before = await row_counts(tenant.db, tenant.agency_id)
     content = orjson.dumps(body)
     assert len(content) < 1024 * 1024
+    began = time.perf_counter()
     response = await client.post(path, content=content, headers={"Content-Type": content_type})
+    elapsed = time.perf_counter() - began
+    surface = "Binti-compatible API" if content_type == JSONAPI else "mentoring API"
+    figures.record(f"body of unknown keys, {surface}", len(content) / 1024, "kB")
+    figures.record(f"size of the 422, {surface}", len(response.content) / 1024, "kB")
+    figures.record(f"time to the 422, in process, {surface}", elapsed * 1000, "ms")
     assert response.status_code == 422
     assert len(response.content) < 20_000  # not 6.6 or 12.9 MB
     answer = response.json()
@@ -824,7 +1043,7 @@ def _writes(ids: dict[str, str]) -> dict[str, list[tuple[str, str]]]:
 
 
 async def test_a_role_that_may_not_write_gets_403_without_its_body_being_validated(
-    tenant: Tenant, world: dict[str, str]
+    tenant: Tenant, world: dict[str, str], figures: Figures
 ) -> None:
     tokens = {
         "mentor": await tenant.token(Role.MENTOR, mentor_id=world["mentor"]),
@@ -832,16 +1051,20 @@ async def test_a_role_that_may_not_write_gets_403_without_its_body_being_validat
     }
     before = await row_counts(tenant.db, tenant.agency_id)
     invalid = orjson.dumps(MANY_KEYS)  # any validation would answer 422 with 50 problems
-    tried = 0
+    tried, slowest = 0, 0.0
     for role, writes in _writes(world).items():
         async with tenant.client(tokens[role]) as caller:
             for method, path in writes:
                 content_type = JSONAPI if is_jsonapi(path) else "application/json"
+                began = time.perf_counter()
                 response = await caller.request(
                     method, path, content=invalid, headers={"Content-Type": content_type}
                 )
+                slowest = max(slowest, time.perf_counter() - began)
                 tried += 1
                 assert response.status_code == 403, (role, method, path, response.text[:300])
+    figures.record("writes with a 1 MiB invalid body, each 403", tried, "requests")
+    figures.record("slowest of those 403s, in process", slowest * 1000, "ms")
     assert tried == 25
     assert await row_counts(tenant.db, tenant.agency_id) == before
 
@@ -907,7 +1130,11 @@ def _email_pointers(schema: dict[str, Any], components: dict[str, Any], at: str)
 
 
 async def test_every_email_field_holds_exactly_one_address(
-    tenant: Tenant, client: httpx.AsyncClient, world: dict[str, str], openapi: dict[str, Any]
+    tenant: Tenant,
+    client: httpx.AsyncClient,
+    world: dict[str, str],
+    openapi: dict[str, Any],
+    figures: Figures,
 ) -> None:
     before = await row_counts(tenant.db, tenant.agency_id)
     components = openapi["components"]["schemas"]
@@ -928,6 +1155,8 @@ async def test_every_email_field_holds_exactly_one_address(
                     assert response.status_code == 422, (method, path, response.text[:300])
                     assert pointer in response.text, (method, path, response.text[:300])
                 tried.add((method, template))
+                figures.add("requests", 2, "requests")
+    figures.record("operations with an e-mail field", len(tried), "operations")
     # mentors and contacts (create, update), agency workers (create, update)
     assert len(tried) == 6, tried
     assert await row_counts(tenant.db, tenant.agency_id) == before

@@ -16,6 +16,7 @@ from fastapi.routing import iter_route_contexts
 from starlette.routing import Route
 
 from caseworks.web.methods import MethodTable
+from tests.support.figures import Figures
 from tests.support.tenants import Tenant
 from tests.support.world import build_world
 
@@ -83,17 +84,18 @@ def test_the_sweep_covers_the_paths_that_have_several_methods(app: FastAPI) -> N
 
 
 async def test_options_is_204_with_every_method_of_the_path_and_needs_no_token(
-    tenant: Tenant, cases: list[tuple[str, str]]
+    tenant: Tenant, cases: list[tuple[str, str]], figures: Figures
 ) -> None:
     async with tenant.client() as anonymous:
         for path, allow in cases:
             response = await anonymous.options(path)
             assert (response.status_code, response.headers.get("allow")) == (204, allow), path
             assert response.content == b""
+    figures.record("paths, each asked OPTIONS", len(cases), "paths")
 
 
 async def test_a_method_the_path_lacks_is_405_listing_every_method_it_has(
-    tenant: Tenant, cases: list[tuple[str, str]]
+    tenant: Tenant, cases: list[tuple[str, str]], figures: Figures
 ) -> None:
     async with tenant.client(tenant.admin_token) as api:
         for path, allow in cases:
@@ -101,6 +103,7 @@ async def test_a_method_the_path_lacks_is_405_listing_every_method_it_has(
                 if method in allow.split(", "):
                     continue
                 response = await api.request(method, path)
+                figures.add("methods refused with 405", 1, "requests")
                 assert response.status_code == 405, (method, path, response.text)
                 assert response.headers["allow"] == allow, (method, path)
                 media_type = response.headers["content-type"]
@@ -109,7 +112,7 @@ async def test_a_method_the_path_lacks_is_405_listing_every_method_it_has(
 
 @pytest.mark.parametrize("caller", ["admin", "anonymous"])
 async def test_head_answers_as_get_without_the_body(
-    tenant: Tenant, cases: list[tuple[str, str]], caller: str
+    tenant: Tenant, cases: list[tuple[str, str]], caller: str, figures: Figures
 ) -> None:
     token = tenant.admin_token if caller == "admin" else None
     same_id = {"X-Request-ID": "head-and-get"}  # so the bodies (and their lengths) agree
@@ -119,6 +122,7 @@ async def test_head_answers_as_get_without_the_body(
                 continue
             got = await client.get(path, headers=same_id)
             head = await client.head(path, headers=same_id)
+            figures.add("HEAD and GET pairs, with and without a token", 1, "pairs")
             assert head.status_code == got.status_code, path
             assert dict(head.headers) == dict(got.headers), path
             assert head.content == b"", path

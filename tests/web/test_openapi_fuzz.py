@@ -30,6 +30,7 @@ from schemathesis.checks import (
 from schemathesis.core.result import Ok
 
 from caseworks.db import DatabaseURL
+from tests.support.figures import Figures
 from tests.support.processes import cli_env
 from tests.support.servers import serving
 from tests.support.tenants import Tenant
@@ -100,7 +101,11 @@ def fuzz(
 
 
 def test_every_operation_honours_its_documented_contract(
-    database_url: DatabaseURL, tenant: Tenant, tmp_path: Path, world: dict[str, str]
+    database_url: DatabaseURL,
+    tenant: Tenant,
+    tmp_path: Path,
+    world: dict[str, str],
+    figures: Figures,
 ) -> None:
     headers = {"Authorization": f"Bearer {tenant.admin_token}"}
     tally = Tally()
@@ -115,7 +120,11 @@ def test_every_operation_honours_its_documented_contract(
             operations.append(result.ok())
         for operation in operations:
             fuzz(operation, base, headers, world, tally)
-    print(f"\nfuzz: {len(operations)} operations, {tally.cases} cases, {dict(tally.statuses)}")
+    figures.record("operations", len(operations), "operations")
+    figures.record("examples per operation and mode (CASEWORKS_FUZZ_EXAMPLES)", EXAMPLES, "")
+    figures.record("cases", tally.cases, "cases")
+    for status, count in sorted(tally.statuses.items()):
+        figures.record(f"answered {status}", count, "cases")
     assert len(operations) >= 40
     assert 500 not in tally.statuses
     assert not tally.failures, "\n\n".join(f"{k}:\n{v}" for k, v in tally.failures.items())

@@ -4,7 +4,7 @@ Each request head is bounded in size, in fields and in time; an idle keep-alive 
 closed; connections over the bound are answered 503 while those within it are served; and heads
 that never end do not grow the server's memory. Limits and timeouts are set small and short
 through the environment, so the tests are quick; the deadlines they are held to are generous, so
-a loaded machine does not make them fail. ``pytest -s`` prints the figures.
+a loaded machine does not make them fail. Their figures go to the reliability report.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import pytest
 
 from caseworks.config import Settings, SettingsError
 from caseworks.db import DatabaseURL
+from tests.support.figures import Figures
 from tests.support.processes import cli_env
 from tests.support.servers import serving_process
 
@@ -171,25 +172,31 @@ def test_a_head_within_the_limits_is_served(server: Server) -> None:
         assert status_of(sock) == 200
 
 
-def test_an_oversized_header_is_431_and_the_connection_closed(server: Server) -> None:
+def test_an_oversized_header_is_431_and_the_connection_closed(
+    server: Server, figures: Figures
+) -> None:
     for size in (MAX_HEADER_BYTES + 1, 8 * MIB):
         with server.connect() as sock:
             sock.sendall(REQUEST + b"X-Big: " + b"a" * size + b"\r\n\r\n")
             assert status_of(sock) == 431, size
             closed_after(sock)
+    figures.record("head limit", MAX_HEADER_BYTES, "bytes")
+    figures.record("largest header refused", 8 * MIB, "bytes")
 
 
-def test_too_many_headers_is_431(server: Server) -> None:
+def test_too_many_headers_is_431(server: Server, figures: Figures) -> None:
     for count in (MAX_HEADERS, 200_000):  # Host plus these: one field over, and far over
         with server.connect() as sock:
             # Refused mid-send: the answer is already waiting to be read.
             with suppress(BrokenPipeError, ConnectionResetError):
                 sock.sendall(REQUEST + headers(count, size=1) + b"\r\n")
             assert status_of(sock) == 431, count
+    figures.record("field limit", MAX_HEADERS, "fields")
+    figures.record("most fields refused", 200_001, "fields")
 
 
 def test_heads_that_never_end_and_silent_connections_are_closed_after_the_timeout(
-    hurried: Server,
+    hurried: Server, figures: Figures
 ) -> None:
     with ExitStack() as stack:
         began = time.monotonic()
@@ -199,21 +206,25 @@ def test_heads_that_never_end_and_silent_connections_are_closed_after_the_timeou
             sock.sendall(REQUEST + b"X-Slow: a")
         waits = [closed_after(sock) for sock in unfinished + silent]
         overall = time.monotonic() - began
-    print(f"\n50 unfinished heads and 50 silent connections all closed {overall:.2f} s after")
-    print(f"  opening (timeout {HEADER_TIMEOUT} s); the last close came {max(waits):.2f} s")
+    figures.record("header timeout", HEADER_TIMEOUT, "s")
+    figures.record("unfinished heads and silent connections", len(waits), "connections")
+    figures.record("all closed, after opening them", overall, "s")
     assert overall < HEADER_TIMEOUT + MARGIN
 
 
-def test_an_idle_keep_alive_connection_is_closed_after_the_timeout(hurried: Server) -> None:
+def test_an_idle_keep_alive_connection_is_closed_after_the_timeout(
+    hurried: Server, figures: Figures
+) -> None:
     with hurried.connect() as sock:
         sock.sendall(REQUEST + b"\r\n")
         assert status_of(sock) == 200
         idle = closed_after(sock, KEEPALIVE_TIMEOUT + MARGIN)
-    print(f"\nidle keep-alive connection closed after {idle:.2f} s (timeout {KEEPALIVE_TIMEOUT} s)")
+    figures.record("keep-alive timeout", KEEPALIVE_TIMEOUT, "s")
+    figures.record("idle connection closed after", idle, "s")
 
 
 def test_connections_over_the_bound_get_503_while_those_within_it_are_served(
-    tmp_path: Path,
+    tmp_path: Path, figures: Figures
 ) -> None:
     # Long timeouts here: the connections within the bound must stay open through the test.
     with (
@@ -240,10 +251,12 @@ def test_connections_over_the_bound_get_503_while_those_within_it_are_served(
         for sock in within:  # still open, still served
             sock.sendall(REQUEST + b"\r\n")
         assert [status_of(sock) for sock in within] == [200] * MAX_CONNECTIONS
+    figures.record("connection bound", MAX_CONNECTIONS, "connections")
+    figures.record("connections over it, each 503", len(over), "connections")
 
 
 def test_unfinished_huge_heads_are_cut_at_the_limit_and_memory_stays_flat(
-    server: Server,
+    server: Server, figures: Figures
 ) -> None:
     resident, peak = server.memory_kib("VmRSS"), server.memory_kib("VmHWM")
     statuses: list[int] = []
@@ -270,8 +283,11 @@ def test_unfinished_huge_heads_are_cut_at_the_limit_and_memory_stays_flat(
         thread.join(DEADLINE)
     assert not any(thread.is_alive() for thread in attackers)
     grown, peak_grown = server.memory_kib("VmRSS") - resident, server.memory_kib("VmHWM") - peak
-    print(f"\n4 × 32 MiB unfinished heads: answers {statuses}; resident {resident} kB →")
-    print(f"  {resident + grown} kB (+{grown} kB), peak +{peak_grown} kB")
+    figures.record("unfinished 32 MiB heads at once", len(attackers), "connections")
+    figures.record("of them answered 431", statuses.count(431), "connections")
+    figures.record("server resident memory before", resident / 1024, "MB")
+    figures.record("growth of resident memory", grown / 1024, "MB")
+    figures.record("growth of peak resident memory", peak_grown / 1024, "MB")
     assert 431 in statuses
     assert grown < 4096
     assert peak_grown < 4096

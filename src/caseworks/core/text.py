@@ -127,8 +127,21 @@ def _plausible(value: date) -> date:
     return value
 
 
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _iso_day(value: object) -> object:
+    # Pydantic would read 2015-04-01T00:00:00+14:00 as the day 2015-04-01 and drop the offset
+    # unseen: a date is the day alone, as its schema (format: date) says.
+    if isinstance(value, str) and not _DAY.fullmatch(value):
+        raise ValueError("must be a day written YYYY-MM-DD, such as 2015-04-01")
+    return value
+
+
 IsoDateTime = Annotated[datetime, BeforeValidator(_iso_text), AfterValidator(_plausible)]
-IsoDate = Annotated[date, BeforeValidator(_iso_text), AfterValidator(_plausible)]
+IsoDate = Annotated[
+    date, BeforeValidator(_iso_day), BeforeValidator(_iso_text), AfterValidator(_plausible)
+]
 
 
 def _day_or_moment(value: object) -> str:
