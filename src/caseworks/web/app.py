@@ -52,8 +52,6 @@ from caseworks.web.endpoints import Endpoint, compile_routes, operations
 from caseworks.web.fastlane import FastLane
 from caseworks.web.jsonapi.error_documents import error_response as jsonapi_error_response
 from caseworks.web.mentoring_api import endpoints as mentoring_endpoints
-from caseworks.web.mentoring_api import fast_routes as mentoring_fast_routes
-from caseworks.web.mentoring_api import routers as mentoring_routers
 from caseworks.web.methods import AnswerOptions, MethodTable
 from caseworks.web.origin import HostPolicy, Origins, origins_of, parse_networks
 from caseworks.web.problem_details import problem_response
@@ -292,7 +290,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     # Declared endpoints first: the router tries routes in order.
     declared = [*mentoring_endpoints(), *childwelfare_endpoints()]
     app.router.routes.extend(compile_routes(declared, app.state, exception_response))
-    for router in (*mentoring_routers(), *casework_routers()):
+    for router in casework_routers():
         app.include_router(router)
 
     _document_operations(app, declared)
@@ -323,7 +321,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         max_body_bytes=settings.max_body_bytes,
         render_error=render_error,
         render_exception=exception_response,
-        fast_lane=FastLane(app.state, [*mentoring_fast_routes(), *casework_fast_routes()]),
+        fast_lane=FastLane(app.state, casework_fast_routes()),
         origins=Origins(
             HostPolicy.of(settings.allowed_hosts, settings.public_url),
             settings.public_url,
