@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
-from pydantic import AliasChoices, BaseModel, ValidationError
+from pydantic import BaseModel, ValidationError
 from starlette.datastructures import State
 from starlette.requests import Request
 from starlette.responses import Response
@@ -135,21 +135,8 @@ class _Query:
 
 
 def _parameter_names(model: type[BaseModel]) -> frozenset[str]:
-    """The names a query may use: each field's alias (or aliases), and its own name unless an
-    alias replaces it."""
-    by_name = model.model_config.get("populate_by_name") or model.model_config.get(
-        "validate_by_name"
-    )
-    names: set[str] = set()
-    for name, info in model.model_fields.items():
-        alias = info.validation_alias or info.alias
-        if isinstance(alias, str):
-            names.add(alias)
-        elif isinstance(alias, AliasChoices):
-            names.update(choice for choice in alias.choices if isinstance(choice, str))
-        if alias is None or by_name:
-            names.add(name)
-    return frozenset(names)
+    """The names a query may use: those the document gives its parameters (`operations`)."""
+    return frozenset(info.alias or name for name, info in model.model_fields.items())
 
 
 def _default(model: type[BaseModel]) -> BaseModel | None:
