@@ -26,7 +26,7 @@ from tests.support.figures import Figures
 from tests.support.polling import until
 from tests.support.tenants import Tenant
 
-# One path of each kind: the mentoring API, the Binti-compatible API and a fast-lane read.
+# One path of each kind: the mentoring API, the Binti-compatible API and a hot mentoring read.
 PATHS = ("/api/v1/mentors", "/api/v1/children", "/api/v1/assignments")
 
 

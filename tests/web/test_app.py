@@ -22,3 +22,96 @@ async def test_every_operation_documents_its_problem_responses(api: httpx.AsyncC
             for status in ("401", "404", "422"):
                 content = operation["responses"][status]["content"]
                 assert "application/problem+json" in content, (method, path, status)
+
+
+A = "/api/v1/assignments"
+# The operationIds a generated client names its methods after: unique, and kept.
+MENTORING_OPERATIONS = {
+    ("get", A): "list_assignments",
+    ("post", A): "create_assignment",
+    ("get", f"{A}/{{assignment_id}}"): "get_assignment",
+    ("put", f"{A}/{{assignment_id}}"): "update_assignment",
+    ("delete", f"{A}/{{assignment_id}}"): "delete_assignment",
+    ("patch", f"{A}/{{assignment_id}}/status"): "change_assignment_status",
+    ("get", f"{A}/{{assignment_id}}/events"): "assignment_events",
+    ("get", f"{A}/mentor/{{mentor_id}}/active"): "mentor_active_assignments",
+    ("get", f"{A}/mentor/{{mentor_id}}/history"): "mentor_assignment_history",
+    ("get", f"{A}/mentor/{{mentor_id}}/open-count"): "mentor_open_count",
+    **{
+        (method, f"/api/v1/{table}{suffix}"): f"{verb}_{noun if verb != 'list' else table}"
+        for table, noun in (("mentors", "mentor"), ("contacts", "contact"))
+        for method, suffix, verb in (
+            ("get", "", "list"),
+            ("post", "", "create"),
+            ("get", "/{person_id}", "get"),
+            ("put", "/{person_id}", "update"),
+            ("delete", "/{person_id}", "delete"),
+        )
+    },
+}
+
+
+def ref(model: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{model}"}
+
+
+async def test_the_mentoring_operations_keep_their_ids_parameters_and_schemas(
+    api: httpx.AsyncClient,
+) -> None:
+    document = (await api.get("/openapi.json")).json()
+    paths = document["paths"]
+    found = {
+        (method, path): operation["operationId"]
+        for path, operations in paths.items()
+        if path.startswith((A, "/api/v1/mentors", "/api/v1/contacts"))
+        for method, operation in operations.items()
+    }
+    assert found == MENTORING_OPERATIONS
+    every_id = [operation["operationId"] for ops in paths.values() for operation in ops.values()]
+    assert len(every_id) == len(set(every_id))
+
+    listing = paths[A]["get"]
+    assert [parameter["name"] for parameter in listing["parameters"]] == [
+        "page",
+        "limit",
+        "mentor_id",
+        "contact_id",
+        "status",
+        "assigned_from",
+        "assigned_to",
+        "last_contact_before",
+        "sort",
+    ]
+    assert listing["responses"]["200"]["content"]["application/json"]["schema"] == ref(
+        "AssignmentPage"
+    )
+    create = paths["/api/v1/mentors"]["post"]
+    assert [parameter["name"] for parameter in create["parameters"]] == ["Idempotency-Key"]
+    assert create["requestBody"] == {
+        "required": True,
+        "content": {"application/json": {"schema": ref("MentorCreate")}},
+    }
+    assert create["responses"]["201"]["content"]["application/json"]["schema"] == ref("Mentor")
+    assert set(create["responses"]) == {
+        "201",
+        "400",
+        "401",
+        "403",
+        "404",
+        "409",
+        "413",
+        "415",
+        "422",
+        "429",
+    }
+    history = paths[f"{A}/mentor/{{mentor_id}}/history"]["get"]
+    assert [(p["name"], p["in"]) for p in history["parameters"]] == [
+        ("mentor_id", "path"),
+        ("page", "query"),
+        ("limit", "query"),
+    ]
+    assert document["components"]["schemas"]["AssignmentPage"]["properties"]["data"] == {
+        "items": ref("AssignmentSummary"),
+        "title": "Data",
+        "type": "array",
+    }

@@ -85,7 +85,9 @@ async def test_a_cross_origin_create_exposes_location_replay_and_request_id(
 
 
 async def test_cross_origin_reads_of_fast_lane_paths_get_cors_headers(cors_tenant: Tenant) -> None:
-    """The fast lane leaves any request with an Origin to the framework, where CORS applies."""
+    """The hottest reads get CORS headers on every path that serves them: the declared endpoints
+    (CORS around their routes) and the fast lane (which leaves a cross-origin request to the
+    framework)."""
     ids = await build_world(cors_tenant)
     paths = [
         "/api/v1/assignments",

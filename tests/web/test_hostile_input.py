@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import httpx
 import orjson
@@ -488,6 +488,58 @@ async def test_a_query_parameter_given_twice_is_400(
     figures.add("cases", 1, "requests")
     assert response.status_code == 400
     assert parameter in response.text
+
+
+# Names no mentoring operation declares: a new name, another case, a bracketed form, no name.
+UNKNOWN_PARAMETERS = ("colour", "Page", "limit[]", "")
+
+
+async def test_an_unknown_query_parameter_is_400_naming_it_on_every_mentoring_operation(
+    tenant: Tenant, client: httpx.AsyncClient, world: dict[str, str], openapi: dict[str, Any]
+) -> None:
+    before = await row_counts(tenant.db, tenant.agency_id)
+    swept = 0
+    for method, template, operation in operations(openapi):
+        if is_jsonapi(template):
+            continue
+        swept += 1
+        path = _get_path(template, world)
+        body = valid_body(method, template, world)
+        known = _query_parameters(operation)
+        for name in UNKNOWN_PARAMETERS:
+            # Beside a valid known parameter where there is one: the unknown name alone is wrong.
+            query = urlencode({**({known[0]: "1"} if known else {}), name: "x"})
+            response = await client.request(
+                method,
+                f"{path}?{query}",
+                content=None if body is None else orjson.dumps(body),
+                headers={"Content-Type": "application/json"},
+            )
+            assert response.status_code == 400, (method, path, query, response.text[:300])
+            assert response.headers["content-type"] == "application/problem+json"
+            assert response.json()["errors"] == [
+                {"parameter": name, "detail": "is not a parameter of this operation"}
+            ]
+    assert swept == 20  # every mentoring operation of the document
+    assert await row_counts(tenant.db, tenant.agency_id) == before
+
+
+async def test_unknown_query_parameters_are_all_named_before_any_value_is_checked(
+    client: httpx.AsyncClient, world: dict[str, str]
+) -> None:
+    response = await client.get("/api/v1/assignments?page=0&b=1&status=x&a=2")
+    assert response.status_code == 400  # not 422 for page and status: the names come first
+    assert [error["parameter"] for error in response.json()["errors"]] == ["b", "a"]
+    assert response.json()["detail"].endswith(": b, a")
+    many = "&".join(f"p{number}=1" for number in range(60))
+    response = await client.get(f"/api/v1/mentors?{many}")
+    assert response.status_code == 400
+    assert len(response.json()["errors"]) == 50
+    assert response.json()["detail"].endswith("… and 10 more problems")
+    # A query string with no parameter in it asks for nothing unknown.
+    open_count = f"/api/v1/assignments/mentor/{world['mentor']}/open-count"
+    for path in ("/api/v1/assignments?", "/api/v1/assignments?&", f"{open_count}?&"):
+        assert (await client.get(path)).status_code == 200, path
 
 
 # Every body field of every write, by JSON Pointer into a valid body.

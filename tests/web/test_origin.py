@@ -55,7 +55,7 @@ async def an_assignment(api: httpx.AsyncClient) -> str:
     ("path", "media_type"),
     [
         ("/api/v1/mentors", "application/problem+json"),
-        ("/api/v1/assignments/assign_x", "application/problem+json"),  # the fast lane
+        ("/api/v1/assignments/assign_x", "application/problem+json"),  # a hot read, declared
         ("/api/v1/children", JSONAPI),
         ("/api/v1/worker_assignments", JSONAPI),  # the fast lane
         ("/api/v1/mentors/", "application/problem+json"),  # the trailing-slash redirect

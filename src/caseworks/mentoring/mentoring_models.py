@@ -37,7 +37,8 @@ class Strict(BaseModel):
 
 
 class PageQuery(BaseModel):
-    """Paging query parameters; unknown parameter names are ignored, unknown values are not."""
+    """Paging query parameters. Wrong values are 422 here; names no model field has are refused
+    (400) by the endpoint before this model is run."""
 
     page: WholeNumber = Field(1, ge=1, le=10_000_000, description="Page number, from 1.")
     limit: WholeNumber = Field(20, ge=1, le=100, description="Items per page, 1–100.")

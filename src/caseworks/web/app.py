@@ -8,6 +8,7 @@ import os
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -48,12 +49,10 @@ from caseworks.web.childwelfare_api import fast_routes as casework_fast_routes
 from caseworks.web.childwelfare_api import routers as casework_routers
 from caseworks.web.context import RequestContext
 from caseworks.web.docs import install_docs
-from caseworks.web.endpoints import Endpoint, compile_routes, operations
+from caseworks.web.endpoints import DeclaredFirst, Endpoint, compile_routes, operations
 from caseworks.web.fastlane import FastLane
 from caseworks.web.jsonapi.error_documents import error_response as jsonapi_error_response
 from caseworks.web.mentoring_api import endpoints as mentoring_endpoints
-from caseworks.web.mentoring_api import fast_routes as mentoring_fast_routes
-from caseworks.web.mentoring_api import routers as mentoring_routers
 from caseworks.web.methods import AnswerOptions, MethodTable
 from caseworks.web.origin import HostPolicy, Origins, origins_of, parse_networks
 from caseworks.web.problem_details import problem_response
@@ -108,6 +107,9 @@ def as_service_error(error: Exception) -> tuple[ServiceError, dict[str, str]] | 
         return error, {"Retry-After": str(error.retry_after)}
     if isinstance(error, ServiceError):
         return error, {}
+    if isinstance(error, HTTPException):  # the request context's limit on a streamed body
+        kind = _HTTP_ERRORS.get(error.status_code, BadRequest)
+        return kind(str(error.detail)), dict(error.headers or {})
     if isinstance(error, RequestValidationError):
         return from_validation_errors(error.errors()), {}
     if isinstance(error, DatabaseUnavailable):
@@ -185,9 +187,9 @@ class Caseworks(FastAPI):
     """FastAPI with our request context outermost.
 
     Every HTTP request passes our RequestContext first (request id, headers, body limit, access
-    log, fast lane); only what the fast lane does not answer enters FastAPI's own stack, whose
-    per-request work (telemetry checks, middleware layers, routing) would otherwise cost more
-    than the query behind the hottest reads.
+    log, fast lane), then the declared endpoints' routes (`DeclaredFirst`); only what neither
+    answers enters FastAPI's own stack, whose per-request work (telemetry checks, middleware
+    layers, routing) would otherwise cost more than the query behind the hottest reads.
     """
 
     request_context: RequestContext | None = None
@@ -291,8 +293,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.data_version = None  # SQLite: the cache's validity check, set at start-up
     # Declared endpoints first: the router tries routes in order.
     declared = [*mentoring_endpoints(), *childwelfare_endpoints()]
-    app.router.routes.extend(compile_routes(declared, app.state, exception_response))
-    for router in (*mentoring_routers(), *casework_routers()):
+    declared_routes = compile_routes(declared, app.state, exception_response)
+    app.router.routes.extend(declared_routes)
+    for router in casework_routers():
         app.include_router(router)
 
     _document_operations(app, declared)
@@ -310,20 +313,21 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     methods = MethodTable(app.routes)
     _install_error_handlers(app, methods)
     app.add_middleware(AnswerOptions, methods=methods)  # inside CORS, which answers preflights
-    if settings.cors_origins:
-        app.add_middleware(
-            CORSMiddleware,
-            allow_origins=list(settings.cors_origins),
-            allow_methods=list(methods.every_method),
-            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID"],
-            expose_headers=["Idempotent-Replayed", "Location", "X-Request-ID"],
-        )
-    app.request_context = RequestContext(
+    cors = _cors_options(settings, methods)
+    if cors is not None:
+        app.add_middleware(CORSMiddleware, **cors)
+    # The declared endpoints are served before the framework's stack, with CORS of their own.
+    front = DeclaredFirst(
+        declared_routes,
         app.framework_call,
+        None if cors is None else partial(CORSMiddleware, **cors),
+    )
+    app.request_context = RequestContext(
+        front,
         max_body_bytes=settings.max_body_bytes,
         render_error=render_error,
         render_exception=exception_response,
-        fast_lane=FastLane(app.state, [*mentoring_fast_routes(), *casework_fast_routes()]),
+        fast_lane=FastLane(app.state, casework_fast_routes()),
         origins=Origins(
             HostPolicy.of(settings.allowed_hosts, settings.public_url),
             settings.public_url,
@@ -332,6 +336,18 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         methods=methods,
     )
     return app
+
+
+def _cors_options(settings: Settings, methods: MethodTable) -> dict[str, Any] | None:
+    """What cross-origin callers may do; None when no origin is allowed."""
+    if not settings.cors_origins:
+        return None
+    return {
+        "allow_origins": list(settings.cors_origins),
+        "allow_methods": list(methods.every_method),
+        "allow_headers": ["Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID"],
+        "expose_headers": ["Idempotent-Replayed", "Location", "X-Request-ID"],
+    }
 
 
 def app_factory() -> FastAPI:

@@ -1,10 +1,11 @@
 """Each endpoint declared once, as an `Endpoint` record: method, path, handler, the models of its
 query and body, its output, its errors and its access rule. The records are compiled once, at
-start-up, into Starlette routes whose ASGI callable does, in order: authenticate, check the
-role, run the endpoint's guard (a check that needs the record, still before the body), validate
-the query, read and validate the body, call the handler, render errors. Nothing is solved per
-request: what a route needs is known when it is compiled. The OpenAPI document's operations are
-built from the same records (`operations`).
+start-up, into Starlette routes whose ASGI callable does, in order: authenticate, read the query
+(unknown parameter names refused, the rest validated by the query model), check the role, run
+the endpoint's guard (a check that needs the record, still before the body), read and validate
+the body, call the handler, render errors. Nothing is solved per request: what a route needs is
+known when it is compiled, and a read takes what it needs from the ASGI scope without building a
+`Request`. The OpenAPI document's operations are built from the same records (`operations`).
 """
 
 from __future__ import annotations
@@ -12,36 +13,61 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qsl
 
-import orjson
 from pydantic import BaseModel, ValidationError
-from starlette.datastructures import QueryParams, State
+from starlette.datastructures import State
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
-from starlette.types import Receive, Scope, Send
+from starlette.routing import Match, Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from caseworks.auth.principal import Principal
-from caseworks.core.errors import BadRequest, FieldProblem, UnsupportedMediaType
+from caseworks.core.errors import BadRequest, FieldProblem, ProblemList
 from caseworks.core.validation import from_validation_errors
 from caseworks.web.bearer import authenticate_header
-from caseworks.web.json_bodies import _is_json, check_unique_keys
+from caseworks.web.json_bodies import json_document, require_json, validated_body
 from caseworks.web.problem_details import problem_responses
 
 JSON = "application/json"
 JSONAPI = "application/vnd.api+json"
+UNKNOWN_PARAMETER = "is not a parameter of this operation"
 
 
-@dataclass(frozen=True, slots=True)
 class Call:
-    """What a handler gets: the caller, and its input validated; nothing left to parse."""
+    """What a handler gets: the caller, and its input validated; nothing left to parse.
 
-    state: State
-    caller: Principal
-    path: dict[str, str]
-    query: Any  # an instance of the declared query model, or None
-    body: Any  # what the body model or reader made of the body, or None
-    request: Request
+    ``request`` is made on first use: the reads need only what the scope holds. An endpoint with
+    a body gets the `Request` its body was read through, so the body can be read again from it.
+    """
+
+    __slots__ = ("_request", "body", "caller", "path", "query", "receive", "scope", "state")
+
+    def __init__(
+        self,
+        state: State,
+        caller: Principal,
+        path: dict[str, str],
+        query: Any,  # an instance of the declared query model, or None
+        body: Any,  # what the body model or reader made of the body, or None
+        scope: Scope,
+        receive: Receive,
+        request: Request | None = None,
+    ) -> None:
+        self.state = state
+        self.caller = caller
+        self.path = path
+        self.query = query
+        self.body = body
+        self.scope = scope
+        self.receive = receive
+        self._request = request
+
+    @property
+    def request(self) -> Request:
+        if self._request is None:
+            self._request = Request(self.scope, self.receive)
+        return self._request
 
 
 Handler = Callable[[Call], Awaitable[Response]]
@@ -85,6 +111,49 @@ def _validated(model: type[BaseModel], data: Any, where: str) -> BaseModel:
         ) from None
 
 
+class _Query:
+    """How one endpoint reads its query string, worked out when it is compiled."""
+
+    def __init__(self, model: type[BaseModel] | None) -> None:
+        self.model = model
+        self.names = _parameter_names(model) if model is not None else frozenset()
+        # Without a query string the defaults are the answer: one instance serves every such
+        # request (handlers only read it). None when the model has required parameters.
+        self.default = _default(model) if model is not None else None
+
+    def read(self, query_string: bytes) -> Any:
+        if not query_string and (self.default is not None or self.model is None):
+            return self.default
+        # As Starlette's QueryParams reads it, the last of repeated values kept (the request
+        # context has refused repeats already), without building the multi-dict.
+        parameters = dict(parse_qsl(query_string.decode("latin-1"), keep_blank_values=True))
+        if not self.names.issuperset(parameters):
+            raise _unknown_parameters([name for name in parameters if name not in self.names])
+        if self.model is None:
+            return None  # a query string of separators only ("?&")
+        return _validated(self.model, parameters, "query")
+
+
+def _parameter_names(model: type[BaseModel]) -> frozenset[str]:
+    """The names a query may use: those the document gives its parameters (`operations`)."""
+    return frozenset(info.alias or name for name, info in model.model_fields.items())
+
+
+def _default(model: type[BaseModel]) -> BaseModel | None:
+    try:
+        return model()
+    except ValidationError:
+        return None
+
+
+def _unknown_parameters(names: list[str]) -> BadRequest:
+    problems = ProblemList()
+    for name in names:
+        problems.append(FieldProblem(UNKNOWN_PARAMETER, parameter=name))
+    shown = ", ".join(str(problem.parameter) for problem in problems.items)
+    return BadRequest(f"not a query parameter of this operation: {shown}", problems)
+
+
 class _Compiled:
     """The ASGI callable of one endpoint."""
 
@@ -92,30 +161,13 @@ class _Compiled:
         self.endpoint = endpoint
         self.state = state
         self.render = render
+        self.query = _Query(endpoint.query)
+        self.body_fields = frozenset(endpoint.body.model_fields) if endpoint.body else frozenset()
+        self.reads_body = endpoint.body is not None or endpoint.reader is not None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        endpoint = self.endpoint
         try:
-            request = Request(scope, receive)
-            caller = await authenticate_header(
-                self.state, request.headers.get("authorization", ""), _client(scope)
-            )
-            if endpoint.access is not None:
-                endpoint.access(caller)  # before the body is read
-            path = scope.get("path_params", {})
-            if endpoint.guard is not None:
-                await endpoint.guard(Call(self.state, caller, path, None, None, request))
-            query = None
-            if endpoint.query is not None:
-                query = _validated(
-                    endpoint.query, dict(QueryParams(scope["query_string"])), "query"
-                )
-            body: Any = None
-            if endpoint.body is not None:
-                body = await self._json_body(request)
-            elif endpoint.reader is not None:
-                body = await endpoint.reader(request)
-            response = await endpoint.handler(Call(self.state, caller, path, query, body, request))
+            response = await self._respond(scope, receive)
         except Exception as error:
             rendered = self.render(scope["path"], error, scope.get("state", {}).get("request_id"))
             if rendered is None:
@@ -123,20 +175,41 @@ class _Compiled:
             response = rendered
         await response(scope, receive, send)
 
-    async def _json_body(self, request: Request) -> BaseModel:
-        assert self.endpoint.body is not None
-        if not _is_json(request.headers.get("content-type", "")):
-            raise UnsupportedMediaType(
-                "send the body as application/json",
-                [FieldProblem("must be application/json", header="Content-Type")],
+    async def _respond(self, scope: Scope, receive: Receive) -> Response:
+        endpoint = self.endpoint
+        caller = await authenticate_header(
+            self.state, _header(scope, b"authorization"), _client(scope)
+        )
+        query = self.query.read(scope["query_string"])
+        if endpoint.access is not None:
+            endpoint.access(caller)  # before the body is read
+        path: dict[str, str] = scope["path_params"]
+        if endpoint.guard is not None:
+            await endpoint.guard(Call(self.state, caller, path, query, None, scope, receive))
+        if not self.reads_body:
+            return await endpoint.handler(
+                Call(self.state, caller, path, query, None, scope, receive)
             )
-        raw = await request.body()
-        check_unique_keys(raw)
-        try:
-            document = orjson.loads(raw)
-        except orjson.JSONDecodeError:
-            raise BadRequest("the request body is not valid JSON") from None
-        return _validated(self.endpoint.body, document, "body")
+        request = Request(scope, receive)
+        body = await self._body(request)
+        call = Call(self.state, caller, path, query, body, scope, receive, request)
+        return await endpoint.handler(call)
+
+    async def _body(self, request: Request) -> Any:
+        endpoint = self.endpoint
+        if endpoint.reader is not None:
+            return await endpoint.reader(request)
+        assert endpoint.body is not None
+        require_json(_header(request.scope, b"content-type"))
+        document = json_document(await request.body())
+        return validated_body(endpoint.body, self.body_fields, document)
+
+
+def _header(scope: Scope, name: bytes) -> str:
+    for key, value in scope["headers"]:
+        if key == name:
+            return value.decode("latin-1")  # type: ignore[no-any-return]
+    return ""
 
 
 def _client(scope: Scope) -> str | None:
@@ -160,6 +233,47 @@ def compile_routes(
     ]
 
 
+class DeclaredFirst:
+    """The declared endpoints, served straight from their routes; any other request (no route's
+    path and method match it) goes on to ``otherwise``, the framework, whose router holds the
+    same routes to answer 405 with `Allow` and to redirect a trailing slash.
+
+    A declared endpoint so passes none of the framework's per-request machinery (its middleware
+    stack and router cost more CPU than the hottest reads themselves). ``wrap`` puts middleware
+    that must see every request to a declared endpoint around them (CORS).
+    """
+
+    def __init__(
+        self,
+        routes: Sequence[Route],
+        otherwise: ASGIApp,
+        wrap: Callable[[ASGIApp], ASGIApp] | None = None,
+    ) -> None:
+        # By method, so that a request tries only the paths it could match.
+        self.by_method: dict[str, list[Route]] = {}
+        for route in routes:
+            for method in route.methods or ():
+                self.by_method.setdefault(method, []).append(route)
+        self.otherwise = otherwise
+        self.serve: ASGIApp = _serve_matched if wrap is None else wrap(_serve_matched)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path: str = scope["path"]
+        for route in self.by_method.get(scope["method"], ()):
+            if route.path_regex.match(path) is None:
+                continue  # the common case, decided in C
+            match, child_scope = route.matches(scope)
+            if match is Match.FULL:
+                scope.update(child_scope)  # path_params, and the endpoint's compiled callable
+                await self.serve(scope, receive, send)
+                return
+        await self.otherwise(scope, receive, send)
+
+
+async def _serve_matched(scope: Scope, receive: Receive, send: Send) -> None:
+    await scope["endpoint"](scope, receive, send)
+
+
 def operations(endpoints: Sequence[Endpoint], schemas: dict[str, Any]) -> dict[str, Any]:
     """The OpenAPI `paths` of the declarations. Models go through Pydantic's own
     `model_json_schema` and land in ``schemas`` (the document's components)."""
@@ -175,17 +289,7 @@ def operations(endpoints: Sequence[Endpoint], schemas: dict[str, Any]) -> dict[s
 
     paths: dict[str, Any] = {}
     for endpoint in endpoints:
-        parameters: list[dict[str, Any]] = [
-            {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-            for name in _path_names(endpoint.path)
-        ]
-        if endpoint.query is not None:
-            schema = endpoint.query.model_json_schema(by_alias=True)
-            for name, prop in schema.get("properties", {}).items():
-                required = name in schema.get("required", ())
-                parameters.append(
-                    {"name": name, "in": "query", "required": required, "schema": prop}
-                )
+        parameters = [*_path_parameters(endpoint.path), *_query_parameters(endpoint.query)]
         parameters.extend(endpoint.headers)
         operation: dict[str, Any] = {
             "tags": list(endpoint.tags),
@@ -215,8 +319,30 @@ def operations(endpoints: Sequence[Endpoint], schemas: dict[str, Any]) -> dict[s
     return paths
 
 
-def _path_names(path: str) -> list[str]:
-    return [part[1:-1] for part in path.split("/") if part.startswith("{")]
+def _path_parameters(path: str) -> list[dict[str, Any]]:
+    names = [part[1:-1] for part in path.split("/") if part.startswith("{")]
+    return [
+        {
+            "name": name,
+            "in": "path",
+            "required": True,
+            "schema": {"title": name.replace("_", " ").title(), "type": "string"},
+        }
+        for name in names
+    ]
+
+
+def _query_parameters(model: type[BaseModel] | None) -> list[dict[str, Any]]:
+    if model is None:
+        return []
+    schema = model.model_json_schema(by_alias=True)
+    parameters = []
+    for name, prop in schema.get("properties", {}).items():
+        parameter = {"name": name, "in": "query", "required": name in schema.get("required", ())}
+        if "description" in prop:
+            parameter["description"] = prop["description"]
+        parameters.append({**parameter, "schema": prop})
+    return parameters
 
 
 def _error_responses(endpoint: Endpoint) -> dict[int | str, dict[str, Any]]:

@@ -1,10 +1,17 @@
-"""Shared pieces of the REST surface's routes: JSON bodies only, paging parameters."""
+"""JSON request bodies of the REST surface: the media type, keys given twice, unknown keys.
+
+In the order a body is checked: 415 for a body that is not JSON (decided on the header, before
+the body is read); 422 for an empty one; 400 for one that does not parse or gives a key twice;
+and 422 naming every unknown key and every invalid field. Unknown keys are found here, with the
+model run on the known ones only, so that the work and the answer stay bounded however many
+keys a body holds (Pydantic would build an error object for every one).
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from typing import Any, TypeVar
 
-from fastapi import Depends, Request
 from pydantic import BaseModel, ValidationError
 
 from caseworks.core.errors import (
@@ -14,11 +21,12 @@ from caseworks.core.errors import (
     UnsupportedMediaType,
     pointer_to,
 )
-from caseworks.core.jsonio import duplicate_key
+from caseworks.core.jsonio import duplicate_key, loads_noting_repeats
 from caseworks.core.validation import add_errors, invalid
-from caseworks.web.bearer import Caller
 
 UNKNOWN_FIELD = "is not a field of this resource"
+
+Model = TypeVar("Model", bound=BaseModel)
 
 
 def _is_json(content_type: str) -> bool:
@@ -28,43 +36,64 @@ def _is_json(content_type: str) -> bool:
     )
 
 
+def _repeated(key: str) -> BadRequest:
+    return BadRequest(f"the key {key!r} appears twice in one object of the body")
+
+
 def check_unique_keys(body: bytes) -> None:
     repeated = duplicate_key(body)
     if repeated is not None:
-        raise BadRequest(f"the key {repeated!r} appears twice in one object of the body")
+        raise _repeated(repeated)
 
 
-def json_body(model: type[BaseModel]) -> Any:
-    """A route dependency for a body that ``model`` validates, run before FastAPI validates it
-    and after the caller is authenticated (so a call without a token is 401 whatever it sends).
+def require_json(content_type: str) -> None:
+    """415 unless ``content_type`` is JSON: decided before the body is read."""
+    if not _is_json(content_type):
+        raise UnsupportedMediaType(
+            "send the body as application/json",
+            [FieldProblem("must be application/json", header="Content-Type")],
+        )
 
-    415 for a body that is not JSON; 400 for a key given twice; and unknown keys are refused
-    here, with the model run on the known ones only, so that the work and the answer stay
-    bounded however many keys a body holds (Pydantic would build an error for every one).
-    """
-    fields = frozenset(model.model_fields)
 
-    async def check_body(request: Request, _: Caller) -> None:
-        if not _is_json(request.headers.get("content-type", "")):
-            raise UnsupportedMediaType(
-                "send the body as application/json",
-                [FieldProblem("must be application/json", header="Content-Type")],
-            )
-        body = await request.body()
-        if not body:
-            return  # FastAPI says the body is required
-        check_unique_keys(body)
-        document = await request.json()  # already parsed by FastAPI: Starlette keeps it
-        if not isinstance(document, dict) or fields.issuperset(document):
-            return  # FastAPI's own validation is bounded by the model's fields
-        problems = ProblemList()
+def json_document(body: bytes) -> Any:
+    """The parsed body: 422 when there is none, 400 when it is not JSON or repeats a key."""
+    if not body:
+        missing = ProblemList()
+        missing.append(FieldProblem("is required", pointer=""))
+        raise invalid(missing)
+    try:
+        document, repeated = loads_noting_repeats(body)
+    except json.JSONDecodeError:
+        raise BadRequest("the request body is not valid JSON") from None
+    except (ValueError, RecursionError):  # invalid UTF-8, nesting too deep, a 5,000-digit number
+        raise BadRequest("There was an error parsing the body") from None
+    if repeated is not None:
+        raise _repeated(repeated)
+    return document
+
+
+def validated_body(model: type[Model], fields: frozenset[str], document: Any) -> Model:
+    """``document`` as ``model`` (whose field names are ``fields``), or 422 naming each invalid
+    field and then each unknown key, at most MAX_PROBLEMS of them."""
+    unknown = isinstance(document, dict) and not fields.issuperset(document)
+    if not unknown:
         try:
-            model.model_validate({key: document[key] for key in fields if key in document})
+            # from_attributes: a body that is not an object gets the message it always had.
+            return model.model_validate(document, from_attributes=True)
         except ValidationError as error:
-            add_errors(problems, error.errors(include_url=False, include_input=False), "body")
-        for key in document:
-            if key not in fields and not problems.counted():
-                problems.append(FieldProblem(UNKNOWN_FIELD, pointer=pointer_to([key])))
-        raise invalid(problems)
+            raise _invalid(error) from None
+    problems = ProblemList()
+    try:
+        model.model_validate({key: document[key] for key in fields if key in document})
+    except ValidationError as error:
+        add_errors(problems, error.errors(include_url=False, include_input=False), "body")
+    for key in document:
+        if key not in fields and not problems.counted():
+            problems.append(FieldProblem(UNKNOWN_FIELD, pointer=pointer_to([key])))
+    raise invalid(problems)
 
-    return Depends(check_body)
+
+def _invalid(error: ValidationError) -> Exception:
+    problems = ProblemList()
+    add_errors(problems, error.errors(include_url=False, include_input=False), "body")
+    return invalid(problems)

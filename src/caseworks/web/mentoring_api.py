@@ -1,21 +1,20 @@
-"""HTTP shape of the mentoring surface: parse, call the service, render. No SQL, and no access
-decisions of its own: what the role alone decides, the policy checks as a route dependency.
-
-No `from __future__ import annotations` here: the people routes are built per kind and their
-body type is a local variable, which FastAPI can only see as a real annotation.
+"""HTTP shape of the mentoring surface: each endpoint declared once (`endpoints`), its handler
+calling the service and rendering the row. No SQL, and no access decisions of its own: what the
+role alone decides, the policy checks (each endpoint's ``access``) before the body is read.
 """
 
-from datetime import datetime
-from typing import Annotated, Any
+from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query, Request
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
 from starlette.responses import Response
 
 from caseworks.auth import policy
-from caseworks.auth.principal import Principal
 from caseworks.core.jsonio import JSONResponse
 from caseworks.core.timestamps import to_utc
-from caseworks.db import Database, idempotency
+from caseworks.db import idempotency
 from caseworks.mentoring import mentor_assignments as service
 from caseworks.mentoring import people
 from caseworks.mentoring.mentoring_models import (
@@ -42,33 +41,28 @@ from caseworks.mentoring.mentoring_models import (
 )
 from caseworks.mentoring.mentoring_queries import AssignmentFilters
 from caseworks.mentoring.people import CONTACTS, MENTORS, PersonKind
-from caseworks.web.bearer import DB, Caller, allowed
-from caseworks.web.endpoints import Endpoint
-from caseworks.web.fastlane import FastRoute
-from caseworks.web.json_bodies import json_body
-from caseworks.web.problem_details import problem_responses
+from caseworks.web.endpoints import Call, Endpoint
 
 ASSIGNMENTS = "/api/v1/assignments"
+ASSIGNMENT = f"{ASSIGNMENTS}/{{assignment_id}}"
+MENTOR = f"{ASSIGNMENTS}/mentor/{{mentor_id}}"
 
-_READ_ERRORS = problem_responses(400, 401, 403, 404, 422, 429)
-_WRITE_ERRORS = problem_responses(400, 401, 403, 404, 409, 413, 415, 422, 429)
-Idempotent = Annotated[idempotency.IdempotentRequest | None, Depends(idempotency.of)]
+WRITE_ERRORS = (400, 401, 403, 404, 409, 413, 415, 422, 429)
+IDEMPOTENCY_KEY = tuple(idempotency.OPENAPI["parameters"])
 
-# What the role alone decides, checked before the body is validated: caseworkers have no part in
-# the mentoring programme, and only admins and supervisors create its records. Who may change an
+# What the role alone decides, checked before the body is read: caseworkers have no part in the
+# mentoring programme, and only admins and supervisors create its records. Who may change an
 # existing record also depends on the record, so that is the service's to decide.
-MENTORING = allowed(policy.mentoring_scope)
-MANAGERS = allowed(policy.require_mentoring_manager)
+MENTORING = policy.mentoring_scope
+MANAGERS = policy.require_mentoring_manager
 
 
-def _doc(model: type[Any], status: int = 200, errors: dict[int | str, Any] | None = None) -> Any:
-    return {status: {"model": model}, **(errors or _READ_ERRORS)}
+# --- assignments ---------------------------------------------------------------------------------
 
 
-# What each read renders, shared by its FastAPI route and the fast lane.
+async def list_assignments(call: Call) -> Response:
+    query: AssignmentQuery = call.query
 
-
-async def _list(db: Database, caller: Principal, query: AssignmentQuery) -> Response:
     def utc(value: datetime | None) -> datetime | None:
         return None if value is None else to_utc(value)
 
@@ -80,237 +74,292 @@ async def _list(db: Database, caller: Principal, query: AssignmentQuery) -> Resp
         assigned_to=utc(query.assigned_to),
         last_contact_before=utc(query.last_contact_before),
     )
-    page = await service.list_assignments(db, caller, filters, query.sort, query.request)
-    return JSONResponse(page.rest())
-
-
-async def _assignment(db: Database, caller: Principal, assignment_id: str) -> Response:
-    return JSONResponse(await service.get_assignment(db, caller, assignment_id))
-
-
-async def _mentor_view(
-    db: Database, caller: Principal, mentor_id: str, open_only: bool, paging: PageQuery
-) -> Response:
-    page = await service.mentor_assignments(
-        db, caller, mentor_id, open_only=open_only, page=paging.request
+    page = await service.list_assignments(
+        call.state.db, call.caller, filters, query.sort, query.request
     )
     return JSONResponse(page.rest())
 
 
-async def _open_count(db: Database, caller: Principal, mentor_id: str) -> Response:
-    count = await service.mentor_open_count(db, caller, mentor_id)
+async def create_assignment(call: Call) -> Response:
+    idempotent = await idempotency.of(call.request)
+    row, replayed = await service.create_assignment(
+        call.state.db, call.caller, call.body, idempotent
+    )
+    return _created(call, f"{ASSIGNMENTS}/{row['assignment_id']}", row, replayed)
+
+
+async def get_assignment(call: Call) -> Response:
+    row = await service.get_assignment(call.state.db, call.caller, call.path["assignment_id"])
+    return JSONResponse(row)
+
+
+async def update_assignment(call: Call) -> Response:
+    assignment_id = call.path["assignment_id"]
+    row = await service.update_assignment(call.state.db, call.caller, assignment_id, call.body)
+    return JSONResponse(row)
+
+
+async def delete_assignment(call: Call) -> Response:
+    assignment_id = call.path["assignment_id"]
+    await service.delete_assignment(call.state.db, call.caller, assignment_id)
+    return JSONResponse({"deleted": True, "assignment_id": assignment_id})
+
+
+async def change_status(call: Call) -> Response:
+    assignment_id = call.path["assignment_id"]
+    row = await service.change_status(call.state.db, call.caller, assignment_id, call.body)
+    return JSONResponse(row)
+
+
+async def assignment_events(call: Call) -> Response:
+    events = await service.assignment_events(call.state.db, call.caller, call.path["assignment_id"])
+    return JSONResponse({"data": events})
+
+
+async def mentor_active(call: Call) -> Response:
+    return await _mentor_view(call, open_only=True)
+
+
+async def mentor_history(call: Call) -> Response:
+    return await _mentor_view(call, open_only=False)
+
+
+async def _mentor_view(call: Call, open_only: bool) -> Response:
+    paging: PageQuery = call.query
+    page = await service.mentor_assignments(
+        call.state.db, call.caller, call.path["mentor_id"], open_only=open_only, page=paging.request
+    )
+    return JSONResponse(page.rest())
+
+
+async def mentor_open_count(call: Call) -> Response:
+    mentor_id = call.path["mentor_id"]
+    count = await service.mentor_open_count(call.state.db, call.caller, mentor_id)
     return JSONResponse({"mentor_id": mentor_id, "open_assignment_count": count})
 
 
-def fast_routes() -> list[FastRoute]:
-    """The hottest reads, also served by the fast lane."""
-    mentor = rf"{ASSIGNMENTS}/mentor/(?P<mentor_id>[^/]+)"
+def _created(call: Call, location: str, row: dict[str, Any], replayed: bool) -> Response:
+    headers = idempotency.created_headers(call.request, location, replayed)
+    return JSONResponse(row, status_code=201, headers=headers)
+
+
+def assignment_endpoints() -> list[Endpoint]:
+    """The nine endpoints of the contract (its doubled-prefix paths are rewritten by the request
+    context). The hottest reads come first: the router tries routes in order."""
+    tags = ("assignments",)
     return [
-        FastRoute.of(ASSIGNMENTS, lambda r: _list(r.db, r.caller, r.query), AssignmentQuery),
-        FastRoute.of(
-            rf"{ASSIGNMENTS}/(?P<assignment_id>[^/]+)",
-            lambda r: _assignment(r.db, r.caller, r.path["assignment_id"]),
+        Endpoint(
+            "GET",
+            ASSIGNMENT,
+            get_assignment,
+            "Get a single assignment by ID",
+            "get_assignment",
+            output=Assignment,
+            tags=tags,
         ),
-        FastRoute.of(
-            rf"{mentor}/open-count", lambda r: _open_count(r.db, r.caller, r.path["mentor_id"])
+        Endpoint(
+            "GET",
+            ASSIGNMENTS,
+            list_assignments,
+            "List assignments with optional filtering",
+            "list_assignments",
+            query=AssignmentQuery,
+            output=AssignmentPage,
+            tags=tags,
         ),
-        FastRoute.of(
-            rf"{mentor}/active",
-            lambda r: _mentor_view(r.db, r.caller, r.path["mentor_id"], True, r.query),
-            PageQuery,
+        Endpoint(
+            "GET",
+            f"{MENTOR}/active",
+            mentor_active,
+            "Get all active (open) assignments for a mentor",
+            "mentor_active_assignments",
+            query=PageQuery,
+            output=AssignmentPage,
+            tags=tags,
         ),
-        FastRoute.of(
-            rf"{mentor}/history",
-            lambda r: _mentor_view(r.db, r.caller, r.path["mentor_id"], False, r.query),
-            PageQuery,
+        Endpoint(
+            "GET",
+            f"{MENTOR}/history",
+            mentor_history,
+            "Get full assignment history for a mentor",
+            "mentor_assignment_history",
+            query=PageQuery,
+            output=AssignmentPage,
+            tags=tags,
+        ),
+        Endpoint(
+            "GET",
+            f"{MENTOR}/open-count",
+            mentor_open_count,
+            "Count open assignments for a mentor",
+            "mentor_open_count",
+            output=OpenCount,
+            tags=tags,
+        ),
+        Endpoint(
+            "POST",
+            ASSIGNMENTS,
+            create_assignment,
+            "Create a new mentor-contact assignment",
+            "create_assignment",
+            body=AssignmentCreate,
+            output=Assignment,
+            status=201,
+            errors=WRITE_ERRORS,
+            access=MANAGERS,
+            tags=tags,
+            headers=IDEMPOTENCY_KEY,
+        ),
+        Endpoint(
+            "PUT",
+            ASSIGNMENT,
+            update_assignment,
+            "Update assignment details",
+            "update_assignment",
+            body=AssignmentUpdate,
+            output=Assignment,
+            errors=WRITE_ERRORS,
+            access=MENTORING,
+            tags=tags,
+        ),
+        Endpoint(
+            "DELETE",
+            ASSIGNMENT,
+            delete_assignment,
+            "Delete an assignment record",
+            "delete_assignment",
+            output=AssignmentDeleted,
+            errors=WRITE_ERRORS,
+            tags=tags,
+        ),
+        Endpoint(
+            "PATCH",
+            f"{ASSIGNMENT}/status",
+            change_status,
+            "Update assignment status",
+            "change_assignment_status",
+            body=StatusChange,
+            output=Assignment,
+            errors=WRITE_ERRORS,
+            access=MENTORING,
+            tags=tags,
+        ),
+        Endpoint(
+            "GET",
+            f"{ASSIGNMENT}/events",
+            assignment_events,
+            "Audit trail of an assignment (admins and supervisors)",
+            "assignment_events",
+            output=AuditEventList,
+            tags=tags,
         ),
     ]
 
 
-def assignments_router() -> APIRouter:
-    """The nine endpoints of seed 000 (its doubled-prefix paths are rewritten by the middleware)."""
-    router = APIRouter(prefix=ASSIGNMENTS, tags=["assignments"])
-
-    @router.get(
-        "", summary="List assignments with optional filtering", responses=_doc(AssignmentPage)
-    )
-    async def list_assignments(
-        db: DB, caller: Caller, query: Annotated[AssignmentQuery, Query()]
-    ) -> Response:
-        return await _list(db, caller, query)
-
-    @router.post(
-        "",
-        status_code=201,
-        summary="Create a new mentor-contact assignment",
-        responses=_doc(Assignment, 201, _WRITE_ERRORS),
-        dependencies=[MANAGERS, json_body(AssignmentCreate)],
-        openapi_extra=idempotency.OPENAPI,
-    )
-    async def create_assignment(
-        request: Request, db: DB, caller: Caller, body: AssignmentCreate, idempotent: Idempotent
-    ) -> Response:
-        row, replayed = await service.create_assignment(db, caller, body, idempotent)
-        location = f"{ASSIGNMENTS}/{row['assignment_id']}"
-        return JSONResponse(
-            row, status_code=201, headers=idempotency.created_headers(request, location, replayed)
-        )
-
-    @router.get(
-        "/mentor/{mentor_id}/active",
-        summary="Get all active (open) assignments for a mentor",
-        responses=_doc(AssignmentPage),
-    )
-    async def mentor_active(
-        db: DB, caller: Caller, mentor_id: str, paging: Annotated[PageQuery, Query()]
-    ) -> Response:
-        return await _mentor_view(db, caller, mentor_id, True, paging)
-
-    @router.get(
-        "/mentor/{mentor_id}/history",
-        summary="Get full assignment history for a mentor",
-        responses=_doc(AssignmentPage),
-    )
-    async def mentor_history(
-        db: DB, caller: Caller, mentor_id: str, paging: Annotated[PageQuery, Query()]
-    ) -> Response:
-        return await _mentor_view(db, caller, mentor_id, False, paging)
-
-    @router.get(
-        "/mentor/{mentor_id}/open-count",
-        summary="Count open assignments for a mentor",
-        responses=_doc(OpenCount),
-    )
-    async def mentor_open_count(db: DB, caller: Caller, mentor_id: str) -> Response:
-        return await _open_count(db, caller, mentor_id)
-
-    @router.get(
-        "/{assignment_id}", summary="Get a single assignment by ID", responses=_doc(Assignment)
-    )
-    async def get_assignment(db: DB, caller: Caller, assignment_id: str) -> Response:
-        return await _assignment(db, caller, assignment_id)
-
-    @router.put(
-        "/{assignment_id}",
-        summary="Update assignment details",
-        responses=_doc(Assignment, errors=_WRITE_ERRORS),
-        dependencies=[MENTORING, json_body(AssignmentUpdate)],
-    )
-    async def update_assignment(
-        db: DB, caller: Caller, assignment_id: str, body: AssignmentUpdate
-    ) -> Response:
-        return JSONResponse(await service.update_assignment(db, caller, assignment_id, body))
-
-    @router.delete(
-        "/{assignment_id}",
-        summary="Delete an assignment record",
-        responses=_doc(AssignmentDeleted, errors=_WRITE_ERRORS),
-    )
-    async def delete_assignment(db: DB, caller: Caller, assignment_id: str) -> Response:
-        await service.delete_assignment(db, caller, assignment_id)
-        return JSONResponse({"deleted": True, "assignment_id": assignment_id})
-
-    @router.patch(
-        "/{assignment_id}/status",
-        summary="Update assignment status",
-        responses=_doc(Assignment, errors=_WRITE_ERRORS),
-        dependencies=[MENTORING, json_body(StatusChange)],
-    )
-    async def change_status(
-        db: DB, caller: Caller, assignment_id: str, body: StatusChange
-    ) -> Response:
-        return JSONResponse(await service.change_status(db, caller, assignment_id, body))
-
-    @router.get(
-        "/{assignment_id}/events",
-        summary="Audit trail of an assignment (admins and supervisors)",
-        responses=_doc(AuditEventList),
-    )
-    async def assignment_events(db: DB, caller: Caller, assignment_id: str) -> Response:
-        return JSONResponse({"data": await service.assignment_events(db, caller, assignment_id)})
-
-    return router
+# --- mentors and contacts ------------------------------------------------------------------------
 
 
-def people_router(
+def people_endpoints(
     kind: PersonKind,
     create_model: type[MentorCreate] | type[ContactCreate],
-    models: tuple[type[Any], type[Any], type[Any]],
-) -> APIRouter:
+    models: tuple[type[BaseModel], type[BaseModel], type[BaseModel]],
+) -> list[Endpoint]:
     """CRUD for mentors or contacts; ``models`` documents (one, page, deleted)."""
     one, page_model, deleted = models
-    router = APIRouter(prefix=f"/api/v1/{kind.table}", tags=[kind.table])
-    create_id_field = kind.id_field
+    collection = f"/api/v1/{kind.table}"
+    person = f"{collection}/{{person_id}}"
+    tags = (kind.table,)
 
-    @router.get(
-        "", summary=f"List {kind.table}", responses=_doc(page_model), name=f"list_{kind.table}"
-    )
-    async def list_people(
-        db: DB, caller: Caller, query: Annotated[PersonQuery, Query()]
-    ) -> Response:
-        page = await people.list_people(db, caller, kind, query.sort, query.request)
+    async def list_people(call: Call) -> Response:
+        query: PersonQuery = call.query
+        page = await people.list_people(call.state.db, call.caller, kind, query.sort, query.request)
         return JSONResponse(page.rest())
 
-    @router.post(
-        "",
-        status_code=201,
-        summary=f"Create a {kind.noun}",
-        responses=_doc(one, 201, _WRITE_ERRORS),
-        dependencies=[MANAGERS, json_body(create_model)],
-        name=f"create_{kind.noun}",
-        openapi_extra=idempotency.OPENAPI,
-    )
-    async def create_person(
-        request: Request,
-        db: DB,
-        caller: Caller,
-        body: create_model,  # type: ignore[valid-type]
-        idempotent: Idempotent,
-    ) -> Response:
-        person_id = getattr(body, create_id_field)
-        row, replayed = await people.create_person(db, caller, kind, body, person_id, idempotent)
-        location = f"/api/v1/{kind.table}/{row[kind.id_field]}"
-        return JSONResponse(
-            row, status_code=201, headers=idempotency.created_headers(request, location, replayed)
+    async def create_person(call: Call) -> Response:
+        person_id = getattr(call.body, kind.id_field)
+        idempotent = await idempotency.of(call.request)
+        row, replayed = await people.create_person(
+            call.state.db, call.caller, kind, call.body, person_id, idempotent
         )
+        return _created(call, f"{collection}/{row[kind.id_field]}", row, replayed)
 
-    @router.get(
-        "/{person_id}", summary=f"Get a {kind.noun}", responses=_doc(one), name=f"get_{kind.noun}"
-    )
-    async def get_person(db: DB, caller: Caller, person_id: str) -> Response:
-        return JSONResponse(await people.get_person(db, caller, kind, person_id))
+    async def get_person(call: Call) -> Response:
+        row = await people.get_person(call.state.db, call.caller, kind, call.path["person_id"])
+        return JSONResponse(row)
 
-    @router.put(
-        "/{person_id}",
-        summary=f"Update a {kind.noun}",
-        responses=_doc(one, errors=_WRITE_ERRORS),
-        dependencies=[MENTORING, json_body(PersonUpdate)],
-        name=f"update_{kind.noun}",
-    )
-    async def update_person(db: DB, caller: Caller, person_id: str, body: PersonUpdate) -> Response:
-        return JSONResponse(await people.update_person(db, caller, kind, person_id, body))
+    async def update_person(call: Call) -> Response:
+        person_id = call.path["person_id"]
+        row = await people.update_person(call.state.db, call.caller, kind, person_id, call.body)
+        return JSONResponse(row)
 
-    @router.delete(
-        "/{person_id}",
-        summary=f"Delete a {kind.noun} (refused while it has open assignments)",
-        responses=_doc(deleted, errors=_WRITE_ERRORS),
-        name=f"delete_{kind.noun}",
-    )
-    async def delete_person(db: DB, caller: Caller, person_id: str) -> Response:
-        await people.delete_person(db, caller, kind, person_id)
+    async def delete_person(call: Call) -> Response:
+        person_id = call.path["person_id"]
+        await people.delete_person(call.state.db, call.caller, kind, person_id)
         return JSONResponse({"deleted": True, kind.id_field: person_id})
 
-    return router
-
-
-def routers() -> list[APIRouter]:
     return [
-        assignments_router(),
-        people_router(MENTORS, MentorCreate, (Mentor, MentorPage, MentorDeleted)),
-        people_router(CONTACTS, ContactCreate, (Contact, ContactPage, ContactDeleted)),
+        Endpoint(
+            "GET",
+            collection,
+            list_people,
+            f"List {kind.table}",
+            f"list_{kind.table}",
+            query=PersonQuery,
+            output=page_model,
+            tags=tags,
+        ),
+        Endpoint(
+            "POST",
+            collection,
+            create_person,
+            f"Create a {kind.noun}",
+            f"create_{kind.noun}",
+            body=create_model,
+            output=one,
+            status=201,
+            errors=WRITE_ERRORS,
+            access=MANAGERS,
+            tags=tags,
+            headers=IDEMPOTENCY_KEY,
+        ),
+        Endpoint(
+            "GET",
+            person,
+            get_person,
+            f"Get a {kind.noun}",
+            f"get_{kind.noun}",
+            output=one,
+            tags=tags,
+        ),
+        Endpoint(
+            "PUT",
+            person,
+            update_person,
+            f"Update a {kind.noun}",
+            f"update_{kind.noun}",
+            body=PersonUpdate,
+            output=one,
+            errors=WRITE_ERRORS,
+            access=MENTORING,
+            tags=tags,
+        ),
+        Endpoint(
+            "DELETE",
+            person,
+            delete_person,
+            f"Delete a {kind.noun} (refused while it has open assignments)",
+            f"delete_{kind.noun}",
+            output=deleted,
+            errors=WRITE_ERRORS,
+            tags=tags,
+        ),
     ]
 
 
 def endpoints() -> list[Endpoint]:
     """The mentoring endpoints, each declared once."""
-    return []
+    return [
+        *assignment_endpoints(),
+        *people_endpoints(MENTORS, MentorCreate, (Mentor, MentorPage, MentorDeleted)),
+        *people_endpoints(CONTACTS, ContactCreate, (Contact, ContactPage, ContactDeleted)),
+    ]
