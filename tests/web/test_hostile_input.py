@@ -503,9 +503,9 @@ async def test_an_unknown_query_parameter_is_400_naming_it_on_every_mentoring_op
         if is_jsonapi(template):
             continue
         swept += 1
-        path = _get_path(template, world)
+        path = _path(template, world)
         body = valid_body(method, template, world)
-        known = _query_parameters(operation)
+        known = [parameter.name for parameter in query_parameters(operation)]
         for name in UNKNOWN_PARAMETERS:
             # Beside a valid known parameter where there is one: the unknown name alone is wrong.
             query = urlencode({**({known[0]: "1"} if known else {}), name: "x"})
