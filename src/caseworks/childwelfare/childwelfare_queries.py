@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from caseworks.core.counting import totals
 from caseworks.core.pagination import PageRequest
 from caseworks.db import Executor, Row
 
@@ -88,7 +87,7 @@ async def list_records(
         " LIMIT :limit OFFSET :offset",
         {**params, "limit": page.size, "offset": page.offset},
     )
-    return rows, await totals.count(db, from_where, params)
+    return rows, await db.totals.count(db, from_where, params)
 
 
 async def get_record(
@@ -181,7 +180,7 @@ async def list_assignments(
         f" ORDER BY {_ASSIGNMENT_ORDER[sort]} LIMIT :limit OFFSET :offset",
         {**params, "limit": page.size, "offset": page.offset},
     )
-    total = await totals.count(db, f"FROM worker_assignments wa WHERE {where}", params)
+    total = await db.totals.count(db, f"FROM worker_assignments wa WHERE {where}", params)
     return rows, total
 
 

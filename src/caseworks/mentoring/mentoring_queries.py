@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from caseworks.core.counting import totals
 from caseworks.core.pagination import PageRequest
 from caseworks.db import Executor, Row
 
@@ -87,7 +86,7 @@ async def list_assignments(
         params,
     )
     count_params = {key: value for key, value in params.items() if key not in ("limit", "offset")}
-    total = await totals.count(db, f"FROM assignments a WHERE {where}", count_params)
+    total = await db.totals.count(db, f"FROM assignments a WHERE {where}", count_params)
     return rows, total
 
 
@@ -252,7 +251,7 @@ async def list_people(
         params,
     )
     count_params = {key: value for key, value in params.items() if key not in ("limit", "offset")}
-    total = await totals.count(db, f"FROM {table} WHERE {where}", count_params)
+    total = await db.totals.count(db, f"FROM {table} WHERE {where}", count_params)
     return rows, total
 
 
