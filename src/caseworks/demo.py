@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from caseworks.auth.agencies import agency_exists, create_agency
+from caseworks.childwelfare.terms import ApplicationKind, WorkerRole
 from caseworks.db import Executor
 
 DEMO_AGENCY_ID = "agency_demo"
@@ -92,9 +93,14 @@ async def load_mentoring(tx: Executor) -> None:
 
 
 WORKERS = [
-    ("worker_anna", "Anna Berg", "anna.berg@example.org", "approvals,case_carrying,support"),
-    ("worker_bjorn", "Bjørn Dahl", "bjorn.dahl@example.org", "approvals,support"),
-    ("worker_carl", "Carl Lie", "carl.lie@example.org", "case_carrying"),
+    ("worker_anna", "Anna Berg", "anna.berg@example.org", list(WorkerRole)),
+    (
+        "worker_bjorn",
+        "Bjørn Dahl",
+        "bjorn.dahl@example.org",
+        [WorkerRole.APPROVALS, WorkerRole.SUPPORT],
+    ),
+    ("worker_carl", "Carl Lie", "carl.lie@example.org", [WorkerRole.CASE_CARRYING]),
 ]
 CHILDREN: list[tuple[str, str, str, date | None]] = [
     ("child_emma", "Emma", "Johansen", date(2014, 5, 2)),
@@ -102,12 +108,12 @@ CHILDREN: list[tuple[str, str, str, date | None]] = [
     ("child_sara", "Sara", "Nilsen", None),
 ]
 APPLICATIONS = [
-    ("application_hansen", "initial", "applying", "Kari and Per Hansen"),
-    ("application_berg", "renewal", "approved", "Liv Berg"),
+    ("application_hansen", ApplicationKind.INITIAL, "applying", "Kari and Per Hansen"),
+    ("application_berg", ApplicationKind.RENEWAL, "approved", "Liv Berg"),
 ]
-WORKER_ASSIGNMENTS: list[tuple[str, str, str, str | None, str | None]] = [
-    ("wa_demo1", "worker_anna", "case_carrying", "child_emma", None),
-    ("wa_demo2", "worker_bjorn", "approvals", None, "application_hansen"),
+WORKER_ASSIGNMENTS: list[tuple[str, str, WorkerRole, str | None, str | None]] = [
+    ("wa_demo1", "worker_anna", WorkerRole.CASE_CARRYING, "child_emma", None),
+    ("wa_demo2", "worker_bjorn", WorkerRole.APPROVALS, None, "application_hansen"),
 ]
 
 
@@ -118,7 +124,13 @@ async def load_casework(tx: Executor) -> None:
             "INSERT INTO agency_workers (agency_id, id, name, email, active, assignable_roles,"
             " created_at, updated_at)"
             " VALUES (:agency_id, :id, :name, :email, TRUE, :roles, :now, :now)",
-            {**agency, "id": worker_id, "name": name, "email": email, "roles": roles},
+            {
+                **agency,
+                "id": worker_id,
+                "name": name,
+                "email": email,
+                "roles": ",".join(sorted(roles)),
+            },
         )
     for child_id, first, last, born in CHILDREN:
         await tx.execute(

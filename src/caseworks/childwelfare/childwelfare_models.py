@@ -8,23 +8,40 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StrictBool,
     StringConstraints,
-    field_validator,
+    WithJsonSchema,
 )
 
+from caseworks.childwelfare.terms import APPLICATION_TYPES as APPLICATION_TYPES
+from caseworks.childwelfare.terms import WorkerRole, role_spellings
 from caseworks.core.text import DayOrMoment, Email, IsoDate, Name, RecordId, ShortText
 from caseworks.web.jsonapi.reading import PageQuery, QueryModel, split_list
 
-Role = Literal["case_carrying", "approvals", "support"]
-ROLES: tuple[Role, ...] = ("case_carrying", "approvals", "support")
+_ROLE_SPELLINGS = role_spellings()
+
+
+def _role_as_stored(value: object) -> object:
+    return _ROLE_SPELLINGS.get(value, value) if isinstance(value, str) else value
+
+
+# A role as requests may write it (case-carrying or case_carrying), read as the role itself;
+# described with every accepted spelling for requests and the stored one for answers.
+Role = Annotated[
+    WorkerRole,
+    BeforeValidator(_role_as_stored),
+    WithJsonSchema({"type": "string", "enum": list(_ROLE_SPELLINGS)}, mode="validation"),
+    WithJsonSchema(
+        {"type": "string", "enum": [role.value for role in WorkerRole]}, mode="serialization"
+    ),
+]
 ApplicationStatus = Literal["applying", "pending", "approved", "denied", "withdrawn", "closed"]
 # A subset of the roles: a longer list is refused before its items are looked at, so a body of
 # a hundred thousand wrong roles costs one error, not one each.
-Roles = Annotated[list[Role], Field(max_length=len(ROLES))]
-APPLICATION_TYPES = {"initial-applications": "initial", "renewal-applications": "renewal"}
+Roles = Annotated[list[Role], Field(max_length=len(WorkerRole))]
 
 
 class Attributes(BaseModel):
@@ -37,14 +54,6 @@ class WorkerCreate(Attributes):
     active: StrictBool = True
     assignable_roles: Roles = []
     external_identifier: ShortText | None = None
-
-    @field_validator("assignable_roles", mode="before")
-    @classmethod
-    def _underscores(cls, value: object) -> object:
-        # Roles are written case-carrying in requests and case_carrying everywhere else.
-        if isinstance(value, list):
-            return [item.replace("-", "_") if isinstance(item, str) else item for item in value]
-        return value
 
 
 class WorkerUpdate(WorkerCreate):
@@ -80,8 +89,6 @@ class ApplicationUpdate(Attributes):
 # --- query parameters, one model per shape of operation -----------------------------------------
 
 RecordSort = Literal["created_at", "-created_at", "updated_at", "-updated_at"]
-# Roles are written case-carrying in requests and case_carrying everywhere else.
-RoleName = Literal["case_carrying", "case-carrying", "approvals", "support"]
 INCLUDES = ("worker", "child", "application")
 MAX_SEARCH_LENGTH = 200
 
@@ -131,7 +138,7 @@ class AssignmentPageQuery(RecordListQuery, IncludeQuery):
 
 class SubjectAssignmentsQuery(AssignmentPageQuery):
     filters: ClassVar[tuple[str, ...]] = ("role", "created_start_date", "created_end_date")
-    role: RoleName | None = None
+    role: Role | None = None
     created_start_date: DayOrMoment | None = Field(
         None, description="From this day or moment (UTC unless an offset is given)."
     )
@@ -145,7 +152,7 @@ class SubjectAssignmentsQuery(AssignmentPageQuery):
             "created_before": _end(self.created_end_date),
         }
         if self.role is not None:
-            found["role"] = self.role.replace("-", "_")
+            found["role"] = self.role
         return found
 
 

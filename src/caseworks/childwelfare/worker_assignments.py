@@ -13,7 +13,7 @@ from typing import Any
 from caseworks.auth import Principal, policy
 from caseworks.childwelfare import childwelfare_queries as queries
 from caseworks.childwelfare import records
-from caseworks.childwelfare.childwelfare_models import Role
+from caseworks.childwelfare.terms import WorkerRole
 from caseworks.core.errors import FieldProblem, Invalid, NotFound
 from caseworks.core.ids import is_valid_id, new_id
 from caseworks.core.pagination import Page, PageRequest
@@ -25,7 +25,6 @@ from caseworks.web.jsonapi import childwelfare_resources as render
 from caseworks.web.jsonapi.documents import Resource
 
 SUBJECT = "worker_assignment"
-ROLE_LABELS = {"case_carrying": "case-carrying", "approvals": "approvals", "support": "support"}
 
 
 @dataclass(frozen=True)
@@ -49,14 +48,18 @@ class Subject:
 class Wanted:
     """One requested assignment, and where in the body it came from (for error pointers)."""
 
-    role: Role
+    role: WorkerRole
     worker_id: str
     notify: bool
     pointer: str  # "/data" or "/data/0"
 
 
 async def assign(
-    db: Database, caller: Principal, subject: Subject, wanted: list[Wanted], limits: dict[str, int]
+    db: Database,
+    caller: Principal,
+    subject: Subject,
+    wanted: list[Wanted],
+    limits: dict[WorkerRole, int],
 ) -> bool:
     """Make the assignments that do not exist yet; True if any was made (201), else 200."""
     policy.casework_scope(caller)
@@ -132,8 +135,7 @@ async def _eligible_workers(
         elif item.role not in render.roles(row["assignable_roles"]):
             problems.append(
                 FieldProblem(
-                    f"agency worker {item.worker_id} may not hold the"
-                    f" {ROLE_LABELS[item.role]} role",
+                    f"agency worker {item.worker_id} may not hold the {item.role.label} role",
                     pointer,
                 )
             )
@@ -145,7 +147,11 @@ async def _eligible_workers(
 
 
 async def _within_limits(
-    tx: Executor, caller: Principal, subject: Subject, wanted: list[Wanted], limits: dict[str, int]
+    tx: Executor,
+    caller: Principal,
+    subject: Subject,
+    wanted: list[Wanted],
+    limits: dict[WorkerRole, int],
 ) -> list[Wanted]:
     """The assignments to make: those not held already, each role within its limit."""
     held = await queries.holders(tx, caller.agency_id, subject.column, subject.record_id)
@@ -163,7 +169,7 @@ async def _within_limits(
         if counts[item.role] > limits[item.role]:
             problems.append(
                 FieldProblem(
-                    f"the {subject.kind.noun} already has the most {ROLE_LABELS[item.role]}"
+                    f"the {subject.kind.noun} already has the most {item.role.label}"
                     f" workers allowed ({limits[item.role]})",
                     pointer=f"{item.pointer}/relationships/{subject.relationship}",
                 )
@@ -179,7 +185,7 @@ async def _assigner(tx: Executor, caller: Principal) -> str:
     return f"{name} ({caller.role.value})" if name else f"a {caller.role.value}"
 
 
-def _email(worker: Row, role: str, subject: Subject, target: Row, assigner: str) -> Email:
+def _email(worker: Row, role: WorkerRole, subject: Subject, target: Row, assigner: str) -> Email:
     # Names are refused with control characters at the edge, but rows written before that rule
     # (or by hand, or the token label from the command line) may still hold them: each goes
     # through one_line, so a line break can neither make the message unbuildable nor forge a
@@ -190,7 +196,7 @@ def _email(worker: Row, role: str, subject: Subject, target: Row, assigner: str)
     else:
         applicant = one_line(target["applicant_name"] or "") or target["id"]
         what = f"{target['kind']} application {applicant}"
-    label = ROLE_LABELS[role]
+    label = role.label
     return Email(
         recipient=worker["email"],
         subject=f"New assignment: {label} worker for {what}",

@@ -22,6 +22,7 @@ from caseworks.childwelfare.childwelfare_models import (
     SubjectAssignmentsQuery,
 )
 from caseworks.childwelfare.records import RecordKind
+from caseworks.childwelfare.terms import WorkerRole
 from caseworks.childwelfare.worker_assignments import Subject
 from caseworks.core.pagination import Page
 from caseworks.db import Database, Executor, idempotency
@@ -240,13 +241,9 @@ def _subject_lister(column: str) -> Any:
     return handle
 
 
-def _limits(request: Request) -> dict[str, int]:
-    settings = request.app.state.settings
-    return {
-        "case_carrying": settings.max_case_carrying_per_child,
-        "approvals": settings.max_approvals_per_application,
-        "support": settings.max_support_per_application,
-    }
+def _limits(request: Request) -> dict[WorkerRole, int]:
+    limits: dict[WorkerRole, int] = request.app.state.settings.role_limits()
+    return limits
 
 
 def _subject_path(subject: Subject) -> str:
@@ -266,7 +263,7 @@ async def _create(
     document = await read_document(request)
     subject, wanted = assignment_request(document, path_subject, many)
     created = await service.assign(db, caller, subject, wanted, _limits(request))
-    filters = {"role": "case_carrying"} if subject.column == "child_id" else {}
+    filters = {"role": WorkerRole.CASE_CARRYING} if subject.column == "child_id" else {}
     page = await service.subject_assignments(db, caller, subject, filters, query.sort, query.page)
     url = origins_of(request.scope).url(request.scope, _subject_path(subject), "")
     document = await _assignments_document(query, db, caller, page, url)

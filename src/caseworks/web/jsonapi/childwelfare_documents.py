@@ -5,14 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 from caseworks.childwelfare import childwelfare_models as schemas
+from caseworks.childwelfare.terms import APPLICATION_ROLES, CHILD_ROLES, WorkerRole, role_spellings
 from caseworks.childwelfare.worker_assignments import Subject, Wanted
 from caseworks.core.errors import Conflict, FieldProblem, Invalid, pointer_to
+from caseworks.web.jsonapi.childwelfare_resources import (
+    APPLICATION_LINKAGE_TYPES,
+    ASSIGNMENTS,
+    CHILDREN,
+    WORKERS,
+)
 from caseworks.web.jsonapi.problem_collector import Problems, given_twice, snake_keys
 
-ASSIGNMENT_TYPE = "worker-assignments"
-APPLICATION_LINKAGE_TYPES = ("applications", "initial-applications", "renewal-applications")
-CHILD_ROLES = {"case-carrying": "case_carrying", "case_carrying": "case_carrying"}
-APPLICATION_ROLES = {"approvals": "approvals", "support": "support"}
+ASSIGNMENT_TYPE = ASSIGNMENTS
+# How a request may write the roles each subject takes: case-carrying or case_carrying.
+_CHILD_ROLES = role_spellings(CHILD_ROLES)
+_APPLICATION_ROLES = role_spellings(APPLICATION_ROLES)
 # Assignments one nested create on an application may make: each is checked and written under
 # the application's row lock, so the lock is held for a bounded time.
 MAX_ASSIGNMENTS_PER_REQUEST = 20
@@ -126,7 +133,9 @@ def _linkage(
     return record_id if data.get("type") in types else None
 
 
-def _role(data: dict[str, Any], at: str, allowed: dict[str, str], problems: Problems) -> str | None:
+def _role(
+    data: dict[str, Any], at: str, allowed: dict[str, WorkerRole], problems: Problems
+) -> WorkerRole | None:
     raw = data.get("attributes")
     if not isinstance(raw, dict):
         problems.add(f"{at}/attributes", "must be an object with the role")
@@ -170,7 +179,7 @@ def _assignment(
     if not isinstance(relationships, dict):
         problems.add(f"{at}/relationships", "must name the worker and the child or application")
         return None, None
-    worker_id = _linkage(relationships, "worker", ("agency-workers",), at, problems)
+    worker_id = _linkage(relationships, "worker", (WORKERS,), at, problems)
     subject = path_subject
     if path_subject is not None:
         other = "child" if path_subject.column == "child_id" else "application"
@@ -182,7 +191,7 @@ def _assignment(
     elif "child" in relationships and "application" in relationships:
         problems.add(f"{at}/relationships", "send either a child or an application, not both")
     elif "child" in relationships:
-        child_id = _linkage(relationships, "child", ("children",), at, problems)
+        child_id = _linkage(relationships, "child", (CHILDREN,), at, problems)
         subject = None if child_id is None else Subject("child_id", child_id, from_path=False)
     elif "application" in relationships:
         application_id = _linkage(
@@ -199,16 +208,16 @@ def _assignment(
     notify = _notify(data, at, problems)
     if worker_id is None or role is None or subject is None:
         return None, subject
-    return Wanted(role, worker_id, notify, at), subject  # type: ignore[arg-type]
+    return Wanted(role, worker_id, notify, at), subject
 
 
-def _roles_for(subject: Subject | None, relationships: dict[str, Any]) -> dict[str, str]:
+def _roles_for(subject: Subject | None, relationships: dict[str, Any]) -> dict[str, WorkerRole]:
     """The roles the request's shape allows; any role while the shape itself is in doubt."""
     if subject is not None:
-        return CHILD_ROLES if subject.column == "child_id" else APPLICATION_ROLES
+        return _CHILD_ROLES if subject.column == "child_id" else _APPLICATION_ROLES
     if ("child" in relationships) == ("application" in relationships):
-        return CHILD_ROLES | APPLICATION_ROLES
-    return CHILD_ROLES if "child" in relationships else APPLICATION_ROLES
+        return _CHILD_ROLES | _APPLICATION_ROLES
+    return _CHILD_ROLES if "child" in relationships else _APPLICATION_ROLES
 
 
 def assignment_request(

@@ -11,16 +11,18 @@ from typing import Any, get_args
 from pydantic import BaseModel
 from starlette.responses import Response
 
-from caseworks.childwelfare.childwelfare_models import (
-    APPLICATION_TYPES,
-    ROLES,
-    ApplicationStatus,
-    RoleName,
-)
+from caseworks.childwelfare.childwelfare_models import ApplicationStatus
+from caseworks.childwelfare.terms import APPLICATION_TYPES, WorkerRole, role_spellings
 from caseworks.core.errors import MAX_PROBLEMS
 from caseworks.db import idempotency
 from caseworks.web.jsonapi import MEDIA_TYPE
 from caseworks.web.jsonapi.childwelfare_documents import MAX_ASSIGNMENTS_PER_REQUEST
+from caseworks.web.jsonapi.childwelfare_resources import (
+    APPLICATION_LINKAGE_TYPES,
+    ASSIGNMENTS,
+    CHILDREN,
+    WORKERS,
+)
 from caseworks.web.jsonapi.names import member_name
 from caseworks.web.jsonapi.reading import QueryModel, query_parameters
 
@@ -113,17 +115,17 @@ def _linkage(*types: str, closed: bool = False) -> dict[str, Any]:
 
 
 WORKER_RESOURCE = _resource(
-    ("agency-workers",),
+    (WORKERS,),
     {
         "name": _TEXT,
         "email": _TEXT,
         "external-identifier": _nullable(_TEXT),
         "active": {"type": "boolean"},
-        "assignable-roles": {"type": "array", "items": {"enum": list(ROLES)}},
+        "assignable-roles": {"type": "array", "items": {"enum": [r.value for r in WorkerRole]}},
     },
 )
 CHILD_RESOURCE = _resource(
-    ("children",),
+    (CHILDREN,),
     {
         "first-name": _nullable(_TEXT),
         "middle-name": _nullable(_TEXT),
@@ -138,11 +140,11 @@ APPLICATION_RESOURCE = _resource(
     {"status": {"enum": list(get_args(ApplicationStatus))}, "applicant-name": _nullable(_TEXT)},
 )
 ASSIGNMENT_RESOURCE = _resource(
-    ("worker-assignments",),
-    {"role": {"enum": list(ROLES)}},
+    (ASSIGNMENTS,),
+    {"role": {"enum": [role.value for role in WorkerRole]}},
     {
-        "worker": _linkage("agency-workers", closed=True),
-        "child": _linkage("children", closed=True),
+        "worker": _linkage(WORKERS, closed=True),
+        "child": _linkage(CHILDREN, closed=True),
         "application": _linkage(*APPLICATION_TYPES, closed=True),
     },
 )
@@ -280,20 +282,19 @@ def record_body(types: tuple[str, ...], model: type[BaseModel], *, update: bool)
     return {"type": "object", "required": ["data"], "properties": {"data": data}}
 
 
-APPLICATION_LINKAGE_TYPES = ("applications", "initial-applications", "renewal-applications")
-_ROLE_NAMES = list(get_args(RoleName))
+_ROLE_NAMES = list(role_spellings())
 
 
 def assignment_resource(*, subject_in_body: bool) -> dict[str, Any]:
-    relationships: dict[str, Any] = {"worker": _linkage("agency-workers")}
+    relationships: dict[str, Any] = {"worker": _linkage(WORKERS)}
     if subject_in_body:
-        relationships["child"] = _linkage("children")
+        relationships["child"] = _linkage(CHILDREN)
         relationships["application"] = _linkage(*APPLICATION_LINKAGE_TYPES)
     return {
         "type": "object",
         "required": ["type", "attributes", "relationships"],
         "properties": {
-            "type": {"enum": ["worker-assignments"]},
+            "type": {"enum": [ASSIGNMENTS]},
             "attributes": {
                 "type": "object",
                 "required": ["role"],

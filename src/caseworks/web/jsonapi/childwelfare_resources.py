@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from caseworks.childwelfare.terms import ANY_APPLICATION_TYPE, APPLICATION_TYPES, ApplicationKind
 from caseworks.db import Row
 from caseworks.web.jsonapi.documents import Resource, linkage
 from caseworks.web.jsonapi.names import member_name
 
 WORKERS, CHILDREN, ASSIGNMENTS = "agency-workers", "children", "worker-assignments"
+# A relationship may name an application by its own type or by the type of either kind.
+APPLICATION_LINKAGE_TYPES = (ANY_APPLICATION_TYPE, *APPLICATION_TYPES)
 
 
 def _kebab(row: Row, names: tuple[str, ...]) -> dict[str, Any]:
@@ -41,7 +44,7 @@ def child(row: Row) -> Resource:
 
 
 def application_type(kind: str) -> str:
-    return f"{kind}-applications"
+    return ApplicationKind(kind).resource_type
 
 
 def application(row: Row) -> Resource:
