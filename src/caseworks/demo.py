@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from caseworks.auth.agencies import agency_exists, create_agency
+from caseworks.childwelfare import childwelfare_queries as queries
 from caseworks.childwelfare.terms import ApplicationKind, WorkerRole
 from caseworks.db import Executor
 
@@ -118,52 +119,33 @@ WORKER_ASSIGNMENTS: list[tuple[str, str, WorkerRole, str | None, str | None]] = 
 
 
 async def load_casework(tx: Executor) -> None:
-    agency = {"agency_id": DEMO_AGENCY_ID, "now": _CREATED}
+    """Through the queries the API writes with, so the rows are stored as the API stores them."""
+    made = {"agency_id": DEMO_AGENCY_ID, "created_at": _CREATED, "updated_at": _CREATED}
     for worker_id, name, email, roles in WORKERS:
-        await tx.execute(
-            "INSERT INTO agency_workers (agency_id, id, name, email, active, assignable_roles,"
-            " created_at, updated_at)"
-            " VALUES (:agency_id, :id, :name, :email, TRUE, :roles, :now, :now)",
-            {
-                **agency,
-                "id": worker_id,
-                "name": name,
-                "email": email,
-                "roles": ",".join(sorted(roles)),
-            },
+        worker = {"id": worker_id, "name": name, "email": email, "active": True}
+        await queries.insert_record(
+            tx, "agency_workers", {**made, **worker, "assignable_roles": roles}
         )
     for child_id, first, last, born in CHILDREN:
-        await tx.execute(
-            "INSERT INTO children (agency_id, id, first_name, last_name, date_of_birth,"
-            " created_at, updated_at)"
-            " VALUES (:agency_id, :id, :first, :last, :born, :now, :now)",
-            {**agency, "id": child_id, "first": first, "last": last, "born": born},
-        )
+        child = {"id": child_id, "first_name": first, "last_name": last, "date_of_birth": born}
+        await queries.insert_record(tx, "children", {**made, **child})
     for application_id, kind, status, applicant in APPLICATIONS:
-        await tx.execute(
-            "INSERT INTO applications (agency_id, id, kind, status, applicant_name,"
-            " created_at, updated_at)"
-            " VALUES (:agency_id, :id, :kind, :status, :applicant, :now, :now)",
-            {
-                **agency,
-                "id": application_id,
-                "kind": kind,
-                "status": status,
-                "applicant": applicant,
-            },
+        application = {"id": application_id, "kind": kind, "status": status}
+        await queries.insert_record(
+            tx, "applications", {**made, **application, "applicant_name": applicant}
         )
     for assignment_id, worker_id, role, on_child, on_application in WORKER_ASSIGNMENTS:
-        await tx.execute(
-            "INSERT INTO worker_assignments (agency_id, id, worker_id, role, child_id,"
-            " application_id, created_at, updated_at)"
-            " VALUES (:agency_id, :id, :worker, :role, :child, :application, :now, :now)",
+        await queries.insert_assignment(
+            tx,
             {
-                **agency,
+                "agency_id": DEMO_AGENCY_ID,
                 "id": assignment_id,
-                "worker": worker_id,
+                "worker_id": worker_id,
                 "role": role,
-                "child": on_child,
-                "application": on_application,
+                "child_id": on_child,
+                "application_id": on_application,
+                "created_by": None,
+                "now": _CREATED,
             },
         )
 

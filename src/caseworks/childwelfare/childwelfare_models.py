@@ -1,9 +1,14 @@
-"""Attributes of the casework resources, validated after keys are turned to snake_case."""
+"""Attributes of the casework resources, validated after keys are turned to snake_case.
+
+Each record's create model is the one list of its attributes: the columns its queries read and
+write, the attributes its resource object shows, its OpenAPI schemas and its update model are all
+made from it. Adding an attribute is a column (schema and migration) and a field here.
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal, get_args, get_origin
 
 from pydantic import (
     AfterValidator,
@@ -14,6 +19,7 @@ from pydantic import (
     StrictBool,
     StringConstraints,
     WithJsonSchema,
+    create_model,
 )
 
 from caseworks.childwelfare.terms import APPLICATION_TYPES as APPLICATION_TYPES
@@ -46,6 +52,8 @@ Roles = Annotated[list[Role], Field(max_length=len(WorkerRole))]
 
 class Attributes(BaseModel):
     model_config = ConfigDict(extra="forbid")
+    # Of an update model: the attributes that may be left out but not set to null.
+    never_null: ClassVar[frozenset[str]] = frozenset()
 
 
 class WorkerCreate(Attributes):
@@ -54,13 +62,6 @@ class WorkerCreate(Attributes):
     active: StrictBool = True
     assignable_roles: Roles = []
     external_identifier: ShortText | None = None
-
-
-class WorkerUpdate(WorkerCreate):
-    name: Name | None = None  # type: ignore[assignment]
-    email: Email | None = None  # type: ignore[assignment]
-    active: StrictBool | None = None  # type: ignore[assignment]
-    assignable_roles: Roles | None = None  # type: ignore[assignment]
 
 
 class ChildCreate(Attributes):
@@ -72,18 +73,58 @@ class ChildCreate(Attributes):
     external_identifier: ShortText | None = None
 
 
-class ChildUpdate(ChildCreate):
-    last_name: Name | None = None  # type: ignore[assignment]
-
-
 class ApplicationCreate(Attributes):
     status: ApplicationStatus = "applying"
     applicant_name: Name | None = None
 
 
-class ApplicationUpdate(Attributes):
-    status: ApplicationStatus | None = None
-    applicant_name: Name | None = None
+def attribute_names(model: type[BaseModel]) -> tuple[str, ...]:
+    return tuple(model.model_fields)
+
+
+def admits_null(model: type[BaseModel], name: str) -> bool:
+    annotation = model.model_fields[name].annotation
+    return annotation is None or type(None) in get_args(annotation)
+
+
+def list_attributes(model: type[BaseModel]) -> tuple[str, ...]:
+    """The attributes that hold a list of values."""
+    return tuple(
+        name for name, field in model.model_fields.items() if get_origin(field.annotation) is list
+    )
+
+
+_ANNOTATED: Any = Annotated  # a type built at run time, from a field's parts
+
+
+def updating(model: type[Attributes]) -> type[Attributes]:
+    """The update model of a create model: the same attributes, each one optional and without
+    a default, so that only those sent change; those the create model needs a value for may be
+    left out but not set to null (``never_null``)."""
+    fields: dict[str, Any] = {}
+    for name, field in model.model_fields.items():
+        # The field's own settings (an e-mail's format) stay with its type, inside the union.
+        own = {
+            setting: getattr(field, setting)
+            for setting in ("description", "json_schema_extra")
+            if getattr(field, setting) is not None
+        }
+        typed = _ANNOTATED[(field.annotation, *field.metadata, Field(**own))]
+        fields[name] = (typed | None, None)
+    update = create_model(
+        model.__name__.removesuffix("Create") + "Update", __base__=model, **fields
+    )
+    update.never_null = frozenset(name for name in fields if not admits_null(model, name))
+    return update
+
+
+# Each table's attributes, by the model that creates its records.
+RECORD_MODELS: dict[str, type[Attributes]] = {
+    "agency_workers": WorkerCreate,
+    "children": ChildCreate,
+    "applications": ApplicationCreate,
+}
+UPDATE_MODELS = {table: updating(model) for table, model in RECORD_MODELS.items()}
 
 
 # --- query parameters, one model per shape of operation -----------------------------------------
@@ -118,10 +159,17 @@ SearchText = Annotated[
 class RecordListQuery(PageQuery):
     sort: RecordSort = Field("created_at", description="`-` for descending.")
 
+    def conditions(self) -> dict[str, object]:
+        """The filters a list applies, by name."""
+        return {}
+
 
 class ChildListQuery(RecordListQuery):
     filters: ClassVar[tuple[str, ...]] = ("full_name_contains",)
     full_name_contains: SearchText = Field("", description="Part of the full name, in any case.")
+
+    def conditions(self) -> dict[str, object]:
+        return {"full_name_contains": self.full_name_contains}
 
 
 class IncludeQuery(QueryModel):

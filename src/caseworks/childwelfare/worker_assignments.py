@@ -21,8 +21,6 @@ from caseworks.core.text import one_line
 from caseworks.core.timestamps import utc_now
 from caseworks.db import Database, Executor, Row, audit
 from caseworks.notify.outbox import Email, enqueue
-from caseworks.web.jsonapi import childwelfare_resources as render
-from caseworks.web.jsonapi.documents import Resource
 
 SUBJECT = "worker_assignment"
 
@@ -123,16 +121,17 @@ async def _eligible_workers(
     """Each worker exists in the caller's agency, is active and may hold the role."""
     problems: list[FieldProblem] = []
     workers: dict[str, Row] = {}
+    scope = policy.casework_scope(caller)
     for item in wanted:
         pointer = f"{item.pointer}/relationships/worker"
-        row = await queries.get_record(tx, "agency_workers", caller.agency_id, item.worker_id, None)
+        row = await queries.get_record(tx, records.WORKERS.table, scope, item.worker_id)
         if row is None:
             problems.append(
                 FieldProblem(f"no agency worker {item.worker_id} in this agency", pointer)
             )
         elif not row["active"]:
             problems.append(FieldProblem(f"agency worker {item.worker_id} is not active", pointer))
-        elif item.role not in render.roles(row["assignable_roles"]):
+        elif item.role not in row["assignable_roles"]:
             problems.append(
                 FieldProblem(
                     f"agency worker {item.worker_id} may not hold the {item.role.label} role",
@@ -214,8 +213,8 @@ def _email(worker: Row, role: WorkerRole, subject: Subject, target: Row, assigne
 async def list_assignments(
     db: Executor, caller: Principal, filters: dict[str, Any], sort: str, page: PageRequest
 ) -> Page:
-    reader = policy.casework_scope(caller)
-    rows, total = await queries.list_assignments(db, caller.agency_id, reader, filters, sort, page)
+    scope = policy.casework_scope(caller)
+    rows, total = await queries.list_assignments(db, scope, filters, sort, page)
     return Page(rows, page, total)
 
 
@@ -235,10 +234,10 @@ async def subject_assignments(
 
 
 async def get_assignment(db: Executor, caller: Principal, assignment_id: str) -> Row:
-    reader = policy.casework_scope(caller)
+    scope = policy.casework_scope(caller)
     row = None
     if is_valid_id(assignment_id):
-        row = await queries.get_assignment(db, caller.agency_id, assignment_id, reader)
+        row = await queries.get_assignment(db, scope, assignment_id)
     if row is None:
         raise NotFound(f"no worker assignment {assignment_id}")
     return row
@@ -262,10 +261,12 @@ async def delete_assignment(db: Database, caller: Principal, assignment_id: str)
 
 async def included(
     db: Executor, caller: Principal, rows: list[Row], wanted: set[str]
-) -> list[Resource]:
-    """The related records a compound document asks for, each once."""
-    resources: list[Resource] = []
-    seen: set[tuple[str, str]] = set()
+) -> dict[records.RecordKind, list[Row]]:
+    """The related records of ``rows`` a compound document asks for (``wanted`` names the
+    relationships), each once, by kind. Each is read through the caller's scope, as a direct read
+    of it would be: a record the caller could not read on its own is left out."""
+    scope = policy.casework_scope(caller)
+    related: dict[records.RecordKind, list[Row]] = {}
     plan = (
         ("worker", "worker_id", records.WORKERS),
         ("child", "child_id", records.CHILDREN),
@@ -274,12 +275,9 @@ async def included(
     for name, column, kind in plan:
         if name not in wanted:
             continue
-        for row in rows:
-            record_id = row[column]
-            if record_id is None or (kind.table, record_id) in seen:
-                continue
-            seen.add((kind.table, record_id))
-            related = await queries.get_record(db, kind.table, caller.agency_id, record_id, None)
-            if related is not None:
-                resources.append(kind.render(related))
-    return resources
+        found = related.setdefault(kind, [])
+        for record_id in dict.fromkeys(row[column] for row in rows if row[column] is not None):
+            row = await queries.get_record(db, kind.table, scope, record_id)
+            if row is not None:
+                found.append(row)
+    return related

@@ -25,40 +25,31 @@ async def list_assignments(
     db: Database, caller: Principal, filters: AssignmentFilters, sort: str, page: PageRequest
 ) -> Page:
     scope = policy.mentoring_scope(caller)
-    if scope is not None:
-        if filters.mentor_id not in (None, scope):
-            return Page([], page, 0)
-        filters = AssignmentFilters(**{**filters.__dict__, "mentor_id": scope})
     async with db.connection() as connection:  # the page and its total: one checkout
-        rows, total = await queries.list_assignments(
-            connection, caller.agency_id, filters, sort, page
-        )
+        rows, total = await queries.list_assignments(connection, scope, filters, sort, page)
     return Page(rows, page, total)
 
 
-def _if_visible(caller: Principal, assignment_id: str, row: Row | None) -> Row:
+async def _visible(db: Executor, caller: Principal, assignment_id: str) -> Row:
     """The assignment if the caller may see it; 404 otherwise, exactly as if it did not exist."""
     scope = policy.mentoring_scope(caller)
-    if row is None or (scope is not None and row["mentor_id"] != scope):
+    row = None
+    if is_valid_id(assignment_id):
+        row = await queries.get_assignment(db, scope, assignment_id)
+    if row is None:
         raise _not_found(assignment_id)
     return row
 
 
-async def _visible(db: Executor, caller: Principal, assignment_id: str) -> Row:
-    policy.mentoring_scope(caller)
-    if not is_valid_id(assignment_id):
-        raise _not_found(assignment_id)
-    row = await queries.get_assignment(db, caller.agency_id, assignment_id)
-    return _if_visible(caller, assignment_id, row)
-
-
 async def _locked(tx: Executor, caller: Principal, assignment_id: str) -> Row:
     """Like _visible, holding the row lock until the transaction ends."""
-    policy.mentoring_scope(caller)
-    if not is_valid_id(assignment_id):
+    scope = policy.mentoring_scope(caller)
+    row = None
+    if is_valid_id(assignment_id):
+        row = await queries.lock_assignment(tx, scope, assignment_id)
+    if row is None:
         raise _not_found(assignment_id)
-    row = await queries.lock_assignment(tx, caller.agency_id, assignment_id)
-    return _if_visible(caller, assignment_id, row)
+    return row
 
 
 async def get_assignment(db: Database, caller: Principal, assignment_id: str) -> Row:
@@ -134,7 +125,8 @@ async def update_assignment(
 ) -> Row:
     sent = data.model_fields_set
     if not sent:
-        raise Invalid.field("", "send at least one of notes, last_contact_date, assigned_date")
+        fields = ", ".join(AssignmentUpdate.model_fields)
+        raise Invalid.field("", f"send at least one of {fields}")
     if "assigned_date" in sent and data.assigned_date is None:
         raise Invalid.field("/assigned_date", "assigned_date cannot be null")
     changes = data.model_dump(include=sent)
@@ -207,8 +199,8 @@ async def _mentor_total(db: Executor, caller: Principal, mentor_id: str, open_on
     """The mentor's assignment count, or 404 if the caller may not see that mentor."""
     scope = policy.mentoring_scope(caller)
     total = None
-    if is_valid_id(mentor_id) and scope in (None, mentor_id):
-        total = await queries.mentor_total(db, caller.agency_id, mentor_id, open_only=open_only)
+    if is_valid_id(mentor_id):
+        total = await queries.mentor_total(db, scope, mentor_id, open_only=open_only)
     if total is None:
         raise NotFound(f"no mentor {mentor_id}")
     return total
@@ -222,7 +214,11 @@ async def mentor_assignments(
         rows = []
         if page.offset < total:  # past the last page there is nothing to fetch
             rows = await queries.mentor_assignments(
-                connection, caller.agency_id, mentor_id, open_only=open_only, page=page
+                connection,
+                policy.mentoring_scope(caller),
+                mentor_id,
+                open_only=open_only,
+                page=page,
             )
     return Page(rows, page, total)
 

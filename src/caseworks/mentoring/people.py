@@ -31,6 +31,11 @@ class PersonKind:
         return NotFound(f"no {self.noun} {person_id}")
 
 
+# Fields a person must have: an update may leave them out, but not set them to null.
+_REQUIRED = frozenset(
+    name for name, field in PersonCreate.model_fields.items() if field.is_required()
+)
+
 MENTORS = PersonKind("mentor", "mentors", "mentor_id")
 CONTACTS = PersonKind("contact", "contacts", "contact_id")
 
@@ -38,35 +43,19 @@ CONTACTS = PersonKind("contact", "contacts", "contact_id")
 async def list_people(
     db: Database, caller: Principal, kind: PersonKind, sort: str, page: PageRequest
 ) -> Page:
+    scope = policy.mentoring_scope(caller)
     async with db.connection() as connection:  # the page and its total: one checkout
         rows, total = await queries.list_people(
-            connection,
-            kind.table,
-            kind.id_field,
-            caller.agency_id,
-            visible_to_mentor=policy.mentoring_scope(caller),
-            through=policy.MENTOR_SEES_CONTACTS_THROUGH,
-            sort=sort,
-            page=page,
+            connection, kind.table, kind.id_field, scope, sort, page
         )
     return Page(rows, page, total)
 
 
 async def get_person(db: Executor, caller: Principal, kind: PersonKind, person_id: str) -> Row:
     scope = policy.mentoring_scope(caller)
-    row = (
-        await queries.get_person(
-            db,
-            kind.table,
-            kind.id_field,
-            caller.agency_id,
-            person_id,
-            visible_to_mentor=scope,
-            through=policy.MENTOR_SEES_CONTACTS_THROUGH,
-        )
-        if is_valid_id(person_id)
-        else None
-    )
+    row = None
+    if is_valid_id(person_id):
+        row = await queries.get_person(db, kind.table, kind.id_field, scope, person_id)
     if row is None:
         raise kind.not_found(person_id)
     return row
@@ -108,17 +97,11 @@ async def _insert_person(
     async with db.transaction() as tx:
         await idempotency.claim(tx, caller.agency_id, idempotent, kind.noun, person_id)
         try:
+            fields = data.model_dump(include=set(PersonCreate.model_fields))
             await queries.insert_person(
                 tx,
                 kind.table,
-                {
-                    "agency_id": caller.agency_id,
-                    "id": person_id,
-                    "name": data.name,
-                    "email": data.email,
-                    "phone": data.phone,
-                    "now": utc_now(),
-                },
+                fields | {"agency_id": caller.agency_id, "id": person_id, "now": utc_now()},
             )
         except ConstraintViolation as violation:
             if violation.kind == "unique":
@@ -133,9 +116,10 @@ async def update_person(
 ) -> Row:
     sent = data.model_fields_set
     if not sent:
-        raise Invalid.field("", "send at least one of name, email, phone")
-    if "name" in sent and data.name is None:
-        raise Invalid.field("/name", "name cannot be null")
+        raise Invalid.field("", f"send at least one of {', '.join(PersonUpdate.model_fields)}")
+    for name in sorted(sent & _REQUIRED):
+        if getattr(data, name) is None:
+            raise Invalid.field(f"/{name}", f"{name} cannot be null")
     async with db.transaction() as tx:
         await get_person(tx, caller, kind, person_id)
         policy.require_mentoring_manager(caller)

@@ -79,9 +79,9 @@ def records_router(kind: RecordKind, path: str, create_types: tuple[str, ...]) -
     async def list_records(request: Request, db: DB, caller: Caller) -> Response:
         query = query_of(model, request.query_params)
         page = await records.list_records(
-            db, caller, kind, query.sort, query.page, _record_conditions(query)
+            db, caller, kind, query.sort, query.page, query.conditions()
         )
-        resources = [kind.render(row) for row in page.items]
+        resources = [render.record(kind, row) for row in page.items]
         return jsonapi.response(_collection(request, page, query.sort, resources))
 
     @router.post(
@@ -109,7 +109,7 @@ def records_router(kind: RecordKind, path: str, create_types: tuple[str, ...]) -
         )
         idempotent = await idempotency.of(request)
         row, replayed = await records.create_record(db, caller, kind, attributes, extra, idempotent)
-        response = jsonapi.response({"data": kind.render(row)}, 201)
+        response = jsonapi.response({"data": render.record(kind, row)}, 201)
         response.headers.update(
             idempotency.created_headers(request, f"{path}/{row['id']}", replayed)
         )
@@ -120,7 +120,7 @@ def records_router(kind: RecordKind, path: str, create_types: tuple[str, ...]) -
     )
     async def show_record(db: DB, caller: Caller, record_id: str) -> Response:
         row = await records.get_record(db, caller, kind, record_id)
-        return jsonapi.response({"data": kind.render(row)})
+        return jsonapi.response({"data": render.record(kind, row)})
 
     @router.patch(
         "/{record_id}",
@@ -138,22 +138,9 @@ def records_router(kind: RecordKind, path: str, create_types: tuple[str, ...]) -
             document, read_types, kind.update, kind.table, updating=record_id
         )
         row = await records.update_record(db, caller, kind, record_id, attributes, resource_type)
-        return jsonapi.response({"data": kind.render(row)})
+        return jsonapi.response({"data": render.record(kind, row)})
 
     return router
-
-
-def _record_conditions(query: RecordListQuery) -> dict[str, tuple[str, Any]]:
-    contains = query.full_name_contains if isinstance(query, ChildListQuery) else ""
-    if not contains:
-        return {}
-    full_name = (
-        "COALESCE(r.first_name, '') || ' ' || COALESCE(r.middle_name || ' ', '') || r.last_name"
-    )
-    pattern = (
-        "%" + contains.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    )
-    return {"name_pattern": (f"lower({full_name}) LIKE :name_pattern ESCAPE '\\'", pattern)}
 
 
 # --- worker assignments ------------------------------------------------------------------------
@@ -165,7 +152,9 @@ async def _assignments_document(
     resources = [render.assignment(row) for row in page.items]
     document = jsonapi.collection(page, url, query.sort, resources)
     if query.include:
-        document["included"] = await service.included(db, caller, page.items, query.wanted)
+        document["included"] = render.included(
+            await service.included(db, caller, page.items, query.wanted)
+        )
     return document
 
 
@@ -189,7 +178,9 @@ async def _show(
     row = await service.get_assignment(db, caller, assignment_id)
     document: dict[str, Any] = {"data": render.assignment(row)}
     if query.include:
-        document["included"] = await service.included(db, caller, [row], query.wanted)
+        document["included"] = render.included(
+            await service.included(db, caller, [row], query.wanted)
+        )
     return jsonapi.response(document)
 
 
