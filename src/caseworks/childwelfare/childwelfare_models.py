@@ -53,7 +53,7 @@ Roles = Annotated[list[Role], Field(max_length=len(WorkerRole))]
 class Attributes(BaseModel):
     model_config = ConfigDict(extra="forbid")
     # Of an update model: the attributes that may be left out but not set to null.
-    never_null: ClassVar[frozenset[str]] = frozenset()
+    never_null: ClassVar[tuple[str, ...]] = ()
 
 
 class WorkerCreate(Attributes):
@@ -114,7 +114,7 @@ def updating(model: type[Attributes]) -> type[Attributes]:
     update = create_model(
         model.__name__.removesuffix("Create") + "Update", __base__=model, **fields
     )
-    update.never_null = frozenset(name for name in fields if not admits_null(model, name))
+    update.never_null = tuple(name for name in fields if not admits_null(model, name))
     return update
 
 

@@ -24,13 +24,6 @@ _APPLICATION_ROLES = role_spellings(APPLICATION_ROLES)
 # the application's row lock, so the lock is held for a bounded time.
 MAX_ASSIGNMENTS_PER_REQUEST = 20
 
-# Columns that may not be set to null by an update.
-REQUIRED_ON_UPDATE = {
-    "agency_workers": ("name", "email", "active", "assignable_roles"),
-    "children": ("last_name",),
-    "applications": ("status",),
-}
-
 
 def _data_object(document: Any, problems: Problems) -> dict[str, Any] | None:
     if not isinstance(document, dict):
@@ -86,7 +79,7 @@ def resource_attributes(
     attributes = problems.validate(model, values, "/data/attributes", keys)
     _no_relationships(data, table, problems)
     if attributes is not None and updating is not None:
-        for name in REQUIRED_ON_UPDATE[table]:
+        for name in model.never_null:
             if name in attributes.model_fields_set and getattr(attributes, name) is None:
                 problems.add(f"/data/attributes/{keys[name]}", "cannot be null")
     problems.raise_if_any()
