@@ -15,7 +15,7 @@ from caseworks.core.ids import is_valid_id, new_id
 from caseworks.core.pagination import Page, PageRequest
 from caseworks.core.timestamps import utc_now
 from caseworks.db import Database, Executor, Row, audit, idempotency
-from caseworks.db.idempotency import IdempotentRequest
+from caseworks.db.idempotency import Claim, IdempotentRequest
 
 
 @dataclass(frozen=True)
@@ -106,32 +106,29 @@ async def create_record(
     """The new record, or the one an earlier attempt with the key made; and which."""
     # Before the key is looked up: a replay answers with a record only its maker may make.
     policy.require_casework_update(caller)
+    record_id = new_id(kind.prefix)
     return await idempotency.create_once(
         db,
-        caller.agency_id,
-        idempotent,
-        lambda: _insert_record(db, caller, kind, attributes, extra, idempotent),
+        Claim(caller.agency_id, idempotent, kind.table, record_id),
+        lambda tx: _insert_record(tx, caller, kind, attributes, extra, record_id),
         lambda made: get_record(db, caller, kind, made),
     )
 
 
 async def _insert_record(
-    db: Database,
+    tx: Executor,
     caller: Principal,
     kind: RecordKind,
     attributes: schemas.Attributes,
     extra: dict[str, Any] | None,
-    idempotent: IdempotentRequest | None,
+    record_id: str,
 ) -> Row:
     now = utc_now()
-    record_id = new_id(kind.prefix)
     values = attributes.model_dump() | (extra or {})
     values |= {"agency_id": caller.agency_id, "id": record_id, "created_at": now, "updated_at": now}
-    async with db.transaction() as tx:
-        await idempotency.claim(tx, caller.agency_id, idempotent, kind.table, record_id)
-        await queries.insert_record(tx, kind.table, values)
-        await audit.record(tx, caller, "created", kind.table, record_id)
-        return await get_record(tx, caller, kind, record_id)
+    await queries.insert_record(tx, kind.table, values)
+    await audit.record(tx, caller, "created", kind.table, record_id)
+    return await get_record(tx, caller, kind, record_id)
 
 
 async def update_record(

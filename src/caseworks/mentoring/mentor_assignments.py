@@ -9,7 +9,7 @@ from caseworks.core.ids import is_valid_id, new_id
 from caseworks.core.pagination import Page, PageRequest
 from caseworks.core.timestamps import to_utc, utc_now
 from caseworks.db import ConstraintViolation, Database, Executor, Row, audit, idempotency
-from caseworks.db.idempotency import IdempotentRequest
+from caseworks.db.idempotency import Claim, IdempotentRequest
 from caseworks.mentoring import mentoring_queries as queries
 from caseworks.mentoring.mentoring_models import AssignmentCreate, AssignmentUpdate, StatusChange
 from caseworks.mentoring.mentoring_queries import AssignmentFilters
@@ -65,59 +65,56 @@ async def create_assignment(
     """The new assignment, or the one an earlier attempt with the key made; and which."""
     # Before the key is looked up: a replay answers with a record only its maker may make.
     policy.require_mentoring_manager(caller)
+    assignment_id = new_id("assign")
     return await idempotency.create_once(
         db,
-        caller.agency_id,
-        idempotent,
-        lambda: _insert_assignment(db, caller, data, idempotent),
+        Claim(caller.agency_id, idempotent, SUBJECT, assignment_id),
+        lambda tx: _insert_assignment(tx, caller, data, assignment_id),
         lambda made: get_assignment(db, caller, made),
     )
 
 
 async def _insert_assignment(
-    db: Database, caller: Principal, data: AssignmentCreate, idempotent: IdempotentRequest | None
+    tx: Executor, caller: Principal, data: AssignmentCreate, assignment_id: str
 ) -> Row:
     now = utc_now()
-    assignment_id = new_id("assign")
-    async with db.transaction() as tx:
-        await idempotency.claim(tx, caller.agency_id, idempotent, SUBJECT, assignment_id)
-        problems = []
-        if not await queries.mentor_exists(tx, caller.agency_id, data.mentor_id):
-            problems.append(FieldProblem(f"no mentor {data.mentor_id}", pointer="/mentor_id"))
-        if not await queries.contact_exists(tx, caller.agency_id, data.contact_id):
-            problems.append(FieldProblem(f"no contact {data.contact_id}", pointer="/contact_id"))
-        if problems:
-            raise Invalid("the assignment names records that do not exist", problems)
-        try:
-            await queries.insert_assignment(
-                tx,
-                {
-                    "agency_id": caller.agency_id,
-                    "id": assignment_id,
-                    "mentor_id": data.mentor_id,
-                    "contact_id": data.contact_id,
-                    "notes": data.notes,
-                    "assigned_date": to_utc(data.assigned_date) if data.assigned_date else now,
-                    "created_at": now,
-                },
-            )
-        except ConstraintViolation as violation:
-            if violation.kind == "unique":
-                raise Conflict(
-                    f"mentor {data.mentor_id} already has an open assignment"
-                    f" with contact {data.contact_id}"
-                ) from violation
-            raise
-        await audit.record(
+    problems = []
+    if not await queries.mentor_exists(tx, caller.agency_id, data.mentor_id):
+        problems.append(FieldProblem(f"no mentor {data.mentor_id}", pointer="/mentor_id"))
+    if not await queries.contact_exists(tx, caller.agency_id, data.contact_id):
+        problems.append(FieldProblem(f"no contact {data.contact_id}", pointer="/contact_id"))
+    if problems:
+        raise Invalid("the assignment names records that do not exist", problems)
+    try:
+        await queries.insert_assignment(
             tx,
-            caller,
-            "created",
-            SUBJECT,
-            assignment_id,
-            to_status="open",
-            details={"mentor_id": data.mentor_id, "contact_id": data.contact_id},
+            {
+                "agency_id": caller.agency_id,
+                "id": assignment_id,
+                "mentor_id": data.mentor_id,
+                "contact_id": data.contact_id,
+                "notes": data.notes,
+                "assigned_date": to_utc(data.assigned_date) if data.assigned_date else now,
+                "created_at": now,
+            },
         )
-        return await _visible(tx, caller, assignment_id)
+    except ConstraintViolation as violation:
+        if violation.kind == "unique":
+            raise Conflict(
+                f"mentor {data.mentor_id} already has an open assignment"
+                f" with contact {data.contact_id}"
+            ) from violation
+        raise
+    await audit.record(
+        tx,
+        caller,
+        "created",
+        SUBJECT,
+        assignment_id,
+        to_status="open",
+        details={"mentor_id": data.mentor_id, "contact_id": data.contact_id},
+    )
+    return await _visible(tx, caller, assignment_id)
 
 
 async def update_assignment(

@@ -11,7 +11,7 @@ from caseworks.core.ids import is_client_id, is_valid_id, new_id
 from caseworks.core.pagination import Page, PageRequest
 from caseworks.core.timestamps import utc_now
 from caseworks.db import ConstraintViolation, Database, Executor, Row, audit, idempotency
-from caseworks.db.idempotency import IdempotentRequest
+from caseworks.db.idempotency import Claim, IdempotentRequest
 from caseworks.mentoring import mentoring_queries as queries
 from caseworks.mentoring.mentor_assignments import erase_assignment
 from caseworks.mentoring.mentoring_models import PersonCreate, PersonUpdate
@@ -79,36 +79,28 @@ async def create_person(
     new_person_id = person_id or new_id(kind.prefix)
     return await idempotency.create_once(
         db,
-        caller.agency_id,
-        idempotent,
-        lambda: _insert_person(db, caller, kind, data, new_person_id, idempotent),
+        Claim(caller.agency_id, idempotent, kind.noun, new_person_id),
+        lambda tx: _insert_person(tx, caller, kind, data, new_person_id),
         lambda made: get_person(db, caller, kind, made),
     )
 
 
 async def _insert_person(
-    db: Database,
-    caller: Principal,
-    kind: PersonKind,
-    data: PersonCreate,
-    person_id: str,
-    idempotent: IdempotentRequest | None,
+    tx: Executor, caller: Principal, kind: PersonKind, data: PersonCreate, person_id: str
 ) -> Row:
-    async with db.transaction() as tx:
-        await idempotency.claim(tx, caller.agency_id, idempotent, kind.noun, person_id)
-        try:
-            fields = data.model_dump(include=set(PersonCreate.model_fields))
-            await queries.insert_person(
-                tx,
-                kind.table,
-                fields | {"agency_id": caller.agency_id, "id": person_id, "now": utc_now()},
-            )
-        except ConstraintViolation as violation:
-            if violation.kind == "unique":
-                raise Conflict(f"{kind.noun} {person_id} already exists") from violation
-            raise
-        await audit.record(tx, caller, "created", kind.noun, person_id)
-        return await get_person(tx, caller, kind, person_id)
+    try:
+        fields = data.model_dump(include=set(PersonCreate.model_fields))
+        await queries.insert_person(
+            tx,
+            kind.table,
+            fields | {"agency_id": caller.agency_id, "id": person_id, "now": utc_now()},
+        )
+    except ConstraintViolation as violation:
+        if violation.kind == "unique":
+            raise Conflict(f"{kind.noun} {person_id} already exists") from violation
+        raise
+    await audit.record(tx, caller, "created", kind.noun, person_id)
+    return await get_person(tx, caller, kind, person_id)
 
 
 async def update_person(

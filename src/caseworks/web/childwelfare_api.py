@@ -25,7 +25,8 @@ from caseworks.childwelfare.records import RecordKind
 from caseworks.childwelfare.terms import WorkerRole
 from caseworks.childwelfare.worker_assignments import Subject
 from caseworks.core.pagination import Page
-from caseworks.db import Database, Executor, idempotency
+from caseworks.db import Database, Executor
+from caseworks.web import idempotency_header as idempotency
 from caseworks.web.bearer import DB, Caller, allowed
 from caseworks.web.endpoints import Endpoint
 from caseworks.web.fastlane import FastRequest, FastRoute

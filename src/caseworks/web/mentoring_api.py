@@ -15,7 +15,7 @@ from caseworks.auth import policy
 from caseworks.auth.principal import Principal
 from caseworks.core.jsonio import JSONResponse
 from caseworks.core.timestamps import to_utc
-from caseworks.db import Database, idempotency
+from caseworks.db import Database
 from caseworks.mentoring import mentor_assignments as service
 from caseworks.mentoring import people
 from caseworks.mentoring.mentoring_models import (
@@ -42,6 +42,7 @@ from caseworks.mentoring.mentoring_models import (
 )
 from caseworks.mentoring.mentoring_queries import AssignmentFilters
 from caseworks.mentoring.people import CONTACTS, MENTORS, PersonKind
+from caseworks.web import idempotency_header as idempotency
 from caseworks.web.bearer import DB, Caller, allowed
 from caseworks.web.endpoints import Endpoint
 from caseworks.web.fastlane import FastRoute

@@ -15,7 +15,7 @@ from starlette.responses import Response
 from caseworks.childwelfare.childwelfare_models import RECORD_MODELS
 from caseworks.childwelfare.terms import APPLICATION_TYPES, WorkerRole, role_spellings
 from caseworks.core.errors import MAX_PROBLEMS
-from caseworks.db import idempotency
+from caseworks.web import idempotency_header as idempotency
 from caseworks.web.jsonapi import MEDIA_TYPE
 from caseworks.web.jsonapi.childwelfare_documents import MAX_ASSIGNMENTS_PER_REQUEST
 from caseworks.web.jsonapi.childwelfare_resources import (
