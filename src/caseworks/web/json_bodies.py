@@ -15,10 +15,8 @@ from caseworks.core.errors import (
     pointer_to,
 )
 from caseworks.core.jsonio import duplicate_key
-from caseworks.core.validation import add_errors, invalid
+from caseworks.core.validation import UNKNOWN_FIELD, add_errors, invalid
 from caseworks.web.bearer import Caller
-
-UNKNOWN_FIELD = "is not a field of this resource"
 
 
 def _is_json(content_type: str) -> bool:

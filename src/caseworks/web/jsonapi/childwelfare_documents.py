@@ -8,6 +8,7 @@ from caseworks.childwelfare import childwelfare_models as schemas
 from caseworks.childwelfare.terms import APPLICATION_ROLES, CHILD_ROLES, WorkerRole, role_spellings
 from caseworks.childwelfare.worker_assignments import Subject, Wanted
 from caseworks.core.errors import Conflict, FieldProblem, Invalid, pointer_to
+from caseworks.core.validation import REQUIRED
 from caseworks.web.jsonapi.childwelfare_resources import (
     APPLICATION_LINKAGE_TYPES,
     ASSIGNMENTS,
@@ -108,7 +109,7 @@ def _linkage(
         problems.add(pointer, "must be a relationship object with data")
         return None
     if "data" not in relationship:
-        problems.add(f"{pointer}/data", "is required")
+        problems.add(f"{pointer}/data", REQUIRED)
         return None
     data = relationship["data"]
     if data is None:
@@ -138,7 +139,7 @@ def _role(
             problems.add(f"{at}/attributes/{key}", "is not an attribute of worker assignments")
     role = raw.get("role")
     if role is None:
-        problems.add(f"{at}/attributes/role", "is required")
+        problems.add(f"{at}/attributes/role", REQUIRED)
         return None
     if not isinstance(role, str) or role not in allowed:
         problems.add(f"{at}/attributes/role", f"must be one of {', '.join(allowed)}")
