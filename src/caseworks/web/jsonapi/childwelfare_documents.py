@@ -15,12 +15,14 @@ from caseworks.web.jsonapi.childwelfare_resources import (
     CHILDREN,
     WORKERS,
 )
+from caseworks.web.jsonapi.names import field_name, member_name
 from caseworks.web.jsonapi.problem_collector import Problems, given_twice, snake_keys
 
 ASSIGNMENT_TYPE = ASSIGNMENTS
 # How a request may write the roles each subject takes: case-carrying or case_carrying.
 _CHILD_ROLES = role_spellings(CHILD_ROLES)
 _APPLICATION_ROLES = role_spellings(APPLICATION_ROLES)
+_NOTIFY = "send_notification"  # the meta member that turns the assignment's e-mail off
 # Assignments one nested create on an application may make: each is checked and written under
 # the application's row lock, so the lock is held for a bounded time.
 MAX_ASSIGNMENTS_PER_REQUEST = 20
@@ -152,11 +154,12 @@ def _notify(data: dict[str, Any], at: str, problems: Problems) -> bool:
     if not isinstance(meta, dict):
         problems.add(f"{at}/meta", "must be an object")
         return True
-    if "send-notification" in meta and "send_notification" in meta:
-        raise given_twice(f"{at}/meta/send-notification", f"{at}/meta/send_notification")
-    value = meta.get("send-notification", meta.get("send_notification", True))
+    spelled = [key for key in meta if field_name(key) == _NOTIFY]  # either spelling, once
+    if len(spelled) > 1:
+        raise given_twice(f"{at}/meta/{spelled[0]}", f"{at}/meta/{spelled[1]}")
+    value = meta[spelled[0]] if spelled else True
     if not isinstance(value, bool):
-        problems.add(f"{at}/meta/send-notification", "must be true or false")
+        problems.add(f"{at}/meta/{member_name(_NOTIFY)}", "must be true or false")
         return True
     return value
 
