@@ -24,8 +24,8 @@ from pydantic import (
 
 from caseworks.childwelfare.terms import APPLICATION_TYPES as APPLICATION_TYPES
 from caseworks.childwelfare.terms import WorkerRole, role_spellings
+from caseworks.core.query_parameters import PageQuery, QueryModel, split_list
 from caseworks.core.text import DayOrMoment, Email, IsoDate, Name, RecordId, ShortText
-from caseworks.web.jsonapi.reading import PageQuery, QueryModel, split_list
 
 _ROLE_SPELLINGS = role_spellings()
 

@@ -15,6 +15,7 @@ from starlette.responses import Response
 from caseworks.childwelfare.childwelfare_models import RECORD_MODELS
 from caseworks.childwelfare.terms import APPLICATION_TYPES, WorkerRole, role_spellings
 from caseworks.core.errors import MAX_PROBLEMS
+from caseworks.core.query_parameters import QueryModel
 from caseworks.web import idempotency_header as idempotency
 from caseworks.web.jsonapi import MEDIA_TYPE
 from caseworks.web.jsonapi.childwelfare_documents import MAX_ASSIGNMENTS_PER_REQUEST
@@ -25,7 +26,7 @@ from caseworks.web.jsonapi.childwelfare_resources import (
     WORKERS,
 )
 from caseworks.web.jsonapi.names import member_name
-from caseworks.web.jsonapi.reading import QueryModel, query_parameters
+from caseworks.web.jsonapi.reading import query_parameters
 
 
 def doc(
