@@ -3,6 +3,9 @@ per write with its audit event."""
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from caseworks.auth import Principal, policy
 from caseworks.core.errors import Conflict, FieldProblem, Invalid, NotFound
 from caseworks.core.ids import is_valid_id, new_id
@@ -86,18 +89,9 @@ async def _insert_assignment(
     if problems:
         raise Invalid("the assignment names records that do not exist", problems)
     try:
-        await queries.insert_assignment(
-            tx,
-            {
-                "agency_id": caller.agency_id,
-                "id": assignment_id,
-                "mentor_id": data.mentor_id,
-                "contact_id": data.contact_id,
-                "notes": data.notes,
-                "assigned_date": to_utc(data.assigned_date) if data.assigned_date else now,
-                "created_at": now,
-            },
-        )
+        fields = data.model_dump() | {"assigned_date": data.assigned_date or now}
+        made = {"agency_id": caller.agency_id, "id": assignment_id, "created_at": now}
+        await queries.insert_assignment(tx, _in_utc(fields) | made)
     except ConstraintViolation as violation:
         if violation.kind == "unique":
             raise Conflict(
@@ -117,6 +111,14 @@ async def _insert_assignment(
     return await _visible(tx, caller, assignment_id)
 
 
+def _in_utc(values: dict[str, Any]) -> dict[str, Any]:
+    """Times as they are stored: in UTC, whatever offset they were given with."""
+    return {
+        name: to_utc(value) if isinstance(value, datetime) else value
+        for name, value in values.items()
+    }
+
+
 async def update_assignment(
     db: Database, caller: Principal, assignment_id: str, data: AssignmentUpdate
 ) -> Row:
@@ -126,10 +128,7 @@ async def update_assignment(
         raise Invalid.field("", f"send at least one of {fields}")
     if "assigned_date" in sent and data.assigned_date is None:
         raise Invalid.field("/assigned_date", "assigned_date cannot be null")
-    changes = data.model_dump(include=sent)
-    for name in ("last_contact_date", "assigned_date"):
-        if changes.get(name) is not None:
-            changes[name] = to_utc(changes[name])
+    changes = _in_utc(data.model_dump(include=sent))
     async with db.transaction() as tx:
         current = await _locked(tx, caller, assignment_id)
         policy.check_assignment_update(caller, set(sent), current["status"])

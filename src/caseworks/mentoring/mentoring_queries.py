@@ -17,6 +17,7 @@ from caseworks.core.pagination import PageRequest
 from caseworks.db import Executor, Row
 from caseworks.mentoring.mentoring_models import (
     Assignment,
+    AssignmentCreate,
     AssignmentSummary,
     AssignmentUpdate,
     PersonCreate,
@@ -159,13 +160,14 @@ async def lock_assignment(db: Executor, scope: MentoringScope, assignment_id: st
     return await db.fetch_one(*lock_statement(scope, assignment_id, for_update(db)))
 
 
-INSERT_ASSIGNMENT = """
-INSERT INTO assignments (agency_id, id, mentor_id, contact_id, status, notes,
-                         assigned_date, last_contact_date, closed_date,
-                         created_at, updated_at)
-VALUES (:agency_id, :id, :mentor_id, :contact_id, 'open', :notes,
-        :assigned_date, NULL, NULL, :created_at, :created_at)
-"""
+# A new assignment: ``AssignmentCreate``'s fields, open, never contacted yet.
+_CREATED_WITH = field_names(AssignmentCreate)
+INSERT_ASSIGNMENT = (
+    f"INSERT INTO assignments (agency_id, id, {', '.join(_CREATED_WITH)}, status,"
+    " last_contact_date, closed_date, created_at, updated_at)"
+    f" VALUES (:agency_id, :id, {', '.join(':' + name for name in _CREATED_WITH)}, 'open',"
+    " NULL, NULL, :created_at, :created_at)"
+)
 
 
 async def insert_assignment(db: Executor, row: dict[str, Any]) -> None:

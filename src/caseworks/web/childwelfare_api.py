@@ -72,7 +72,7 @@ def _collection(request: Request, page: Page, sort: str, resources: list[jsonapi
 
 def records_router(kind: RecordKind, path: str, create_types: tuple[str, ...]) -> APIRouter:
     router = APIRouter(prefix=path, tags=[kind.table])
-    read_types = (*create_types, "applications") if kind is records.APPLICATIONS else create_types
+    read_types = (*create_types, kind.generic_type) if kind.generic_type else create_types
     model = ChildListQuery if kind is records.CHILDREN else RecordListQuery
     one, page = single(RECORD_RESOURCES[kind.table]), page_of(RECORD_RESOURCES[kind.table])
 
