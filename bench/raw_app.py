@@ -1,9 +1,11 @@
 """The limit, measured beside us: a raw ASGI app with no framework.
 
 For each measured endpoint it runs the same SQL as caseworks and returns the same JSON, through
-the same drivers (asyncpg or sqlite3) and orjson, on the same server software. It skips what a
-framework does for us: routing tables, validation, dependency injection, error mapping,
-authentication. Every figure in the report is a ratio to this app, measured in the same run.
+the same drivers (asyncpg or sqlite3) and orjson, on the same server software. The SQL is the
+same by construction: every statement comes from caseworks' query modules (their statement
+builders, with an agency-wide scope). It skips what a framework does for us: routing tables,
+validation, dependency injection, error mapping, authentication, and caseworks' web layer
+altogether. Every figure in the report is a ratio to this app, measured in the same run.
 
     CASEWORKS_DATABASE_URL=... BENCH_AGENCY=agency_bench uvicorn bench.raw_app:app
 """
@@ -20,42 +22,24 @@ from urllib.parse import parse_qs
 import asyncpg
 import orjson
 
+from caseworks.auth.policy import CaseworkScope, MentoringScope
+from caseworks.childwelfare import childwelfare_queries as casework
 from caseworks.core.counting import Totals
 from caseworks.core.ids import new_id
+from caseworks.core.pagination import PageRequest
 from caseworks.core.timestamps import utc_now
+from caseworks.db.audit import INSERT_EVENT
 from caseworks.db.base import to_positional
 from caseworks.db.url import DatabaseURL
+from caseworks.mentoring import mentoring_queries as mentoring
+from caseworks.mentoring.mentoring_queries import AssignmentFilters
+from caseworks.notify.outbox import INSERT_MESSAGE
 
 OPTIONS = orjson.OPT_UTC_Z | orjson.OPT_OMIT_MICROSECONDS | orjson.OPT_NAIVE_UTC
 AGENCY = os.environ.get("BENCH_AGENCY", "agency_bench")
-
-SUMMARY = """
-    a.id AS assignment_id, a.mentor_id, a.contact_id, c.name AS contact_name, a.status,
-    a.assigned_date, a.last_contact_date, a.closed_date, a.created_at, a.updated_at
-"""
-FROM = """
-FROM assignments a
-JOIN contacts c ON c.agency_id = a.agency_id AND c.id = a.contact_id
-"""
-ONE = f"SELECT {SUMMARY}, a.notes {FROM} WHERE a.agency_id = :agency_id AND a.id = :id"
-LIST = f"SELECT {SUMMARY} {FROM} WHERE {{where}} ORDER BY {{order}} LIMIT :limit OFFSET :offset"
-MENTOR_TOTAL = (
-    "SELECT (SELECT count(*) FROM assignments a WHERE {where}) AS total"
-    " FROM mentors WHERE agency_id = :agency_id AND id = :mentor_id"
-)
-MENTOR = "a.agency_id = :agency_id AND a.mentor_id = :mentor_id"
-INSERT_ASSIGNMENT = """
-INSERT INTO assignments (agency_id, id, mentor_id, contact_id, status, notes,
-                         assigned_date, last_contact_date, closed_date, created_at, updated_at)
-VALUES (:agency_id, :id, :mentor_id, :contact_id, 'open', :notes,
-        :assigned_date, NULL, NULL, :created_at, :created_at)
-"""
-INSERT_EVENT = """
-INSERT INTO audit_events (agency_id, id, occurred_at, actor_token_id, actor_role, action,
-                          subject_type, subject_id, from_status, to_status, reason, details)
-VALUES (:agency_id, :id, :occurred_at, :actor_token_id, :actor_role, :action,
-        :subject_type, :subject_id, :from_status, :to_status, :reason, :details)
-"""
+# Everything of the agency: what an admin reads.
+MENTORING = MentoringScope(AGENCY)
+CASEWORK = CaseworkScope(AGENCY)
 
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 
@@ -68,6 +52,7 @@ class Driver:
         self.dialect = url.dialect
         self.pool: Any = None
         self.connection: Any = None
+        self.totals = Totals()  # the same totals strategy as caseworks, one per database
 
     async def start(self) -> None:
         if self.dialect == "postgresql":
@@ -183,7 +168,6 @@ class _Bound:
 
 
 db: Driver
-totals = Totals()
 
 
 async def respond(
@@ -206,21 +190,19 @@ def page_of(query: dict[str, list[str]]) -> tuple[int, int]:
 
 
 async def get_one(send: Send, assignment_id: str) -> None:
-    row = await db.fetch_one(ONE, {"agency_id": AGENCY, "id": assignment_id})
+    row = await db.fetch_one(*mentoring.assignment_statement(MENTORING, assignment_id))
     await respond(send, row) if row else await respond(send, {"detail": "not found"}, 404)
 
 
 async def list_page(send: Send, query: dict[str, list[str]]) -> None:
     page, limit = page_of(query)
-    params: dict[str, Any] = {"agency_id": AGENCY, "limit": limit, "offset": (page - 1) * limit}
-    where = "a.agency_id = :agency_id"
-    if "mentor_id" in query:
-        where += " AND a.mentor_id = :mentor_id"
-        params["mentor_id"] = query["mentor_id"][0]
-    rows = await db.fetch_all(LIST.format(where=where, order="a.created_at, a.id"), params)
-    count_params = {key: value for key, value in params.items() if key not in ("limit", "offset")}
+    filters = AssignmentFilters(mentor_id=query["mentor_id"][0] if "mentor_id" in query else None)
+    (sql, params), (from_where, count_params) = mentoring.assignment_page_statement(
+        MENTORING, filters, "created_at", PageRequest(page, limit)
+    )
+    rows = await db.fetch_all(sql, params)
     # The same totals strategy as caseworks (exact while small, remembered once large).
-    total = await totals.count(db, f"FROM assignments a WHERE {where}", count_params)
+    total = await db.totals.count(db, from_where, count_params)
     await respond(
         send, {"data": rows, "pagination": {"page": page, "limit": limit, "total": total}}
     )
@@ -228,9 +210,9 @@ async def list_page(send: Send, query: dict[str, list[str]]) -> None:
 
 async def mentor_view(send: Send, mentor_id: str, view: str, query: dict[str, list[str]]) -> None:
     open_only = view != "history"
-    where = MENTOR + (" AND a.status = 'open'" if open_only else "")
-    params: dict[str, Any] = {"agency_id": AGENCY, "mentor_id": mentor_id}
-    found = await db.fetch_one(MENTOR_TOTAL.format(where=where), params)
+    found = await db.fetch_one(
+        *mentoring.mentor_total_statement(MENTORING, mentor_id, open_only=open_only)
+    )
     if found is None:
         await respond(send, {"detail": "not found"}, 404)
         return
@@ -240,9 +222,11 @@ async def mentor_view(send: Send, mentor_id: str, view: str, query: dict[str, li
     page, limit = page_of(query)
     rows = []
     if (page - 1) * limit < found["total"]:
-        order = "a.assigned_date, a.id" if open_only else "a.assigned_date DESC, a.id DESC"
-        params |= {"limit": limit, "offset": (page - 1) * limit}
-        rows = await db.fetch_all(LIST.format(where=where, order=order), params)
+        rows = await db.fetch_all(
+            *mentoring.mentor_page_statement(
+                MENTORING, mentor_id, open_only=open_only, page=PageRequest(page, limit)
+            )
+        )
     pagination = {"page": page, "limit": limit, "total": found["total"]}
     await respond(send, {"data": rows, "pagination": pagination})
 
@@ -272,18 +256,16 @@ async def create(send: Send, body: dict[str, Any]) -> None:
     assignment_id = new_id("assign")
     async with db.transaction() as tx:
         mentor = await tx.fetch_value(
-            "SELECT 1 FROM mentors WHERE agency_id = :agency_id AND id = :id",
-            {"agency_id": AGENCY, "id": body["mentor_id"]},
+            *mentoring.exists_statement("mentors", AGENCY, body["mentor_id"])
         )
         contact = await tx.fetch_value(
-            "SELECT 1 FROM contacts WHERE agency_id = :agency_id AND id = :id",
-            {"agency_id": AGENCY, "id": body["contact_id"]},
+            *mentoring.exists_statement("contacts", AGENCY, body["contact_id"])
         )
         if mentor is None or contact is None:
             await respond(send, {"detail": "invalid"}, 422)
             return
         await tx.execute(
-            INSERT_ASSIGNMENT,
+            mentoring.INSERT_ASSIGNMENT,
             {
                 "agency_id": AGENCY,
                 "id": assignment_id,
@@ -296,34 +278,22 @@ async def create(send: Send, body: dict[str, Any]) -> None:
         )
         details = orjson.dumps({"mentor_id": body["mentor_id"], "contact_id": body["contact_id"]})
         await event(tx, "created", assignment_id, to_status="open", details=details.decode())
-        row = await tx.fetch_one(ONE, {"agency_id": AGENCY, "id": assignment_id})
+        row = await tx.fetch_one(*mentoring.assignment_statement(MENTORING, assignment_id))
     location = f"/api/v1/assignments/{assignment_id}".encode()
     await respond(send, row, 201, [(b"location", location)])
 
 
 async def change_status(send: Send, assignment_id: str, body: dict[str, Any]) -> None:
-    lock = " FOR UPDATE" if db.dialect == "postgresql" else ""
+    lock = mentoring.for_update(db)
     async with db.transaction() as tx:
-        current = await tx.fetch_one(
-            "SELECT id, mentor_id, contact_id, status FROM assignments"
-            f" WHERE agency_id = :agency_id AND id = :id{lock}",
-            {"agency_id": AGENCY, "id": assignment_id},
-        )
+        current = await tx.fetch_one(*mentoring.lock_statement(MENTORING, assignment_id, lock))
         if current is None:
             await respond(send, {"detail": "not found"}, 404)
             return
         if current["status"] != body["status"]:
             now = utc_now()
             await tx.execute(
-                "UPDATE assignments SET status = :status, closed_date = :closed_date,"
-                " updated_at = :now WHERE agency_id = :agency_id AND id = :id",
-                {
-                    "status": body["status"],
-                    "closed_date": now if body["status"] == "closed" else None,
-                    "now": now,
-                    "agency_id": AGENCY,
-                    "id": assignment_id,
-                },
+                *mentoring.status_statement(AGENCY, assignment_id, body["status"], now)
             )
             await event(
                 tx,
@@ -333,28 +303,12 @@ async def change_status(send: Send, assignment_id: str, body: dict[str, Any]) ->
                 to_status=body["status"],
                 reason=body.get("reason"),
             )
-        row = await tx.fetch_one(ONE, {"agency_id": AGENCY, "id": assignment_id})
+        row = await tx.fetch_one(*mentoring.assignment_statement(MENTORING, assignment_id))
     await respond(send, row)
 
 
 # --- worker assignments (JSON:API) ---------------------------------------------------------------
 
-WA = """
-SELECT wa.id, wa.worker_id, wa.role, wa.child_id, wa.application_id, ap.kind AS application_kind,
-       wa.created_by, wa.created_at, wa.updated_at
-FROM worker_assignments wa
-LEFT JOIN applications ap ON ap.agency_id = wa.agency_id AND ap.id = wa.application_id
-"""
-CHILD = (
-    "SELECT r.id, r.first_name, r.middle_name, r.last_name, r.date_of_birth, r.client_id,"
-    " r.external_identifier, r.created_at, r.updated_at FROM children r"
-    " WHERE r.agency_id = :agency_id AND r.id = :id"
-)
-WORKER = (
-    "SELECT r.id, r.name, r.email, r.active, r.assignable_roles, r.external_identifier,"
-    " r.created_at, r.updated_at FROM agency_workers r"
-    " WHERE r.agency_id = :agency_id AND r.id = :id"
-)
 JSONAPI = [(b"content-type", b"application/vnd.api+json")]
 
 
@@ -385,24 +339,21 @@ async def respond_jsonapi(send: Send, body: Any, status: int = 200) -> None:
 
 
 async def wa_show(send: Send, assignment_id: str) -> None:
-    row = await db.fetch_one(
-        WA + " WHERE wa.agency_id = :agency_id AND wa.id = :id",
-        {"agency_id": AGENCY, "id": assignment_id},
-    )
+    row = await db.fetch_one(*casework.assignment_statement(CASEWORK, assignment_id))
     await respond_jsonapi(send, {"data": resource(row)}) if row else await respond(send, {}, 404)
 
 
 async def child_collection(child_id: str, base: str, role: str | None) -> dict[str, Any]:
-    where = "wa.agency_id = :agency_id AND wa.child_id = :child_id"
-    params: dict[str, Any] = {"agency_id": AGENCY, "child_id": child_id}
-    if role is not None:
-        where += " AND wa.role = :role"
-        params["role"] = role
-    rows = await db.fetch_all(
-        WA + f" WHERE {where} ORDER BY wa.created_at, wa.id LIMIT :limit OFFSET :offset",
-        {**params, "limit": 20, "offset": 0},
+    # The filters in the order caseworks gives them: a list's, or a create answer's.
+    filters: dict[str, Any] = (
+        {"created_from": None, "created_before": None} if role is None else {"role": role}
     )
-    total = await totals.count(db, f"FROM worker_assignments wa WHERE {where}", params)
+    filters["child_id"] = child_id
+    (sql, params), (from_where, count_params) = casework.assignment_page_statement(
+        CASEWORK, filters, "created_at", PageRequest(1, 20)
+    )
+    rows = await db.fetch_all(sql, params)
+    total = await db.totals.count(db, from_where, count_params)
     pages = -(-total // 20)
     link = f"{base}?page%5Bnumber%5D=1&page%5Bsize%5D=20"
     last = f"{base}?page%5Bnumber%5D={max(pages, 1)}&page%5Bsize%5D=20"
@@ -420,7 +371,7 @@ async def child_collection(child_id: str, base: str, role: str | None) -> dict[s
 
 
 async def child_list(send: Send, child_id: str, base: str) -> None:
-    if await db.fetch_one(CHILD, {"agency_id": AGENCY, "id": child_id}) is None:
+    if await db.fetch_one(*casework.record_statement("children", CASEWORK, child_id)) is None:
         await respond(send, {}, 404)
         return
     await respond_jsonapi(send, await child_collection(child_id, base, None))
@@ -428,18 +379,16 @@ async def child_list(send: Send, child_id: str, base: str) -> None:
 
 async def child_assign(send: Send, child_id: str, base: str, body: dict[str, Any]) -> None:
     worker_id = body["data"]["relationships"]["worker"]["data"]["id"]
-    lock = " FOR UPDATE" if db.dialect == "postgresql" else ""
+    lock = casework.for_update(db)
     async with db.transaction() as tx:
-        child = await tx.fetch_one(CHILD + lock, {"agency_id": AGENCY, "id": child_id})
-        worker = await tx.fetch_one(WORKER, {"agency_id": AGENCY, "id": worker_id})
+        child = await tx.fetch_one(*casework.record_statement("children", CASEWORK, child_id, lock))
+        worker = await tx.fetch_one(
+            *casework.record_statement("agency_workers", CASEWORK, worker_id)
+        )
         if child is None or worker is None or "case_carrying" not in worker["assignable_roles"]:
             await respond(send, {}, 422)
             return
-        held = await tx.fetch_all(
-            "SELECT id, worker_id, role FROM worker_assignments"
-            " WHERE agency_id = :agency_id AND child_id = :subject_id",
-            {"agency_id": AGENCY, "subject_id": child_id},
-        )
+        held = await tx.fetch_all(*casework.holders_statement(AGENCY, "child_id", child_id))
         created = not any(
             h["worker_id"] == worker_id and h["role"] == "case_carrying" for h in held
         )
@@ -450,14 +399,14 @@ async def child_assign(send: Send, child_id: str, base: str, body: dict[str, Any
             now = utc_now()
             assignment_id = new_id("wa")
             await tx.execute(
-                "INSERT INTO worker_assignments (agency_id, id, worker_id, role, child_id,"
-                " application_id, created_by, created_at, updated_at) VALUES (:agency_id, :id,"
-                " :worker_id, 'case_carrying', :child_id, NULL, :created_by, :now, :now)",
+                casework.INSERT_ASSIGNMENT,
                 {
                     "agency_id": AGENCY,
                     "id": assignment_id,
                     "worker_id": worker_id,
+                    "role": "case_carrying",
                     "child_id": child_id,
+                    "application_id": None,
                     "created_by": "tok_bench",
                     "now": now,
                 },
@@ -468,9 +417,7 @@ async def child_assign(send: Send, child_id: str, base: str, body: dict[str, Any
             await event(tx, "created", assignment_id, details=details.decode())
             outbox_id = new_id("mail")
             await tx.execute(
-                "INSERT INTO outbox (agency_id, id, message_id, recipient, subject, body,"
-                " created_at, next_attempt_at, attempts) VALUES (:agency_id, :id, :message_id,"
-                " :recipient, :subject, :body, :now, :now, 0)",
+                INSERT_MESSAGE,
                 {
                     "agency_id": AGENCY,
                     "id": outbox_id,

@@ -19,6 +19,7 @@ from caseworks.auth.cache import TokenCache, keep_listening
 from caseworks.auth.limits import FailureLimiter
 from caseworks.auth.principal import Principal
 from caseworks.childwelfare import worker_assignments as service
+from caseworks.childwelfare.childwelfare_models import Role
 from caseworks.childwelfare.worker_assignments import Subject
 from caseworks.config import Settings
 from caseworks.core import logs
@@ -52,7 +53,7 @@ class SubjectListQuery(BaseModel):
     page_size: int = Field(20, alias="page[size]", ge=1, le=200, strict=False)
     sort: Literal["created_at", "-created_at", "updated_at", "-updated_at"] = "created_at"
     include: str | None = Field(None, max_length=100)
-    role: Literal["case_carrying", "case-carrying", "approvals", "support"] | None = None
+    role: Role | None = None
     created_start_date: date | None = None
     created_end_date: date | None = None
 
@@ -123,7 +124,7 @@ async def subject_list_document(
     """The child's worker assignments as a JSON:API collection, from typed query values."""
     filters: dict[str, Any] = {}
     if query.role is not None:
-        filters["role"] = query.role.replace("-", "_")
+        filters["role"] = query.role
     subject = Subject("child_id", record_id, from_path=True)
     page_request = PageRequest(query.page_number, query.page_size)
     async with state.db.connection() as connection:  # the record, the page, its total
@@ -134,5 +135,6 @@ async def subject_list_document(
         document = jsonapi.collection(page, url, query.sort, resources)
         wanted = includes_of(query.include)
         if wanted:
-            document["included"] = await service.included(connection, caller, page.items, wanted)
+            related = await service.included(connection, caller, page.items, wanted)
+            document["included"] = render.included(related)
     return document

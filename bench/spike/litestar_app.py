@@ -37,9 +37,9 @@ from caseworks.core.errors import (
 )
 from caseworks.core.jsonio import dumps
 from caseworks.core.validation import invalid
-from caseworks.db import idempotency
 from caseworks.mentoring import mentor_assignments as service
 from caseworks.mentoring.mentoring_models import AssignmentCreate
+from caseworks.web import idempotency_header as idempotency
 from caseworks.web.app import exception_response
 from caseworks.web.bearer import authenticate_header
 from caseworks.web.json_bodies import _is_json, check_unique_keys

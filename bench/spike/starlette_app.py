@@ -18,9 +18,9 @@ from bench.spike import common
 from bench.spike.declare import Call, Endpoint, compile_routes
 from caseworks.auth import policy
 from caseworks.core.jsonio import JSONResponse
-from caseworks.db import idempotency
 from caseworks.mentoring import mentor_assignments as service
 from caseworks.mentoring.mentoring_models import Assignment, AssignmentCreate
+from caseworks.web import idempotency_header as idempotency
 from caseworks.web.jsonapi import documents as jsonapi
 from caseworks.web.methods import AnswerOptions, MethodTable
 from caseworks.web.origin import origins_of

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from caseworks.childwelfare.terms import WorkerRole
 from caseworks.web.origin import host_name, parse_networks, parse_public_url
 
 DEFAULT_DATABASE_URL = "sqlite:///./caseworks.db"
@@ -91,6 +92,14 @@ class Settings:
     header_timeout_seconds: float = 10.0
     keepalive_timeout_seconds: float = 5.0
     max_connections: int = 1000
+
+    def role_limits(self) -> dict[WorkerRole, int]:
+        """The most workers one child or application may have in each role."""
+        return {
+            WorkerRole.CASE_CARRYING: self.max_case_carrying_per_child,
+            WorkerRole.APPROVALS: self.max_approvals_per_application,
+            WorkerRole.SUPPORT: self.max_support_per_application,
+        }
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:

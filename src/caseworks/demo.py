@@ -6,6 +6,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from caseworks.auth.agencies import agency_exists, create_agency
+from caseworks.childwelfare import childwelfare_queries as queries
+from caseworks.childwelfare.terms import ApplicationKind, WorkerRole
 from caseworks.db import Executor
 
 DEMO_AGENCY_ID = "agency_demo"
@@ -92,9 +94,14 @@ async def load_mentoring(tx: Executor) -> None:
 
 
 WORKERS = [
-    ("worker_anna", "Anna Berg", "anna.berg@example.org", "approvals,case_carrying,support"),
-    ("worker_bjorn", "Bjørn Dahl", "bjorn.dahl@example.org", "approvals,support"),
-    ("worker_carl", "Carl Lie", "carl.lie@example.org", "case_carrying"),
+    ("worker_anna", "Anna Berg", "anna.berg@example.org", list(WorkerRole)),
+    (
+        "worker_bjorn",
+        "Bjørn Dahl",
+        "bjorn.dahl@example.org",
+        [WorkerRole.APPROVALS, WorkerRole.SUPPORT],
+    ),
+    ("worker_carl", "Carl Lie", "carl.lie@example.org", [WorkerRole.CASE_CARRYING]),
 ]
 CHILDREN: list[tuple[str, str, str, date | None]] = [
     ("child_emma", "Emma", "Johansen", date(2014, 5, 2)),
@@ -102,56 +109,43 @@ CHILDREN: list[tuple[str, str, str, date | None]] = [
     ("child_sara", "Sara", "Nilsen", None),
 ]
 APPLICATIONS = [
-    ("application_hansen", "initial", "applying", "Kari and Per Hansen"),
-    ("application_berg", "renewal", "approved", "Liv Berg"),
+    ("application_hansen", ApplicationKind.INITIAL, "applying", "Kari and Per Hansen"),
+    ("application_berg", ApplicationKind.RENEWAL, "approved", "Liv Berg"),
 ]
-WORKER_ASSIGNMENTS: list[tuple[str, str, str, str | None, str | None]] = [
-    ("wa_demo1", "worker_anna", "case_carrying", "child_emma", None),
-    ("wa_demo2", "worker_bjorn", "approvals", None, "application_hansen"),
+WORKER_ASSIGNMENTS: list[tuple[str, str, WorkerRole, str | None, str | None]] = [
+    ("wa_demo1", "worker_anna", WorkerRole.CASE_CARRYING, "child_emma", None),
+    ("wa_demo2", "worker_bjorn", WorkerRole.APPROVALS, None, "application_hansen"),
 ]
 
 
 async def load_casework(tx: Executor) -> None:
-    agency = {"agency_id": DEMO_AGENCY_ID, "now": _CREATED}
+    """Through the queries the API writes with, so the rows are stored as the API stores them."""
+    made = {"agency_id": DEMO_AGENCY_ID, "created_at": _CREATED, "updated_at": _CREATED}
     for worker_id, name, email, roles in WORKERS:
-        await tx.execute(
-            "INSERT INTO agency_workers (agency_id, id, name, email, active, assignable_roles,"
-            " created_at, updated_at)"
-            " VALUES (:agency_id, :id, :name, :email, TRUE, :roles, :now, :now)",
-            {**agency, "id": worker_id, "name": name, "email": email, "roles": roles},
+        worker = {"id": worker_id, "name": name, "email": email, "active": True}
+        await queries.insert_record(
+            tx, "agency_workers", {**made, **worker, "assignable_roles": roles}
         )
     for child_id, first, last, born in CHILDREN:
-        await tx.execute(
-            "INSERT INTO children (agency_id, id, first_name, last_name, date_of_birth,"
-            " created_at, updated_at)"
-            " VALUES (:agency_id, :id, :first, :last, :born, :now, :now)",
-            {**agency, "id": child_id, "first": first, "last": last, "born": born},
-        )
+        child = {"id": child_id, "first_name": first, "last_name": last, "date_of_birth": born}
+        await queries.insert_record(tx, "children", {**made, **child})
     for application_id, kind, status, applicant in APPLICATIONS:
-        await tx.execute(
-            "INSERT INTO applications (agency_id, id, kind, status, applicant_name,"
-            " created_at, updated_at)"
-            " VALUES (:agency_id, :id, :kind, :status, :applicant, :now, :now)",
-            {
-                **agency,
-                "id": application_id,
-                "kind": kind,
-                "status": status,
-                "applicant": applicant,
-            },
+        application = {"id": application_id, "kind": kind, "status": status}
+        await queries.insert_record(
+            tx, "applications", {**made, **application, "applicant_name": applicant}
         )
     for assignment_id, worker_id, role, on_child, on_application in WORKER_ASSIGNMENTS:
-        await tx.execute(
-            "INSERT INTO worker_assignments (agency_id, id, worker_id, role, child_id,"
-            " application_id, created_at, updated_at)"
-            " VALUES (:agency_id, :id, :worker, :role, :child, :application, :now, :now)",
+        await queries.insert_assignment(
+            tx,
             {
-                **agency,
+                "agency_id": DEMO_AGENCY_ID,
                 "id": assignment_id,
-                "worker": worker_id,
+                "worker_id": worker_id,
                 "role": role,
-                "child": on_child,
-                "application": on_application,
+                "child_id": on_child,
+                "application_id": on_application,
+                "created_by": None,
+                "now": _CREATED,
             },
         )
 

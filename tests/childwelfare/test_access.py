@@ -8,8 +8,9 @@ import httpx
 import pytest
 
 from caseworks.auth.cache import evict_everywhere
-from caseworks.auth.principal import Role
+from caseworks.auth.principal import Principal, Role
 from caseworks.auth.tokens import hash_token
+from caseworks.childwelfare import worker_assignments
 from caseworks.core.errors import ServiceError
 from caseworks.db import Database
 from tests.support.childwelfare import (
@@ -87,6 +88,54 @@ async def test_a_caseworker_reads_what_its_worker_is_assigned_to_and_changes_not
             json={"data": {"type": "children", "attributes": {"last-name": "X"}}},
         )
         assert created.status_code == 403
+
+
+async def test_a_related_record_is_included_only_if_the_caller_may_read_it_directly(
+    tenant: Tenant, db: Database, jsonapi: httpx.AsyncClient
+) -> None:
+    mine, theirs = await child(jsonapi), await child(jsonapi, **{"last-name": "Hansen"})
+    me = await worker(jsonapi, email="me@example.org")
+    colleague = await worker(jsonapi, email="colleague@example.org")
+    await jsonapi.post("/api/v1/worker_assignments", json=child_assignment(mine, me))
+    theirs_made = await jsonapi.post(
+        "/api/v1/worker_assignments", json=child_assignment(theirs, colleague)
+    )
+    their_assignment = theirs_made.json()["data"][0]["id"]
+
+    # Asked for the related records of an assignment it cannot see (as an admin read it), a
+    # caseworker gets what a direct read would give it: the worker, not the child.
+    admin = Principal(tenant.agency_id, Role.ADMIN, "tok_admin")
+    caseworker = Principal(tenant.agency_id, Role.CASEWORKER, "tok_caseworker", worker_id=me)
+    rows = [await worker_assignments.get_assignment(db, admin, their_assignment)]
+    wanted = {"worker", "child", "application"}
+
+    async def included_for(caller: Principal) -> dict[str, list[str]]:
+        related = await worker_assignments.included(db, caller, rows, wanted)
+        return {kind.table: [row["id"] for row in found] for kind, found in related.items()}
+
+    assert await included_for(caseworker) == {
+        "agency_workers": [colleague],
+        "children": [],
+        "applications": [],
+    }
+    assert await included_for(admin) == {
+        "agency_workers": [colleague],
+        "children": [theirs],
+        "applications": [],
+    }
+
+    # Through the API: every included record is one the caseworker reads directly too.
+    token = await tenant.token(Role.CASEWORKER, worker_id=me)
+    async with jsonapi_client(tenant, token) as client:
+        document = (
+            await client.get("/api/v1/worker_assignments", params={"include": "worker,child"})
+        ).json()
+        included = {(item["type"], item["id"]) for item in document["included"]}
+        assert included == {("agency-workers", me), ("children", mine)}
+        for kind, record_id in included:
+            path = "agency_workers" if kind == "agency-workers" else "children"
+            assert (await client.get(f"/api/v1/{path}/{record_id}")).status_code == 200
+        assert (await client.get(f"/api/v1/children/{theirs}")).status_code == 404
 
 
 async def test_a_supervisor_may_do_everything(tenant: Tenant, jsonapi: httpx.AsyncClient) -> None:

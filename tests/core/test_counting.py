@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from caseworks.core.counting import REFRESH_SECONDS, Totals
 from caseworks.core.timestamps import utc_now
-from caseworks.db import Database
+from caseworks.db import Database, DatabaseURL, open_database
 from tests.support.tenants import Tenant
 
 FROM_CONTACTS = "FROM contacts WHERE agency_id = :agency_id"
@@ -41,3 +41,18 @@ async def test_large_totals_are_exact_then_remembered_for_a_while(
     assert await totals.count(db, FROM_CONTACTS, params) == 8  # remembered
     now[0] = REFRESH_SECONDS + 1
     assert await totals.count(db, FROM_CONTACTS, params) == 10
+
+
+async def test_each_open_database_owns_its_totals_and_shares_them_with_its_connections(
+    db: Database, database_url: DatabaseURL
+) -> None:
+    async with db.connection() as connection:
+        assert connection.totals is db.totals
+    async with db.transaction() as tx:
+        assert tx.totals is db.totals
+    other = await open_database(database_url, pool_size=1)
+    try:
+        assert isinstance(other.totals, Totals)
+        assert other.totals is not db.totals  # nothing is remembered between databases
+    finally:
+        await other.close()

@@ -11,7 +11,8 @@ import pytest
 
 from caseworks.auth.principal import Role
 from caseworks.core.timestamps import utc_now
-from caseworks.db import Database
+from caseworks.db import Database, Executor
+from caseworks.db.idempotency import Claim, IdempotentRequest, create_once
 from tests.support.childwelfare import JSONAPI
 from tests.support.figures import Figures
 from tests.support.mentoring import create_contact, create_mentor
@@ -244,3 +245,35 @@ async def test_replaying_a_key_needs_the_right_to_make_the_create(
         "SELECT count(*) FROM idempotency_keys WHERE agency_id = :a", {"a": tenant.agency_id}
     )
     assert keys == 1
+
+
+async def test_the_create_runs_in_the_transaction_that_claimed_its_key(
+    db: Database, tenant: Tenant
+) -> None:
+    request = IdempotentRequest("claimed-first", "f" * 64)
+    claim = Claim(tenant.agency_id, request, "contact", "contact_claimed")
+    seen: list[str] = []
+
+    async def create(tx: Executor) -> str:
+        # Inside the create, its own transaction already holds the claim.
+        found = await tx.fetch_value(
+            "SELECT subject_id FROM idempotency_keys WHERE agency_id = :agency_id AND key = :key",
+            {"agency_id": tenant.agency_id, "key": request.key},
+        )
+        seen.append(found)
+        raise RuntimeError("the create fails")
+
+    async def fetch(made: str) -> str:
+        return made
+
+    with pytest.raises(RuntimeError):
+        await create_once(db, claim, create, fetch)
+    assert seen == ["contact_claimed"]
+    # The failed create took its claim with it: the key is free for the next attempt.
+    assert await rows(db, "idempotency_keys", tenant.agency_id) == 0
+
+    async def succeed(tx: Executor) -> str:
+        return "made"
+
+    assert await create_once(db, claim, succeed, fetch) == ("made", False)
+    assert await create_once(db, claim, succeed, fetch) == ("contact_claimed", True)

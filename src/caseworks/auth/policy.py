@@ -1,11 +1,15 @@
 """The access policy: the one place that knows what each role may do.
 
-Services ask it; routes and queries never decide access. Where the caller may not see a record at
-all the service answers 404 (indistinguishable from a missing record); where it may see the record
-but not change it, 403.
+Services ask it; routes and queries never decide access. What a caller may read is a scope value
+made here (its agency, and the mentor or worker it is limited to, if any), which the queries turn
+into SQL without knowing why the limit is there. Where the caller may not see a record at all the
+service answers 404 (indistinguishable from a missing record); where it may see the record but
+not change it, 403.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from caseworks.auth.principal import Principal, Role
 from caseworks.core.errors import Forbidden
@@ -22,23 +26,30 @@ def is_manager(principal: Principal) -> bool:
 
 # --- mentoring ---------------------------------------------------------------------------------
 
-
-def mentoring_scope(principal: Principal) -> str | None:
-    """Which mentor's records the caller may read: None for all of the agency's.
-
-    Raises Forbidden for roles with no mentoring rights (caseworkers).
-    """
-    if is_manager(principal):
-        return None
-    if principal.role is Role.MENTOR and principal.mentor_id is not None:
-        return principal.mentor_id
-    raise Forbidden("this token has no access to the mentoring programme")
-
-
 # A mentor sees a contact (its e-mail and phone) only through an assignment in this status: once
 # every assignment with the contact is closed, the contact is out of its sight (404). Its closed
 # assignments stay in its history, naming the contact (``contact_name``) and nothing more.
 MENTOR_SEES_CONTACTS_THROUGH = "open"
+
+
+@dataclass(frozen=True, slots=True)
+class MentoringScope:
+    """What a caller reads of the mentoring programme: the agency's mentors, contacts and
+    assignments; or, with ``mentor_id``, that mentor, its assignments, and the contacts it has an
+    assignment with in the status ``contacts_through``."""
+
+    agency_id: str
+    mentor_id: str | None = None
+    contacts_through: str = MENTOR_SEES_CONTACTS_THROUGH
+
+
+def mentoring_scope(principal: Principal) -> MentoringScope:
+    """What the caller may read; Forbidden for roles with no mentoring rights (caseworkers)."""
+    if is_manager(principal):
+        return MentoringScope(principal.agency_id)
+    if principal.role is Role.MENTOR and principal.mentor_id is not None:
+        return MentoringScope(principal.agency_id, principal.mentor_id)
+    raise Forbidden("this token has no access to the mentoring programme")
 
 
 def require_mentoring_manager(principal: Principal) -> None:
@@ -62,18 +73,28 @@ def check_assignment_update(principal: Principal, fields: set[str], status: str)
 # --- child welfare -----------------------------------------------------------------------------
 
 
-def casework_scope(principal: Principal) -> str | None:
-    """Which worker's assignments bound what the caller may read: None for the whole agency.
+@dataclass(frozen=True, slots=True)
+class CaseworkScope:
+    """What a caller reads of child welfare: the agency's records; or, with ``worker_id``, the
+    children and applications that worker is assigned to and the assignments on them. Agency
+    workers are read whole either way: they are whom assignments are made with."""
+
+    agency_id: str
+    worker_id: str | None = None
+
+
+def casework_scope(principal: Principal) -> CaseworkScope:
+    """What the caller may read; Forbidden for roles with no child welfare rights.
 
     Admins and supervisors read (and update) every child and application of their agency. A
     caseworker token reads the children and applications its agency worker is assigned to.
     """
     if is_manager(principal):
-        return None
+        return CaseworkScope(principal.agency_id)
     if principal.role is Role.CASEWORKER:
         if principal.worker_id is None:
             raise Forbidden("this caseworker token is not tied to an agency worker")
-        return principal.worker_id
+        return CaseworkScope(principal.agency_id, principal.worker_id)
     raise Forbidden("this token has no access to child welfare records")
 
 

@@ -1,34 +1,59 @@
-"""Attributes of the casework resources, validated after keys are turned to snake_case."""
+"""Attributes of the casework resources, validated after keys are turned to snake_case.
+
+Each record's create model is the one list of its attributes: the columns its queries read and
+write, the attributes its resource object shows, its OpenAPI schemas and its update model are all
+made from it. Adding an attribute is a column (schema and migration) and a field here.
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal, get_args, get_origin
 
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StrictBool,
     StringConstraints,
-    field_validator,
+    WithJsonSchema,
+    create_model,
 )
 
+from caseworks.childwelfare.terms import APPLICATION_TYPES as APPLICATION_TYPES
+from caseworks.childwelfare.terms import WorkerRole, role_spellings
+from caseworks.core.query_parameters import PageQuery, QueryModel, split_list
 from caseworks.core.text import DayOrMoment, Email, IsoDate, Name, RecordId, ShortText
-from caseworks.web.jsonapi.reading import PageQuery, QueryModel, split_list
 
-Role = Literal["case_carrying", "approvals", "support"]
-ROLES: tuple[Role, ...] = ("case_carrying", "approvals", "support")
+_ROLE_SPELLINGS = role_spellings()
+
+
+def _role_as_stored(value: object) -> object:
+    return _ROLE_SPELLINGS.get(value, value) if isinstance(value, str) else value
+
+
+# A role as requests may write it (case-carrying or case_carrying), read as the role itself;
+# described with every accepted spelling for requests and the stored one for answers.
+Role = Annotated[
+    WorkerRole,
+    BeforeValidator(_role_as_stored),
+    WithJsonSchema({"type": "string", "enum": list(_ROLE_SPELLINGS)}, mode="validation"),
+    WithJsonSchema(
+        {"type": "string", "enum": [role.value for role in WorkerRole]}, mode="serialization"
+    ),
+]
 ApplicationStatus = Literal["applying", "pending", "approved", "denied", "withdrawn", "closed"]
 # A subset of the roles: a longer list is refused before its items are looked at, so a body of
 # a hundred thousand wrong roles costs one error, not one each.
-Roles = Annotated[list[Role], Field(max_length=len(ROLES))]
-APPLICATION_TYPES = {"initial-applications": "initial", "renewal-applications": "renewal"}
+Roles = Annotated[list[Role], Field(max_length=len(WorkerRole))]
 
 
 class Attributes(BaseModel):
     model_config = ConfigDict(extra="forbid")
+    # Of an update model: the attributes that may be left out but not set to null.
+    never_null: ClassVar[tuple[str, ...]] = ()
 
 
 class WorkerCreate(Attributes):
@@ -37,21 +62,6 @@ class WorkerCreate(Attributes):
     active: StrictBool = True
     assignable_roles: Roles = []
     external_identifier: ShortText | None = None
-
-    @field_validator("assignable_roles", mode="before")
-    @classmethod
-    def _underscores(cls, value: object) -> object:
-        # Roles are written case-carrying in requests and case_carrying everywhere else.
-        if isinstance(value, list):
-            return [item.replace("-", "_") if isinstance(item, str) else item for item in value]
-        return value
-
-
-class WorkerUpdate(WorkerCreate):
-    name: Name | None = None  # type: ignore[assignment]
-    email: Email | None = None  # type: ignore[assignment]
-    active: StrictBool | None = None  # type: ignore[assignment]
-    assignable_roles: Roles | None = None  # type: ignore[assignment]
 
 
 class ChildCreate(Attributes):
@@ -63,25 +73,63 @@ class ChildCreate(Attributes):
     external_identifier: ShortText | None = None
 
 
-class ChildUpdate(ChildCreate):
-    last_name: Name | None = None  # type: ignore[assignment]
-
-
 class ApplicationCreate(Attributes):
     status: ApplicationStatus = "applying"
     applicant_name: Name | None = None
 
 
-class ApplicationUpdate(Attributes):
-    status: ApplicationStatus | None = None
-    applicant_name: Name | None = None
+def attribute_names(model: type[BaseModel]) -> tuple[str, ...]:
+    return tuple(model.model_fields)
+
+
+def admits_null(model: type[BaseModel], name: str) -> bool:
+    annotation = model.model_fields[name].annotation
+    return annotation is None or type(None) in get_args(annotation)
+
+
+def list_attributes(model: type[BaseModel]) -> tuple[str, ...]:
+    """The attributes that hold a list of values."""
+    return tuple(
+        name for name, field in model.model_fields.items() if get_origin(field.annotation) is list
+    )
+
+
+_ANNOTATED: Any = Annotated  # a type built at run time, from a field's parts
+
+
+def updating(model: type[Attributes]) -> type[Attributes]:
+    """The update model of a create model: the same attributes, each one optional and without
+    a default, so that only those sent change; those the create model needs a value for may be
+    left out but not set to null (``never_null``)."""
+    fields: dict[str, Any] = {}
+    for name, field in model.model_fields.items():
+        # The field's own settings (an e-mail's format) stay with its type, inside the union.
+        own = {
+            setting: getattr(field, setting)
+            for setting in ("description", "json_schema_extra")
+            if getattr(field, setting) is not None
+        }
+        typed = _ANNOTATED[(field.annotation, *field.metadata, Field(**own))]
+        fields[name] = (typed | None, None)
+    update = create_model(
+        model.__name__.removesuffix("Create") + "Update", __base__=model, **fields
+    )
+    update.never_null = tuple(name for name in fields if not admits_null(model, name))
+    return update
+
+
+# Each table's attributes, by the model that creates its records.
+RECORD_MODELS: dict[str, type[Attributes]] = {
+    "agency_workers": WorkerCreate,
+    "children": ChildCreate,
+    "applications": ApplicationCreate,
+}
+UPDATE_MODELS = {table: updating(model) for table, model in RECORD_MODELS.items()}
 
 
 # --- query parameters, one model per shape of operation -----------------------------------------
 
 RecordSort = Literal["created_at", "-created_at", "updated_at", "-updated_at"]
-# Roles are written case-carrying in requests and case_carrying everywhere else.
-RoleName = Literal["case_carrying", "case-carrying", "approvals", "support"]
 INCLUDES = ("worker", "child", "application")
 MAX_SEARCH_LENGTH = 200
 
@@ -111,10 +159,17 @@ SearchText = Annotated[
 class RecordListQuery(PageQuery):
     sort: RecordSort = Field("created_at", description="`-` for descending.")
 
+    def conditions(self) -> dict[str, object]:
+        """The filters a list applies, by name."""
+        return {}
+
 
 class ChildListQuery(RecordListQuery):
     filters: ClassVar[tuple[str, ...]] = ("full_name_contains",)
     full_name_contains: SearchText = Field("", description="Part of the full name, in any case.")
+
+    def conditions(self) -> dict[str, object]:
+        return {"full_name_contains": self.full_name_contains}
 
 
 class IncludeQuery(QueryModel):
@@ -131,7 +186,7 @@ class AssignmentPageQuery(RecordListQuery, IncludeQuery):
 
 class SubjectAssignmentsQuery(AssignmentPageQuery):
     filters: ClassVar[tuple[str, ...]] = ("role", "created_start_date", "created_end_date")
-    role: RoleName | None = None
+    role: Role | None = None
     created_start_date: DayOrMoment | None = Field(
         None, description="From this day or moment (UTC unless an offset is given)."
     )
@@ -145,7 +200,7 @@ class SubjectAssignmentsQuery(AssignmentPageQuery):
             "created_before": _end(self.created_end_date),
         }
         if self.role is not None:
-            found["role"] = self.role.replace("-", "_")
+            found["role"] = self.role
         return found
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,14 +9,13 @@ from caseworks.auth import Principal, policy
 from caseworks.auth.tokens import revoke_worker_tokens
 from caseworks.childwelfare import childwelfare_models as schemas
 from caseworks.childwelfare import childwelfare_queries as queries
+from caseworks.childwelfare.terms import ANY_APPLICATION_TYPE, ApplicationKind
 from caseworks.core.errors import Conflict, FieldProblem, Forbidden, NotFound
 from caseworks.core.ids import is_valid_id, new_id
 from caseworks.core.pagination import Page, PageRequest
 from caseworks.core.timestamps import utc_now
 from caseworks.db import Database, Executor, Row, audit, idempotency
-from caseworks.db.idempotency import IdempotentRequest
-from caseworks.web.jsonapi import childwelfare_resources as render
-from caseworks.web.jsonapi.documents import Resource
+from caseworks.db.idempotency import Claim, IdempotentRequest
 
 
 @dataclass(frozen=True)
@@ -25,43 +23,25 @@ class RecordKind:
     noun: str
     table: str
     prefix: str
-    create: type[schemas.Attributes]
-    update: type[schemas.Attributes]
-    render: Callable[[Row], Resource]
-    sorts: tuple[str, ...] = ("created_at", "updated_at")
     generic_type: str | None = None  # a type naming any record of the kind, whatever its subtype
+
+    @property
+    def create(self) -> type[schemas.Attributes]:
+        return schemas.RECORD_MODELS[self.table]
+
+    @property
+    def update(self) -> type[schemas.Attributes]:
+        return schemas.UPDATE_MODELS[self.table]
 
     def not_found(self, record_id: str) -> NotFound:
         return NotFound(f"no {self.noun} {record_id}")
 
 
-WORKERS = RecordKind(
-    "agency worker",
-    "agency_workers",
-    "worker",
-    schemas.WorkerCreate,
-    schemas.WorkerUpdate,
-    render.worker,
-)
-CHILDREN = RecordKind(
-    "child", "children", "child", schemas.ChildCreate, schemas.ChildUpdate, render.child
-)
+WORKERS = RecordKind("agency worker", "agency_workers", "worker")
+CHILDREN = RecordKind("child", "children", "child")
 APPLICATIONS = RecordKind(
-    "application",
-    "applications",
-    "application",
-    schemas.ApplicationCreate,
-    schemas.ApplicationUpdate,
-    render.application,
-    generic_type="applications",
+    "application", "applications", "application", generic_type=ANY_APPLICATION_TYPE
 )
-
-
-def _stored(values: dict[str, Any]) -> dict[str, Any]:
-    """Attribute values as the columns hold them."""
-    if values.get("assignable_roles") is not None:
-        values["assignable_roles"] = ",".join(sorted(set(values["assignable_roles"])))
-    return values
 
 
 async def list_records(
@@ -70,13 +50,12 @@ async def list_records(
     kind: RecordKind,
     sort: str,
     page: PageRequest,
-    conditions: dict[str, tuple[str, Any]] | None = None,
+    filters: dict[str, Any] | None = None,
 ) -> Page:
-    reader = policy.casework_scope(caller)
+    """A page of the records the caller may read; ``filters`` by name (``full_name_contains``)."""
+    scope = policy.casework_scope(caller)
     async with db.connection() as connection:  # the page and its total: one checkout
-        rows, total = await queries.list_records(
-            connection, kind.table, caller.agency_id, reader, sort, page, conditions
-        )
+        rows, total = await queries.list_records(connection, kind.table, scope, sort, page, filters)
     return Page(rows, page, total)
 
 
@@ -84,10 +63,10 @@ async def get_record(
     db: Executor, caller: Principal, kind: RecordKind, record_id: str, lock: bool = False
 ) -> Row:
     """The record if the caller may read it; 404 otherwise, as if it did not exist."""
-    reader = policy.casework_scope(caller)
+    scope = policy.casework_scope(caller)
     row = None
     if is_valid_id(record_id):
-        row = await queries.get_record(db, kind.table, caller.agency_id, record_id, reader, lock)
+        row = await queries.get_record(db, kind.table, scope, record_id, lock)
     if row is None:
         raise kind.not_found(record_id)
     return row
@@ -96,7 +75,9 @@ async def get_record(
 def _check_subtype(kind: RecordKind, row: Row, resource_type: str) -> None:
     """409 for a body typed as another subtype (a renewal for an initial application): the
     record's type is not the client's to change, and JSON:API answers a type mismatch so."""
-    actual = kind.render(row)["type"]
+    if kind.generic_type is None:  # no subtypes: the one type was checked with the document
+        return
+    actual = ApplicationKind(row["kind"]).resource_type
     if resource_type not in (actual, kind.generic_type):
         detail = f"{row['id']} is of type {actual}, not {resource_type}"
         raise Conflict(detail, [FieldProblem(detail, pointer="/data/type")])
@@ -125,32 +106,29 @@ async def create_record(
     """The new record, or the one an earlier attempt with the key made; and which."""
     # Before the key is looked up: a replay answers with a record only its maker may make.
     policy.require_casework_update(caller)
+    record_id = new_id(kind.prefix)
     return await idempotency.create_once(
         db,
-        caller.agency_id,
-        idempotent,
-        lambda: _insert_record(db, caller, kind, attributes, extra, idempotent),
+        Claim(caller.agency_id, idempotent, kind.table, record_id),
+        lambda tx: _insert_record(tx, caller, kind, attributes, extra, record_id),
         lambda made: get_record(db, caller, kind, made),
     )
 
 
 async def _insert_record(
-    db: Database,
+    tx: Executor,
     caller: Principal,
     kind: RecordKind,
     attributes: schemas.Attributes,
     extra: dict[str, Any] | None,
-    idempotent: IdempotentRequest | None,
+    record_id: str,
 ) -> Row:
     now = utc_now()
-    record_id = new_id(kind.prefix)
-    values = _stored(attributes.model_dump()) | (extra or {})
+    values = attributes.model_dump() | (extra or {})
     values |= {"agency_id": caller.agency_id, "id": record_id, "created_at": now, "updated_at": now}
-    async with db.transaction() as tx:
-        await idempotency.claim(tx, caller.agency_id, idempotent, kind.table, record_id)
-        await queries.insert_record(tx, kind.table, values)
-        await audit.record(tx, caller, "created", kind.table, record_id)
-        return await get_record(tx, caller, kind, record_id)
+    await queries.insert_record(tx, kind.table, values)
+    await audit.record(tx, caller, "created", kind.table, record_id)
+    return await get_record(tx, caller, kind, record_id)
 
 
 async def update_record(
@@ -162,7 +140,7 @@ async def update_record(
     resource_type: str,
 ) -> Row:
     """``resource_type`` is the body's ``data.type``: the record's own type, or the generic one."""
-    changes = _stored(attributes.model_dump(include=attributes.model_fields_set))
+    changes = attributes.model_dump(include=attributes.model_fields_set)
     async with db.transaction() as tx:
         current = await get_record(tx, caller, kind, record_id, lock=True)
         policy.require_casework_update(caller)

@@ -13,7 +13,7 @@ from typing import Any
 from caseworks.auth import Principal, policy
 from caseworks.childwelfare import childwelfare_queries as queries
 from caseworks.childwelfare import records
-from caseworks.childwelfare.childwelfare_models import Role
+from caseworks.childwelfare.terms import WorkerRole
 from caseworks.core.errors import FieldProblem, Invalid, NotFound
 from caseworks.core.ids import is_valid_id, new_id
 from caseworks.core.pagination import Page, PageRequest
@@ -21,11 +21,8 @@ from caseworks.core.text import one_line
 from caseworks.core.timestamps import utc_now
 from caseworks.db import Database, Executor, Row, audit
 from caseworks.notify.outbox import Email, enqueue
-from caseworks.web.jsonapi import childwelfare_resources as render
-from caseworks.web.jsonapi.documents import Resource
 
 SUBJECT = "worker_assignment"
-ROLE_LABELS = {"case_carrying": "case-carrying", "approvals": "approvals", "support": "support"}
 
 
 @dataclass(frozen=True)
@@ -49,14 +46,18 @@ class Subject:
 class Wanted:
     """One requested assignment, and where in the body it came from (for error pointers)."""
 
-    role: Role
+    role: WorkerRole
     worker_id: str
     notify: bool
     pointer: str  # "/data" or "/data/0"
 
 
 async def assign(
-    db: Database, caller: Principal, subject: Subject, wanted: list[Wanted], limits: dict[str, int]
+    db: Database,
+    caller: Principal,
+    subject: Subject,
+    wanted: list[Wanted],
+    limits: dict[WorkerRole, int],
 ) -> bool:
     """Make the assignments that do not exist yet; True if any was made (201), else 200."""
     policy.casework_scope(caller)
@@ -120,20 +121,20 @@ async def _eligible_workers(
     """Each worker exists in the caller's agency, is active and may hold the role."""
     problems: list[FieldProblem] = []
     workers: dict[str, Row] = {}
+    scope = policy.casework_scope(caller)
     for item in wanted:
         pointer = f"{item.pointer}/relationships/worker"
-        row = await queries.get_record(tx, "agency_workers", caller.agency_id, item.worker_id, None)
+        row = await queries.get_record(tx, records.WORKERS.table, scope, item.worker_id)
         if row is None:
             problems.append(
                 FieldProblem(f"no agency worker {item.worker_id} in this agency", pointer)
             )
         elif not row["active"]:
             problems.append(FieldProblem(f"agency worker {item.worker_id} is not active", pointer))
-        elif item.role not in render.roles(row["assignable_roles"]):
+        elif item.role not in row["assignable_roles"]:
             problems.append(
                 FieldProblem(
-                    f"agency worker {item.worker_id} may not hold the"
-                    f" {ROLE_LABELS[item.role]} role",
+                    f"agency worker {item.worker_id} may not hold the {item.role.label} role",
                     pointer,
                 )
             )
@@ -145,7 +146,11 @@ async def _eligible_workers(
 
 
 async def _within_limits(
-    tx: Executor, caller: Principal, subject: Subject, wanted: list[Wanted], limits: dict[str, int]
+    tx: Executor,
+    caller: Principal,
+    subject: Subject,
+    wanted: list[Wanted],
+    limits: dict[WorkerRole, int],
 ) -> list[Wanted]:
     """The assignments to make: those not held already, each role within its limit."""
     held = await queries.holders(tx, caller.agency_id, subject.column, subject.record_id)
@@ -163,7 +168,7 @@ async def _within_limits(
         if counts[item.role] > limits[item.role]:
             problems.append(
                 FieldProblem(
-                    f"the {subject.kind.noun} already has the most {ROLE_LABELS[item.role]}"
+                    f"the {subject.kind.noun} already has the most {item.role.label}"
                     f" workers allowed ({limits[item.role]})",
                     pointer=f"{item.pointer}/relationships/{subject.relationship}",
                 )
@@ -179,7 +184,7 @@ async def _assigner(tx: Executor, caller: Principal) -> str:
     return f"{name} ({caller.role.value})" if name else f"a {caller.role.value}"
 
 
-def _email(worker: Row, role: str, subject: Subject, target: Row, assigner: str) -> Email:
+def _email(worker: Row, role: WorkerRole, subject: Subject, target: Row, assigner: str) -> Email:
     # Names are refused with control characters at the edge, but rows written before that rule
     # (or by hand, or the token label from the command line) may still hold them: each goes
     # through one_line, so a line break can neither make the message unbuildable nor forge a
@@ -190,7 +195,7 @@ def _email(worker: Row, role: str, subject: Subject, target: Row, assigner: str)
     else:
         applicant = one_line(target["applicant_name"] or "") or target["id"]
         what = f"{target['kind']} application {applicant}"
-    label = ROLE_LABELS[role]
+    label = role.label
     return Email(
         recipient=worker["email"],
         subject=f"New assignment: {label} worker for {what}",
@@ -208,8 +213,8 @@ def _email(worker: Row, role: str, subject: Subject, target: Row, assigner: str)
 async def list_assignments(
     db: Executor, caller: Principal, filters: dict[str, Any], sort: str, page: PageRequest
 ) -> Page:
-    reader = policy.casework_scope(caller)
-    rows, total = await queries.list_assignments(db, caller.agency_id, reader, filters, sort, page)
+    scope = policy.casework_scope(caller)
+    rows, total = await queries.list_assignments(db, scope, filters, sort, page)
     return Page(rows, page, total)
 
 
@@ -229,10 +234,10 @@ async def subject_assignments(
 
 
 async def get_assignment(db: Executor, caller: Principal, assignment_id: str) -> Row:
-    reader = policy.casework_scope(caller)
+    scope = policy.casework_scope(caller)
     row = None
     if is_valid_id(assignment_id):
-        row = await queries.get_assignment(db, caller.agency_id, assignment_id, reader)
+        row = await queries.get_assignment(db, scope, assignment_id)
     if row is None:
         raise NotFound(f"no worker assignment {assignment_id}")
     return row
@@ -256,10 +261,12 @@ async def delete_assignment(db: Database, caller: Principal, assignment_id: str)
 
 async def included(
     db: Executor, caller: Principal, rows: list[Row], wanted: set[str]
-) -> list[Resource]:
-    """The related records a compound document asks for, each once."""
-    resources: list[Resource] = []
-    seen: set[tuple[str, str]] = set()
+) -> dict[records.RecordKind, list[Row]]:
+    """The related records of ``rows`` a compound document asks for (``wanted`` names the
+    relationships), each once, by kind. Each is read through the caller's scope, as a direct read
+    of it would be: a record the caller could not read on its own is left out."""
+    scope = policy.casework_scope(caller)
+    related: dict[records.RecordKind, list[Row]] = {}
     plan = (
         ("worker", "worker_id", records.WORKERS),
         ("child", "child_id", records.CHILDREN),
@@ -268,12 +275,9 @@ async def included(
     for name, column, kind in plan:
         if name not in wanted:
             continue
-        for row in rows:
-            record_id = row[column]
-            if record_id is None or (kind.table, record_id) in seen:
-                continue
-            seen.add((kind.table, record_id))
-            related = await queries.get_record(db, kind.table, caller.agency_id, record_id, None)
-            if related is not None:
-                resources.append(kind.render(related))
-    return resources
+        found = related.setdefault(kind, [])
+        for record_id in dict.fromkeys(row[column] for row in rows if row[column] is not None):
+            row = await queries.get_record(db, kind.table, scope, record_id)
+            if row is not None:
+                found.append(row)
+    return related

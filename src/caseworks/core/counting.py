@@ -4,6 +4,9 @@ Up to ``EXACT_LIMIT`` matching rows, a total is counted exactly by a query that 
 so it never reads more than that many index entries. Above it, the exact count is taken once and
 remembered for ``REFRESH_SECONDS`` in this process: a page of a million-row collection then costs
 no count at all, and its total may lag by up to that long. Small totals are always exact.
+
+The memory is an object, not module state: each open database owns one (``Database.totals``),
+made when it is opened and shared by its connections and transactions.
 """
 
 from __future__ import annotations
@@ -11,9 +14,10 @@ from __future__ import annotations
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from caseworks.db import Executor
+if TYPE_CHECKING:  # the database owns its Totals: a runtime import would go round in a circle
+    from caseworks.db.base import Executor
 
 EXACT_LIMIT = 10_000
 REFRESH_SECONDS = 30.0
@@ -49,7 +53,3 @@ class Totals:
         while len(self._remembered) > MAX_REMEMBERED:
             self._remembered.popitem(last=False)
         return exact
-
-
-# One per process: totals are the same whichever request asks.
-totals = Totals()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from caseworks.core.errors import (
@@ -14,13 +14,15 @@ from caseworks.core.errors import (
     pointer_to,
 )
 
-_MESSAGES = {
-    "missing": "is required",
-    "extra_forbidden": "is not a field of this resource",
-}
+# How problems are worded, by Pydantic's error type where ours differs; the one place that words
+# them, for the REST bodies and queries here and for the JSON:API documents.
+REQUIRED = "is required"
+UNKNOWN_FIELD = "is not a field of this resource"
+_MESSAGES = {"missing": REQUIRED, "extra_forbidden": UNKNOWN_FIELD}
 
 
-def _message(error: dict[str, Any]) -> str:
+def message(error: Mapping[str, Any]) -> str:
+    """The detail of one Pydantic error entry."""
     return _MESSAGES.get(str(error.get("type")), str(error.get("msg", "is invalid")))
 
 
@@ -54,8 +56,8 @@ def _problem(error: dict[str, Any]) -> FieldProblem:
     where, *path = error.get("loc", ()) or ("body",)
     # Pydantic adds the tag of a tagged union or a function name to loc; keep data keys only.
     if where == "body":
-        return FieldProblem(_message(error), pointer=pointer_to(path))
+        return FieldProblem(message(error), pointer=pointer_to(path))
     name = str(path[0]) if path else ""
     if where == "header":
-        return FieldProblem(_message(error), header=name)
-    return FieldProblem(_message(error), parameter=name)  # query, or a path parameter
+        return FieldProblem(message(error), header=name)
+    return FieldProblem(message(error), parameter=name)  # query, or a path parameter

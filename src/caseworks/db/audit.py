@@ -15,7 +15,7 @@ from caseworks.core.ids import new_id
 from caseworks.core.timestamps import utc_now
 from caseworks.db import Executor, Row
 
-_INSERT = """
+INSERT_EVENT = """
 INSERT INTO audit_events (agency_id, id, occurred_at, actor_token_id, actor_role, action,
                           subject_type, subject_id, from_status, to_status, reason, details)
 VALUES (:agency_id, :id, :occurred_at, :actor_token_id, :actor_role, :action,
@@ -36,7 +36,7 @@ async def record(
     details: dict[str, Any] | None = None,
 ) -> None:
     await tx.execute(
-        _INSERT,
+        INSERT_EVENT,
         {
             "agency_id": actor.agency_id,
             "id": new_id("evt"),

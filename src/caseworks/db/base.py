@@ -8,6 +8,7 @@ from contextlib import AbstractAsyncContextManager
 from functools import lru_cache
 from typing import Any, Protocol
 
+from caseworks.core.counting import Totals
 from caseworks.db.url import Dialect
 
 Row = dict[str, Any]
@@ -31,6 +32,9 @@ class Executor(Protocol):
     """Runs SQL written with ``:name`` parameters."""
 
     dialect: Dialect
+    # The collection totals its database remembers: one object per open database, shared by
+    # its connections and transactions.
+    totals: Totals
 
     async def fetch_one(self, sql: str, params: Params | None = None) -> Row | None: ...
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import asyncpg
 
+from caseworks.core.counting import Totals
 from caseworks.db.base import (
     ConstraintViolation,
     DatabaseUnavailable,
@@ -71,9 +72,10 @@ _translating = _Translating()
 class PostgresExecutor:
     dialect: Dialect = "postgresql"
 
-    def __init__(self, target: Any) -> None:
+    def __init__(self, target: Any, totals: Totals) -> None:
         # A pool (autocommit reads) or a connection inside a transaction.
         self._target = target
+        self.totals = totals
 
     async def fetch_one(self, sql: str, params: Params | None = None) -> Row | None:
         text, names = to_positional(sql)
@@ -126,7 +128,7 @@ class Listener:
 
 class PostgresDatabase(PostgresExecutor):
     def __init__(self, pool: asyncpg.Pool, dsn: str) -> None:
-        super().__init__(pool)
+        super().__init__(pool, Totals())
         self._pool = pool
         self._dsn = dsn
 
@@ -171,7 +173,7 @@ class PostgresDatabase(PostgresExecutor):
                 transaction = connection.transaction()
                 await transaction.start()
             try:
-                yield PostgresExecutor(connection)
+                yield PostgresExecutor(connection, self.totals)
             except BaseException:
                 with _translating:
                     await transaction.rollback()
@@ -202,7 +204,7 @@ class PostgresDatabase(PostgresExecutor):
         with _translating:
             connection = await self._pool.acquire(timeout=ACQUIRE_TIMEOUT_SECONDS)
         try:
-            yield PostgresExecutor(connection)
+            yield PostgresExecutor(connection, self.totals)
         finally:
             await self._pool.release(connection)
 

@@ -7,6 +7,9 @@ record, and the schema can later be distributed by ``agency_id`` unchanged.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from enum import StrEnum
+
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
@@ -24,6 +27,9 @@ from sqlalchemy import (
     text,
 )
 
+from caseworks.auth.principal import Role
+from caseworks.childwelfare.terms import CHILD_ROLES, ApplicationKind, WorkerRole
+
 metadata = MetaData(
     naming_convention={
         "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -35,6 +41,14 @@ metadata = MetaData(
 )
 
 ID = String(64)
+
+
+def _one_of(column: str, values: Iterable[StrEnum]) -> str:
+    """A CHECK that ``column`` holds one of the values: each value is spelled once, in its enum."""
+    quoted = [f"'{value.value}'" for value in values]
+    if len(quoted) == 1:
+        return f"{column} = {quoted[0]}"
+    return f"{column} IN ({', '.join(quoted)})"
 
 
 def _timestamp(name: str, nullable: bool = False) -> Column[object]:
@@ -64,8 +78,10 @@ api_tokens = Table(
     _timestamp("expires_at", nullable=True),  # NULL: never expires
     _timestamp("last_used_at", nullable=True),  # written at most hourly: auth/tokens.py
     ForeignKeyConstraint(["agency_id"], ["agencies.id"]),
-    CheckConstraint("role IN ('admin', 'supervisor', 'caseworker', 'mentor')", name="role"),
-    CheckConstraint("role <> 'mentor' OR mentor_id IS NOT NULL", name="mentor_has_mentor"),
+    CheckConstraint(_one_of("role", Role), name="role"),
+    CheckConstraint(
+        f"role <> '{Role.MENTOR.value}' OR mentor_id IS NOT NULL", name="mentor_has_mentor"
+    ),
 )
 
 
@@ -161,7 +177,7 @@ agency_workers = Table(
     Column("name", Text, nullable=False),
     Column("email", Text, nullable=False),
     Column("active", Boolean, nullable=False, server_default=text("true")),
-    # Comma-separated subset of case_carrying, approvals, support (sorted).
+    # Comma-separated subset of the worker roles (sorted), as childwelfare_queries writes it.
     Column("assignable_roles", Text, nullable=False, server_default=""),
     Column("external_identifier", Text),
     _timestamp("created_at"),
@@ -201,7 +217,7 @@ applications = Table(
     _timestamp("updated_at"),
     PrimaryKeyConstraint("agency_id", "id"),
     ForeignKeyConstraint(["agency_id"], ["agencies.id"]),
-    CheckConstraint("kind IN ('initial', 'renewal')", name="kind"),
+    CheckConstraint(_one_of("kind", ApplicationKind), name="kind"),
     Index(None, "agency_id", "created_at", "id"),
 )
 
@@ -225,9 +241,11 @@ worker_assignments = Table(
     ForeignKeyConstraint(
         ["agency_id", "application_id"], ["applications.agency_id", "applications.id"]
     ),
-    CheckConstraint("role IN ('case_carrying', 'approvals', 'support')", name="role"),
+    CheckConstraint(_one_of("role", WorkerRole), name="role"),
     CheckConstraint("(child_id IS NULL) <> (application_id IS NULL)", name="one_subject"),
-    CheckConstraint("(role = 'case_carrying') = (child_id IS NOT NULL)", name="role_subject"),
+    CheckConstraint(
+        f"({_one_of('role', CHILD_ROLES)}) = (child_id IS NOT NULL)", name="role_subject"
+    ),
     Index(
         "uq_worker_assignments_child_worker_role",
         "agency_id",

@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from caseworks.core.counting import Totals
 from caseworks.db.base import ConstraintViolation, DatabaseUnavailable, Params, Row
 from caseworks.db.url import Dialect
 
@@ -77,8 +78,9 @@ def _translate(error: sqlite3.Error) -> Exception:
 class SQLiteExecutor:
     dialect: Dialect = "sqlite"
 
-    def __init__(self, connection: sqlite3.Connection) -> None:
+    def __init__(self, connection: sqlite3.Connection, totals: Totals) -> None:
         self._connection = connection
+        self.totals = totals
 
     def _run(self, sql: str, params: Params | None) -> sqlite3.Cursor:
         try:
@@ -106,9 +108,9 @@ class SQLiteDatabase(SQLiteExecutor):
         path.parent.mkdir(parents=True, exist_ok=True)
         self._writer = _connect(path)
         self._writer.execute("PRAGMA journal_mode = WAL")
-        super().__init__(_connect(path))
+        super().__init__(_connect(path), Totals())
         self._write_lock = asyncio.Lock()
-        self._writer_executor = SQLiteExecutor(self._writer)
+        self._writer_executor = SQLiteExecutor(self._writer, self.totals)
 
     def data_version(self) -> int:
         """Changes whenever another connection (our writer, another process) commits."""

@@ -3,13 +3,16 @@ per write with its audit event."""
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from caseworks.auth import Principal, policy
 from caseworks.core.errors import Conflict, FieldProblem, Invalid, NotFound
 from caseworks.core.ids import is_valid_id, new_id
 from caseworks.core.pagination import Page, PageRequest
 from caseworks.core.timestamps import to_utc, utc_now
 from caseworks.db import ConstraintViolation, Database, Executor, Row, audit, idempotency
-from caseworks.db.idempotency import IdempotentRequest
+from caseworks.db.idempotency import Claim, IdempotentRequest
 from caseworks.mentoring import mentoring_queries as queries
 from caseworks.mentoring.mentoring_models import AssignmentCreate, AssignmentUpdate, StatusChange
 from caseworks.mentoring.mentoring_queries import AssignmentFilters
@@ -25,40 +28,31 @@ async def list_assignments(
     db: Database, caller: Principal, filters: AssignmentFilters, sort: str, page: PageRequest
 ) -> Page:
     scope = policy.mentoring_scope(caller)
-    if scope is not None:
-        if filters.mentor_id not in (None, scope):
-            return Page([], page, 0)
-        filters = AssignmentFilters(**{**filters.__dict__, "mentor_id": scope})
     async with db.connection() as connection:  # the page and its total: one checkout
-        rows, total = await queries.list_assignments(
-            connection, caller.agency_id, filters, sort, page
-        )
+        rows, total = await queries.list_assignments(connection, scope, filters, sort, page)
     return Page(rows, page, total)
 
 
-def _if_visible(caller: Principal, assignment_id: str, row: Row | None) -> Row:
+async def _visible(db: Executor, caller: Principal, assignment_id: str) -> Row:
     """The assignment if the caller may see it; 404 otherwise, exactly as if it did not exist."""
     scope = policy.mentoring_scope(caller)
-    if row is None or (scope is not None and row["mentor_id"] != scope):
+    row = None
+    if is_valid_id(assignment_id):
+        row = await queries.get_assignment(db, scope, assignment_id)
+    if row is None:
         raise _not_found(assignment_id)
     return row
 
 
-async def _visible(db: Executor, caller: Principal, assignment_id: str) -> Row:
-    policy.mentoring_scope(caller)
-    if not is_valid_id(assignment_id):
-        raise _not_found(assignment_id)
-    row = await queries.get_assignment(db, caller.agency_id, assignment_id)
-    return _if_visible(caller, assignment_id, row)
-
-
 async def _locked(tx: Executor, caller: Principal, assignment_id: str) -> Row:
     """Like _visible, holding the row lock until the transaction ends."""
-    policy.mentoring_scope(caller)
-    if not is_valid_id(assignment_id):
+    scope = policy.mentoring_scope(caller)
+    row = None
+    if is_valid_id(assignment_id):
+        row = await queries.lock_assignment(tx, scope, assignment_id)
+    if row is None:
         raise _not_found(assignment_id)
-    row = await queries.lock_assignment(tx, caller.agency_id, assignment_id)
-    return _if_visible(caller, assignment_id, row)
+    return row
 
 
 async def get_assignment(db: Database, caller: Principal, assignment_id: str) -> Row:
@@ -74,59 +68,55 @@ async def create_assignment(
     """The new assignment, or the one an earlier attempt with the key made; and which."""
     # Before the key is looked up: a replay answers with a record only its maker may make.
     policy.require_mentoring_manager(caller)
+    assignment_id = new_id("assign")
     return await idempotency.create_once(
         db,
-        caller.agency_id,
-        idempotent,
-        lambda: _insert_assignment(db, caller, data, idempotent),
+        Claim(caller.agency_id, idempotent, SUBJECT, assignment_id),
+        lambda tx: _insert_assignment(tx, caller, data, assignment_id),
         lambda made: get_assignment(db, caller, made),
     )
 
 
 async def _insert_assignment(
-    db: Database, caller: Principal, data: AssignmentCreate, idempotent: IdempotentRequest | None
+    tx: Executor, caller: Principal, data: AssignmentCreate, assignment_id: str
 ) -> Row:
     now = utc_now()
-    assignment_id = new_id("assign")
-    async with db.transaction() as tx:
-        await idempotency.claim(tx, caller.agency_id, idempotent, SUBJECT, assignment_id)
-        problems = []
-        if not await queries.mentor_exists(tx, caller.agency_id, data.mentor_id):
-            problems.append(FieldProblem(f"no mentor {data.mentor_id}", pointer="/mentor_id"))
-        if not await queries.contact_exists(tx, caller.agency_id, data.contact_id):
-            problems.append(FieldProblem(f"no contact {data.contact_id}", pointer="/contact_id"))
-        if problems:
-            raise Invalid("the assignment names records that do not exist", problems)
-        try:
-            await queries.insert_assignment(
-                tx,
-                {
-                    "agency_id": caller.agency_id,
-                    "id": assignment_id,
-                    "mentor_id": data.mentor_id,
-                    "contact_id": data.contact_id,
-                    "notes": data.notes,
-                    "assigned_date": to_utc(data.assigned_date) if data.assigned_date else now,
-                    "created_at": now,
-                },
-            )
-        except ConstraintViolation as violation:
-            if violation.kind == "unique":
-                raise Conflict(
-                    f"mentor {data.mentor_id} already has an open assignment"
-                    f" with contact {data.contact_id}"
-                ) from violation
-            raise
-        await audit.record(
-            tx,
-            caller,
-            "created",
-            SUBJECT,
-            assignment_id,
-            to_status="open",
-            details={"mentor_id": data.mentor_id, "contact_id": data.contact_id},
-        )
-        return await _visible(tx, caller, assignment_id)
+    problems = []
+    if not await queries.mentor_exists(tx, caller.agency_id, data.mentor_id):
+        problems.append(FieldProblem(f"no mentor {data.mentor_id}", pointer="/mentor_id"))
+    if not await queries.contact_exists(tx, caller.agency_id, data.contact_id):
+        problems.append(FieldProblem(f"no contact {data.contact_id}", pointer="/contact_id"))
+    if problems:
+        raise Invalid("the assignment names records that do not exist", problems)
+    try:
+        fields = data.model_dump() | {"assigned_date": data.assigned_date or now}
+        made = {"agency_id": caller.agency_id, "id": assignment_id, "created_at": now}
+        await queries.insert_assignment(tx, _in_utc(fields) | made)
+    except ConstraintViolation as violation:
+        if violation.kind == "unique":
+            raise Conflict(
+                f"mentor {data.mentor_id} already has an open assignment"
+                f" with contact {data.contact_id}"
+            ) from violation
+        raise
+    await audit.record(
+        tx,
+        caller,
+        "created",
+        SUBJECT,
+        assignment_id,
+        to_status="open",
+        details={"mentor_id": data.mentor_id, "contact_id": data.contact_id},
+    )
+    return await _visible(tx, caller, assignment_id)
+
+
+def _in_utc(values: dict[str, Any]) -> dict[str, Any]:
+    """Times as they are stored: in UTC, whatever offset they were given with."""
+    return {
+        name: to_utc(value) if isinstance(value, datetime) else value
+        for name, value in values.items()
+    }
 
 
 async def update_assignment(
@@ -134,13 +124,11 @@ async def update_assignment(
 ) -> Row:
     sent = data.model_fields_set
     if not sent:
-        raise Invalid.field("", "send at least one of notes, last_contact_date, assigned_date")
+        fields = ", ".join(AssignmentUpdate.model_fields)
+        raise Invalid.field("", f"send at least one of {fields}")
     if "assigned_date" in sent and data.assigned_date is None:
         raise Invalid.field("/assigned_date", "assigned_date cannot be null")
-    changes = data.model_dump(include=sent)
-    for name in ("last_contact_date", "assigned_date"):
-        if changes.get(name) is not None:
-            changes[name] = to_utc(changes[name])
+    changes = _in_utc(data.model_dump(include=sent))
     async with db.transaction() as tx:
         current = await _locked(tx, caller, assignment_id)
         policy.check_assignment_update(caller, set(sent), current["status"])
@@ -207,8 +195,8 @@ async def _mentor_total(db: Executor, caller: Principal, mentor_id: str, open_on
     """The mentor's assignment count, or 404 if the caller may not see that mentor."""
     scope = policy.mentoring_scope(caller)
     total = None
-    if is_valid_id(mentor_id) and scope in (None, mentor_id):
-        total = await queries.mentor_total(db, caller.agency_id, mentor_id, open_only=open_only)
+    if is_valid_id(mentor_id):
+        total = await queries.mentor_total(db, scope, mentor_id, open_only=open_only)
     if total is None:
         raise NotFound(f"no mentor {mentor_id}")
     return total
@@ -222,7 +210,11 @@ async def mentor_assignments(
         rows = []
         if page.offset < total:  # past the last page there is nothing to fetch
             rows = await queries.mentor_assignments(
-                connection, caller.agency_id, mentor_id, open_only=open_only, page=page
+                connection,
+                policy.mentoring_scope(caller),
+                mentor_id,
+                open_only=open_only,
+                page=page,
             )
     return Page(rows, page, total)
 

@@ -1,12 +1,18 @@
 """Wire models of the mentoring surface. Request models forbid unknown fields; response models
-document the JSON the routes render straight from rows."""
+document the JSON the routes render straight from rows.
+
+A person's fields are ``PersonCreate``'s: the columns the queries read and write, the fields an
+update may change and the answers' models come from it. An assignment's answer is
+``AssignmentSummary`` (and ``Assignment``): the queries select exactly their fields.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from types import UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from caseworks.core.pagination import PageRequest
 from caseworks.core.text import (
@@ -167,32 +173,39 @@ class AuditEventList(BaseModel):
     data: list[AuditEvent]
 
 
-class Mentor(BaseModel):
-    mentor_id: str
-    name: str
-    email: str | None
-    phone: str | None
-    created_at: datetime
-    updated_at: datetime
+def field_names(model: type[BaseModel]) -> tuple[str, ...]:
+    return tuple(model.model_fields)
 
 
-class Contact(BaseModel):
-    contact_id: str
-    name: str
-    email: str | None
-    phone: str | None
-    created_at: datetime
-    updated_at: datetime
+def _answered(annotation: Any) -> Any:
+    """A request field's type as an answer holds it: without the bounds and checks of input."""
+    if get_origin(annotation) is Annotated:
+        return _answered(get_args(annotation)[0])
+    if get_origin(annotation) in (Union, UnionType):
+        return Union[tuple(_answered(option) for option in get_args(annotation))]  # noqa: UP007
+    return annotation
 
 
-class MentorPage(BaseModel):
-    data: list[Mentor]
-    pagination: Pagination
+def _answer(name: str, id_field: str) -> Any:
+    """The answer for a person: its id under ``id_field``, ``PersonCreate``'s fields (each one
+    present, null where empty) and when it was made and last changed."""
+    fields: dict[str, Any] = {id_field: (str, ...)}
+    fields |= {
+        field: (_answered(info.annotation), ...)
+        for field, info in PersonCreate.model_fields.items()
+    }
+    fields |= {"created_at": (datetime, ...), "updated_at": (datetime, ...)}
+    return create_model(name, **fields)
 
 
-class ContactPage(BaseModel):
-    data: list[Contact]
-    pagination: Pagination
+def _page(name: str, item: Any) -> Any:
+    return create_model(name, data=(list[item], ...), pagination=(Pagination, ...))
+
+
+Mentor = _answer("Mentor", "mentor_id")
+Contact = _answer("Contact", "contact_id")
+MentorPage = _page("MentorPage", Mentor)
+ContactPage = _page("ContactPage", Contact)
 
 
 class MentorDeleted(BaseModel):

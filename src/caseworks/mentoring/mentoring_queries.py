@@ -1,4 +1,10 @@
-"""SQL of the mentoring programme, and nothing else. Every statement filters by agency."""
+"""SQL of the mentoring programme, and nothing else. Every statement filters by agency.
+
+Reads take the caller's scope (``policy.MentoringScope``) and turn it into conditions here; why a
+scope is limited is the policy's business, not this module's. The columns come from the models
+(``mentoring_models``), and the statements are built by public functions, so the benchmark's raw
+app runs the very same SQL.
+"""
 
 from __future__ import annotations
 
@@ -6,20 +12,39 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from caseworks.core.counting import totals
+from caseworks.auth.policy import MentoringScope
 from caseworks.core.pagination import PageRequest
 from caseworks.db import Executor, Row
+from caseworks.mentoring.mentoring_models import (
+    Assignment,
+    AssignmentCreate,
+    AssignmentSummary,
+    AssignmentUpdate,
+    PersonCreate,
+    PersonUpdate,
+    field_names,
+)
 
-_SUMMARY_COLUMNS = """
-    a.id AS assignment_id, a.mentor_id, a.contact_id, c.name AS contact_name, a.status,
-    a.assigned_date, a.last_contact_date, a.closed_date, a.created_at, a.updated_at
-"""
-_FROM = """
+Statement = tuple[str, dict[str, Any]]  # SQL with :name parameters, and their values
+
+# Where an answered field comes from, when it is not the assignment's own column of that name.
+_SOURCES = {"assignment_id": "a.id", "contact_name": "c.name"}
+
+
+def _select(names: tuple[str, ...]) -> str:
+    return ", ".join(
+        f"{_SOURCES[name]} AS {name}" if name in _SOURCES else f"a.{name}" for name in names
+    )
+
+
+SUMMARY_COLUMNS = _select(field_names(AssignmentSummary))
+_DETAIL_COLUMNS = _select(
+    tuple(name for name in field_names(Assignment) if name not in AssignmentSummary.model_fields)
+)
+ASSIGNMENTS_FROM = """
 FROM assignments a
 JOIN contacts c ON c.agency_id = a.agency_id AND c.id = a.contact_id
 """
-
-_ONE = f"SELECT {_SUMMARY_COLUMNS}, a.notes {_FROM} WHERE a.agency_id = :agency_id AND a.id = :id"
 
 # Sort keys map to fixed SQL fragments: the client chooses among them, never writes SQL.
 _ORDER = {
@@ -30,6 +55,8 @@ _ORDER = {
     "created_at": "a.created_at, a.id",
     "-created_at": "a.created_at DESC, a.id DESC",
 }
+# In a scope limited to one mentor (``:scope_mentor``): that mentor's assignments only.
+_ASSIGNMENT_IN_SCOPE = "a.mentor_id = :scope_mentor"
 
 
 def _set_clause(changes: dict[str, Any], allowed: tuple[str, ...]) -> str:
@@ -45,6 +72,15 @@ def for_update(db: Executor) -> str:
     return " FOR UPDATE" if db.dialect == "postgresql" else ""
 
 
+def _assignments_in_scope(scope: MentoringScope, params: dict[str, Any]) -> list[str]:
+    params["agency_id"] = scope.agency_id
+    clauses = ["a.agency_id = :agency_id"]
+    if scope.mentor_id is not None:
+        clauses.append(_ASSIGNMENT_IN_SCOPE)
+        params["scope_mentor"] = scope.mentor_id
+    return clauses
+
+
 @dataclass(frozen=True)
 class AssignmentFilters:
     mentor_id: str | None = None
@@ -54,9 +90,9 @@ class AssignmentFilters:
     assigned_to: datetime | None = None
     last_contact_before: datetime | None = None
 
-    def where(self) -> tuple[str, dict[str, Any]]:
-        clauses = ["a.agency_id = :agency_id"]
+    def where(self, scope: MentoringScope) -> tuple[str, dict[str, Any]]:
         params: dict[str, Any] = {}
+        clauses = _assignments_in_scope(scope, params)
         for name, clause in (
             ("mentor_id", "a.mentor_id = :mentor_id"),
             ("contact_id", "a.contact_id = :contact_id"),
@@ -76,47 +112,69 @@ class AssignmentFilters:
         return " AND ".join(clauses), params
 
 
+def assignment_page_statement(
+    scope: MentoringScope, filters: AssignmentFilters, sort: str, page: PageRequest
+) -> tuple[Statement, Statement]:
+    """A page of assignments; and the ``FROM … WHERE …`` of its total, with its parameters."""
+    where, params = filters.where(scope)
+    sql = (
+        f"SELECT {SUMMARY_COLUMNS} {ASSIGNMENTS_FROM} WHERE {where} ORDER BY {_ORDER[sort]}"
+        " LIMIT :limit OFFSET :offset"
+    )
+    page_params = {**params, "limit": page.size, "offset": page.offset}
+    return (sql, page_params), (f"FROM assignments a WHERE {where}", params)
+
+
 async def list_assignments(
-    db: Executor, agency_id: str, filters: AssignmentFilters, sort: str, page: PageRequest
+    db: Executor, scope: MentoringScope, filters: AssignmentFilters, sort: str, page: PageRequest
 ) -> tuple[list[Row], int]:
-    where, params = filters.where()
-    params |= {"agency_id": agency_id, "limit": page.size, "offset": page.offset}
-    rows = await db.fetch_all(
-        f"SELECT {_SUMMARY_COLUMNS} {_FROM} WHERE {where} ORDER BY {_ORDER[sort]}"
-        " LIMIT :limit OFFSET :offset",
+    (sql, params), (from_where, count_params) = assignment_page_statement(
+        scope, filters, sort, page
+    )
+    rows = await db.fetch_all(sql, params)
+    return rows, await db.totals.count(db, from_where, count_params)
+
+
+def assignment_statement(scope: MentoringScope, assignment_id: str) -> Statement:
+    params: dict[str, Any] = {"id": assignment_id}
+    where = " AND ".join([*_assignments_in_scope(scope, params), "a.id = :id"])
+    return f"SELECT {SUMMARY_COLUMNS}, {_DETAIL_COLUMNS} {ASSIGNMENTS_FROM} WHERE {where}", params
+
+
+async def get_assignment(db: Executor, scope: MentoringScope, assignment_id: str) -> Row | None:
+    return await db.fetch_one(*assignment_statement(scope, assignment_id))
+
+
+def lock_statement(scope: MentoringScope, assignment_id: str, locking: str) -> Statement:
+    """What a change needs of an assignment, locked (``locking`` is ``for_update(db)``)."""
+    params: dict[str, Any] = {"id": assignment_id}
+    where = " AND ".join([*_assignments_in_scope(scope, params), "a.id = :id"])
+    return (
+        "SELECT a.id, a.mentor_id, a.contact_id, a.status FROM assignments a"
+        f" WHERE {where}{locking}",
         params,
     )
-    count_params = {key: value for key, value in params.items() if key not in ("limit", "offset")}
-    total = await totals.count(db, f"FROM assignments a WHERE {where}", count_params)
-    return rows, total
 
 
-async def get_assignment(db: Executor, agency_id: str, assignment_id: str) -> Row | None:
-    return await db.fetch_one(_ONE, {"agency_id": agency_id, "id": assignment_id})
+async def lock_assignment(db: Executor, scope: MentoringScope, assignment_id: str) -> Row | None:
+    return await db.fetch_one(*lock_statement(scope, assignment_id, for_update(db)))
 
 
-async def lock_assignment(db: Executor, agency_id: str, assignment_id: str) -> Row | None:
-    return await db.fetch_one(
-        "SELECT id, mentor_id, contact_id, status FROM assignments"
-        f" WHERE agency_id = :agency_id AND id = :id{for_update(db)}",
-        {"agency_id": agency_id, "id": assignment_id},
-    )
+# A new assignment: ``AssignmentCreate``'s fields, open, never contacted yet.
+_CREATED_WITH = field_names(AssignmentCreate)
+INSERT_ASSIGNMENT = (
+    f"INSERT INTO assignments (agency_id, id, {', '.join(_CREATED_WITH)}, status,"
+    " last_contact_date, closed_date, created_at, updated_at)"
+    f" VALUES (:agency_id, :id, {', '.join(':' + name for name in _CREATED_WITH)}, 'open',"
+    " NULL, NULL, :created_at, :created_at)"
+)
 
 
 async def insert_assignment(db: Executor, row: dict[str, Any]) -> None:
-    await db.execute(
-        """
-        INSERT INTO assignments (agency_id, id, mentor_id, contact_id, status, notes,
-                                 assigned_date, last_contact_date, closed_date,
-                                 created_at, updated_at)
-        VALUES (:agency_id, :id, :mentor_id, :contact_id, 'open', :notes,
-                :assigned_date, NULL, NULL, :created_at, :created_at)
-        """,
-        row,
-    )
+    await db.execute(INSERT_ASSIGNMENT, row)
 
 
-_UPDATABLE = ("notes", "last_contact_date", "assigned_date")
+_UPDATABLE = field_names(AssignmentUpdate)
 
 
 async def update_assignment(
@@ -130,11 +188,9 @@ async def update_assignment(
     )
 
 
-async def set_status(
-    db: Executor, agency_id: str, assignment_id: str, status: str, now: datetime
-) -> None:
+def status_statement(agency_id: str, assignment_id: str, status: str, now: datetime) -> Statement:
     """Closing sets closed_date; reopening clears it."""
-    await db.execute(
+    return (
         """
         UPDATE assignments SET status = :status, closed_date = :closed_date, updated_at = :now
         WHERE agency_id = :agency_id AND id = :id
@@ -149,6 +205,12 @@ async def set_status(
     )
 
 
+async def set_status(
+    db: Executor, agency_id: str, assignment_id: str, status: str, now: datetime
+) -> None:
+    await db.execute(*status_statement(agency_id, assignment_id, status, now))
+
+
 async def delete_assignment(db: Executor, agency_id: str, assignment_id: str) -> None:
     await db.execute(
         "DELETE FROM assignments WHERE agency_id = :agency_id AND id = :id",
@@ -156,57 +218,79 @@ async def delete_assignment(db: Executor, agency_id: str, assignment_id: str) ->
     )
 
 
-def _mentor_where(open_only: bool) -> str:
+def _mentor_where(scope: MentoringScope, params: dict[str, Any], open_only: bool) -> str:
     status = " AND a.status = 'open'" if open_only else ""
-    return f"a.agency_id = :agency_id AND a.mentor_id = :mentor_id{status}"
+    return (
+        " AND ".join(_assignments_in_scope(scope, params))
+        + f" AND a.mentor_id = :mentor_id{status}"
+    )
+
+
+def mentor_total_statement(scope: MentoringScope, mentor_id: str, *, open_only: bool) -> Statement:
+    """How many assignments the mentor has (open ones, or all); no row if there is no such
+    mentor within ``scope``. One round trip, answered from the (agency, mentor, status) index."""
+    params: dict[str, Any] = {"mentor_id": mentor_id}
+    where = _mentor_where(scope, params, open_only)
+    mentor = _person_in_scope("mentors", scope, params)
+    return (
+        f"SELECT (SELECT count(*) FROM assignments a WHERE {where}) AS total"
+        f" FROM mentors WHERE {' AND '.join(mentor)} AND id = :mentor_id",
+        params,
+    )
 
 
 async def mentor_total(
-    db: Executor, agency_id: str, mentor_id: str, *, open_only: bool
+    db: Executor, scope: MentoringScope, mentor_id: str, *, open_only: bool
 ) -> int | None:
-    """How many assignments the mentor has (open ones, or all); None if there is no such mentor.
-
-    One round trip, answered from the (agency, mentor, status) index.
-    """
-    total = await db.fetch_one(
-        f"SELECT (SELECT count(*) FROM assignments a WHERE {_mentor_where(open_only)}) AS total"
-        " FROM mentors WHERE agency_id = :agency_id AND id = :mentor_id",
-        {"agency_id": agency_id, "mentor_id": mentor_id},
-    )
+    """How many assignments the mentor has (open ones, or all); None if there is no such mentor
+    within ``scope``."""
+    total = await db.fetch_one(*mentor_total_statement(scope, mentor_id, open_only=open_only))
     return None if total is None else int(total["total"])
 
 
-async def mentor_assignments(
-    db: Executor, agency_id: str, mentor_id: str, *, open_only: bool, page: PageRequest
-) -> list[Row]:
+def mentor_page_statement(
+    scope: MentoringScope, mentor_id: str, *, open_only: bool, page: PageRequest
+) -> Statement:
     """Active view (open, oldest first) or history (all, newest first): index range scans."""
+    params: dict[str, Any] = {"mentor_id": mentor_id, "limit": page.size, "offset": page.offset}
+    where = _mentor_where(scope, params, open_only)
     order = "a.assigned_date, a.id" if open_only else "a.assigned_date DESC, a.id DESC"
-    return await db.fetch_all(
-        f"SELECT {_SUMMARY_COLUMNS} {_FROM} WHERE {_mentor_where(open_only)} ORDER BY {order}"
+    return (
+        f"SELECT {SUMMARY_COLUMNS} {ASSIGNMENTS_FROM} WHERE {where} ORDER BY {order}"
         " LIMIT :limit OFFSET :offset",
-        {"agency_id": agency_id, "mentor_id": mentor_id, "limit": page.size, "offset": page.offset},
+        params,
+    )
+
+
+async def mentor_assignments(
+    db: Executor, scope: MentoringScope, mentor_id: str, *, open_only: bool, page: PageRequest
+) -> list[Row]:
+    return await db.fetch_all(
+        *mentor_page_statement(scope, mentor_id, open_only=open_only, page=page)
+    )
+
+
+def exists_statement(table: str, agency_id: str, record_id: str) -> Statement:
+    """A row if the agency has this mentor or contact."""
+    return (
+        f"SELECT 1 FROM {_table(table)} WHERE agency_id = :agency_id AND id = :id",
+        {"agency_id": agency_id, "id": record_id},
     )
 
 
 async def mentor_exists(db: Executor, agency_id: str, mentor_id: str) -> bool:
-    found = await db.fetch_value(
-        "SELECT 1 FROM mentors WHERE agency_id = :agency_id AND id = :id",
-        {"agency_id": agency_id, "id": mentor_id},
-    )
-    return found is not None
+    return await db.fetch_value(*exists_statement("mentors", agency_id, mentor_id)) is not None
 
 
 async def contact_exists(db: Executor, agency_id: str, contact_id: str) -> bool:
-    found = await db.fetch_value(
-        "SELECT 1 FROM contacts WHERE agency_id = :agency_id AND id = :id",
-        {"agency_id": agency_id, "id": contact_id},
-    )
-    return found is not None
+    return await db.fetch_value(*exists_statement("contacts", agency_id, contact_id)) is not None
 
 
 # --- mentors and contacts ----------------------------------------------------------------------
 
 PEOPLE_TABLES = ("mentors", "contacts")
+_PERSON_FIELDS = field_names(PersonCreate)
+_PERSON_UPDATABLE = field_names(PersonUpdate)
 
 _PERSON_ORDER = {
     "created_at": "created_at, id",
@@ -226,82 +310,70 @@ def _person_columns(table: str, id_field: str) -> str:
     _table(table)
     if id_field not in ("mentor_id", "contact_id"):
         raise ValueError(id_field)
-    return f"id AS {id_field}, name, email, phone, created_at, updated_at"
+    return ", ".join([f"id AS {id_field}", *_PERSON_FIELDS, "created_at", "updated_at"])
+
+
+def _person_in_scope(table: str, scope: MentoringScope, params: dict[str, Any]) -> list[str]:
+    """The conditions that keep a read of mentors or contacts within ``scope``: a scope limited
+    to one mentor holds that mentor, and the contacts it has an assignment with in the status
+    ``scope.contacts_through``."""
+    params["agency_id"] = scope.agency_id
+    clauses = ["agency_id = :agency_id"]
+    if scope.mentor_id is None:
+        return clauses
+    params["scope_mentor"] = scope.mentor_id
+    if _table(table) == "mentors":
+        return [*clauses, "id = :scope_mentor"]
+    params["contacts_through"] = scope.contacts_through
+    return [
+        *clauses,
+        "id IN (SELECT contact_id FROM assignments WHERE agency_id = :agency_id"
+        " AND mentor_id = :scope_mentor AND status = :contacts_through)",
+    ]
 
 
 async def list_people(
-    db: Executor,
-    table: str,
-    id_field: str,
-    agency_id: str,
-    *,
-    visible_to_mentor: str | None,
-    through: str,
-    sort: str,
-    page: PageRequest,
+    db: Executor, table: str, id_field: str, scope: MentoringScope, sort: str, page: PageRequest
 ) -> tuple[list[Row], int]:
-    """A page of mentors or contacts; a mentor sees itself, or the contacts it is assigned to
-    (through assignments in the status ``through``)."""
-    where = "agency_id = :agency_id"
-    params: dict[str, Any] = {"agency_id": agency_id, "limit": page.size, "offset": page.offset}
-    if visible_to_mentor is not None:
-        where += " AND " + _visible_to_mentor(table, params, visible_to_mentor, through)
+    """A page of mentors or contacts within ``scope``."""
+    params: dict[str, Any] = {}
+    where = " AND ".join(_person_in_scope(table, scope, params))
     rows = await db.fetch_all(
         f"SELECT {_person_columns(table, id_field)} FROM {table} WHERE {where}"
         f" ORDER BY {_PERSON_ORDER[sort]} LIMIT :limit OFFSET :offset",
-        params,
+        {**params, "limit": page.size, "offset": page.offset},
     )
-    count_params = {key: value for key, value in params.items() if key not in ("limit", "offset")}
-    total = await totals.count(db, f"FROM {table} WHERE {where}", count_params)
+    total = await db.totals.count(db, f"FROM {table} WHERE {where}", params)
     return rows, total
 
 
-def _visible_to_mentor(table: str, params: dict[str, Any], mentor_id: str, through: str) -> str:
-    """The condition that limits ``table`` to what the mentor sees; fills in its parameters."""
-    params["mentor_id"] = mentor_id
-    if table == "mentors":
-        return "id = :mentor_id"
-    params["through"] = through
-    return (
-        "id IN (SELECT contact_id FROM assignments"
-        " WHERE agency_id = :agency_id AND mentor_id = :mentor_id AND status = :through)"
-    )
-
-
 async def get_person(
-    db: Executor,
-    table: str,
-    id_field: str,
-    agency_id: str,
-    person_id: str,
-    *,
-    visible_to_mentor: str | None,
-    through: str,
+    db: Executor, table: str, id_field: str, scope: MentoringScope, person_id: str
 ) -> Row | None:
-    where = "agency_id = :agency_id AND id = :id"
-    params: dict[str, Any] = {"agency_id": agency_id, "id": person_id}
-    if visible_to_mentor is not None:
-        where += " AND " + _visible_to_mentor(table, params, visible_to_mentor, through)
+    params: dict[str, Any] = {"id": person_id}
+    where = " AND ".join([*_person_in_scope(table, scope, params), "id = :id"])
     return await db.fetch_one(
         f"SELECT {_person_columns(table, id_field)} FROM {table} WHERE {where}", params
     )
 
 
 async def insert_person(db: Executor, table: str, row: dict[str, Any]) -> None:
-    _table(table)
+    """A new mentor or contact: ``agency_id``, ``id``, ``now`` and its fields (None if absent)."""
+    names = ", ".join(_PERSON_FIELDS)
+    values = ", ".join(f":{name}" for name in _PERSON_FIELDS)
     await db.execute(
-        f"INSERT INTO {table} (agency_id, id, name, email, phone, created_at, updated_at)"
-        " VALUES (:agency_id, :id, :name, :email, :phone, :now, :now)",
-        row,
+        f"INSERT INTO {_table(table)} (agency_id, id, {names}, created_at, updated_at)"
+        f" VALUES (:agency_id, :id, {values}, :now, :now)",
+        {name: row.get(name) for name in _PERSON_FIELDS} | row,
     )
 
 
 async def update_person(
     db: Executor, table: str, agency_id: str, person_id: str, changes: dict[str, Any], now: datetime
 ) -> int:
-    assignments = _set_clause(changes, ("name", "email", "phone"))
+    assignments = _set_clause(changes, _PERSON_UPDATABLE)
     return await db.execute(
-        f"UPDATE {table} SET {assignments}, updated_at = :now"
+        f"UPDATE {_table(table)} SET {assignments}, updated_at = :now"
         " WHERE agency_id = :agency_id AND id = :id",
         {**changes, "now": now, "agency_id": agency_id, "id": person_id},
     )

@@ -11,7 +11,7 @@ from caseworks.core.ids import is_client_id, is_valid_id, new_id
 from caseworks.core.pagination import Page, PageRequest
 from caseworks.core.timestamps import utc_now
 from caseworks.db import ConstraintViolation, Database, Executor, Row, audit, idempotency
-from caseworks.db.idempotency import IdempotentRequest
+from caseworks.db.idempotency import Claim, IdempotentRequest
 from caseworks.mentoring import mentoring_queries as queries
 from caseworks.mentoring.mentor_assignments import erase_assignment
 from caseworks.mentoring.mentoring_models import PersonCreate, PersonUpdate
@@ -31,6 +31,11 @@ class PersonKind:
         return NotFound(f"no {self.noun} {person_id}")
 
 
+# Fields a person must have: an update may leave them out, but not set them to null.
+_REQUIRED = frozenset(
+    name for name, field in PersonCreate.model_fields.items() if field.is_required()
+)
+
 MENTORS = PersonKind("mentor", "mentors", "mentor_id")
 CONTACTS = PersonKind("contact", "contacts", "contact_id")
 
@@ -38,35 +43,19 @@ CONTACTS = PersonKind("contact", "contacts", "contact_id")
 async def list_people(
     db: Database, caller: Principal, kind: PersonKind, sort: str, page: PageRequest
 ) -> Page:
+    scope = policy.mentoring_scope(caller)
     async with db.connection() as connection:  # the page and its total: one checkout
         rows, total = await queries.list_people(
-            connection,
-            kind.table,
-            kind.id_field,
-            caller.agency_id,
-            visible_to_mentor=policy.mentoring_scope(caller),
-            through=policy.MENTOR_SEES_CONTACTS_THROUGH,
-            sort=sort,
-            page=page,
+            connection, kind.table, kind.id_field, scope, sort, page
         )
     return Page(rows, page, total)
 
 
 async def get_person(db: Executor, caller: Principal, kind: PersonKind, person_id: str) -> Row:
     scope = policy.mentoring_scope(caller)
-    row = (
-        await queries.get_person(
-            db,
-            kind.table,
-            kind.id_field,
-            caller.agency_id,
-            person_id,
-            visible_to_mentor=scope,
-            through=policy.MENTOR_SEES_CONTACTS_THROUGH,
-        )
-        if is_valid_id(person_id)
-        else None
-    )
+    row = None
+    if is_valid_id(person_id):
+        row = await queries.get_person(db, kind.table, kind.id_field, scope, person_id)
     if row is None:
         raise kind.not_found(person_id)
     return row
@@ -90,42 +79,28 @@ async def create_person(
     new_person_id = person_id or new_id(kind.prefix)
     return await idempotency.create_once(
         db,
-        caller.agency_id,
-        idempotent,
-        lambda: _insert_person(db, caller, kind, data, new_person_id, idempotent),
+        Claim(caller.agency_id, idempotent, kind.noun, new_person_id),
+        lambda tx: _insert_person(tx, caller, kind, data, new_person_id),
         lambda made: get_person(db, caller, kind, made),
     )
 
 
 async def _insert_person(
-    db: Database,
-    caller: Principal,
-    kind: PersonKind,
-    data: PersonCreate,
-    person_id: str,
-    idempotent: IdempotentRequest | None,
+    tx: Executor, caller: Principal, kind: PersonKind, data: PersonCreate, person_id: str
 ) -> Row:
-    async with db.transaction() as tx:
-        await idempotency.claim(tx, caller.agency_id, idempotent, kind.noun, person_id)
-        try:
-            await queries.insert_person(
-                tx,
-                kind.table,
-                {
-                    "agency_id": caller.agency_id,
-                    "id": person_id,
-                    "name": data.name,
-                    "email": data.email,
-                    "phone": data.phone,
-                    "now": utc_now(),
-                },
-            )
-        except ConstraintViolation as violation:
-            if violation.kind == "unique":
-                raise Conflict(f"{kind.noun} {person_id} already exists") from violation
-            raise
-        await audit.record(tx, caller, "created", kind.noun, person_id)
-        return await get_person(tx, caller, kind, person_id)
+    try:
+        fields = data.model_dump(include=set(PersonCreate.model_fields))
+        await queries.insert_person(
+            tx,
+            kind.table,
+            fields | {"agency_id": caller.agency_id, "id": person_id, "now": utc_now()},
+        )
+    except ConstraintViolation as violation:
+        if violation.kind == "unique":
+            raise Conflict(f"{kind.noun} {person_id} already exists") from violation
+        raise
+    await audit.record(tx, caller, "created", kind.noun, person_id)
+    return await get_person(tx, caller, kind, person_id)
 
 
 async def update_person(
@@ -133,9 +108,10 @@ async def update_person(
 ) -> Row:
     sent = data.model_fields_set
     if not sent:
-        raise Invalid.field("", "send at least one of name, email, phone")
-    if "name" in sent and data.name is None:
-        raise Invalid.field("/name", "name cannot be null")
+        raise Invalid.field("", f"send at least one of {', '.join(PersonUpdate.model_fields)}")
+    for name in sorted(sent & _REQUIRED):
+        if getattr(data, name) is None:
+            raise Invalid.field(f"/{name}", f"{name} cannot be null")
     async with db.transaction() as tx:
         await get_person(tx, caller, kind, person_id)
         policy.require_mentoring_manager(caller)

@@ -15,6 +15,13 @@ from caseworks.db import Executor
 MESSAGE_ID_DOMAIN = "caseworks"
 
 
+INSERT_MESSAGE = """
+INSERT INTO outbox (agency_id, id, message_id, recipient, subject, body,
+                    created_at, next_attempt_at, attempts)
+VALUES (:agency_id, :id, :message_id, :recipient, :subject, :body, :now, :now, 0)
+"""
+
+
 @dataclass(frozen=True)
 class Email:
     recipient: str
@@ -32,11 +39,7 @@ async def enqueue(tx: Executor, agency_id: str, email: Email, now: datetime) -> 
     outbox_id = new_id("mail")
     message_id = f"<{outbox_id}@{MESSAGE_ID_DOMAIN}>"
     await tx.execute(
-        """
-        INSERT INTO outbox (agency_id, id, message_id, recipient, subject, body,
-                            created_at, next_attempt_at, attempts)
-        VALUES (:agency_id, :id, :message_id, :recipient, :subject, :body, :now, :now, 0)
-        """,
+        INSERT_MESSAGE,
         {
             "agency_id": agency_id,
             "id": outbox_id,

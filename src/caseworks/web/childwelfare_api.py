@@ -22,9 +22,11 @@ from caseworks.childwelfare.childwelfare_models import (
     SubjectAssignmentsQuery,
 )
 from caseworks.childwelfare.records import RecordKind
+from caseworks.childwelfare.terms import WorkerRole
 from caseworks.childwelfare.worker_assignments import Subject
 from caseworks.core.pagination import Page
-from caseworks.db import Database, Executor, idempotency
+from caseworks.db import Database, Executor
+from caseworks.web import idempotency_header as idempotency
 from caseworks.web.bearer import DB, Caller, allowed
 from caseworks.web.endpoints import Endpoint
 from caseworks.web.fastlane import FastRequest, FastRoute
@@ -70,7 +72,7 @@ def _collection(request: Request, page: Page, sort: str, resources: list[jsonapi
 
 def records_router(kind: RecordKind, path: str, create_types: tuple[str, ...]) -> APIRouter:
     router = APIRouter(prefix=path, tags=[kind.table])
-    read_types = (*create_types, "applications") if kind is records.APPLICATIONS else create_types
+    read_types = (*create_types, kind.generic_type) if kind.generic_type else create_types
     model = ChildListQuery if kind is records.CHILDREN else RecordListQuery
     one, page = single(RECORD_RESOURCES[kind.table]), page_of(RECORD_RESOURCES[kind.table])
 
@@ -78,9 +80,9 @@ def records_router(kind: RecordKind, path: str, create_types: tuple[str, ...]) -
     async def list_records(request: Request, db: DB, caller: Caller) -> Response:
         query = query_of(model, request.query_params)
         page = await records.list_records(
-            db, caller, kind, query.sort, query.page, _record_conditions(query)
+            db, caller, kind, query.sort, query.page, query.conditions()
         )
-        resources = [kind.render(row) for row in page.items]
+        resources = [render.record(kind, row) for row in page.items]
         return jsonapi.response(_collection(request, page, query.sort, resources))
 
     @router.post(
@@ -108,7 +110,7 @@ def records_router(kind: RecordKind, path: str, create_types: tuple[str, ...]) -
         )
         idempotent = await idempotency.of(request)
         row, replayed = await records.create_record(db, caller, kind, attributes, extra, idempotent)
-        response = jsonapi.response({"data": kind.render(row)}, 201)
+        response = jsonapi.response({"data": render.record(kind, row)}, 201)
         response.headers.update(
             idempotency.created_headers(request, f"{path}/{row['id']}", replayed)
         )
@@ -119,7 +121,7 @@ def records_router(kind: RecordKind, path: str, create_types: tuple[str, ...]) -
     )
     async def show_record(db: DB, caller: Caller, record_id: str) -> Response:
         row = await records.get_record(db, caller, kind, record_id)
-        return jsonapi.response({"data": kind.render(row)})
+        return jsonapi.response({"data": render.record(kind, row)})
 
     @router.patch(
         "/{record_id}",
@@ -137,22 +139,9 @@ def records_router(kind: RecordKind, path: str, create_types: tuple[str, ...]) -
             document, read_types, kind.update, kind.table, updating=record_id
         )
         row = await records.update_record(db, caller, kind, record_id, attributes, resource_type)
-        return jsonapi.response({"data": kind.render(row)})
+        return jsonapi.response({"data": render.record(kind, row)})
 
     return router
-
-
-def _record_conditions(query: RecordListQuery) -> dict[str, tuple[str, Any]]:
-    contains = query.full_name_contains if isinstance(query, ChildListQuery) else ""
-    if not contains:
-        return {}
-    full_name = (
-        "COALESCE(r.first_name, '') || ' ' || COALESCE(r.middle_name || ' ', '') || r.last_name"
-    )
-    pattern = (
-        "%" + contains.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    )
-    return {"name_pattern": (f"lower({full_name}) LIKE :name_pattern ESCAPE '\\'", pattern)}
 
 
 # --- worker assignments ------------------------------------------------------------------------
@@ -164,7 +153,9 @@ async def _assignments_document(
     resources = [render.assignment(row) for row in page.items]
     document = jsonapi.collection(page, url, query.sort, resources)
     if query.include:
-        document["included"] = await service.included(db, caller, page.items, query.wanted)
+        document["included"] = render.included(
+            await service.included(db, caller, page.items, query.wanted)
+        )
     return document
 
 
@@ -188,7 +179,9 @@ async def _show(
     row = await service.get_assignment(db, caller, assignment_id)
     document: dict[str, Any] = {"data": render.assignment(row)}
     if query.include:
-        document["included"] = await service.included(db, caller, [row], query.wanted)
+        document["included"] = render.included(
+            await service.included(db, caller, [row], query.wanted)
+        )
     return jsonapi.response(document)
 
 
@@ -240,13 +233,9 @@ def _subject_lister(column: str) -> Any:
     return handle
 
 
-def _limits(request: Request) -> dict[str, int]:
-    settings = request.app.state.settings
-    return {
-        "case_carrying": settings.max_case_carrying_per_child,
-        "approvals": settings.max_approvals_per_application,
-        "support": settings.max_support_per_application,
-    }
+def _limits(request: Request) -> dict[WorkerRole, int]:
+    limits: dict[WorkerRole, int] = request.app.state.settings.role_limits()
+    return limits
 
 
 def _subject_path(subject: Subject) -> str:
@@ -266,7 +255,7 @@ async def _create(
     document = await read_document(request)
     subject, wanted = assignment_request(document, path_subject, many)
     created = await service.assign(db, caller, subject, wanted, _limits(request))
-    filters = {"role": "case_carrying"} if subject.column == "child_id" else {}
+    filters = {"role": WorkerRole.CASE_CARRYING} if subject.column == "child_id" else {}
     page = await service.subject_assignments(db, caller, subject, filters, query.sort, query.page)
     url = origins_of(request.scope).url(request.scope, _subject_path(subject), "")
     document = await _assignments_document(query, db, caller, page, url)

@@ -22,9 +22,7 @@ from caseworks.core.errors import (
     pointer_to,
 )
 from caseworks.core.jsonio import duplicate_key, loads_noting_repeats
-from caseworks.core.validation import add_errors, invalid
-
-UNKNOWN_FIELD = "is not a field of this resource"
+from caseworks.core.validation import UNKNOWN_FIELD, add_errors, invalid
 
 Model = TypeVar("Model", bound=BaseModel)
 

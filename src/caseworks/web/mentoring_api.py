@@ -14,7 +14,6 @@ from starlette.responses import Response
 from caseworks.auth import policy
 from caseworks.core.jsonio import JSONResponse
 from caseworks.core.timestamps import to_utc
-from caseworks.db import idempotency
 from caseworks.mentoring import mentor_assignments as service
 from caseworks.mentoring import people
 from caseworks.mentoring.mentoring_models import (
@@ -41,6 +40,7 @@ from caseworks.mentoring.mentoring_models import (
 )
 from caseworks.mentoring.mentoring_queries import AssignmentFilters
 from caseworks.mentoring.people import CONTACTS, MENTORS, PersonKind
+from caseworks.web import idempotency_header as idempotency
 from caseworks.web.endpoints import Call, Endpoint
 
 ASSIGNMENTS = "/api/v1/assignments"

@@ -5,24 +5,27 @@ from __future__ import annotations
 from typing import Any
 
 from caseworks.childwelfare import childwelfare_models as schemas
+from caseworks.childwelfare.terms import APPLICATION_ROLES, CHILD_ROLES, WorkerRole, role_spellings
 from caseworks.childwelfare.worker_assignments import Subject, Wanted
 from caseworks.core.errors import Conflict, FieldProblem, Invalid, pointer_to
+from caseworks.core.validation import REQUIRED
+from caseworks.web.jsonapi.childwelfare_resources import (
+    APPLICATION_LINKAGE_TYPES,
+    ASSIGNMENTS,
+    CHILDREN,
+    WORKERS,
+)
+from caseworks.web.jsonapi.names import field_name, member_name
 from caseworks.web.jsonapi.problem_collector import Problems, given_twice, snake_keys
 
-ASSIGNMENT_TYPE = "worker-assignments"
-APPLICATION_LINKAGE_TYPES = ("applications", "initial-applications", "renewal-applications")
-CHILD_ROLES = {"case-carrying": "case_carrying", "case_carrying": "case_carrying"}
-APPLICATION_ROLES = {"approvals": "approvals", "support": "support"}
+ASSIGNMENT_TYPE = ASSIGNMENTS
+# How a request may write the roles each subject takes: case-carrying or case_carrying.
+_CHILD_ROLES = role_spellings(CHILD_ROLES)
+_APPLICATION_ROLES = role_spellings(APPLICATION_ROLES)
+_NOTIFY = "send_notification"  # the meta member that turns the assignment's e-mail off
 # Assignments one nested create on an application may make: each is checked and written under
 # the application's row lock, so the lock is held for a bounded time.
 MAX_ASSIGNMENTS_PER_REQUEST = 20
-
-# Columns that may not be set to null by an update.
-REQUIRED_ON_UPDATE = {
-    "agency_workers": ("name", "email", "active", "assignable_roles"),
-    "children": ("last_name",),
-    "applications": ("status",),
-}
 
 
 def _data_object(document: Any, problems: Problems) -> dict[str, Any] | None:
@@ -79,7 +82,7 @@ def resource_attributes(
     attributes = problems.validate(model, values, "/data/attributes", keys)
     _no_relationships(data, table, problems)
     if attributes is not None and updating is not None:
-        for name in REQUIRED_ON_UPDATE[table]:
+        for name in model.never_null:
             if name in attributes.model_fields_set and getattr(attributes, name) is None:
                 problems.add(f"/data/attributes/{keys[name]}", "cannot be null")
     problems.raise_if_any()
@@ -108,7 +111,7 @@ def _linkage(
         problems.add(pointer, "must be a relationship object with data")
         return None
     if "data" not in relationship:
-        problems.add(f"{pointer}/data", "is required")
+        problems.add(f"{pointer}/data", REQUIRED)
         return None
     data = relationship["data"]
     if data is None:
@@ -126,7 +129,9 @@ def _linkage(
     return record_id if data.get("type") in types else None
 
 
-def _role(data: dict[str, Any], at: str, allowed: dict[str, str], problems: Problems) -> str | None:
+def _role(
+    data: dict[str, Any], at: str, allowed: dict[str, WorkerRole], problems: Problems
+) -> WorkerRole | None:
     raw = data.get("attributes")
     if not isinstance(raw, dict):
         problems.add(f"{at}/attributes", "must be an object with the role")
@@ -136,7 +141,7 @@ def _role(data: dict[str, Any], at: str, allowed: dict[str, str], problems: Prob
             problems.add(f"{at}/attributes/{key}", "is not an attribute of worker assignments")
     role = raw.get("role")
     if role is None:
-        problems.add(f"{at}/attributes/role", "is required")
+        problems.add(f"{at}/attributes/role", REQUIRED)
         return None
     if not isinstance(role, str) or role not in allowed:
         problems.add(f"{at}/attributes/role", f"must be one of {', '.join(allowed)}")
@@ -149,11 +154,12 @@ def _notify(data: dict[str, Any], at: str, problems: Problems) -> bool:
     if not isinstance(meta, dict):
         problems.add(f"{at}/meta", "must be an object")
         return True
-    if "send-notification" in meta and "send_notification" in meta:
-        raise given_twice(f"{at}/meta/send-notification", f"{at}/meta/send_notification")
-    value = meta.get("send-notification", meta.get("send_notification", True))
+    spelled = [key for key in meta if field_name(key) == _NOTIFY]  # either spelling, once
+    if len(spelled) > 1:
+        raise given_twice(f"{at}/meta/{spelled[0]}", f"{at}/meta/{spelled[1]}")
+    value = meta[spelled[0]] if spelled else True
     if not isinstance(value, bool):
-        problems.add(f"{at}/meta/send-notification", "must be true or false")
+        problems.add(f"{at}/meta/{member_name(_NOTIFY)}", "must be true or false")
         return True
     return value
 
@@ -170,7 +176,7 @@ def _assignment(
     if not isinstance(relationships, dict):
         problems.add(f"{at}/relationships", "must name the worker and the child or application")
         return None, None
-    worker_id = _linkage(relationships, "worker", ("agency-workers",), at, problems)
+    worker_id = _linkage(relationships, "worker", (WORKERS,), at, problems)
     subject = path_subject
     if path_subject is not None:
         other = "child" if path_subject.column == "child_id" else "application"
@@ -182,7 +188,7 @@ def _assignment(
     elif "child" in relationships and "application" in relationships:
         problems.add(f"{at}/relationships", "send either a child or an application, not both")
     elif "child" in relationships:
-        child_id = _linkage(relationships, "child", ("children",), at, problems)
+        child_id = _linkage(relationships, "child", (CHILDREN,), at, problems)
         subject = None if child_id is None else Subject("child_id", child_id, from_path=False)
     elif "application" in relationships:
         application_id = _linkage(
@@ -199,16 +205,16 @@ def _assignment(
     notify = _notify(data, at, problems)
     if worker_id is None or role is None or subject is None:
         return None, subject
-    return Wanted(role, worker_id, notify, at), subject  # type: ignore[arg-type]
+    return Wanted(role, worker_id, notify, at), subject
 
 
-def _roles_for(subject: Subject | None, relationships: dict[str, Any]) -> dict[str, str]:
+def _roles_for(subject: Subject | None, relationships: dict[str, Any]) -> dict[str, WorkerRole]:
     """The roles the request's shape allows; any role while the shape itself is in doubt."""
     if subject is not None:
-        return CHILD_ROLES if subject.column == "child_id" else APPLICATION_ROLES
+        return _CHILD_ROLES if subject.column == "child_id" else _APPLICATION_ROLES
     if ("child" in relationships) == ("application" in relationships):
-        return CHILD_ROLES | APPLICATION_ROLES
-    return CHILD_ROLES if "child" in relationships else APPLICATION_ROLES
+        return _CHILD_ROLES | _APPLICATION_ROLES
+    return _CHILD_ROLES if "child" in relationships else _APPLICATION_ROLES
 
 
 def assignment_request(

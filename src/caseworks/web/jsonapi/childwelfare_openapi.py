@@ -1,28 +1,32 @@
 """The OpenAPI description of the JSON:API surface, whose routes read their requests themselves.
 
 Request bodies are described per operation from the same Pydantic models that validate them,
-with the attribute names clients send (kebab-case).
+with the attribute names clients send (kebab-case); the resources of answers from the same
+models too, so a record's attributes are listed nowhere but in its model.
 """
 
 from __future__ import annotations
 
-from typing import Any, get_args
+from typing import Any
 
 from pydantic import BaseModel
 from starlette.responses import Response
 
-from caseworks.childwelfare.childwelfare_models import (
-    APPLICATION_TYPES,
-    ROLES,
-    ApplicationStatus,
-    RoleName,
-)
+from caseworks.childwelfare.childwelfare_models import RECORD_MODELS
+from caseworks.childwelfare.terms import APPLICATION_TYPES, WorkerRole, role_spellings
 from caseworks.core.errors import MAX_PROBLEMS
-from caseworks.db import idempotency
+from caseworks.core.query_parameters import QueryModel
+from caseworks.web import idempotency_header as idempotency
 from caseworks.web.jsonapi import MEDIA_TYPE
 from caseworks.web.jsonapi.childwelfare_documents import MAX_ASSIGNMENTS_PER_REQUEST
+from caseworks.web.jsonapi.childwelfare_resources import (
+    APPLICATION_LINKAGE_TYPES,
+    ASSIGNMENTS,
+    CHILDREN,
+    WORKERS,
+)
 from caseworks.web.jsonapi.names import member_name
-from caseworks.web.jsonapi.reading import QueryModel, query_parameters
+from caseworks.web.jsonapi.reading import query_parameters
 
 
 def doc(
@@ -112,45 +116,47 @@ def _linkage(*types: str, closed: bool = False) -> dict[str, Any]:
     )
 
 
-WORKER_RESOURCE = _resource(
-    ("agency-workers",),
-    {
-        "name": _TEXT,
-        "email": _TEXT,
-        "external-identifier": _nullable(_TEXT),
-        "active": {"type": "boolean"},
-        "assignable-roles": {"type": "array", "items": {"enum": list(ROLES)}},
-    },
-)
-CHILD_RESOURCE = _resource(
-    ("children",),
-    {
-        "first-name": _nullable(_TEXT),
-        "middle-name": _nullable(_TEXT),
-        "last-name": _TEXT,
-        "date-of-birth": _nullable({"type": "string", "format": "date"}),
-        "client-id": _nullable(_TEXT),
-        "external-identifier": _nullable(_TEXT),
-    },
-)
-APPLICATION_RESOURCE = _resource(
-    tuple(APPLICATION_TYPES),
-    {"status": {"enum": list(get_args(ApplicationStatus))}, "applicant-name": _nullable(_TEXT)},
-)
+def _answered(schema: dict[str, Any]) -> dict[str, Any]:
+    """An attribute's schema as answers hold it: its type, without the bounds of input (a row
+    written before a bound was added still answers)."""
+    if "anyOf" in schema:
+        return {"anyOf": [_answered(option) for option in schema["anyOf"]]}
+    kept = {key: value for key, value in schema.items() if key in ("type", "enum")}
+    if schema.get("format") in ("date", "date-time"):
+        kept["format"] = schema["format"]
+    if "items" in schema:
+        kept["items"] = _answered(schema["items"])
+    return kept
+
+
+def answered_attributes(model: type[BaseModel]) -> dict[str, Any]:
+    """A resource's attributes in answers, from the model that creates its records: each one
+    always present, null only where the model allows null."""
+    properties = model.model_json_schema(mode="serialization")["properties"]
+    return {member_name(name): _answered(schema) for name, schema in properties.items()}
+
+
+_RECORD_TYPES = {
+    "agency_workers": (WORKERS,),
+    "children": (CHILDREN,),
+    "applications": tuple(APPLICATION_TYPES),
+}
+RECORD_RESOURCES = {
+    table: _resource(_RECORD_TYPES[table], answered_attributes(model))
+    for table, model in RECORD_MODELS.items()
+}
+WORKER_RESOURCE = RECORD_RESOURCES["agency_workers"]
+CHILD_RESOURCE = RECORD_RESOURCES["children"]
+APPLICATION_RESOURCE = RECORD_RESOURCES["applications"]
 ASSIGNMENT_RESOURCE = _resource(
-    ("worker-assignments",),
-    {"role": {"enum": list(ROLES)}},
+    (ASSIGNMENTS,),
+    {"role": {"enum": [role.value for role in WorkerRole]}},
     {
-        "worker": _linkage("agency-workers", closed=True),
-        "child": _linkage("children", closed=True),
+        "worker": _linkage(WORKERS, closed=True),
+        "child": _linkage(CHILDREN, closed=True),
         "application": _linkage(*APPLICATION_TYPES, closed=True),
     },
 )
-RECORD_RESOURCES = {
-    "agency_workers": WORKER_RESOURCE,
-    "children": CHILD_RESOURCE,
-    "applications": APPLICATION_RESOURCE,
-}
 _INCLUDED = {
     "type": "array",
     "items": {"anyOf": [WORKER_RESOURCE, CHILD_RESOURCE, APPLICATION_RESOURCE]},
@@ -280,20 +286,19 @@ def record_body(types: tuple[str, ...], model: type[BaseModel], *, update: bool)
     return {"type": "object", "required": ["data"], "properties": {"data": data}}
 
 
-APPLICATION_LINKAGE_TYPES = ("applications", "initial-applications", "renewal-applications")
-_ROLE_NAMES = list(get_args(RoleName))
+_ROLE_NAMES = list(role_spellings())
 
 
 def assignment_resource(*, subject_in_body: bool) -> dict[str, Any]:
-    relationships: dict[str, Any] = {"worker": _linkage("agency-workers")}
+    relationships: dict[str, Any] = {"worker": _linkage(WORKERS)}
     if subject_in_body:
-        relationships["child"] = _linkage("children")
+        relationships["child"] = _linkage(CHILDREN)
         relationships["application"] = _linkage(*APPLICATION_LINKAGE_TYPES)
     return {
         "type": "object",
         "required": ["type", "attributes", "relationships"],
         "properties": {
-            "type": {"enum": ["worker-assignments"]},
+            "type": {"enum": [ASSIGNMENTS]},
             "attributes": {
                 "type": "object",
                 "required": ["role"],

@@ -1,52 +1,55 @@
-"""Rows as JSON:API resource objects: kebab-case attribute names, roles with underscores."""
+"""Rows as JSON:API resource objects: kebab-case attribute names, roles with underscores.
+
+A record's attributes are its model's (``childwelfare_models.RECORD_MODELS``), so a new attribute
+is shown without a change here.
+"""
 
 from __future__ import annotations
 
-from typing import Any
-
+from caseworks.childwelfare import records
+from caseworks.childwelfare.childwelfare_models import RECORD_MODELS, attribute_names
+from caseworks.childwelfare.terms import ANY_APPLICATION_TYPE, APPLICATION_TYPES, ApplicationKind
 from caseworks.db import Row
 from caseworks.web.jsonapi.documents import Resource, linkage
 from caseworks.web.jsonapi.names import member_name
 
 WORKERS, CHILDREN, ASSIGNMENTS = "agency-workers", "children", "worker-assignments"
-
-
-def _kebab(row: Row, names: tuple[str, ...]) -> dict[str, Any]:
-    return {member_name(name): row[name] for name in names}
-
-
-def roles(stored: str) -> list[str]:
-    return [role for role in stored.split(",") if role]
-
-
-def worker(row: Row) -> Resource:
-    attributes = _kebab(row, ("name", "email", "external_identifier", "created_at", "updated_at"))
-    attributes["active"] = bool(row["active"])
-    attributes["assignable-roles"] = roles(row["assignable_roles"])
-    return {"type": WORKERS, "id": row["id"], "attributes": attributes}
-
-
-def child(row: Row) -> Resource:
-    names = (
-        "first_name",
-        "middle_name",
-        "last_name",
-        "date_of_birth",
-        "client_id",
-        "external_identifier",
-        "created_at",
-        "updated_at",
+# A relationship may name an application by its own type or by the type of either kind.
+APPLICATION_LINKAGE_TYPES = (ANY_APPLICATION_TYPE, *APPLICATION_TYPES)
+_APPLICATION_TYPE = {kind.value: kind.resource_type for kind in ApplicationKind}
+# Each table's columns shown as attributes, with their member names: made once, used per row.
+_MEMBERS = {
+    table: tuple(
+        (name, member_name(name)) for name in (*attribute_names(model), "created_at", "updated_at")
     )
-    return {"type": CHILDREN, "id": row["id"], "attributes": _kebab(row, names)}
+    for table, model in RECORD_MODELS.items()
+}
+
+
+def attributes(table: str, row: Row) -> dict[str, object]:
+    """The attributes of a record's resource object: its model's, and when it was made and
+    last changed."""
+    return {member: row[name] for name, member in _MEMBERS[table]}
 
 
 def application_type(kind: str) -> str:
-    return f"{kind}-applications"
+    return _APPLICATION_TYPE[kind]
 
 
-def application(row: Row) -> Resource:
-    attributes = _kebab(row, ("status", "applicant_name", "created_at", "updated_at"))
-    return {"type": application_type(row["kind"]), "id": row["id"], "attributes": attributes}
+def _type_of(kind: records.RecordKind, row: Row) -> str:
+    if kind is records.APPLICATIONS:
+        return application_type(row["kind"])
+    return WORKERS if kind is records.WORKERS else CHILDREN
+
+
+def record(kind: records.RecordKind, row: Row) -> Resource:
+    """A record of ``kind`` as its resource object."""
+    return {"type": _type_of(kind, row), "id": row["id"], "attributes": attributes(kind.table, row)}
+
+
+def included(related: dict[records.RecordKind, list[Row]]) -> list[Resource]:
+    """The ``included`` member of a compound document: the related records, rendered."""
+    return [record(kind, row) for kind, rows in related.items() for row in rows]
 
 
 def assignment(row: Row) -> Resource:

@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from caseworks.core.errors import BadRequest, FieldProblem, Invalid, ProblemList, pointer_to
+from caseworks.core.validation import message
 from caseworks.web.jsonapi.names import field_name, member_name
 
 
@@ -39,8 +40,7 @@ class Problems(ProblemList):
                 if location:
                     # A member never sent (missing) is named as clients spell it: kebab-case.
                     location[0] = keys.get(location[0]) or member_name(location[0])
-                message = "is required" if problem["type"] == "missing" else problem["msg"]
-                self.add(at + pointer_to(location), message)
+                self.add(at + pointer_to(location), message(problem))
         for name in values:
             if name not in fields and not self.counted():  # counted: no pointer to build
                 pointer = at + pointer_to([keys.get(name, name)])

@@ -3,23 +3,19 @@ Pydantic model per operation)."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, TypeVar
+from typing import Any, TypeVar
 
 import orjson
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ValidationError
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
 
 from caseworks.core.errors import BadRequest, FieldProblem, ProblemList, UnsupportedMediaType
-from caseworks.core.pagination import PageRequest
-from caseworks.core.text import WholeNumber
+from caseworks.core.query_parameters import QueryModel
 from caseworks.core.validation import add_errors
 from caseworks.web.json_bodies import check_unique_keys
 from caseworks.web.jsonapi import MEDIA_TYPE
 
-MAX_PAGE_NUMBER = 10_000_000
-MAX_PAGE_SIZE = 200
-DEFAULT_PAGE_SIZE = 20
 _ALLOWED_MEDIA_PARAMETERS = {"ext", "profile"}
 
 
@@ -51,34 +47,6 @@ async def read_document(request: Request) -> Any:
         raise BadRequest("the request body is not valid JSON") from None
     check_unique_keys(body)
     return document
-
-
-class QueryModel(BaseModel):
-    """The query parameters of one operation, by their names on the wire (``page[size]`` as an
-    alias). Unknown names are ignored, as JSON:API lets a server do; unknown values are not.
-
-    A name in ``filters`` is also taken as ``filter[name]``, the spelling JSON:API recommends.
-    """
-
-    model_config = ConfigDict(frozen=True)
-    filters: ClassVar[tuple[str, ...]] = ()
-
-
-class PageQuery(QueryModel):
-    page_number: WholeNumber = Field(
-        1, alias="page[number]", ge=1, le=MAX_PAGE_NUMBER, description="Page number, from 1."
-    )
-    page_size: WholeNumber = Field(
-        DEFAULT_PAGE_SIZE,
-        alias="page[size]",
-        ge=1,
-        le=MAX_PAGE_SIZE,
-        description=f"Resources per page, 1–{MAX_PAGE_SIZE}.",
-    )
-
-    @property
-    def page(self) -> PageRequest:
-        return PageRequest(self.page_number, self.page_size)
 
 
 Query = TypeVar("Query", bound=QueryModel)
@@ -142,8 +110,3 @@ def query_parameters(model: type[QueryModel]) -> list[dict[str, Any]]:
             parameter["description"] = " ".join(notes)
         described.append(parameter)
     return described
-
-
-def split_list(value: str) -> set[str]:
-    """A comma-separated list, as ``include`` is written: empty items are nothing."""
-    return {item.strip() for item in value.split(",") if item.strip()}

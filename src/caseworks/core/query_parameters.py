@@ -1,0 +1,51 @@
+"""Query-string models: one Pydantic model per shape of operation, by the parameters' names as
+clients write them (``page[size]`` as an alias). Reading them from a request is the web layer's
+(``web/jsonapi/reading.py``); the models themselves know no HTTP, so the domain's own query
+models (``childwelfare_models``) build on them.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from caseworks.core.pagination import PageRequest
+from caseworks.core.text import WholeNumber
+
+MAX_PAGE_NUMBER = 10_000_000
+MAX_PAGE_SIZE = 200
+DEFAULT_PAGE_SIZE = 20
+
+
+class QueryModel(BaseModel):
+    """The query parameters of one operation, by their names on the wire (``page[size]`` as an
+    alias). Unknown names are ignored, as JSON:API lets a server do; unknown values are not.
+
+    A name in ``filters`` is also taken as ``filter[name]``, the spelling JSON:API recommends.
+    """
+
+    model_config = ConfigDict(frozen=True)
+    filters: ClassVar[tuple[str, ...]] = ()
+
+
+class PageQuery(QueryModel):
+    page_number: WholeNumber = Field(
+        1, alias="page[number]", ge=1, le=MAX_PAGE_NUMBER, description="Page number, from 1."
+    )
+    page_size: WholeNumber = Field(
+        DEFAULT_PAGE_SIZE,
+        alias="page[size]",
+        ge=1,
+        le=MAX_PAGE_SIZE,
+        description=f"Resources per page, 1–{MAX_PAGE_SIZE}.",
+    )
+
+    @property
+    def page(self) -> PageRequest:
+        return PageRequest(self.page_number, self.page_size)
+
+
+def split_list(value: str) -> set[str]:
+    """A comma-separated list, as ``include`` is written: empty items are nothing."""
+    return {item.strip() for item in value.split(",") if item.strip()}
