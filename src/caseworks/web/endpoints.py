@@ -2,8 +2,9 @@
 query and body, its output, its errors and its access rule. The records are compiled once, at
 start-up, into Starlette routes whose ASGI callable does, in order: authenticate, check the
 role, run the endpoint's guard (a check that needs the record, still before the body), validate
-the query, read and validate the body, call the handler, render errors. Nothing is solved per
-request: what a route needs is known when it is compiled. The OpenAPI document's operations are
+the query (each surface its own way: `QueryReading`), read and validate the body, call the
+handler, render errors. Nothing is solved per request: what a route needs is known when it is
+compiled, down to the query of a request without one. The OpenAPI document's operations are
 built from the same records (`operations`).
 """
 
@@ -22,10 +23,11 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from caseworks.auth.principal import Principal
-from caseworks.core.errors import BadRequest, FieldProblem, UnsupportedMediaType
+from caseworks.core.errors import BadRequest, FieldProblem, ServiceError, UnsupportedMediaType
 from caseworks.core.validation import from_validation_errors
 from caseworks.web.bearer import authenticate_header
 from caseworks.web.json_bodies import _is_json, check_unique_keys
+from caseworks.web.jsonapi.error_documents import error_responses as jsonapi_error_responses
 from caseworks.web.problem_details import problem_responses
 
 JSON = "application/json"
@@ -54,6 +56,32 @@ ErrorRendering = Callable[[str, Exception, str | None], Response | None]
 
 
 @dataclass(frozen=True)
+class QueryReading:
+    """How a surface reads a query string into an endpoint's query model, with the surface's own
+    errors (``read``), and how it describes the model's parameters in OpenAPI (``parameters``)."""
+
+    read: Callable[[type[Any], bytes], Any]
+    parameters: Callable[[type[Any]], list[dict[str, Any]]]
+
+
+def _read_model(model: type[BaseModel], query_string: bytes) -> BaseModel:
+    return _validated(model, dict(QueryParams(query_string)), "query")
+
+
+def _model_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
+    schema = model.model_json_schema(by_alias=True)
+    required = schema.get("required", ())
+    return [
+        {"name": name, "in": "query", "required": name in required, "schema": prop}
+        for name, prop in schema.get("properties", {}).items()
+    ]
+
+
+# The query string as a dict, validated by the model: 422 naming each parameter.
+MODEL_QUERY = QueryReading(_read_model, _model_parameters)
+
+
+@dataclass(frozen=True)
 class Endpoint:
     method: str
     path: str
@@ -61,11 +89,13 @@ class Endpoint:
     summary: str
     name: str  # the OpenAPI operationId
     query: type[BaseModel] | None = None
+    query_reading: QueryReading = MODEL_QUERY  # or the surface's own reading of the query
     body: type[BaseModel] | None = None  # a JSON body this model validates
     reader: BodyReader | None = None  # or a body read by the endpoint's own reader
     request_schema: dict[str, Any] | None = None  # the reader's body, for the document
     output: type[BaseModel] | dict[str, Any] | None = None  # a model, or a JSON Schema
     status: int = 200
+    other_statuses: tuple[int, ...] = ()  # successes besides status (a create that made nothing)
     errors: tuple[int, ...] = (400, 401, 403, 404, 422, 429)
     access: Callable[[Principal], object] | None = None  # the policy's check of the role
     guard: Guard | None = None
@@ -86,30 +116,29 @@ def _validated(model: type[BaseModel], data: Any, where: str) -> BaseModel:
 
 
 class _Compiled:
-    """The ASGI callable of one endpoint."""
+    """The ASGI callable of one endpoint. What needs no request is settled here, once: the query
+    reading, and the query of every request without a query string."""
 
     def __init__(self, endpoint: Endpoint, state: State, render: ErrorRendering) -> None:
         self.endpoint = endpoint
         self.state = state
         self.render = render
+        self.read_query = endpoint.query_reading.read
+        self.no_query = _default_query(endpoint)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         endpoint = self.endpoint
         try:
-            request = Request(scope, receive)
-            caller = await authenticate_header(
-                self.state, request.headers.get("authorization", ""), _client(scope)
-            )
+            caller = await authenticate_header(self.state, _authorization(scope), _client(scope))
             if endpoint.access is not None:
                 endpoint.access(caller)  # before the body is read
-            path = scope.get("path_params", {})
+            request = Request(scope, receive)
+            path = scope["path_params"]
             if endpoint.guard is not None:
                 await endpoint.guard(Call(self.state, caller, path, None, None, request))
-            query = None
-            if endpoint.query is not None:
-                query = _validated(
-                    endpoint.query, dict(QueryParams(scope["query_string"])), "query"
-                )
+            query = self.no_query
+            if endpoint.query is not None and (query is None or scope["query_string"]):
+                query = self.read_query(endpoint.query, scope["query_string"])
             body: Any = None
             if endpoint.body is not None:
                 body = await self._json_body(request)
@@ -137,6 +166,28 @@ class _Compiled:
         except orjson.JSONDecodeError:
             raise BadRequest("the request body is not valid JSON") from None
         return _validated(self.endpoint.body, document, "body")
+
+
+def _default_query(endpoint: Endpoint) -> BaseModel | None:
+    """The query of every request without a query string, read once; None where one instance
+    cannot serve them all (a model that is not frozen, or one with a required parameter)."""
+    model = endpoint.query
+    if model is None or not model.model_config.get("frozen"):
+        return None
+    try:
+        default: BaseModel = endpoint.query_reading.read(model, b"")
+    except ServiceError:
+        return None
+    return default
+
+
+def _authorization(scope: Scope) -> str:
+    """The ``Authorization`` header, read from the scope: no header object is built for it."""
+    for name, value in scope["headers"]:
+        if name == b"authorization":
+            header: bytes = value
+            return header.decode("latin-1")
+    return ""
 
 
 def _client(scope: Scope) -> str | None:
@@ -180,12 +231,7 @@ def operations(endpoints: Sequence[Endpoint], schemas: dict[str, Any]) -> dict[s
             for name in _path_names(endpoint.path)
         ]
         if endpoint.query is not None:
-            schema = endpoint.query.model_json_schema(by_alias=True)
-            for name, prop in schema.get("properties", {}).items():
-                required = name in schema.get("required", ())
-                parameters.append(
-                    {"name": name, "in": "query", "required": required, "schema": prop}
-                )
+            parameters.extend(endpoint.query_reading.parameters(endpoint.query))
         parameters.extend(endpoint.headers)
         operation: dict[str, Any] = {
             "tags": list(endpoint.tags),
@@ -202,12 +248,14 @@ def operations(endpoints: Sequence[Endpoint], schemas: dict[str, Any]) -> dict[s
         elif endpoint.request_schema is not None:
             content = {endpoint.media_type: {"schema": endpoint.request_schema}}
             operation["requestBody"] = {"required": True, "content": content}
-        success: dict[str, Any] = {"description": "Success"}
+        success: dict[str, Any] = {"description": _SUCCESS.get(endpoint.media_type, "Success")}
         if endpoint.output is not None:
             success["content"] = {
                 endpoint.media_type: {"schema": schema_of(endpoint.output, "serialization")}
             }
-        responses: dict[str, Any] = {str(endpoint.status): success}
+        responses: dict[str, Any] = {
+            str(status): {**success} for status in (endpoint.status, *endpoint.other_statuses)
+        }
         for status, response in _error_responses(endpoint).items():
             responses[str(status)] = response
         operation["responses"] = responses
@@ -219,10 +267,10 @@ def _path_names(path: str) -> list[str]:
     return [part[1:-1] for part in path.split("/") if part.startswith("{")]
 
 
+_SUCCESS = {JSONAPI: "A JSON:API document"}
+
+
 def _error_responses(endpoint: Endpoint) -> dict[int | str, dict[str, Any]]:
     if endpoint.media_type == JSONAPI:
-        return {  # the JSON:API error document (TODO: its schema)
-            status: {"description": "An error", "content": {JSONAPI: {"schema": {}}}}
-            for status in endpoint.errors
-        }
+        return jsonapi_error_responses(*endpoint.errors)
     return problem_responses(*endpoint.errors)
