@@ -381,6 +381,46 @@ async def test_a_query_parameter_given_twice_is_400(
     assert parameter in response.text
 
 
+# Names no operation of the Binti-compatible API takes: invented, a filter it lacks, a Python
+# field name, JSON:API features it does not support, a known name in another case.
+UNKNOWN_PARAMETERS = (
+    "unknown",
+    "filter[unknown]",
+    "page_number",
+    "fields[children]",
+    "page[offset]",
+    "Sort",
+)
+
+
+async def test_an_unknown_query_parameter_is_400_naming_it_on_every_jsonapi_operation(
+    tenant: Tenant,
+    client: httpx.AsyncClient,
+    world: dict[str, str],
+    openapi: dict[str, Any],
+) -> None:
+    before = await row_counts(tenant.db, tenant.agency_id)
+    tried = set()
+    for method, template, _ in operations(openapi):
+        if not is_jsonapi(template):
+            continue
+        path = _get_path(template, world)
+        body = valid_body(method, template, world)
+        for name in UNKNOWN_PARAMETERS:
+            response = await client.request(
+                method,
+                f"{path}?{quote(name, safe='')}=1",
+                content=None if body is None else orjson.dumps(body),
+                headers={"Content-Type": JSONAPI},
+            )
+            assert response.status_code == 400, (method, path, name, response.text[:300])
+            sources = [error.get("source") for error in response.json()["errors"]]
+            assert {"parameter": name} in sources, (method, path, name, sources)
+        tried.add((method, template))
+    assert len(tried) == 20  # every operation of the surface, those without parameters too
+    assert await row_counts(tenant.db, tenant.agency_id) == before
+
+
 # Every body field of every write, by JSON Pointer into a valid body.
 def body_cases(ids: dict[str, str]) -> list[tuple[str, str, dict[str, Any], list[str]]]:
     child = {"type": "children", "id": ids["child"]}

@@ -60,6 +60,18 @@ def _columns(table: str) -> str:
     )
 
 
+# A child's full name as it reads: the parts it has, one space between each.
+_CHILD_FULL_NAME = (
+    "COALESCE(r.first_name, '') || ' ' || COALESCE(r.middle_name || ' ', '') || r.last_name"
+)
+
+
+def _containing(text: str) -> str:
+    """A LIKE pattern for ``text`` anywhere, in any case, its wildcards taken as written."""
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
 def for_update(db: Executor) -> str:
     return " FOR UPDATE" if db.dialect == "postgresql" else ""
 
@@ -71,17 +83,20 @@ async def list_records(
     reader: str | None,
     sort: str,
     page: PageRequest,
-    conditions: dict[str, tuple[str, Any]] | None = None,
+    full_name_contains: str = "",
 ) -> tuple[list[Row], int]:
-    """A page of one table; ``conditions`` maps parameter names to (SQL clause, value)."""
+    """A page of one table; of children, only those whose full name holds ``full_name_contains``
+    (when given), in any case."""
     clauses = ["r.agency_id = :agency_id"]
     params: dict[str, Any] = {"agency_id": agency_id}
     if reader is not None:
         clauses.append(_READABLE[_table(table)])
         params["reader"] = reader
-    for name, (clause, value) in (conditions or {}).items():
-        clauses.append(clause)
-        params[name] = value
+    if full_name_contains:
+        if table != "children":
+            raise ValueError(f"{table} have no full name")
+        clauses.append(f"lower({_CHILD_FULL_NAME}) LIKE :name_pattern ESCAPE '\\'")
+        params["name_pattern"] = _containing(full_name_contains)
     from_where = f"FROM {_table(table)} r WHERE {' AND '.join(clauses)}"
     rows = await db.fetch_all(
         f"SELECT {_columns(table)} {from_where} ORDER BY {_ORDER[sort]}"

@@ -70,12 +70,13 @@ async def list_records(
     kind: RecordKind,
     sort: str,
     page: PageRequest,
-    conditions: dict[str, tuple[str, Any]] | None = None,
+    full_name_contains: str = "",
 ) -> Page:
+    """A page of records; ``full_name_contains`` filters children by part of their full name."""
     reader = policy.casework_scope(caller)
     async with db.connection() as connection:  # the page and its total: one checkout
         rows, total = await queries.list_records(
-            connection, kind.table, caller.agency_id, reader, sort, page, conditions
+            connection, kind.table, caller.agency_id, reader, sort, page, full_name_contains
         )
     return Page(rows, page, total)
 

@@ -44,8 +44,6 @@ from caseworks.db.sqlite import SQLiteDatabase
 from caseworks.notify.dispatcher import build_dispatcher
 from caseworks.web.bearer import BEARER_SCHEME
 from caseworks.web.childwelfare_api import endpoints as childwelfare_endpoints
-from caseworks.web.childwelfare_api import fast_routes as casework_fast_routes
-from caseworks.web.childwelfare_api import routers as casework_routers
 from caseworks.web.context import RequestContext
 from caseworks.web.docs import install_docs
 from caseworks.web.endpoints import Endpoint, compile_routes, operations
@@ -292,7 +290,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     # Declared endpoints first: the router tries routes in order.
     declared = [*mentoring_endpoints(), *childwelfare_endpoints()]
     app.router.routes.extend(compile_routes(declared, app.state, exception_response))
-    for router in (*mentoring_routers(), *casework_routers()):
+    for router in mentoring_routers():
         app.include_router(router)
 
     _document_operations(app, declared)
@@ -323,7 +321,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         max_body_bytes=settings.max_body_bytes,
         render_error=render_error,
         render_exception=exception_response,
-        fast_lane=FastLane(app.state, [*mentoring_fast_routes(), *casework_fast_routes()]),
+        fast_lane=FastLane(app.state, mentoring_fast_routes()),
         origins=Origins(
             HostPolicy.of(settings.allowed_hosts, settings.public_url),
             settings.public_url,
