@@ -312,10 +312,46 @@ async def create_assignments(call: Call) -> Response:
 
 
 def assignment_endpoints() -> list[Endpoint]:
+    """The reads first: the router tries routes in order, and these are the hottest."""
     tag = "worker assignments"
     page_schema = page_of(ASSIGNMENT_RESOURCE, included=True)
     item = ASSIGNMENTS + "/{assignment_id}"
-    declared = [
+    reads = [
+        _declare(
+            "GET",
+            item,
+            show_assignment,
+            "Show a worker assignment",
+            "show_worker_assignment",
+            tag,
+            IncludeQuery,
+            output=single(ASSIGNMENT_RESOURCE, included=True),
+        ),
+        *(
+            _declare(
+                "GET",
+                _nested(collection),
+                _subject_list(column),
+                f"List the worker assignments of one of the {collection}",
+                f"list_{collection}_worker_assignments",
+                tag,
+                SubjectAssignmentsQuery,
+                output=page_schema,
+            )
+            for collection, column in SUBJECTS
+        ),
+        _declare(
+            "GET",
+            ASSIGNMENTS,
+            list_assignments,
+            "List worker assignments",
+            "list_worker_assignments",
+            tag,
+            AssignmentListQuery,
+            output=page_schema,
+        ),
+    ]
+    writes = [
         _declare(
             "POST",
             ASSIGNMENTS,
@@ -332,26 +368,6 @@ def assignment_endpoints() -> list[Endpoint]:
             other_statuses=(200,),
         ),
         _declare(
-            "GET",
-            ASSIGNMENTS,
-            list_assignments,
-            "List worker assignments",
-            "list_worker_assignments",
-            tag,
-            AssignmentListQuery,
-            output=page_schema,
-        ),
-        _declare(
-            "GET",
-            item,
-            show_assignment,
-            "Show a worker assignment",
-            "show_worker_assignment",
-            tag,
-            IncludeQuery,
-            output=single(ASSIGNMENT_RESOURCE, included=True),
-        ),
-        _declare(
             "DELETE",
             item,
             delete_assignment,
@@ -362,23 +378,12 @@ def assignment_endpoints() -> list[Endpoint]:
         ),
     ]
     for collection, column in SUBJECTS:
-        nested = f"/api/v1/{collection}/{{record_id}}/relationships/worker_assignments"
         kind = records.CHILDREN if column == "child_id" else records.APPLICATIONS
         many = column == "application_id"
-        declared += [
-            _declare(
-                "GET",
-                nested,
-                _subject_list(column),
-                f"List the worker assignments of one of the {collection}",
-                f"list_{collection}_worker_assignments",
-                tag,
-                SubjectAssignmentsQuery,
-                output=page_schema,
-            ),
+        writes.append(
             _declare(
                 "POST",
-                nested,
+                _nested(collection),
                 create_assignments,
                 f"Assign workers to one of the {collection}",
                 f"create_{collection}_worker_assignments",
@@ -390,9 +395,13 @@ def assignment_endpoints() -> list[Endpoint]:
                 output=page_schema,
                 status=201,
                 other_statuses=(200,),
-            ),
-        ]
-    return declared
+            )
+        )
+    return [*reads, *writes]
+
+
+def _nested(collection: str) -> str:
+    return f"/api/v1/{collection}/{{record_id}}/relationships/worker_assignments"
 
 
 def endpoints() -> list[Endpoint]:

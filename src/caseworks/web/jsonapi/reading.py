@@ -156,4 +156,6 @@ def query_parameters(model: type[QueryModel]) -> list[dict[str, Any]]:
 
 def split_list(value: str) -> set[str]:
     """A comma-separated list, as ``include`` is written: empty items are nothing."""
+    if not value:
+        return set()  # what most requests ask for: nothing more
     return {item.strip() for item in value.split(",") if item.strip()}
