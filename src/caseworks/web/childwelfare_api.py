@@ -63,6 +63,8 @@ from caseworks.web.jsonapi.reading import (
 from caseworks.web.origin import origins_of
 
 ASSIGNMENTS = "/api/v1/worker_assignments"
+ASSIGNMENT = ASSIGNMENTS + "/{assignment_id}"
+ASSIGNMENTS_TAG = "worker assignments"
 SUBJECTS = (("children", "child_id"), ("applications", "application_id"))
 # JSON:API's query parameters: `filter[name]` spellings, 400 naming each parameter as sent.
 JSONAPI_QUERY = QueryReading(query_of, query_parameters)
@@ -123,11 +125,7 @@ def _record_reader(
     return read_record
 
 
-def record_endpoints(kind: RecordKind, path: str, create_types: tuple[str, ...]) -> list[Endpoint]:
-    read_types = (*create_types, "applications") if kind is records.APPLICATIONS else create_types
-    one, page_schema = single(RECORD_RESOURCES[kind.table]), page_of(RECORD_RESOURCES[kind.table])
-    noun, tag = kind.noun.replace(" ", "_"), kind.table
-
+def _record_lister(kind: RecordKind) -> Handler:
     async def list_records(call: Call) -> Response:
         query: RecordListQuery = call.query
         contains = query.full_name_contains if isinstance(query, ChildListQuery) else ""
@@ -138,6 +136,10 @@ def record_endpoints(kind: RecordKind, path: str, create_types: tuple[str, ...])
         scope = call.request.scope
         return jsonapi.response(jsonapi.collection(page, _url(scope), query.sort, resources))
 
+    return list_records
+
+
+def _record_creator(kind: RecordKind, path: str) -> Handler:
     async def create_record(call: Call) -> Response:
         resource_type, attributes = call.body
         extra = (
@@ -155,10 +157,18 @@ def record_endpoints(kind: RecordKind, path: str, create_types: tuple[str, ...])
         )
         return response
 
+    return create_record
+
+
+def _record_shower(kind: RecordKind) -> Handler:
     async def show_record(call: Call) -> Response:
         row = await records.get_record(call.state.db, call.caller, kind, call.path["record_id"])
         return jsonapi.response({"data": kind.render(row)})
 
+    return show_record
+
+
+def _record_updater(kind: RecordKind) -> Handler:
     async def update_record(call: Call) -> Response:
         resource_type, attributes = call.body
         row = await records.update_record(
@@ -166,12 +176,19 @@ def record_endpoints(kind: RecordKind, path: str, create_types: tuple[str, ...])
         )
         return jsonapi.response({"data": kind.render(row)})
 
+    return update_record
+
+
+def record_endpoints(kind: RecordKind, path: str, create_types: tuple[str, ...]) -> list[Endpoint]:
+    read_types = (*create_types, "applications") if kind is records.APPLICATIONS else create_types
+    one, page_schema = single(RECORD_RESOURCES[kind.table]), page_of(RECORD_RESOURCES[kind.table])
+    noun, tag = kind.noun.replace(" ", "_"), kind.table
     item = path + "/{record_id}"
     return [
         _declare(
             "GET",
             path,
-            list_records,
+            _record_lister(kind),
             f"List {kind.table}",
             f"list_{kind.table}",
             tag,
@@ -181,7 +198,7 @@ def record_endpoints(kind: RecordKind, path: str, create_types: tuple[str, ...])
         _declare(
             "POST",
             path,
-            create_record,
+            _record_creator(kind, path),
             f"Create a {kind.noun}",
             f"create_{noun}",
             tag,
@@ -192,11 +209,19 @@ def record_endpoints(kind: RecordKind, path: str, create_types: tuple[str, ...])
             status=201,
             headers=tuple(idempotency.OPENAPI["parameters"]),
         ),
-        _declare("GET", item, show_record, f"Show a {kind.noun}", f"show_{noun}", tag, output=one),
+        _declare(
+            "GET",
+            item,
+            _record_shower(kind),
+            f"Show a {kind.noun}",
+            f"show_{noun}",
+            tag,
+            output=one,
+        ),
         _declare(
             "PATCH",
             item,
-            update_record,
+            _record_updater(kind),
             f"Update a {kind.noun}",
             f"update_{noun}",
             tag,
@@ -313,17 +338,19 @@ async def create_assignments(call: Call) -> Response:
 
 def assignment_endpoints() -> list[Endpoint]:
     """The reads first: the router tries routes in order, and these are the hottest."""
-    tag = "worker assignments"
     page_schema = page_of(ASSIGNMENT_RESOURCE, included=True)
-    item = ASSIGNMENTS + "/{assignment_id}"
-    reads = [
+    return [*_assignment_reads(page_schema), *_assignment_writes(page_schema)]
+
+
+def _assignment_reads(page_schema: dict[str, Any]) -> list[Endpoint]:
+    return [
         _declare(
             "GET",
-            item,
+            ASSIGNMENT,
             show_assignment,
             "Show a worker assignment",
             "show_worker_assignment",
-            tag,
+            ASSIGNMENTS_TAG,
             IncludeQuery,
             output=single(ASSIGNMENT_RESOURCE, included=True),
         ),
@@ -334,7 +361,7 @@ def assignment_endpoints() -> list[Endpoint]:
                 _subject_list(column),
                 f"List the worker assignments of one of the {collection}",
                 f"list_{collection}_worker_assignments",
-                tag,
+                ASSIGNMENTS_TAG,
                 SubjectAssignmentsQuery,
                 output=page_schema,
             )
@@ -346,11 +373,14 @@ def assignment_endpoints() -> list[Endpoint]:
             list_assignments,
             "List worker assignments",
             "list_worker_assignments",
-            tag,
+            ASSIGNMENTS_TAG,
             AssignmentListQuery,
             output=page_schema,
         ),
     ]
+
+
+def _assignment_writes(page_schema: dict[str, Any]) -> list[Endpoint]:
     writes = [
         _declare(
             "POST",
@@ -358,7 +388,7 @@ def assignment_endpoints() -> list[Endpoint]:
             create_assignments,
             "Assign a worker to a child or an application (201; 200 when nothing was new)",
             "create_worker_assignment",
-            tag,
+            ASSIGNMENTS_TAG,
             AssignmentPageQuery,
             access=UPDATERS,
             reader=_assignment_reader(None, many=False),
@@ -369,11 +399,11 @@ def assignment_endpoints() -> list[Endpoint]:
         ),
         _declare(
             "DELETE",
-            item,
+            ASSIGNMENT,
             delete_assignment,
             "Delete a worker assignment",
             "delete_worker_assignment",
-            tag,
+            ASSIGNMENTS_TAG,
             status=204,
         ),
     ]
@@ -387,7 +417,7 @@ def assignment_endpoints() -> list[Endpoint]:
                 create_assignments,
                 f"Assign workers to one of the {collection}",
                 f"create_{collection}_worker_assignments",
-                tag,
+                ASSIGNMENTS_TAG,
                 AssignmentPageQuery,
                 guard=_update_access(kind),
                 reader=_assignment_reader(column, many),
@@ -397,7 +427,7 @@ def assignment_endpoints() -> list[Endpoint]:
                 other_statuses=(200,),
             )
         )
-    return [*reads, *writes]
+    return writes
 
 
 def _nested(collection: str) -> str:
