@@ -1,8 +1,13 @@
-"""The application as a whole: its OpenAPI document."""
+"""The application as a whole: its OpenAPI document, and which code serves which path."""
 
 from __future__ import annotations
 
 import httpx
+from starlette.applications import Starlette
+from starlette.routing import Route
+
+from caseworks.web.app import Caseworks
+from caseworks.web.childwelfare_api import endpoints
 
 
 async def test_the_openapi_document_requires_a_bearer_token_everywhere(
@@ -115,3 +120,54 @@ async def test_the_mentoring_operations_keep_their_ids_parameters_and_schemas(
         "title": "Data",
         "type": "array",
     }
+
+
+JSONAPI_PATHS = (
+    "/api/v1/worker_assignments",
+    "/api/v1/children",
+    "/api/v1/applications",
+    "/api/v1/agency_workers",
+)
+
+
+async def test_every_jsonapi_operation_documents_its_documents_and_errors(
+    api: httpx.AsyncClient,
+) -> None:
+    document = (await api.get("/openapi.json")).json()
+    seen = 0
+    for path, operations in document["paths"].items():
+        if not path.startswith(JSONAPI_PATHS):
+            continue
+        for method, operation in operations.items():
+            seen += 1
+            responses = operation["responses"]
+            for status in ("400", "401", "403", "404", "409", "413", "415", "422", "429"):
+                schema = responses[status]["content"]["application/vnd.api+json"]["schema"]
+                assert schema["required"] == ["errors"], (method, path, status)
+                assert schema["properties"]["errors"]["items"]["required"] == ["status", "title"]
+            successes = [status for status in responses if status.startswith("2")]
+            for status in successes:
+                if status != "204":
+                    content = responses[status]["content"]["application/vnd.api+json"]
+                    assert content["schema"]["type"] == "object", (method, path, status)
+            if method == "post" and path.endswith("worker_assignments"):
+                assert successes == ["201", "200"], path  # 200 when nothing was new
+    assert seen == 20
+
+
+def test_the_jsonapi_surface_is_served_by_its_declared_endpoints_only(app: Starlette) -> None:
+    """One path per operation: the route compiled from its declaration, no other route on the
+    path."""
+    declared = {(endpoint.path, endpoint.method): endpoint.name for endpoint in endpoints()}
+    served = [
+        ((route.path, method), route)
+        for route in app.routes
+        if isinstance(route, Route) and route.path.startswith(JSONAPI_PATHS) and route.methods
+        for method in route.methods - {"HEAD"}
+    ]
+    assert sorted(key for key, _ in served) == sorted(declared)  # each once
+    for key, route in served:
+        assert type(route) is Route, key  # not a framework route with a second path
+        assert route.name == declared[key], key
+    assert isinstance(app, Caseworks)
+    assert app.request_context is not None

@@ -57,6 +57,23 @@ async def test_streamed_body_over_the_limit_is_413(api: httpx.AsyncClient) -> No
     assert response.status_code == 413
 
 
+async def test_streamed_document_over_the_limit_is_413_in_jsonapi_form(
+    api: httpx.AsyncClient,
+) -> None:
+    async def chunks() -> AsyncIterator[bytes]:
+        yield b'{"data": {"type": "children", "attributes": {"last-name": "'
+        for _ in range(20):
+            yield b"x" * 65536
+        yield b'"}}}'
+
+    response = await api.post(
+        "/api/v1/children", content=chunks(), headers={"Content-Type": "application/vnd.api+json"}
+    )
+    assert response.status_code == 413
+    assert response.headers["content-type"] == "application/vnd.api+json"
+    assert (await api.get("/api/v1/children")).json()["data"] == []
+
+
 @pytest.mark.parametrize("body", [b"{", b'{"mentor_id": }', b"\xff\xfe\x00", b'{"a": "\xc3\x28"}'])
 async def test_malformed_json_is_400(api: httpx.AsyncClient, body: bytes) -> None:
     response = await api.post(

@@ -491,7 +491,7 @@ async def test_a_query_parameter_given_twice_is_400(
 
 
 # Names no mentoring operation declares: a new name, another case, a bracketed form, no name.
-UNKNOWN_PARAMETERS = ("colour", "Page", "limit[]", "")
+UNKNOWN_MENTORING_PARAMETERS = ("colour", "Page", "limit[]", "")
 
 
 async def test_an_unknown_query_parameter_is_400_naming_it_on_every_mentoring_operation(
@@ -506,7 +506,7 @@ async def test_an_unknown_query_parameter_is_400_naming_it_on_every_mentoring_op
         path = _path(template, world)
         body = valid_body(method, template, world)
         known = [parameter.name for parameter in query_parameters(operation)]
-        for name in UNKNOWN_PARAMETERS:
+        for name in UNKNOWN_MENTORING_PARAMETERS:
             # Beside a valid known parameter where there is one: the unknown name alone is wrong.
             query = urlencode({**({known[0]: "1"} if known else {}), name: "x"})
             response = await client.request(
@@ -540,6 +540,46 @@ async def test_unknown_query_parameters_are_all_named_before_any_value_is_checke
     open_count = f"/api/v1/assignments/mentor/{world['mentor']}/open-count"
     for path in ("/api/v1/assignments?", "/api/v1/assignments?&", f"{open_count}?&"):
         assert (await client.get(path)).status_code == 200, path
+
+
+# Names no operation of the Binti-compatible API takes: invented, a filter it lacks, a Python
+# field name, JSON:API features it does not support, a known name in another case.
+UNKNOWN_JSONAPI_PARAMETERS = (
+    "unknown",
+    "filter[unknown]",
+    "page_number",
+    "fields[children]",
+    "page[offset]",
+    "Sort",
+)
+
+
+async def test_an_unknown_query_parameter_is_400_naming_it_on_every_jsonapi_operation(
+    tenant: Tenant,
+    client: httpx.AsyncClient,
+    world: dict[str, str],
+    openapi: dict[str, Any],
+) -> None:
+    before = await row_counts(tenant.db, tenant.agency_id)
+    tried = set()
+    for method, template, _ in operations(openapi):
+        if not is_jsonapi(template):
+            continue
+        path = _path(template, world)
+        body = valid_body(method, template, world)
+        for name in UNKNOWN_JSONAPI_PARAMETERS:
+            response = await client.request(
+                method,
+                f"{path}?{quote(name, safe='')}=1",
+                content=None if body is None else orjson.dumps(body),
+                headers={"Content-Type": JSONAPI},
+            )
+            assert response.status_code == 400, (method, path, name, response.text[:300])
+            sources = [error.get("source") for error in response.json()["errors"]]
+            assert {"parameter": name} in sources, (method, path, name, sources)
+        tried.add((method, template))
+    assert len(tried) == 20  # every operation of the surface, those without parameters too
+    assert await row_counts(tenant.db, tenant.agency_id) == before
 
 
 # Every body field of every write, by JSON Pointer into a valid body.

@@ -243,6 +243,38 @@ async def get_assignment(db: Executor, caller: Principal, assignment_id: str) ->
     return row
 
 
+async def assignments_with_included(
+    db: Database,
+    caller: Principal,
+    filters: dict[str, Any],
+    sort: str,
+    page: PageRequest,
+    include: set[str],
+    subject: Subject | None = None,
+) -> tuple[Page, dict[records.RecordKind, list[Row]]]:
+    """A page of the assignments the caller may read (``subject``'s only, when given), with the
+    records ``include`` names: the subject, the page, its total and the included records on one
+    connection, so one trip to the pool."""
+    async with db.connection() as connection:
+        if subject is None:
+            found = await list_assignments(connection, caller, filters, sort, page)
+        else:
+            found = await subject_assignments(connection, caller, subject, filters, sort, page)
+        related = await included(connection, caller, found.items, include) if include else {}
+    return found, related
+
+
+async def assignment_with_included(
+    db: Database, caller: Principal, assignment_id: str, include: set[str]
+) -> tuple[Row, dict[records.RecordKind, list[Row]]]:
+    """One assignment, with the records ``include`` names (on one connection)."""
+    if not include:
+        return await get_assignment(db, caller, assignment_id), {}
+    async with db.connection() as connection:
+        row = await get_assignment(connection, caller, assignment_id)
+        return row, await included(connection, caller, [row], include)
+
+
 async def delete_assignment(db: Database, caller: Principal, assignment_id: str) -> None:
     async with db.transaction() as tx:
         row = await get_assignment(tx, caller, assignment_id)

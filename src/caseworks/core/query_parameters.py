@@ -20,13 +20,18 @@ DEFAULT_PAGE_SIZE = 20
 
 class QueryModel(BaseModel):
     """The query parameters of one operation, by their names on the wire (``page[size]`` as an
-    alias). Unknown names are ignored, as JSON:API lets a server do; unknown values are not.
+    alias). A name the operation does not take is refused (400), as JSON:API requires of a server
+    that does not support a parameter; so is a wrong value.
 
     A name in ``filters`` is also taken as ``filter[name]``, the spelling JSON:API recommends.
     """
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
     filters: ClassVar[tuple[str, ...]] = ()
+
+
+class NoQuery(QueryModel):
+    """The query of an operation that takes no parameters: any name is refused."""
 
 
 class PageQuery(QueryModel):

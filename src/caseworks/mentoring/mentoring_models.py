@@ -46,6 +46,9 @@ class PageQuery(BaseModel):
     """Paging query parameters. Wrong values are 422 here; names no model field has are refused
     (400) by the endpoint before this model is run."""
 
+    # Frozen: the one instance a request without a query string gets serves every such request.
+    model_config = ConfigDict(frozen=True)
+
     page: WholeNumber = Field(1, ge=1, le=10_000_000, description="Page number, from 1.")
     limit: WholeNumber = Field(20, ge=1, le=100, description="Items per page, 1–100.")
 

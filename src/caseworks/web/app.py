@@ -45,12 +45,9 @@ from caseworks.db.sqlite import SQLiteDatabase
 from caseworks.notify.dispatcher import build_dispatcher
 from caseworks.web.bearer import BEARER_SCHEME
 from caseworks.web.childwelfare_api import endpoints as childwelfare_endpoints
-from caseworks.web.childwelfare_api import fast_routes as casework_fast_routes
-from caseworks.web.childwelfare_api import routers as casework_routers
 from caseworks.web.context import RequestContext
 from caseworks.web.docs import install_docs
 from caseworks.web.endpoints import DeclaredFirst, Endpoint, compile_routes, operations
-from caseworks.web.fastlane import FastLane
 from caseworks.web.jsonapi.error_documents import error_response as jsonapi_error_response
 from caseworks.web.mentoring_api import endpoints as mentoring_endpoints
 from caseworks.web.methods import AnswerOptions, MethodTable
@@ -295,9 +292,6 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     declared = [*mentoring_endpoints(), *childwelfare_endpoints()]
     declared_routes = compile_routes(declared, app.state, exception_response)
     app.router.routes.extend(declared_routes)
-    for router in casework_routers():
-        app.include_router(router)
-
     _document_operations(app, declared)
     _document_bearer_auth(app)
     install_docs(app)
@@ -327,7 +321,6 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         max_body_bytes=settings.max_body_bytes,
         render_error=render_error,
         render_exception=exception_response,
-        fast_lane=FastLane(app.state, casework_fast_routes()),
         origins=Origins(
             HostPolicy.of(settings.allowed_hosts, settings.public_url),
             settings.public_url,

@@ -1,7 +1,8 @@
 """Each endpoint declared once, as an `Endpoint` record: method, path, handler, the models of its
 query and body, its output, its errors and its access rule. The records are compiled once, at
 start-up, into Starlette routes whose ASGI callable does, in order: authenticate, read the query
-(unknown parameter names refused, the rest validated by the query model), check the role, run
+(unknown parameter names refused, the rest validated by the query model, or by the surface's own
+`QueryReading`), check the role, run
 the endpoint's guard (a check that needs the record, still before the body), read and validate
 the body, call the handler, render errors. Nothing is solved per request: what a route needs is
 known when it is compiled, and a read takes what it needs from the ASGI scope without building a
@@ -23,10 +24,11 @@ from starlette.routing import Match, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from caseworks.auth.principal import Principal
-from caseworks.core.errors import BadRequest, FieldProblem, ProblemList
+from caseworks.core.errors import BadRequest, FieldProblem, ProblemList, ServiceError
 from caseworks.core.validation import from_validation_errors
 from caseworks.web.bearer import authenticate_header
 from caseworks.web.json_bodies import json_document, require_json, validated_body
+from caseworks.web.jsonapi.error_documents import error_responses as jsonapi_error_responses
 from caseworks.web.problem_details import problem_responses
 
 JSON = "application/json"
@@ -80,6 +82,16 @@ ErrorRendering = Callable[[str, Exception, str | None], Response | None]
 
 
 @dataclass(frozen=True)
+class QueryReading:
+    """How a surface reads a query string into an endpoint's query model, with the surface's own
+    errors (``read``, which refuses unknown names too), and how it describes the model's
+    parameters in OpenAPI (``parameters``)."""
+
+    read: Callable[[type[Any], bytes], Any]
+    parameters: Callable[[type[Any]], list[dict[str, Any]]]
+
+
+@dataclass(frozen=True)
 class Endpoint:
     method: str
     path: str
@@ -87,11 +99,13 @@ class Endpoint:
     summary: str
     name: str  # the OpenAPI operationId
     query: type[BaseModel] | None = None
+    query_reading: QueryReading | None = None  # the surface's own reading, or the model's
     body: type[BaseModel] | None = None  # a JSON body this model validates
     reader: BodyReader | None = None  # or a body read by the endpoint's own reader
     request_schema: dict[str, Any] | None = None  # the reader's body, for the document
     output: type[BaseModel] | dict[str, Any] | None = None  # a model, or a JSON Schema
     status: int = 200
+    other_statuses: tuple[int, ...] = ()  # successes besides status (a create that made nothing)
     errors: tuple[int, ...] = (400, 401, 403, 404, 422, 429)
     access: Callable[[Principal], object] | None = None  # the policy's check of the role
     guard: Guard | None = None
@@ -134,12 +148,39 @@ class _Query:
         return _validated(self.model, parameters, "query")
 
 
+class _SurfaceQuery:
+    """A query read by the surface's own `QueryReading` (JSON:API's, say)."""
+
+    def __init__(self, model: type[BaseModel], reading: QueryReading) -> None:
+        self.model = model
+        self.reading = reading
+        self.default = _surface_default(model, reading)
+
+    def read(self, query_string: bytes) -> Any:
+        if not query_string and self.default is not None:
+            return self.default
+        return self.reading.read(self.model, query_string)
+
+
+def _surface_default(model: type[BaseModel], reading: QueryReading) -> Any:
+    """The query of every request without a query string, read once; None where one instance
+    cannot serve them all (a model that is not frozen, or one with a required parameter)."""
+    if not model.model_config.get("frozen"):
+        return None
+    try:
+        return reading.read(model, b"")
+    except ServiceError:
+        return None
+
+
 def _parameter_names(model: type[BaseModel]) -> frozenset[str]:
     """The names a query may use: those the document gives its parameters (`operations`)."""
     return frozenset(info.alias or name for name, info in model.model_fields.items())
 
 
 def _default(model: type[BaseModel]) -> BaseModel | None:
+    if not model.model_config.get("frozen"):
+        return None  # a handler may change it: each request gets its own
     try:
         return model()
     except ValidationError:
@@ -161,7 +202,11 @@ class _Compiled:
         self.endpoint = endpoint
         self.state = state
         self.render = render
-        self.query = _Query(endpoint.query)
+        self.query: _Query | _SurfaceQuery = (
+            _Query(endpoint.query)
+            if endpoint.query is None or endpoint.query_reading is None
+            else _SurfaceQuery(endpoint.query, endpoint.query_reading)
+        )
         self.body_fields = frozenset(endpoint.body.model_fields) if endpoint.body else frozenset()
         self.reads_body = endpoint.body is not None or endpoint.reader is not None
 
@@ -289,7 +334,7 @@ def operations(endpoints: Sequence[Endpoint], schemas: dict[str, Any]) -> dict[s
 
     paths: dict[str, Any] = {}
     for endpoint in endpoints:
-        parameters = [*_path_parameters(endpoint.path), *_query_parameters(endpoint.query)]
+        parameters = [*_path_parameters(endpoint.path), *_query_parameters(endpoint)]
         parameters.extend(endpoint.headers)
         operation: dict[str, Any] = {
             "tags": list(endpoint.tags),
@@ -306,12 +351,14 @@ def operations(endpoints: Sequence[Endpoint], schemas: dict[str, Any]) -> dict[s
         elif endpoint.request_schema is not None:
             content = {endpoint.media_type: {"schema": endpoint.request_schema}}
             operation["requestBody"] = {"required": True, "content": content}
-        success: dict[str, Any] = {"description": "Success"}
+        success: dict[str, Any] = {"description": _SUCCESS.get(endpoint.media_type, "Success")}
         if endpoint.output is not None:
             success["content"] = {
                 endpoint.media_type: {"schema": schema_of(endpoint.output, "serialization")}
             }
-        responses: dict[str, Any] = {str(endpoint.status): success}
+        responses: dict[str, Any] = {
+            str(status): {**success} for status in (endpoint.status, *endpoint.other_statuses)
+        }
         for status, response in _error_responses(endpoint).items():
             responses[str(status)] = response
         operation["responses"] = responses
@@ -332,9 +379,12 @@ def _path_parameters(path: str) -> list[dict[str, Any]]:
     ]
 
 
-def _query_parameters(model: type[BaseModel] | None) -> list[dict[str, Any]]:
+def _query_parameters(endpoint: Endpoint) -> list[dict[str, Any]]:
+    model = endpoint.query
     if model is None:
         return []
+    if endpoint.query_reading is not None:
+        return endpoint.query_reading.parameters(model)
     schema = model.model_json_schema(by_alias=True)
     parameters = []
     for name, prop in schema.get("properties", {}).items():
@@ -345,10 +395,10 @@ def _query_parameters(model: type[BaseModel] | None) -> list[dict[str, Any]]:
     return parameters
 
 
+_SUCCESS = {JSONAPI: "A JSON:API document"}
+
+
 def _error_responses(endpoint: Endpoint) -> dict[int | str, dict[str, Any]]:
     if endpoint.media_type == JSONAPI:
-        return {  # the JSON:API error document (TODO: its schema)
-            status: {"description": "An error", "content": {JSONAPI: {"schema": {}}}}
-            for status in endpoint.errors
-        }
+        return jsonapi_error_responses(*endpoint.errors)
     return problem_responses(*endpoint.errors)

@@ -1,4 +1,5 @@
-"""The OpenAPI description of the JSON:API surface, whose routes read their requests themselves.
+"""The OpenAPI description of the JSON:API surface's documents, whose endpoints read their
+requests themselves (the error document is error_documents.ERROR_SCHEMA).
 
 Request bodies are described per operation from the same Pydantic models that validate them,
 with the attribute names clients send (kebab-case); the resources of answers from the same
@@ -10,14 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel
-from starlette.responses import Response
 
 from caseworks.childwelfare.childwelfare_models import RECORD_MODELS
 from caseworks.childwelfare.terms import APPLICATION_TYPES, WorkerRole, role_spellings
-from caseworks.core.errors import MAX_PROBLEMS
-from caseworks.core.query_parameters import QueryModel
-from caseworks.web import idempotency_header as idempotency
-from caseworks.web.jsonapi import MEDIA_TYPE
 from caseworks.web.jsonapi.childwelfare_documents import MAX_ASSIGNMENTS_PER_REQUEST
 from caseworks.web.jsonapi.childwelfare_resources import (
     APPLICATION_LINKAGE_TYPES,
@@ -26,43 +22,6 @@ from caseworks.web.jsonapi.childwelfare_resources import (
     WORKERS,
 )
 from caseworks.web.jsonapi.names import member_name
-from caseworks.web.jsonapi.reading import query_parameters
-
-
-def doc(
-    summary: str,
-    parameters: type[QueryModel] | None = None,
-    body: dict[str, Any] | None = None,
-    success: tuple[int, ...] = (200,),
-    returns: dict[str, Any] | None = None,
-    idempotent: bool = False,
-) -> dict[str, Any]:
-    """OpenAPI for routes that read the request themselves: parameters, body, media types, and
-    the document a success returns (``returns``; none for 204). The query ``parameters`` are
-    described from the model that reads them."""
-    extra: dict[str, Any] = {
-        "parameters": [] if parameters is None else query_parameters(parameters),
-    }
-    if idempotent:
-        extra["parameters"] += idempotency.OPENAPI["parameters"]
-    if body is not None:
-        extra["requestBody"] = {"required": True, "content": {MEDIA_TYPE: {"schema": body}}}
-    responses = dict(_RESPONSES)
-    for status in success:
-        responses[status] = {"description": "A JSON:API document"}
-        if returns is not None:
-            responses[status]["content"] = {MEDIA_TYPE: {"schema": returns}}
-    return {
-        "summary": summary,
-        "openapi_extra": extra,
-        "responses": responses,
-        "response_class": JSONAPIResponse,
-    }
-
-
-class JSONAPIResponse(Response):
-    media_type = MEDIA_TYPE
-
 
 # --- what successes return ----------------------------------------------------------------------
 
@@ -202,58 +161,6 @@ def page_of(resource: dict[str, Any], *, included: bool = False) -> dict[str, An
     if included:
         document["properties"]["included"] = _INCLUDED
     return document
-
-
-_ERROR_SCHEMA = _object(
-    {
-        "errors": {
-            "type": "array",
-            "minItems": 1,
-            "maxItems": MAX_PROBLEMS,
-            "items": {
-                "type": "object",
-                "required": ["status", "title"],
-                "properties": {
-                    "status": {"type": "string", "pattern": "^[45][0-9][0-9]$"},
-                    "title": _TEXT,
-                    "detail": _TEXT,
-                    "source": {
-                        "type": "object",
-                        "properties": {"pointer": _TEXT, "parameter": _TEXT, "header": _TEXT},
-                        "minProperties": 1,
-                        "maxProperties": 1,
-                    },
-                },
-            },
-        }
-    },
-    closed=False,
-)
-_ERROR_SCHEMA["properties"]["meta"] = {
-    "type": "object",
-    "properties": {
-        "request-id": _TEXT,
-        "omitted-errors": {
-            "type": "integer",
-            "minimum": 1,
-            "description": f"Problems found beyond the {MAX_PROBLEMS} error objects shown.",
-        },
-    },
-}
-_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"description": text, "content": {MEDIA_TYPE: {"schema": _ERROR_SCHEMA}}}
-    for status, text in (
-        (400, "Malformed JSON or query parameter"),
-        (401, "Missing, unknown or revoked token"),
-        (403, "May read but not change"),
-        (404, "Unknown, or not visible to this token"),
-        (409, "Resource type mismatch"),
-        (413, "Body over the size limit"),
-        (415, "Unsupported media type"),
-        (422, "Invalid document; source.pointer names each problem"),
-        (429, "Too many failed authentications from this address; see Retry-After"),
-    )
-}
 
 
 def attributes_schema(model: type[BaseModel], *, optional: bool = False) -> dict[str, Any]:

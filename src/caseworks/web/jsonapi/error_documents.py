@@ -6,7 +6,7 @@ from typing import Any
 
 from starlette.responses import Response
 
-from caseworks.core.errors import ServiceError
+from caseworks.core.errors import MAX_PROBLEMS, ServiceError
 from caseworks.core.jsonio import dumps
 from caseworks.web.jsonapi import MEDIA_TYPE
 
@@ -42,3 +42,68 @@ def error_response(
     return Response(
         dumps(document), status_code=error.status, media_type=MEDIA_TYPE, headers=headers
     )
+
+
+# --- the error document in OpenAPI -------------------------------------------------------------
+
+_TEXT: dict[str, Any] = {"type": "string"}
+ERROR_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["errors"],
+    "properties": {
+        "errors": {
+            "type": "array",
+            "minItems": 1,
+            "maxItems": MAX_PROBLEMS,
+            "items": {
+                "type": "object",
+                "required": ["status", "title"],
+                "properties": {
+                    "status": {"type": "string", "pattern": "^[45][0-9][0-9]$"},
+                    "title": _TEXT,
+                    "detail": _TEXT,
+                    "source": {
+                        "type": "object",
+                        "properties": {"pointer": _TEXT, "parameter": _TEXT, "header": _TEXT},
+                        "minProperties": 1,
+                        "maxProperties": 1,
+                    },
+                },
+            },
+        },
+        "meta": {
+            "type": "object",
+            "properties": {
+                "request-id": _TEXT,
+                "omitted-errors": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "description": f"Problems found beyond the {MAX_PROBLEMS} error objects shown.",
+                },
+            },
+        },
+    },
+    "additionalProperties": True,
+}
+_DESCRIPTIONS = {
+    400: "Malformed JSON or query parameter",
+    401: "Missing, unknown or revoked token",
+    403: "May read but not change",
+    404: "Unknown, or not visible to this token",
+    409: "Resource type mismatch",
+    413: "Body over the size limit",
+    415: "Unsupported media type",
+    422: "Invalid document; source.pointer names each problem",
+    429: "Too many failed authentications from this address; see Retry-After",
+}
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI responses of these error statuses, each an error document."""
+    return {
+        status: {
+            "description": _DESCRIPTIONS[status],
+            "content": {MEDIA_TYPE: {"schema": ERROR_SCHEMA}},
+        }
+        for status in statuses
+    }

@@ -50,20 +50,12 @@ async def read_document(request: Request) -> Any:
 
 
 Query = TypeVar("Query", bound=QueryModel)
-# Frozen, so the one instance of each model that an empty query string makes serves every
-# request without one (the hot reads mostly come without).
-_DEFAULTS: dict[type[QueryModel], QueryModel] = {}
 
 
-def query_of(model: type[Query], query: QueryParams) -> Query:
+def query_of(model: type[Query], query_string: bytes) -> Query:
     """The query string read by ``model``, before anything else is done with the request: 400
-    naming each wrong parameter (``source.parameter``), as the client spelled it."""
-    if not query:
-        default = _DEFAULTS.get(model)
-        if default is None:
-            default = _DEFAULTS[model] = model.model_validate({})
-        return default  # type: ignore[return-value]
-    values = dict(query)  # a name given twice was refused before routing
+    naming each wrong or unknown parameter (``source.parameter``), as the client spelled it."""
+    values = dict(QueryParams(query_string))  # a name given twice was refused before routing
     spelled_as: dict[str, str] = {}
     for name in model.filters:
         spelled = f"filter[{name}]"
@@ -76,18 +68,31 @@ def query_of(model: type[Query], query: QueryParams) -> Query:
     try:
         return model.model_validate(values)
     except ValidationError as error:
-        raise _bad_query(error, spelled_as) from None
+        raise _bad_query(model, error, spelled_as) from None
 
 
-def _bad_query(error: ValidationError, spelled_as: dict[str, str]) -> BadRequest:
+def _bad_query(
+    model: type[QueryModel], error: ValidationError, spelled_as: dict[str, str]
+) -> BadRequest:
     problems = ProblemList()
-    entries = []
+    not_taken = _not_taken(model)
     for entry in error.errors(include_url=False, include_input=False):
         name = str(entry["loc"][0]) if entry["loc"] else "query"
-        entries.append({**entry, "loc": ("query", spelled_as.get(name, name))})
-    add_errors(problems, entries)
+        spelled = spelled_as.get(name, name)
+        if entry["type"] != "extra_forbidden":
+            add_errors(problems, [{**entry, "loc": ("query", spelled)}])
+        elif not problems.counted():
+            problems.append(FieldProblem(not_taken, parameter=spelled))
     named = ", ".join(dict.fromkeys(problem.parameter or "query" for problem in problems.items))
     return BadRequest(f"invalid query parameter: {named}", problems)
+
+
+def _not_taken(model: type[QueryModel]) -> str:
+    """What an unknown name's error says: the names the operation does take."""
+    names = [field.alias or name for name, field in model.model_fields.items()]
+    if not names:
+        return "is not a query parameter: this operation takes none"
+    return f"is not a query parameter of this operation (it takes {', '.join(names)})"
 
 
 def query_parameters(model: type[QueryModel]) -> list[dict[str, Any]]:
