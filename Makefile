@@ -52,6 +52,11 @@ reliability-report: install
 		--ran "-q $(RELIABILITY_TESTS)"
 
 # Benchmarks (not part of `make test`): need wrk (apt-get install wrk) and taskset.
+.PHONY: openapi-snapshot
+# After a deliberate change to an endpoint: record the OpenAPI document the tests compare with.
+openapi-snapshot: install
+	CASEWORKS_UPDATE_SNAPSHOT=1 $(BIN)/pytest -q tests/web/test_openapi_snapshot.py
+
 .PHONY: fuzz
 fuzz: install
 	rm -f $(FIGURES)

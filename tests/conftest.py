@@ -13,11 +13,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from fastapi import FastAPI
 
 import caseworks.db.migrate as migrations
 from caseworks.db import Database, DatabaseURL, open_database
-from caseworks.web.app import create_app
+from caseworks.web.app import Caseworks, create_app
 from tests.support.databases import make_settings, new_postgres_database
 from tests.support.figures import Figures, figures_of
 from tests.support.tenants import Tenant, new_tenant
@@ -52,19 +51,19 @@ async def db(database_url: DatabaseURL) -> AsyncIterator[Database]:
 
 
 @pytest.fixture(scope="session")
-async def app(database_url: DatabaseURL, db: Database) -> AsyncIterator[FastAPI]:
+async def app(database_url: DatabaseURL, db: Database) -> AsyncIterator[Caseworks]:
     application = create_app(make_settings(database_url), database=db)
     async with application.router.lifespan_context(application):
         yield application
 
 
 @pytest.fixture
-async def tenant(db: Database, app: FastAPI) -> Tenant:
+async def tenant(db: Database, app: Caseworks) -> Tenant:
     return await new_tenant(db, app)
 
 
 @pytest.fixture
-async def other_tenant(db: Database, app: FastAPI) -> Tenant:
+async def other_tenant(db: Database, app: Caseworks) -> Tenant:
     return await new_tenant(db, app, "Another Agency")
 
 

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from caseworks.web.methods import AnswerOptions, MethodTable
 from starlette.applications import Starlette
 from starlette.datastructures import State
 from starlette.middleware import Middleware
@@ -17,12 +18,11 @@ from starlette.responses import Response
 from bench.spike import common
 from bench.spike.declare import Call, Endpoint, compile_routes
 from caseworks.auth import policy
-from caseworks.core.jsonio import JSONResponse
 from caseworks.mentoring import mentor_assignments as service
 from caseworks.mentoring.mentoring_models import Assignment, AssignmentCreate
 from caseworks.web import idempotency_header as idempotency
+from caseworks.web.json_response import JSONResponse
 from caseworks.web.jsonapi import documents as jsonapi
-from caseworks.web.methods import AnswerOptions, MethodTable
 from caseworks.web.origin import origins_of
 
 

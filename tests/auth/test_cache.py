@@ -7,12 +7,12 @@ import os
 from collections.abc import Callable
 
 import pytest
-from fastapi import FastAPI
 
 from caseworks.auth.cache import TokenCache
 from caseworks.auth.principal import Principal, Role
 from caseworks.auth.tokens import hash_token
 from caseworks.db import Database, DatabaseURL
+from caseworks.web.app import Caseworks
 from tests.support.polling import until
 from tests.support.servers import CASEWORKS
 from tests.support.tenants import Tenant
@@ -75,7 +75,7 @@ async def revoke_in_another_process(database_url: DatabaseURL, token: str) -> No
 
 
 async def test_a_cached_token_revoked_by_another_process_is_refused(
-    database_url: DatabaseURL, tenant: Tenant, app: FastAPI
+    database_url: DatabaseURL, tenant: Tenant, app: Caseworks
 ) -> None:
     cache: TokenCache = app.state.token_cache
     token_hash = hash_token(tenant.admin_token)
@@ -92,7 +92,7 @@ async def test_a_cached_token_revoked_by_another_process_is_refused(
 
 
 async def test_losing_the_channel_turns_the_cache_off_until_it_is_back(
-    db: Database, tenant: Tenant, app: FastAPI, postgresql_url: DatabaseURL
+    db: Database, tenant: Tenant, app: Caseworks, postgresql_url: DatabaseURL
 ) -> None:
     if db.dialect != "postgresql":
         pytest.skip("the channel exists on PostgreSQL only")

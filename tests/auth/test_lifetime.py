@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 
 import httpx
 import pytest
-from fastapi import FastAPI
 
 from caseworks.auth.cache import TokenCache, evict_everywhere
 from caseworks.auth.principal import Role
@@ -21,6 +20,7 @@ from caseworks.auth.tokens import (
 )
 from caseworks.core.timestamps import utc_now
 from caseworks.db import Database
+from caseworks.web.app import Caseworks
 from tests.support.childwelfare import JSONAPI
 from tests.support.figures import Figures
 from tests.support.polling import until
@@ -50,7 +50,7 @@ def assert_expired(response: httpx.Response) -> None:
 
 
 @pytest.fixture
-def clock(app: FastAPI) -> Iterator[list[datetime]]:
+def clock(app: Caseworks) -> Iterator[list[datetime]]:
     """The app's clock, frozen now and moved by the test (restored afterwards)."""
     now = [utc_now()]
     real = app.state.clock
@@ -69,7 +69,7 @@ async def test_a_token_made_already_expired_is_401(
 
 @pytest.mark.parametrize("path", PATHS)
 async def test_a_cached_token_is_refused_once_it_expires(
-    tenant: Tenant, app: FastAPI, clock: list[datetime], path: str
+    tenant: Tenant, app: Caseworks, clock: list[datetime], path: str
 ) -> None:
     cache: TokenCache = app.state.token_cache
     await until(lambda: cache.enabled)
@@ -106,7 +106,7 @@ async def last_used(db: Database, token: str) -> datetime | None:
 
 
 async def test_last_use_is_written_on_a_cache_miss_at_most_once_an_hour(
-    tenant: Tenant, app: FastAPI, db: Database, clock: list[datetime], figures: Figures
+    tenant: Tenant, app: Caseworks, db: Database, clock: list[datetime], figures: Figures
 ) -> None:
     cache: TokenCache = app.state.token_cache
     await until(lambda: cache.enabled)

@@ -8,11 +8,10 @@ from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
 
 from caseworks.auth.limits import FailureLimiter
 from caseworks.db import Database, DatabaseURL
-from caseworks.web.app import create_app
+from caseworks.web.app import Caseworks, create_app
 from tests.support.databases import make_settings
 from tests.support.figures import Figures
 from tests.support.tenants import Tenant
@@ -40,7 +39,7 @@ def clock() -> Clock:
 @pytest.fixture
 async def limited_app(
     database_url: DatabaseURL, db: Database, clock: Clock
-) -> AsyncIterator[FastAPI]:
+) -> AsyncIterator[Caseworks]:
     settings = make_settings(
         database_url, auth_failures_per_minute=LIMIT, trusted_proxies=("10.0.0.0/8",)
     )
@@ -51,7 +50,7 @@ async def limited_app(
 
 
 @asynccontextmanager
-async def calling(app: FastAPI, address: str, **headers: Any) -> AsyncIterator[httpx.AsyncClient]:
+async def calling(app: Caseworks, address: str, **headers: Any) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app, client=(address, 5000))
     async with httpx.AsyncClient(
         transport=transport, base_url="http://testserver", headers=headers
@@ -72,7 +71,7 @@ async def paths(tenant: Tenant) -> list[str]:
 
 
 async def test_the_failure_after_the_limit_is_429_and_a_valid_token_still_passes(
-    limited_app: FastAPI, tenant: Tenant, clock: Clock, figures: Figures
+    limited_app: Caseworks, tenant: Tenant, clock: Clock, figures: Figures
 ) -> None:
     urls = await paths(tenant)
     async with calling(limited_app, "192.0.2.50") as client:
@@ -104,7 +103,7 @@ async def test_the_failure_after_the_limit_is_429_and_a_valid_token_still_passes
 
 
 async def test_the_address_behind_a_trusted_proxy_is_the_one_counted(
-    limited_app: FastAPI, tenant: Tenant
+    limited_app: Caseworks, tenant: Tenant
 ) -> None:
     async with calling(limited_app, PROXY[0], **WRONG) as proxy:
         for _ in range(LIMIT):

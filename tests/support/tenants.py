@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import httpx
-from fastapi import FastAPI
 
 from caseworks.auth.agencies import create_agency
 from caseworks.auth.principal import Role
 from caseworks.auth.tokens import create_token
 from caseworks.db import Database, DatabaseURL, open_database
+from caseworks.web.app import Caseworks
 
 
 @dataclass
@@ -19,7 +19,7 @@ class Tenant:
 
     agency_id: str
     db: Database
-    app: FastAPI
+    app: Caseworks
     admin_token: str
     tokens: dict[str, str] = field(default_factory=dict)
 
@@ -41,7 +41,7 @@ class Tenant:
         return token
 
 
-async def new_tenant(db: Database, app: FastAPI, name: str = "Test Agency") -> Tenant:
+async def new_tenant(db: Database, app: Caseworks, name: str = "Test Agency") -> Tenant:
     async with db.transaction() as tx:
         agency_id = await create_agency(tx, name)
         _, admin_token = await create_token(tx, agency_id=agency_id, role=Role.ADMIN)

@@ -6,12 +6,14 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from fastapi import FastAPI
+from starlette.responses import Response
 
 from caseworks.db import Database, DatabaseURL
-from caseworks.web.app import create_app
+from caseworks.web import app as app_module
+from caseworks.web.app import Caseworks, create_app
+from caseworks.web.endpoints import Call, Endpoint
 from tests.support.databases import make_settings
-from tests.support.tenants import Tenant
+from tests.support.tenants import Tenant, new_tenant
 
 
 async def test_security_headers_and_generated_request_id(api: httpx.AsyncClient) -> None:
@@ -113,23 +115,27 @@ async def test_unknown_path_is_404_problem(api: httpx.AsyncClient) -> None:
 
 
 @pytest.fixture
-async def failing_app(database_url: DatabaseURL, db: Database) -> AsyncIterator[FastAPI]:
-    application = create_app(make_settings(database_url), database=db)
-
-    @application.get("/boom")
-    async def boom() -> None:
+async def failing_app(
+    database_url: DatabaseURL, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[Caseworks]:
+    async def boom(call: Call) -> Response:
         raise RuntimeError("secret internals: password=hunter2")
 
+    failing = Endpoint("GET", "/api/v1/boom", boom, "Fail", "boom")
+    monkeypatch.setattr(app_module, "declared_endpoints", lambda: [failing])
+    application = create_app(make_settings(database_url), database=db)
     async with application.router.lifespan_context(application):
         yield application
 
 
 async def test_an_unexpected_error_is_500_without_internals(
-    failing_app: FastAPI, caplog: pytest.LogCaptureFixture
+    failing_app: Caseworks, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caller = await new_tenant(failing_app.state.db, failing_app)
     transport = httpx.ASGITransport(app=failing_app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-        response = await client.get("/boom", headers={"X-Request-ID": "req-500"})
+        headers = {"X-Request-ID": "req-500", "Authorization": f"Bearer {caller.admin_token}"}
+        response = await client.get("/api/v1/boom", headers=headers)
     assert response.status_code == 500
     assert "hunter2" not in response.text
     assert response.json()["request_id"] == "req-500"

@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from fastapi import FastAPI
 
 from caseworks.db import Database, DatabaseURL
-from caseworks.web.app import create_app
+from caseworks.web.app import Caseworks, create_app
 from tests.support.databases import make_settings
 from tests.support.tenants import Tenant, new_tenant
 from tests.support.world import build_world
@@ -18,14 +17,14 @@ EXPOSED = {"idempotent-replayed", "location", "x-request-id"}
 
 
 @pytest.fixture(scope="module")
-async def cors_app(database_url: DatabaseURL, db: Database) -> AsyncIterator[FastAPI]:
+async def cors_app(database_url: DatabaseURL, db: Database) -> AsyncIterator[Caseworks]:
     application = create_app(make_settings(database_url, cors_origins=(ORIGIN,)), database=db)
     async with application.router.lifespan_context(application):
         yield application
 
 
 @pytest.fixture
-async def cors_tenant(db: Database, cors_app: FastAPI) -> Tenant:
+async def cors_tenant(db: Database, cors_app: Caseworks) -> Tenant:
     return await new_tenant(db, cors_app)
 
 

@@ -7,13 +7,14 @@ from typing import Any
 
 import httpx
 from pydantic import BaseModel, ConfigDict
-from starlette.applications import Starlette
 from starlette.responses import Response
+from starlette.types import ASGIApp
 
 from caseworks.core.query_parameters import NoQuery, PageQuery
-from caseworks.web.app import exception_response
+from caseworks.web.app import exception_response, render_error
 from caseworks.web.childwelfare_api import JSONAPI_QUERY
 from caseworks.web.endpoints import JSONAPI, Call, Endpoint, compile_routes
+from caseworks.web.router import Router, RouteTable
 from tests.support.tenants import Tenant
 
 
@@ -24,7 +25,7 @@ class Mutable(BaseModel):
 
 def recording(
     tenant: Tenant, declared: list[tuple[str, type[BaseModel], Any]]
-) -> tuple[Starlette, list[Any]]:
+) -> tuple[ASGIApp, list[Any]]:
     """An app of endpoints that answer 204 and keep each query their handler was given."""
     seen: list[Any] = []
 
@@ -37,10 +38,11 @@ def recording(
         for path, model, more in declared
     ]
     state = tenant.app.state
-    return Starlette(routes=compile_routes(endpoints, state, exception_response)), seen
+    routes = compile_routes(endpoints, state, exception_response)
+    return Router(RouteTable(routes), render_error), seen
 
 
-async def get(app: Starlette, token: str, url: str) -> httpx.Response:
+async def get(app: ASGIApp, token: str, url: str) -> httpx.Response:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         return await client.get(url, headers={"Authorization": f"Bearer {token}"})

@@ -11,11 +11,10 @@ from collections import defaultdict
 
 import httpx
 import pytest
-from fastapi import FastAPI
-from fastapi.routing import iter_route_contexts
-from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 
-from caseworks.web.methods import MethodTable
+from caseworks.web.app import Caseworks
+from caseworks.web.router import RouteTable
 from tests.support.figures import Figures
 from tests.support.tenants import Tenant
 from tests.support.world import build_world
@@ -36,12 +35,11 @@ _PROBES = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "TRACE")
 DOUBLED = "/api/v1/assignments/api/v1/assignments"
 
 
-def declared_methods(app: FastAPI) -> dict[str, set[str]]:
+def declared_methods(app: Caseworks) -> dict[str, set[str]]:
     """Each declared path template with the methods its routes declare."""
     methods: dict[str, set[str]] = defaultdict(set)
-    for route in iter_route_contexts(app.routes):
-        if route.path is not None and route.methods:
-            methods[route.path].update(route.methods)
+    for entry in app.route_table.entries:
+        methods[entry.template].update(entry.methods)
     return methods
 
 
@@ -58,7 +56,7 @@ def sample_path(template: str, ids: dict[str, str]) -> str:
     return "/".join(segments)
 
 
-def sweep(app: FastAPI, ids: dict[str, str]) -> list[tuple[str, str]]:
+def sweep(app: Caseworks, ids: dict[str, str]) -> list[tuple[str, str]]:
     """(path with real ids, its expected Allow), doubled-prefix aliases included."""
     cases = []
     for template, methods in declared_methods(app).items():
@@ -74,7 +72,7 @@ async def cases(tenant: Tenant) -> list[tuple[str, str]]:
     return sweep(tenant.app, await build_world(tenant))
 
 
-def test_the_sweep_covers_the_paths_that_have_several_methods(app: FastAPI) -> None:
+def test_the_sweep_covers_the_paths_that_have_several_methods(app: Caseworks) -> None:
     allow = {path: expected_allow(m) for path, m in declared_methods(app).items()}
     assert allow["/api/v1/assignments/{assignment_id}"] == "GET, HEAD, PUT, DELETE, OPTIONS"
     assert allow["/api/v1/assignments"] == "GET, HEAD, POST, OPTIONS"
@@ -136,14 +134,11 @@ async def test_options_on_an_unknown_path_is_404(api: httpx.AsyncClient) -> None
 
 
 def test_allow_lists_the_methods_of_every_template_a_path_matches() -> None:
-    async def endpoint() -> None:
+    async def endpoint(scope: Scope, receive: Receive, send: Send) -> None:
         return None
 
-    table = MethodTable(
-        [
-            Route("/things/{thing_id}", endpoint, methods=["GET"]),
-            Route("/things/special", endpoint, methods=["DELETE"]),
-        ]
+    table = RouteTable(
+        [("GET", "/things/{thing_id}", endpoint), ("DELETE", "/things/special", endpoint)]
     )
     assert table.allow_header("/things/special") == "GET, HEAD, DELETE, OPTIONS"
     assert table.allow_header("/things/other") == "GET, HEAD, OPTIONS"

@@ -6,32 +6,12 @@ import json
 from typing import Any
 
 import orjson
-from starlette.background import BackgroundTask
-from starlette.responses import JSONResponse as StarletteJSONResponse
 
 _OPTIONS = orjson.OPT_UTC_Z | orjson.OPT_OMIT_MICROSECONDS | orjson.OPT_NAIVE_UTC
 
 
 def dumps(content: Any) -> bytes:
     return orjson.dumps(content, option=_OPTIONS)
-
-
-class JSONResponse(StarletteJSONResponse):
-    # A JSONResponse to FastAPI too, so the OpenAPI document shows each route's response model.
-    media_type = "application/json"
-
-    def __init__(
-        self,
-        content: Any,
-        status_code: int = 200,
-        headers: dict[str, str] | None = None,
-        media_type: str | None = None,
-        background: BackgroundTask | None = None,
-    ) -> None:
-        super().__init__(content, status_code, headers, media_type, background)
-
-    def render(self, content: Any) -> bytes:
-        return dumps(content)
 
 
 def _repeated_key(items: list[tuple[str, Any]]) -> str | None:

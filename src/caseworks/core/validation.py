@@ -27,7 +27,7 @@ def message(error: Mapping[str, Any]) -> str:
 
 
 def from_validation_errors(errors: Sequence[Any]) -> ServiceError:
-    """Map FastAPI/Pydantic error entries (``loc`` = ("body", ...) or ("query", name)) to ours."""
+    """Map Pydantic error entries (``loc`` = ("body", ...) or ("query", name)) to ours."""
     if any(error.get("type") == "json_invalid" for error in errors):
         return BadRequest("the request body is not valid JSON")
     problems = ProblemList()

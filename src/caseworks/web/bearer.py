@@ -1,16 +1,13 @@
 """Authentication for HTTP requests: ``Authorization: Bearer <token>`` → Principal.
 
-The header is read directly rather than through FastAPI's ``HTTPBearer`` security dependency:
-each dependency level costs measurable time on every request. The bearer scheme is documented in
-the OpenAPI document by ``caseworks.app`` instead.
+Every declared endpoint calls `authenticate_header` first (`web/endpoints.py`); the bearer
+scheme is documented once for the whole OpenAPI document (`web/openapi_document.py`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any
 
-from fastapi import Depends, Request
 from starlette.datastructures import State
 
 from caseworks.auth.cache import TokenCache
@@ -18,18 +15,12 @@ from caseworks.auth.limits import FailureLimiter
 from caseworks.auth.principal import Principal
 from caseworks.auth.tokens import TOKEN_PREFIX, hash_token, principal_for
 from caseworks.core.errors import TooManyRequests, Unauthorized
-from caseworks.db import Database
 
 BEARER_SCHEME = {
     "type": "http",
     "scheme": "bearer",
     "description": "An API token from `caseworks token create`.",
 }
-
-
-async def database(request: Request) -> Database:
-    db: Database = request.app.state.db
-    return db
 
 
 def _bearer_token(authorization: str) -> str:
@@ -79,30 +70,3 @@ async def _principal(state: State, token: str) -> Principal:
     if principal.expires_at is not None and principal.expired(clock()):
         raise Unauthorized("the API token has expired")
     return principal
-
-
-async def current_principal(request: Request) -> Principal:
-    client = request.scope.get("client")
-    principal = await authenticate_header(
-        request.app.state, request.headers.get("authorization", ""), client[0] if client else None
-    )
-    request.state.principal = principal
-    return principal
-
-
-Caller = Annotated[Principal, Depends(current_principal)]
-DB = Annotated[Database, Depends(database)]
-
-
-def allowed(check: Callable[[Principal], object]) -> Any:
-    """A route dependency: the access policy's ``check`` of what the caller's role alone decides.
-
-    Route dependencies run before FastAPI validates the body (and JSON:API routes read theirs
-    after), so a caller whose role may never do this gets 403 without its body being looked at;
-    a call without a valid token is still 401 first.
-    """
-
-    async def check_role(caller: Caller) -> None:
-        check(caller)
-
-    return Depends(check_role)

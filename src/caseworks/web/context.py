@@ -15,13 +15,11 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl
 
-from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from caseworks.core.errors import BadRequest, FieldProblem, PayloadTooLarge, ServiceError
-from caseworks.web.fastlane import FastLane, Match
-from caseworks.web.methods import MethodTable
 from caseworks.web.origin import HostPolicy, Origins
+from caseworks.web.router import RouteTable
 
 access_log = logging.getLogger("caseworks.access")
 
@@ -34,7 +32,6 @@ SECURITY_HEADERS = [
 ]
 
 ErrorRenderer = Callable[[str, ServiceError, str], Any]
-ExceptionRenderer = Callable[[str, Exception, str], Any]
 
 # The seed's catalogue doubled the assignments prefix; such paths are served as the canonical
 # ones. Rewriting here keeps the router (matched in order on every request) half as long.
@@ -79,17 +76,13 @@ class RequestContext:
         app: ASGIApp,
         max_body_bytes: int,
         render_error: ErrorRenderer,
-        render_exception: ExceptionRenderer,
-        fast_lane: FastLane | None = None,
         origins: Origins | None = None,
-        methods: MethodTable | None = None,
+        methods: RouteTable | None = None,
     ) -> None:
         self.app = app
         self.origins = origins or Origins(HostPolicy.of(["*"], None))
         self.max_body_bytes = max_body_bytes
         self.render_error = render_error
-        self.render_exception = render_exception
-        self.fast_lane = fast_lane
         self.methods = methods
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -142,11 +135,7 @@ class RequestContext:
                 response = self.render_error(scope["path"], repeated, request_id)
                 await response(scope, receive, send_with_headers)
                 return
-            fast = self.fast_lane.match(scope) if self.fast_lane is not None else None
-            if fast is not None:
-                await self._fast(fast, scope, receive, send_with_headers, request_id)
-            else:
-                await self.app(scope, self._limited(receive), send_with_headers)
+            await self.app(scope, self._limited(receive), send_with_headers)
         except Exception:
             # Logged with its request id; the body says only that it failed, never why.
             access_log.exception("unhandled error request_id=%s", request_id)
@@ -164,20 +153,8 @@ class RequestContext:
                 request_id,
             )
 
-    async def _fast(
-        self, fast: Match, scope: Scope, receive: Receive, send: Send, request_id: str
-    ) -> None:
-        assert self.fast_lane is not None
-        try:
-            response = await self.fast_lane.respond(fast, scope)
-        except Exception as error:
-            response = self.render_exception(scope["path"], error, request_id)
-            if response is None:
-                raise
-        await response(scope, receive, send)
-
     def _head_as_get(self, scope: Scope) -> Scope:
-        """A HEAD is served as the path's GET (fast lane or route); without a GET it stays (405)."""
+        """A HEAD is served as the path's GET; without a GET it stays (405)."""
         if self.methods is None or "GET" not in self.methods.allowed(scope["path"]):
             return scope
         return {**scope, "method": "GET"}
@@ -196,7 +173,7 @@ class RequestContext:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
-                    raise HTTPException(413, self._too_large().detail)
+                    raise self._too_large()
             return message
 
         return limited_receive

@@ -1,12 +1,12 @@
 """Each endpoint declared once, as an `Endpoint` record: method, path, handler, the models of its
 query and body, its output, its errors and its access rule. The records are compiled once, at
-start-up, into Starlette routes whose ASGI callable does, in order: authenticate, read the query
-(unknown parameter names refused, the rest validated by the query model, or by the surface's own
-`QueryReading`), check the role, run
-the endpoint's guard (a check that needs the record, still before the body), read and validate
-the body, call the handler, render errors. Nothing is solved per request: what a route needs is
-known when it is compiled, and a read takes what it needs from the ASGI scope without building a
-`Request`. The OpenAPI document's operations are built from the same records (`operations`).
+start-up, into ASGI callables for the route table (`web/router.py`) that do, in order:
+authenticate, read the query (unknown names refused, the rest validated by the query model or by
+the surface's own `QueryReading`), check the role, run the endpoint's guard (a check that needs
+the record, still before the body), read and validate the body, call the handler, render errors.
+Nothing is solved per request: what an endpoint needs is known when it is compiled, and a read
+takes what it needs from the ASGI scope without building a `Request`. The OpenAPI document's
+operations are built from the same records (`operations`).
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from pydantic import BaseModel, ValidationError
 from starlette.datastructures import State
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Match, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from caseworks.auth.principal import Principal
@@ -264,59 +263,12 @@ def _client(scope: Scope) -> str | None:
 
 def compile_routes(
     endpoints: Sequence[Endpoint], state: State, render: ErrorRendering
-) -> list[Route]:
-    """One Starlette route per endpoint, in declaration order."""
+) -> list[tuple[str, str, ASGIApp]]:
+    """Each endpoint's (method, path template, compiled ASGI callable), for the route table."""
     return [
-        Route(
-            endpoint.path,
-            _Compiled(endpoint, state, render),
-            methods=[endpoint.method],
-            name=endpoint.name,
-            include_in_schema=False,  # the document is built by `operations`
-        )
+        (endpoint.method, endpoint.path, _Compiled(endpoint, state, render))
         for endpoint in endpoints
     ]
-
-
-class DeclaredFirst:
-    """The declared endpoints, served straight from their routes; any other request (no route's
-    path and method match it) goes on to ``otherwise``, the framework, whose router holds the
-    same routes to answer 405 with `Allow` and to redirect a trailing slash.
-
-    A declared endpoint so passes none of the framework's per-request machinery (its middleware
-    stack and router cost more CPU than the hottest reads themselves). ``wrap`` puts middleware
-    that must see every request to a declared endpoint around them (CORS).
-    """
-
-    def __init__(
-        self,
-        routes: Sequence[Route],
-        otherwise: ASGIApp,
-        wrap: Callable[[ASGIApp], ASGIApp] | None = None,
-    ) -> None:
-        # By method, so that a request tries only the paths it could match.
-        self.by_method: dict[str, list[Route]] = {}
-        for route in routes:
-            for method in route.methods or ():
-                self.by_method.setdefault(method, []).append(route)
-        self.otherwise = otherwise
-        self.serve: ASGIApp = _serve_matched if wrap is None else wrap(_serve_matched)
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path: str = scope["path"]
-        for route in self.by_method.get(scope["method"], ()):
-            if route.path_regex.match(path) is None:
-                continue  # the common case, decided in C
-            match, child_scope = route.matches(scope)
-            if match is Match.FULL:
-                scope.update(child_scope)  # path_params, and the endpoint's compiled callable
-                await self.serve(scope, receive, send)
-                return
-        await self.otherwise(scope, receive, send)
-
-
-async def _serve_matched(scope: Scope, receive: Receive, send: Send) -> None:
-    await scope["endpoint"](scope, receive, send)
 
 
 def operations(endpoints: Sequence[Endpoint], schemas: dict[str, Any]) -> dict[str, Any]:
@@ -359,7 +311,7 @@ def operations(endpoints: Sequence[Endpoint], schemas: dict[str, Any]) -> dict[s
         responses: dict[str, Any] = {
             str(status): {**success} for status in (endpoint.status, *endpoint.other_statuses)
         }
-        for status, response in _error_responses(endpoint).items():
+        for status, response in _error_responses(endpoint, schemas).items():
             responses[str(status)] = response
         operation["responses"] = responses
         paths.setdefault(endpoint.path, {})[endpoint.method.lower()] = operation
@@ -398,7 +350,20 @@ def _query_parameters(endpoint: Endpoint) -> list[dict[str, Any]]:
 _SUCCESS = {JSONAPI: "A JSON:API document"}
 
 
-def _error_responses(endpoint: Endpoint) -> dict[int | str, dict[str, Any]]:
+def _error_responses(
+    endpoint: Endpoint, schemas: dict[str, Any]
+) -> dict[int | str, dict[str, Any]]:
+    """The error answers of an operation, their one schema per surface kept in components."""
     if endpoint.media_type == JSONAPI:
-        return jsonapi_error_responses(*endpoint.errors)
-    return problem_responses(*endpoint.errors)
+        responses, name = jsonapi_error_responses(*endpoint.errors), "JSONAPIErrors"
+    else:
+        responses, name = problem_responses(*endpoint.errors), "Problem"
+    referenced: dict[int | str, dict[str, Any]] = {}
+    for status, response in responses.items():
+        ((media_type, content),) = response["content"].items()
+        schemas[name] = content["schema"]
+        referenced[status] = {
+            **response,
+            "content": {media_type: {"schema": {"$ref": f"#/components/schemas/{name}"}}},
+        }
+    return referenced

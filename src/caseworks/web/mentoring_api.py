@@ -12,7 +12,6 @@ from pydantic import BaseModel
 from starlette.responses import Response
 
 from caseworks.auth import policy
-from caseworks.core.jsonio import JSONResponse
 from caseworks.core.timestamps import to_utc
 from caseworks.mentoring import mentor_assignments as service
 from caseworks.mentoring import people
@@ -42,6 +41,7 @@ from caseworks.mentoring.mentoring_queries import AssignmentFilters
 from caseworks.mentoring.people import CONTACTS, MENTORS, PersonKind
 from caseworks.web import idempotency_header as idempotency
 from caseworks.web.endpoints import Call, Endpoint
+from caseworks.web.json_response import JSONResponse
 
 ASSIGNMENTS = "/api/v1/assignments"
 ASSIGNMENT = f"{ASSIGNMENTS}/{{assignment_id}}"

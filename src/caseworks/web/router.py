@@ -1,10 +1,10 @@
 """Finding the endpoint of a request: one table of paths, each with its methods.
 
-Every route of the application (the declared endpoints, `/health`, the documentation pages) is
-in one table, built at start-up. A request's path is looked up once: first in a dict of the paths
-without parameters, then among the templated paths that share its first two segments, so the
-work does not grow with the number of routes. The same table answers what the router alone
-would answer badly: 404 (or a 307 to the path with or without its trailing slash, when that one
+Every route of the application (the declared endpoints, `/health`, the document and the
+documentation pages) is in one table, built at start-up. A request's path is looked up once: in
+a dict of the paths without parameters, and among the templated paths that share its first three
+segments (`/api/v1/assignments`), so the work does not grow with the number of routes. The same
+table answers 404 (or a 307 to the path with or without its trailing slash, when that one
 exists), 405 with every method of the path in `Allow`, OPTIONS (204 with `Allow`), and whether a
 HEAD may be served as the path's GET.
 """
@@ -58,16 +58,17 @@ class RouteEntry:
 
 Found = tuple[RouteEntry, dict[str, str]]
 ErrorRenderer = Callable[[str, ServiceError, str | None, dict[str, str] | None], Response]
+_GROUPED_SEGMENTS = 3  # `/api/v1/assignments`: what tells the API's collections apart
 
 
-def _prefix(path: str) -> str:
-    """The first two segments: `/api/v1` for every API path, `/docs` for the pages."""
-    return "/".join(path.split("/", 3)[:3])
+def _group(path: str) -> str:
+    return "/".join(path.split("/", _GROUPED_SEGMENTS + 1)[: _GROUPED_SEGMENTS + 1])
 
 
 class RouteTable:
     def __init__(self, routes: Sequence[tuple[str, str, ASGIApp]]) -> None:
-        """``routes``: (method, path template, ASGI callable), in any order."""
+        """``routes``: (method, path template, ASGI callable); the first template that matches
+        a path and has the method serves it, as a router that tries routes in order would."""
         by_template: dict[str, dict[str, ASGIApp]] = {}
         for method, template, app in routes:
             methods = by_template.setdefault(template, {})
@@ -77,27 +78,38 @@ class RouteTable:
         entries = [RouteEntry.of(template, methods) for template, methods in by_template.items()]
         self.entries = tuple(entries)
         self._exact = {entry.template: entry for entry in entries if "{" not in entry.template}
-        templated: dict[str, list[RouteEntry]] = {}
+        grouped: dict[str, list[RouteEntry]] = {}
+        anywhere: list[RouteEntry] = []  # a parameter within the grouped segments
         for entry in entries:
-            if "{" in entry.template:
-                templated.setdefault(_prefix(entry.template), []).append(entry)
-        self._templated = {prefix: tuple(found) for prefix, found in templated.items()}
+            if "{" not in entry.template:
+                continue
+            group = _group(entry.template)
+            (anywhere if "{" in group else grouped.setdefault(group, [])).append(entry)
+        self._grouped = {group: (*found, *anywhere) for group, found in grouped.items()}
+        self._anywhere = tuple(anywhere)
         self.every_method = ordered(m for entry in entries for m in entry.methods)
 
-    def find(self, path: str) -> Found | None:
+    def matches(self, path: str) -> list[Found]:
+        """Every template the path matches, the path's own (no parameters) first."""
+        found: list[Found] = []
         exact = self._exact.get(path)
         if exact is not None:
-            return exact, {}
-        for entry in self._templated.get(_prefix(path), ()):
+            found.append((exact, {}))
+        for entry in self._grouped.get(_group(path), self._anywhere):
             match = entry.regex.match(path)
             if match is not None:
-                return entry, match.groupdict()
-        return None
+                found.append((entry, match.groupdict()))
+        return found
 
     def allowed(self, path: str) -> tuple[str, ...]:
-        """The methods of a path, empty for a path no route declares."""
-        found = self.find(path)
-        return ordered(found[0].methods) if found is not None else ()
+        """The methods of a path (of every template it matches), empty for a path no route
+        declares."""
+        found = self.matches(path)
+        return ordered(m for entry, _ in found for m in entry.methods) if found else ()
+
+    def allow_header(self, path: str) -> str | None:
+        allowed = self.allowed(path)
+        return ", ".join(allowed) if allowed else None
 
 
 class Router:
@@ -109,26 +121,32 @@ class Router:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope["path"]
-        found = self.table.find(path)
-        if found is None:
+        method: str = scope["method"]
+        found = self.table.matches(path)
+        for entry, params in found:
+            app = entry.methods.get(method)
+            if app is not None:
+                scope["path_params"] = params
+                await app(scope, receive, send)
+                return
+        if not found:
             response = self._slash_redirect(scope) or self._error(
                 scope, NotFound("no such resource")
             )
-            await response(scope, receive, send)
-            return
-        entry, params = found
-        method: str = scope["method"]
-        app = entry.methods.get(method)
-        if app is not None:
-            scope["path_params"] = params
-            await app(scope, receive, send)
         elif method == "OPTIONS":
             # No token needed: a browser's preflight never carries one, and the answer names
             # only the methods of a path's shape, never a record.
-            await Response(status_code=204, headers={"Allow": entry.allow})(scope, receive, send)
+            response = Response(status_code=204, headers={"Allow": self._allow(found)})
         else:
             error = MethodNotAllowed(f"{method} is not allowed on {path}")
-            await self._error(scope, error, {"Allow": entry.allow})(scope, receive, send)
+            response = self._error(scope, error, {"Allow": self._allow(found)})
+        await response(scope, receive, send)
+
+    @staticmethod
+    def _allow(found: list[Found]) -> str:
+        if len(found) == 1:
+            return found[0][0].allow
+        return ", ".join(ordered(m for entry, _ in found for m in entry.methods))
 
     def _error(
         self, scope: Scope, error: ServiceError, headers: dict[str, str] | None = None
@@ -145,6 +163,6 @@ class Router:
         if path == "/":
             return None
         other = path.rstrip("/") if path.endswith("/") else path + "/"
-        if self.table.find(other) is None:
+        if not self.table.matches(other):
             return None
         return RedirectResponse(str(origins_of(scope).url(scope, other)), status_code=307)
