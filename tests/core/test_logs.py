@@ -3,6 +3,7 @@ token, a request body or a personal field."""
 
 from __future__ import annotations
 
+import io
 import logging
 import re
 import socket
@@ -10,8 +11,9 @@ import sys
 from pathlib import Path
 
 import httpx
+import pytest
 
-from caseworks.core.logs import UTCFormatter
+from caseworks.core.logs import LINE_FORMAT, AccessLog, BatchingStreamHandler, UTCFormatter
 from caseworks.db import DatabaseURL
 from tests.support.childwelfare import JSONAPI
 from tests.support.figures import Figures
@@ -138,3 +140,39 @@ def test_an_exception_message_cannot_start_a_line_of_its_own() -> None:
     assert lines[0] == "ERROR caseworks: failed a\\x0db"
     assert all(line.startswith("  ") for line in lines[1:]), lines
     assert "\x1b" not in "".join(lines)
+
+
+def test_an_access_line_written_directly_reads_as_the_formatter_writes_it() -> None:
+    """The access log's direct line and a record through the logging machinery are one line."""
+    stream = io.StringIO()
+    formatter = UTCFormatter(LINE_FORMAT)
+    direct = BatchingStreamHandler(stream, interval=3600)
+    direct.setFormatter(formatter)
+    logger = logging.getLogger("caseworks.access.direct-test")
+    logger.propagate, logger.handlers = False, [direct]
+    logger.setLevel(logging.INFO)
+    AccessLog(logger).request("GET", "/api/v1/x\x1b[2J\u2028y", 200, 1.25, "req-1")
+    direct.flush()
+    record = logging.LogRecord(
+        logger.name, logging.INFO, "", 0, "%s %s %d %.1fms request_id=%s", None, None
+    )
+    record.args = ("GET", "/api/v1/x\x1b[2J\u2028y", 200, 1.25, "req-1")
+    expected = formatter.format(record).split(" ", 1)[1]  # all but the time
+    (line,) = stream.getvalue().splitlines()
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", line.split(" ", 1)[0])
+    assert line.split(" ", 1)[1] == expected
+    assert (
+        expected
+        == "INFO caseworks.access.direct-test: GET /api/v1/x\\x1b[2J\\u2028y 200 1.2ms request_id=req-1"
+    )
+
+
+def test_an_access_line_goes_through_logging_where_logging_is_configured_otherwise(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    logger = logging.getLogger("caseworks.access.captured-test")
+    with caplog.at_level(logging.INFO, logger.name):
+        AccessLog(logger).request("GET", "/health", 200, 0.5, "req-2")
+    assert [record.getMessage() for record in caplog.records] == [
+        "GET /health 200 0.5ms request_id=req-2"
+    ]

@@ -24,6 +24,8 @@ from typing import Any, TextIO
 
 from uvicorn.config import LOGGING_CONFIG
 
+LINE_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
 
 def log_config(level: str) -> dict[str, Any]:
     logging.logThreads = False
@@ -33,7 +35,7 @@ def log_config(level: str) -> dict[str, Any]:
     config: dict[str, Any] = copy.deepcopy(LOGGING_CONFIG)
     config["formatters"]["caseworks"] = {
         "()": "caseworks.core.logs.UTCFormatter",
-        "fmt": "%(asctime)s %(levelname)s %(name)s: %(message)s",
+        "fmt": LINE_FORMAT,
     }
     config["handlers"]["caseworks"] = {
         "class": "logging.StreamHandler",
@@ -89,11 +91,14 @@ class UTCFormatter(logging.Formatter):
         self._prefix = ""
 
     def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
-        second = int(record.created)
+        return self.utc_time(record.created)
+
+    def utc_time(self, created: float) -> str:
+        second = int(created)
         if second != self._second:
             self._second = second
             self._prefix = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
-        return f"{self._prefix}.{int(record.msecs):03d}Z"
+        return f"{self._prefix}.{int((created - second) * 1000):03d}Z"
 
     def formatMessage(self, record: logging.LogRecord) -> str:
         record.message = escape(record.message)
@@ -133,6 +138,14 @@ class BatchingStreamHandler(logging.StreamHandler[TextIO]):
             if self._pending_size >= self._max_pending or record.levelno >= logging.WARNING:
                 self._write_pending()
 
+    def add_line(self, line: str) -> None:
+        """A line formatted already (see `AccessLog`), kept with the others."""
+        with self.lock:  # type: ignore[union-attr]
+            self._pending.append(line)
+            self._pending_size += len(line)
+            if self._pending_size >= self._max_pending:
+                self._write_pending()
+
     def flush(self) -> None:
         with self.lock:  # type: ignore[union-attr]
             self._write_pending()
@@ -148,6 +161,48 @@ class BatchingStreamHandler(logging.StreamHandler[TextIO]):
         while True:
             time.sleep(self._interval)
             self.flush()
+
+
+class AccessLog:
+    """The access log's one line per request.
+
+    Where the logger is configured as `log_config` sets it (our batching handler with our
+    formatter, nothing else), the line is formatted here, exactly as the formatter would, and
+    handed to the handler: a `LogRecord` and the formatter's steps cost a fifth of a hot read's
+    CPU. Anywhere else (tests capturing records, an operator's own logging configuration) it is a
+    normal record through the logging machinery.
+    """
+
+    def __init__(self, logger: logging.Logger) -> None:
+        self.logger = logger
+
+    def request(self, method: str, path: str, status: int, ms: float, request_id: str) -> None:
+        logger = self.logger
+        if not logger.isEnabledFor(logging.INFO):
+            return
+        handler = self._direct_handler()
+        if handler is None:
+            logger.info("%s %s %d %.1fms request_id=%s", method, path, status, ms, request_id)
+            return
+        formatter: UTCFormatter = handler.formatter  # type: ignore[assignment]
+        message = escape(f"{method} {path} {status} {ms:.1f}ms request_id={request_id}")
+        when = formatter.utc_time(time.time())
+        handler.add_line(f"{when} INFO {logger.name}: {message}{handler.terminator}")
+
+    def _direct_handler(self) -> BatchingStreamHandler | None:
+        logger = self.logger
+        if logger.propagate or logger.filters or len(logger.handlers) != 1:
+            return None
+        handler = logger.handlers[0]
+        if (
+            type(handler) is BatchingStreamHandler
+            and type(handler.formatter) is UTCFormatter
+            and handler.formatter._fmt == LINE_FORMAT
+            and not handler.filters
+            and handler.level <= logging.INFO
+        ):
+            return handler
+        return None
 
 
 def flush() -> None:

@@ -18,10 +18,12 @@ from urllib.parse import parse_qsl
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from caseworks.core.errors import BadRequest, FieldProblem, PayloadTooLarge, ServiceError
+from caseworks.core.logs import AccessLog
 from caseworks.web.origin import HostPolicy, Origins
 from caseworks.web.router import RouteTable
 
 access_log = logging.getLogger("caseworks.access")
+access_lines = AccessLog(access_log)
 
 _VALID_REQUEST_ID = re.compile(r"[A-Za-z0-9._:\-]{1,128}")
 
@@ -144,14 +146,8 @@ class RequestContext:
                 response = self.render_error(scope["path"], failure, request_id)
                 await response(scope, receive, send_with_headers)
         finally:
-            access_log.info(
-                "%s %s %d %.1fms request_id=%s",
-                method,
-                scope["path"],
-                status,
-                (time.perf_counter() - began) * 1000,
-                request_id,
-            )
+            milliseconds = (time.perf_counter() - began) * 1000
+            access_lines.request(method, scope["path"], status, milliseconds, request_id)
 
     def _head_as_get(self, scope: Scope) -> Scope:
         """A HEAD is served as the path's GET; without a GET it stays (405)."""

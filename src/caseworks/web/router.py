@@ -101,6 +101,20 @@ class RouteTable:
                 found.append((entry, match.groupdict()))
         return found
 
+    def serving(self, path: str, method: str) -> tuple[ASGIApp, dict[str, str]] | None:
+        """The callable that serves ``method`` on ``path``, with the path's parameters: the first
+        template that matches and has the method. It stops at that one (the hot path)."""
+        exact = self._exact.get(path)
+        if exact is not None and method in exact.methods:
+            return exact.methods[method], {}
+        for entry in self._grouped.get(_group(path), self._anywhere):
+            app = entry.methods.get(method)
+            if app is not None:
+                match = entry.regex.match(path)
+                if match is not None:
+                    return app, match.groupdict()
+        return None
+
     def allowed(self, path: str) -> tuple[str, ...]:
         """The methods of a path (of every template it matches), empty for a path no route
         declares."""
@@ -122,13 +136,12 @@ class Router:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope["path"]
         method: str = scope["method"]
+        serving = self.table.serving(path, method)
+        if serving is not None:
+            app, scope["path_params"] = serving
+            await app(scope, receive, send)
+            return
         found = self.table.matches(path)
-        for entry, params in found:
-            app = entry.methods.get(method)
-            if app is not None:
-                scope["path_params"] = params
-                await app(scope, receive, send)
-                return
         if not found:
             response = self._slash_redirect(scope) or self._error(
                 scope, NotFound("no such resource")
