@@ -161,10 +161,8 @@ def test_an_access_line_written_directly_reads_as_the_formatter_writes_it() -> N
     (line,) = stream.getvalue().splitlines()
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", line.split(" ", 1)[0])
     assert line.split(" ", 1)[1] == expected
-    assert (
-        expected
-        == "INFO caseworks.access.direct-test: GET /api/v1/x\\x1b[2J\\u2028y 200 1.2ms request_id=req-1"
-    )
+    message = "GET /api/v1/x\\x1b[2J\\u2028y 200 1.2ms request_id=req-1"
+    assert expected == f"INFO caseworks.access.direct-test: {message}"
 
 
 def test_an_access_line_goes_through_logging_where_logging_is_configured_otherwise(
