@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, quote_plus, urlencode
 
 from starlette.datastructures import URL
 from starlette.responses import Response
@@ -14,6 +14,7 @@ from caseworks.web.jsonapi import MEDIA_TYPE
 
 Resource = dict[str, Any]
 _PAGE = ("page[number]", "page[size]")
+_PAGE_NUMBER, _PAGE_SIZE = (quote_plus(name) for name in _PAGE)  # page%5Bnumber%5D, page%5Bsize%5D
 
 
 def linkage(kind: str, record_id: str | None) -> dict[str, Any]:
@@ -25,17 +26,21 @@ def collection(page: Page, url: URL, sort: str, resources: list[Resource]) -> di
     last = max(page.total_pages, 1)
     number = page.request.number
     size = page.request.size
-    # The other parameters once, then each link with its page: parsed and encoded once each.
-    kept = [pair for pair in parse_qsl(url.query, keep_blank_values=True) if pair[0] not in _PAGE]
-    base = str(url.replace(query=""))
+    whole = str(url)
+    base, _, query = whole.partition("?")
+    # The other parameters encoded once (most requests have none); each link then only adds its
+    # page, already encoded: the links cost a format each, not an encoding of every parameter.
+    kept = [pair for pair in parse_qsl(query, keep_blank_values=True) if pair[0] not in _PAGE]
+    prefix = f"{base}?{urlencode(kept)}&" if kept else f"{base}?"
+    suffix = f"&{_PAGE_SIZE}={size}"
 
     def link(to: int) -> str:
-        return f"{base}?{urlencode([*kept, ('page[number]', to), ('page[size]', size)])}"
+        return f"{prefix}{_PAGE_NUMBER}={to}{suffix}"
 
     return {
         "data": resources,
         "links": {
-            "self": str(url),
+            "self": whole,
             "first": link(1),
             "prev": link(number - 1) if number > 1 else None,
             "next": link(number + 1) if number < last else None,
