@@ -79,7 +79,7 @@ def test_token_create_refuses_a_mentor_token_without_a_mentor(database_url: Data
     assert "agency_nope" in unknown.stderr
 
 
-def test_demo_loads_the_seed_examples_once_and_prints_a_working_token(tmp_path: Path) -> None:
+def test_demo_loads_the_contract_examples_once_and_prints_a_working_token(tmp_path: Path) -> None:
     url = DatabaseURL.parse(f"sqlite:///{tmp_path / 'demo.db'}")
     env = cli_env(url)
     first = run(env, "demo")

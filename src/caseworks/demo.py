@@ -1,4 +1,4 @@
-"""The demo agency: the seed's examples, so every one of them can be replayed with curl."""
+"""The demo agency: the contracts' examples, so every one of them can be replayed with curl."""
 
 from __future__ import annotations
 

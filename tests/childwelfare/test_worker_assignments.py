@@ -1,4 +1,4 @@
-"""Worker assignments: every behaviour of seed 004."""
+"""Worker assignments: every behaviour of the Binti-compatible worker-assignment contract."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The nine assignment endpoints of seed 000, their shapes and their rules."""
+"""The nine assignment endpoints of the mentoring API, their shapes and their rules."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ import httpx
 import pytest
 
 from tests.support.mentoring import (
-    SEED_ACTIVE_ITEM,
-    SEED_HISTORY_ITEM,
-    SEED_LIST_ITEM,
-    SEED_SINGLE,
+    CONTRACT_ACTIVE_ITEM,
+    CONTRACT_HISTORY_ITEM,
+    CONTRACT_LIST_ITEM,
+    CONTRACT_SINGLE,
     Programme,
     create_assignment,
     create_contact,
@@ -21,7 +21,7 @@ from tests.support.mentoring import (
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 
 
-async def test_create_returns_201_with_location_and_the_seed_fields(
+async def test_create_returns_201_with_location_and_the_contract_fields(
     api: httpx.AsyncClient, programme: Programme
 ) -> None:
     contact_id = programme.contacts[1]["contact_id"]
@@ -77,14 +77,14 @@ async def test_get_single_has_notes_and_updated_at(
     response = await api.get(f"/api/v1/assignments/{programme.assignment_id}")
     assert response.status_code == 200
     body = response.json()
-    assert SEED_SINGLE <= set(body)
+    assert CONTRACT_SINGLE <= set(body)
     assert body["contact_name"] == "Per Olsen"
     assert body["notes"] == "Initial assessment completed."
     assert body["assigned_date"] == "2025-11-01T00:00:00Z"
     assert body["last_contact_date"] is None
 
 
-async def test_list_items_have_the_seed_fields_and_no_notes(
+async def test_list_items_have_the_contract_fields_and_no_notes(
     api: httpx.AsyncClient, programme: Programme
 ) -> None:
     response = await api.get("/api/v1/assignments")
@@ -92,7 +92,7 @@ async def test_list_items_have_the_seed_fields_and_no_notes(
     body = response.json()
     assert body["pagination"] == {"page": 1, "limit": 20, "total": 1}
     [item] = body["data"]
-    assert SEED_LIST_ITEM <= set(item)
+    assert CONTRACT_LIST_ITEM <= set(item)
     assert "notes" not in item
     assert item["contact_name"] == "Per Olsen"
 
@@ -348,7 +348,7 @@ async def test_create_validates_the_body(
     assert [error["pointer"] for error in response.json()["errors"]] == pointers
 
 
-async def test_delete_erases_and_returns_the_seed_shape(
+async def test_delete_erases_and_returns_the_contract_shape(
     api: httpx.AsyncClient, programme: Programme
 ) -> None:
     url = f"/api/v1/assignments/{programme.assignment_id}"
@@ -393,13 +393,13 @@ async def test_mentor_views(api: httpx.AsyncClient, programme: Programme) -> Non
     active = (await api.get(f"{base}/active")).json()
     assert active["pagination"] == {"page": 1, "limit": 20, "total": 1}
     [item] = active["data"]
-    assert SEED_ACTIVE_ITEM <= set(item)
+    assert CONTRACT_ACTIVE_ITEM <= set(item)
     assert item["assignment_id"] == second["assignment_id"]
     assert item["contact_name"] == "Liv Svendsen"
 
     history = (await api.get(f"{base}/history")).json()
     assert history["pagination"]["total"] == 2
-    assert all(SEED_HISTORY_ITEM <= set(row) for row in history["data"])
+    assert all(CONTRACT_HISTORY_ITEM <= set(row) for row in history["data"])
     # Newest first.
     assert [row["assignment_id"] for row in history["data"]] == [
         second["assignment_id"],
@@ -440,7 +440,7 @@ async def test_unicode_survives_a_round_trip(api: httpx.AsyncClient, programme: 
     ] == "Åse Ødegård"
 
 
-async def test_the_doubled_prefix_paths_of_the_seed_work_too(
+async def test_the_doubled_prefix_paths_of_the_contract_work_too(
     api: httpx.AsyncClient, programme: Programme
 ) -> None:
     doubled = "/api/v1/assignments/api/v1/assignments"

@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 
-SEED_LIST_ITEM = {
+CONTRACT_LIST_ITEM = {
     "assignment_id",
     "mentor_id",
     "contact_id",
@@ -18,10 +18,10 @@ SEED_LIST_ITEM = {
 }
 
 
-SEED_SINGLE = SEED_LIST_ITEM | {"notes", "updated_at"}
+CONTRACT_SINGLE = CONTRACT_LIST_ITEM | {"notes", "updated_at"}
 
 
-SEED_ACTIVE_ITEM = {
+CONTRACT_ACTIVE_ITEM = {
     "assignment_id",
     "contact_id",
     "contact_name",
@@ -31,7 +31,7 @@ SEED_ACTIVE_ITEM = {
 }
 
 
-SEED_HISTORY_ITEM = {
+CONTRACT_HISTORY_ITEM = {
     "assignment_id",
     "contact_id",
     "contact_name",

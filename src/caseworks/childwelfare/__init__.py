@@ -1,1 +1,2 @@
-"""Child welfare (seed 004): agency workers, children, applications and worker assignments."""
+"""Child welfare (the Binti-compatible API): agency workers, children, applications and worker
+assignments."""

@@ -29,7 +29,7 @@ class Page:
         return -(-self.total // self.request.size) if self.total else 0
 
     def rest(self) -> dict[str, Any]:
-        """The REST envelope of seed 000: ``{"data": [...], "pagination": {...}}``."""
+        """The mentoring API's list envelope: ``{"data": [...], "pagination": {...}}``."""
         return {
             "data": self.items,
             "pagination": {

@@ -1,1 +1,1 @@
-"""The mentoring programme (seed 000): mentors, contacts and the assignments between them."""
+"""The mentoring programme: mentors, contacts and the assignments between them."""

@@ -35,8 +35,8 @@ SECURITY_HEADERS = [
 
 ErrorRenderer = Callable[[str, ServiceError, str], Any]
 
-# The seed's catalogue doubled the assignments prefix; such paths are served as the canonical
-# ones. Rewriting here keeps the router (matched in order on every request) half as long.
+# The mentoring API's catalogue doubled the assignments prefix; such paths are served as the
+# canonical ones, rewritten here so that the route table holds each path once.
 DOUBLED_PREFIX = "/api/v1/assignments/api/v1/assignments"
 CANONICAL_PREFIX = "/api/v1/assignments"
 
