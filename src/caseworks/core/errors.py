@@ -97,6 +97,11 @@ class NotFound(ServiceError):
     title = "Not Found"
 
 
+class MethodNotAllowed(ServiceError):
+    status = 405
+    title = "Method Not Allowed"
+
+
 class Conflict(ServiceError):
     status = 409
     title = "Conflict"

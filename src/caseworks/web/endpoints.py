@@ -125,18 +125,27 @@ def _validated(model: type[BaseModel], data: Any, where: str) -> BaseModel:
 
 
 class _Query:
-    """How one endpoint reads its query string, worked out when it is compiled."""
+    """How one endpoint reads its query string, worked out when it is compiled: by the surface's
+    own `QueryReading` when it has one, else unknown names refused and the model run on the rest.
+    """
 
-    def __init__(self, model: type[BaseModel] | None) -> None:
+    def __init__(self, model: type[BaseModel] | None, reading: QueryReading | None) -> None:
         self.model = model
+        self.reading = reading
         self.names = _parameter_names(model) if model is not None else frozenset()
         # Without a query string the defaults are the answer: one instance serves every such
-        # request (handlers only read it). None when the model has required parameters.
-        self.default = _default(model) if model is not None else None
+        # request. None where one cannot serve them all: a model that is not frozen (a handler
+        # may change it) or one with a required parameter.
+        self.default = self._default()
 
     def read(self, query_string: bytes) -> Any:
         if not query_string and (self.default is not None or self.model is None):
             return self.default
+        return self._read(query_string)
+
+    def _read(self, query_string: bytes) -> Any:
+        if self.reading is not None and self.model is not None:
+            return self.reading.read(self.model, query_string)
         # As Starlette's QueryParams reads it, the last of repeated values kept (the request
         # context has refused repeats already), without building the multi-dict.
         parameters = dict(parse_qsl(query_string.decode("latin-1"), keep_blank_values=True))
@@ -146,44 +155,18 @@ class _Query:
             return None  # a query string of separators only ("?&")
         return _validated(self.model, parameters, "query")
 
-
-class _SurfaceQuery:
-    """A query read by the surface's own `QueryReading` (JSON:API's, say)."""
-
-    def __init__(self, model: type[BaseModel], reading: QueryReading) -> None:
-        self.model = model
-        self.reading = reading
-        self.default = _surface_default(model, reading)
-
-    def read(self, query_string: bytes) -> Any:
-        if not query_string and self.default is not None:
-            return self.default
-        return self.reading.read(self.model, query_string)
-
-
-def _surface_default(model: type[BaseModel], reading: QueryReading) -> Any:
-    """The query of every request without a query string, read once; None where one instance
-    cannot serve them all (a model that is not frozen, or one with a required parameter)."""
-    if not model.model_config.get("frozen"):
-        return None
-    try:
-        return reading.read(model, b"")
-    except ServiceError:
-        return None
+    def _default(self) -> Any:
+        if self.model is None or not self.model.model_config.get("frozen"):
+            return None
+        try:
+            return self._read(b"")
+        except ServiceError:
+            return None
 
 
 def _parameter_names(model: type[BaseModel]) -> frozenset[str]:
     """The names a query may use: those the document gives its parameters (`operations`)."""
     return frozenset(info.alias or name for name, info in model.model_fields.items())
-
-
-def _default(model: type[BaseModel]) -> BaseModel | None:
-    if not model.model_config.get("frozen"):
-        return None  # a handler may change it: each request gets its own
-    try:
-        return model()
-    except ValidationError:
-        return None
 
 
 def _unknown_parameters(names: list[str]) -> BadRequest:
@@ -201,11 +184,7 @@ class _Compiled:
         self.endpoint = endpoint
         self.state = state
         self.render = render
-        self.query: _Query | _SurfaceQuery = (
-            _Query(endpoint.query)
-            if endpoint.query is None or endpoint.query_reading is None
-            else _SurfaceQuery(endpoint.query, endpoint.query_reading)
-        )
+        self.query = _Query(endpoint.query, endpoint.query_reading)
         self.body_fields = frozenset(endpoint.body.model_fields) if endpoint.body else frozenset()
         self.reads_body = endpoint.body is not None or endpoint.reader is not None
 

@@ -19,16 +19,11 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import compile_path
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from caseworks.core.errors import NotFound, ServiceError
+from caseworks.core.errors import MethodNotAllowed, NotFound, ServiceError
 from caseworks.web.origin import origins_of
 
 # The order `Allow` lists methods in: reads first, then writes, then OPTIONS.
 _ORDER = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
-
-
-class MethodNotAllowed(ServiceError):
-    status = 405
-    title = "Method Not Allowed"
 
 
 def ordered(methods: Iterable[str]) -> tuple[str, ...]:
@@ -48,12 +43,11 @@ class RouteEntry:
     template: str
     regex: re.Pattern[str]
     methods: dict[str, ASGIApp]
-    allow: str  # the `Allow` header of the path
 
     @classmethod
     def of(cls, template: str, methods: dict[str, ASGIApp]) -> RouteEntry:
         regex, _, _ = compile_path(template)
-        return cls(template, regex, methods, ", ".join(ordered(methods)))
+        return cls(template, regex, methods)
 
 
 Found = tuple[RouteEntry, dict[str, str]]
@@ -119,11 +113,20 @@ class RouteTable:
         """The methods of a path (of every template it matches), empty for a path no route
         declares."""
         found = self.matches(path)
-        return ordered(m for entry, _ in found for m in entry.methods) if found else ()
+        return _methods(found) if found else ()
 
     def allow_header(self, path: str) -> str | None:
-        allowed = self.allowed(path)
-        return ", ".join(allowed) if allowed else None
+        found = self.matches(path)
+        return _allow(found) if found else None
+
+
+def _methods(found: list[Found]) -> tuple[str, ...]:
+    """The methods of every template a path matched, as `Allow` lists them."""
+    return ordered(m for entry, _ in found for m in entry.methods)
+
+
+def _allow(found: list[Found]) -> str:
+    return ", ".join(_methods(found))
 
 
 class Router:
@@ -149,17 +152,11 @@ class Router:
         elif method == "OPTIONS":
             # No token needed: a browser's preflight never carries one, and the answer names
             # only the methods of a path's shape, never a record.
-            response = Response(status_code=204, headers={"Allow": self._allow(found)})
+            response = Response(status_code=204, headers={"Allow": _allow(found)})
         else:
             error = MethodNotAllowed(f"{method} is not allowed on {path}")
-            response = self._error(scope, error, {"Allow": self._allow(found)})
+            response = self._error(scope, error, {"Allow": _allow(found)})
         await response(scope, receive, send)
-
-    @staticmethod
-    def _allow(found: list[Found]) -> str:
-        if len(found) == 1:
-            return found[0][0].allow
-        return ", ".join(ordered(m for entry, _ in found for m in entry.methods))
 
     def _error(
         self, scope: Scope, error: ServiceError, headers: dict[str, str] | None = None
