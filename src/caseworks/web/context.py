@@ -92,12 +92,14 @@ class RequestContext:
             await self.app(scope, receive, send)
             return
         scope = canonical_path(scope)
-        request_id = self._request_id(scope)
+        given_id, host, content_length = _read_headers(scope)
+        request_id = _request_id(given_id)
         state = scope.setdefault("state", {})
         state["request_id"] = request_id
         origins = state["origins"] = self.origins
         if origins.from_trusted_proxy(scope):
             scope = origins.forwarded(scope)
+            host = _read_headers(scope)[1]  # the host the proxy was asked for
         method: str = scope["method"]
         head = method == "HEAD"
         if head:
@@ -122,12 +124,11 @@ class RequestContext:
             await send(message)
 
         try:
-            host = self._host(scope)
             if host is not None and not origins.host_allowed(host):
                 response = self.render_error(scope["path"], _FOREIGN_HOST, request_id)
                 await response(scope, receive, send_with_headers)
                 return
-            declared = self._content_length(scope)
+            declared = _whole_number(content_length)
             if declared is not None and declared > self.max_body_bytes:
                 response = self.render_error(scope["path"], self._too_large(), request_id)
                 await response(scope, receive, send_with_headers)
@@ -174,29 +175,34 @@ class RequestContext:
 
         return limited_receive
 
-    @staticmethod
-    def _host(scope: Scope) -> bytes | None:
-        for name, value in scope["headers"]:
-            if name == b"host":
-                return value  # type: ignore[no-any-return]
-        return None  # HTTP/1.0: URLs are built from the server's own address
 
-    @staticmethod
-    def _content_length(scope: Scope) -> int | None:
-        for name, value in scope["headers"]:
-            if name == b"content-length":
-                try:
-                    return int(value)
-                except ValueError:
-                    return None
+def _read_headers(scope: Scope) -> tuple[bytes | None, bytes | None, bytes | None]:
+    """``X-Request-ID``, ``Host`` and ``Content-Length`` (the first of each), in one pass over
+    the headers. A missing Host (HTTP/1.0) means URLs are built from the server's own address."""
+    request_id = host = content_length = None
+    for name, value in scope["headers"]:
+        if name == b"host":
+            host = value if host is None else host
+        elif name == b"content-length":
+            content_length = value if content_length is None else content_length
+        elif name == b"x-request-id":
+            request_id = value if request_id is None else request_id
+    return request_id, host, content_length
+
+
+def _whole_number(value: bytes | None) -> int | None:
+    if value is None:
+        return None
+    try:
+        return int(value)
+    except ValueError:
         return None
 
-    @staticmethod
-    def _request_id(scope: Scope) -> str:
-        for name, value in scope["headers"]:
-            if name == b"x-request-id":
-                candidate: str = value.decode("latin-1")
-                if _VALID_REQUEST_ID.fullmatch(candidate):
-                    return candidate
-                break
-        return os.urandom(16).hex()  # as random as uuid4().hex, at a fraction of the cost
+
+def _request_id(given: bytes | None) -> str:
+    """The client's request id when it is a sensible one; else a new one."""
+    if given is not None:
+        candidate = given.decode("latin-1")
+        if _VALID_REQUEST_ID.fullmatch(candidate):
+            return candidate
+    return os.urandom(16).hex()  # as random as uuid4().hex, at a fraction of the cost
