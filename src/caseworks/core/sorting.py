@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from annotated_types import GroupedMetadata
-from pydantic import AfterValidator, Field, WithJsonSchema
+from annotated_types import GroupedMetadata, MaxLen
+from pydantic import AfterValidator, WithJsonSchema
 
 Direction = Literal["asc", "desc"]
 SortKey = tuple[str, Direction]
@@ -60,14 +60,16 @@ class SortFields(GroupedMetadata):
     def __iter__(self) -> Iterator[object]:
         one = "-?(?:" + "|".join(re.escape(field) for field in self.fields) + ")"
         longest = len(",-".join(self.fields)) + 1  # every field once, each descending
-        yield Field(
-            max_length=longest,
-            description=(
-                f"Some of {', '.join(self.fields)}, separated by commas, each at most once; `-`"
-                " for descending. Ties are broken by id."
-            ),
-        )
+        yield MaxLen(longest)
         yield AfterValidator(_checked(self.fields))
         yield WithJsonSchema(
-            {"type": "string", "pattern": f"^{one}(?:,{one})*$", "maxLength": longest}
+            {
+                "type": "string",
+                "pattern": f"^{one}(?:,{one})*$",
+                "maxLength": longest,
+                "description": (
+                    f"Some of {', '.join(self.fields)}, separated by commas, each at most once;"
+                    " `-` for descending. Ties are broken by id."
+                ),
+            }
         )
