@@ -207,11 +207,12 @@ children = Table(
     PrimaryKeyConstraint("agency_id", "id"),
     ForeignKeyConstraint(["agency_id"], ["agencies.id"]),
     Index(None, "agency_id", "created_at", "id"),
-    # The exact-match filters of the list. The name search (a substring) has no index a btree
-    # could give: it runs over the agency's rows, found by the primary key's agency_id prefix.
-    Index(None, "agency_id", "client_id"),
-    Index(None, "agency_id", "external_identifier"),
-    Index(None, "agency_id", "external_group_id"),
+    # The exact-match filters of the list, each in the default order (so SQLite, which keeps no
+    # statistics, takes them rather than the order's index). The name search (a substring) has
+    # no index a btree could give: it runs over the agency's rows (the agency_id prefix).
+    Index(None, "agency_id", "client_id", "created_at", "id"),
+    Index(None, "agency_id", "external_identifier", "created_at", "id"),
+    Index(None, "agency_id", "external_group_id", "created_at", "id"),
 )
 
 applications = Table(
