@@ -62,7 +62,6 @@ from caseworks.web.jsonapi.childwelfare_openapi import (
     record_body,
     single,
 )
-from caseworks.web.jsonapi.childwelfare_resources import CHILDREN
 from caseworks.web.jsonapi.reading import query_of, query_parameters, read_document
 from caseworks.web.origin import origins_of
 
@@ -130,17 +129,6 @@ def _record_reader(
     return read_record
 
 
-def _child_creation_reader() -> BodyReader:
-    """A child's create: our JSON:API document, or the Binti-compatible ``{"child": {…}}``."""
-    kind = records.CHILDREN
-
-    async def read_child(request: Request) -> tuple[str, schemas.Attributes]:
-        document = await read_document(request)
-        return record_or_member(document, BINTI_CHILD, (CHILDREN,), kind.create, kind.table)
-
-    return read_child
-
-
 def _record_lister(kind: RecordKind) -> Handler:
     async def list_records(call: Call) -> Response:
         query: ListQuery = call.query
@@ -195,9 +183,15 @@ def _record_updater(kind: RecordKind) -> Handler:
 
 
 def _creation_reader(kind: RecordKind, types: tuple[str, ...]) -> BodyReader:
-    if kind is records.CHILDREN:
-        return _child_creation_reader()
-    return _record_reader(kind, types, kind.create, updating=False)
+    """A create's body; a child's may also be the Binti-compatible ``{"child": {…}}``."""
+    if kind is not records.CHILDREN:
+        return _record_reader(kind, types, kind.create, updating=False)
+
+    async def read_child(request: Request) -> tuple[str, schemas.Attributes]:
+        document = await read_document(request)
+        return record_or_member(document, BINTI_CHILD, types, kind.create, kind.table)
+
+    return read_child
 
 
 def _creation_body(kind: RecordKind, types: tuple[str, ...]) -> dict[str, Any]:
