@@ -25,7 +25,8 @@ from pydantic import (
 from caseworks.childwelfare.terms import APPLICATION_TYPES as APPLICATION_TYPES
 from caseworks.childwelfare.terms import WorkerRole, role_spellings
 from caseworks.core.query_parameters import PageQuery, QueryModel, split_list
-from caseworks.core.text import DayOrMoment, Email, IsoDate, Name, RecordId, ShortText
+from caseworks.core.sorting import SortFields, SortKey, sort_keys
+from caseworks.core.text import DayOrMoment, Email, Identifier, IsoDate, Name, RecordId, ShortText
 
 _ROLE_SPELLINGS = role_spellings()
 
@@ -43,6 +44,17 @@ Role = Annotated[
     WithJsonSchema(
         {"type": "string", "enum": [role.value for role in WorkerRole]}, mode="serialization"
     ),
+]
+# A child's gender as the Binti-compatible API spells it (null where not given).
+Gender = Literal[
+    "Female",
+    "Male",
+    "Transgender",
+    "Non-binary",
+    "Not listed above",
+    "Have not asked child (child too young)",
+    "Have not asked child (other reason)",
+    "Prefer not to answer",
 ]
 ApplicationStatus = Literal["applying", "pending", "approved", "denied", "withdrawn", "closed"]
 # A subset of the roles: a longer list is refused before its items are looked at, so a body of
@@ -68,9 +80,28 @@ class ChildCreate(Attributes):
     first_name: Name | None = None
     middle_name: Name | None = None
     last_name: Name
+    suffix: Name | None = None
+    nickname: Name | None = None
     date_of_birth: IsoDate | None = None
-    client_id: ShortText | None = None
-    external_identifier: ShortText | None = None
+    gender: Gender | None = None
+    client_id: Identifier | None = None
+    external_identifier: Identifier | None = None
+    external_group_id: Identifier | None = None
+
+
+# What a list of children may be sorted by (its times and attributes of ChildCreate), in the
+# Binti-compatible API's order.
+CHILD_SORTS = (
+    "created_at",
+    "date_of_birth",
+    "first_name",
+    "middle_name",
+    "last_name",
+    "suffix",
+    "updated_at",
+)
+# The attributes of ChildCreate a list of children may be filtered by, each an exact match.
+CHILD_IDENTIFIERS = ("client_id", "external_identifier", "external_group_id")
 
 
 class ApplicationCreate(Attributes):
@@ -156,20 +187,43 @@ SearchText = Annotated[
 ]
 
 
-class RecordListQuery(PageQuery):
-    sort: RecordSort = Field("created_at", description="`-` for descending.")
+class ListQuery(PageQuery):
+    """A page of a collection, in the order ``sort`` gives: each collection says what it takes."""
+
+    sort: str = "created_at"
+
+    @property
+    def order(self) -> tuple[SortKey, ...]:
+        """The sort as (field, direction) pairs, in order."""
+        return sort_keys(self.sort)
 
     def conditions(self) -> dict[str, object]:
         """The filters a list applies, by name."""
         return {}
 
 
-class ChildListQuery(RecordListQuery):
-    filters: ClassVar[tuple[str, ...]] = ("full_name_contains",)
+class RecordListQuery(ListQuery):
+    sort: RecordSort = Field("created_at", description="`-` for descending.")
+
+
+class ChildListQuery(ListQuery):
+    filters: ClassVar[tuple[str, ...]] = ("full_name_contains", *CHILD_IDENTIFIERS)
+    sort: Annotated[str, SortFields(CHILD_SORTS)] = "created_at"
     full_name_contains: SearchText = Field("", description="Part of the full name, in any case.")
+    client_id: Identifier | None = Field(None, description="Exactly this client id.")
+    external_identifier: Identifier | None = Field(
+        None, description="Exactly this external identifier."
+    )
+    external_group_id: Identifier | None = Field(
+        None, description="Exactly this external group id (shared by a group of children)."
+    )
 
     def conditions(self) -> dict[str, object]:
-        return {"full_name_contains": self.full_name_contains}
+        found: dict[str, object] = {"full_name_contains": self.full_name_contains}
+        for name in CHILD_IDENTIFIERS:
+            if (value := getattr(self, name)) is not None:
+                found[name] = value
+        return found
 
 
 class IncludeQuery(QueryModel):

@@ -8,15 +8,18 @@ functions, so the benchmark's raw app runs the very same SQL.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from caseworks.auth.policy import CaseworkScope
 from caseworks.childwelfare.childwelfare_models import (
     RECORD_MODELS,
+    admits_null,
     attribute_names,
     list_attributes,
 )
 from caseworks.core.pagination import PageRequest
+from caseworks.core.sorting import SortKey
 from caseworks.db import Executor, Row
 
 Statement = tuple[str, dict[str, Any]]  # SQL with :name parameters, and their values
@@ -46,16 +49,15 @@ _ASSIGNED_TO_SCOPE_WORKER = {
 _FULL_NAME = (
     "COALESCE(r.first_name, '') || ' ' || COALESCE(r.middle_name || ' ', '') || r.last_name"
 )
-# Filters of a record list, by name; each value is matched as text contained, in any case.
-_RECORD_FILTERS = {
+# Filters of a record list that are searches, by name: the value is matched as text contained,
+# in any case. Any other filter is named after a column and matches its value exactly.
+_RECORD_SEARCHES = {
     "full_name_contains": f"lower({_FULL_NAME}) LIKE :full_name_contains ESCAPE '\\'",
 }
-_ORDER = {
-    "created_at": "r.created_at, r.id",
-    "-created_at": "r.created_at DESC, r.id DESC",
-    "updated_at": "r.updated_at, r.id",
-    "-updated_at": "r.updated_at DESC, r.id DESC",
-}
+_TIMES = ("created_at", "updated_at")
+# NULL after every value, whichever the direction: PostgreSQL's own order, so its indexes serve
+# both directions; SQLite (NULL before every value) is told so in each ORDER BY.
+_NULLS = {"asc": "ASC NULLS LAST", "desc": "DESC NULLS FIRST"}
 
 
 def _table(table: str) -> str:
@@ -82,6 +84,29 @@ def _in_scope(table: str, scope: CaseworkScope, params: dict[str, Any]) -> list[
         clauses.append(_ASSIGNED_TO_SCOPE_WORKER[table])
         params["scope_worker"] = scope.worker_id
     return clauses
+
+
+def _filter(table: str, name: str) -> str:
+    if name in _RECORD_SEARCHES:
+        return _RECORD_SEARCHES[name]
+    if name not in RESOURCES[table]:
+        raise ValueError(f"{table} cannot be filtered by {name}")
+    return f"r.{name} = :{name}"
+
+
+def _order_by(table: str, order: Sequence[SortKey]) -> str:
+    """``ORDER BY`` of a page: the fields in turn, NULLs last ascending and first descending,
+    then the id in the first field's direction, so that every row has one place and pages are
+    stable."""
+    model = RECORD_MODELS[table]
+    terms = []
+    for field, direction in order:
+        if field not in (*RESOURCES[table], *_TIMES):
+            raise ValueError(f"{table} cannot be sorted by {field}")
+        nullable = field in model.model_fields and admits_null(model, field)
+        terms.append(f"r.{field} {_NULLS[direction] if nullable else direction.upper()}")
+    terms.append(f"r.id {order[0][1].upper() if order else 'ASC'}")
+    return ", ".join(terms)
 
 
 def _contains(text: str) -> str:
@@ -119,20 +144,22 @@ async def list_records(
     db: Executor,
     table: str,
     scope: CaseworkScope,
-    sort: str,
+    order: Sequence[SortKey],
     page: PageRequest,
     filters: dict[str, Any] | None = None,
 ) -> tuple[list[Row], int]:
-    """A page of one table within ``scope``; ``filters`` by name (``full_name_contains``)."""
+    """A page of one table within ``scope``, in ``order``; ``filters`` by name: a search
+    (``full_name_contains``, none when empty) or a column's exact value (none when None)."""
     params: dict[str, Any] = {}
     clauses = _in_scope(_table(table), scope, params)
     for name, value in (filters or {}).items():
-        if value:
-            clauses.append(_RECORD_FILTERS[name])
-            params[name] = _contains(value)
+        if value is None or (name in _RECORD_SEARCHES and not value):
+            continue
+        clauses.append(_filter(table, name))
+        params[name] = _contains(value) if name in _RECORD_SEARCHES else value
     from_where = f"FROM {table} r WHERE {' AND '.join(clauses)}"
     rows = await db.fetch_all(
-        f"SELECT {_columns(table)} {from_where} ORDER BY {_ORDER[sort]}"
+        f"SELECT {_columns(table)} {from_where} ORDER BY {_order_by(table, order)}"
         " LIMIT :limit OFFSET :offset",
         {**params, "limit": page.size, "offset": page.offset},
     )

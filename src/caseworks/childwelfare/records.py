@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +14,7 @@ from caseworks.childwelfare.terms import ANY_APPLICATION_TYPE, ApplicationKind
 from caseworks.core.errors import Conflict, FieldProblem, Forbidden, NotFound
 from caseworks.core.ids import is_valid_id, new_id
 from caseworks.core.pagination import Page, PageRequest
+from caseworks.core.sorting import SortKey
 from caseworks.core.timestamps import utc_now
 from caseworks.db import Database, Executor, Row, audit, idempotency
 from caseworks.db.idempotency import Claim, IdempotentRequest
@@ -48,14 +50,17 @@ async def list_records(
     db: Database,
     caller: Principal,
     kind: RecordKind,
-    sort: str,
+    order: Sequence[SortKey],
     page: PageRequest,
     filters: dict[str, Any] | None = None,
 ) -> Page:
-    """A page of the records the caller may read; ``filters`` by name (``full_name_contains``)."""
+    """A page of the records the caller may read, in ``order`` ((field, direction) pairs);
+    ``filters`` by name (``full_name_contains``, or an attribute's exact value)."""
     scope = policy.casework_scope(caller)
     async with db.connection() as connection:  # the page and its total: one checkout
-        rows, total = await queries.list_records(connection, kind.table, scope, sort, page, filters)
+        rows, total = await queries.list_records(
+            connection, kind.table, scope, order, page, filters
+        )
     return Page(rows, page, total)
 
 

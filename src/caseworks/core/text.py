@@ -70,6 +70,10 @@ def one_line(text: str) -> str:
 
 FreeText = Annotated[str, StringConstraints(max_length=10_000), AfterValidator(_no_nul)]
 ShortText = Annotated[str, StringConstraints(max_length=2_000), AfterValidator(_no_nul)]
+# An identifier another system gives a record, matched exactly (so kept as sent). Bounded well
+# below what one entry of a PostgreSQL btree index holds (about 2,700 bytes: 255 characters are
+# at most 1,020 bytes of UTF-8), since such identifiers are indexed for lookups.
+Identifier = Annotated[str, StringConstraints(max_length=255), AfterValidator(_no_nul)]
 Name = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=200),

@@ -195,14 +195,24 @@ children = Table(
     Column("first_name", Text),
     Column("middle_name", Text),
     Column("last_name", Text, nullable=False),
+    Column("suffix", Text),
+    Column("nickname", Text),
     Column("date_of_birth", Date),
+    Column("gender", Text),
     Column("client_id", Text),
     Column("external_identifier", Text),
+    Column("external_group_id", Text),
     _timestamp("created_at"),
     _timestamp("updated_at"),
     PrimaryKeyConstraint("agency_id", "id"),
     ForeignKeyConstraint(["agency_id"], ["agencies.id"]),
     Index(None, "agency_id", "created_at", "id"),
+    # The exact-match filters of the list, each in the default order (so SQLite, which keeps no
+    # statistics, takes them rather than the order's index). The name search (a substring) has
+    # no index a btree could give: it runs over the agency's rows (the agency_id prefix).
+    Index(None, "agency_id", "client_id", "created_at", "id"),
+    Index(None, "agency_id", "external_identifier", "created_at", "id"),
+    Index(None, "agency_id", "external_group_id", "created_at", "id"),
 )
 
 applications = Table(

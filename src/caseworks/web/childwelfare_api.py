@@ -25,6 +25,7 @@ from caseworks.childwelfare.childwelfare_models import (
     AssignmentPageQuery,
     ChildListQuery,
     IncludeQuery,
+    ListQuery,
     RecordListQuery,
     SubjectAssignmentsQuery,
 )
@@ -47,11 +48,16 @@ from caseworks.web.endpoints import (
 )
 from caseworks.web.jsonapi import childwelfare_resources as render
 from caseworks.web.jsonapi import documents as jsonapi
-from caseworks.web.jsonapi.childwelfare_documents import assignment_request, resource_attributes
+from caseworks.web.jsonapi.childwelfare_documents import (
+    assignment_request,
+    record_or_member,
+    resource_attributes,
+)
 from caseworks.web.jsonapi.childwelfare_openapi import (
     ASSIGNMENT_RESOURCE,
     RECORD_RESOURCES,
     assignment_body,
+    member_body,
     page_of,
     record_body,
     single,
@@ -63,6 +69,7 @@ ASSIGNMENTS = "/api/v1/worker_assignments"
 ASSIGNMENT = ASSIGNMENTS + "/{assignment_id}"
 ASSIGNMENTS_TAG = "worker assignments"
 SUBJECTS = (("children", "child_id"), ("applications", "application_id"))
+BINTI_CHILD = "child"  # the member of the Binti-compatible create body holding the child
 # JSON:API's query parameters: `filter[name]` spellings, 400 naming each parameter as sent.
 JSONAPI_QUERY = QueryReading(query_of, query_parameters)
 ERRORS = (400, 401, 403, 404, 409, 413, 415, 422, 429)
@@ -124,9 +131,9 @@ def _record_reader(
 
 def _record_lister(kind: RecordKind) -> Handler:
     async def list_records(call: Call) -> Response:
-        query: RecordListQuery = call.query
+        query: ListQuery = call.query
         page = await records.list_records(
-            call.state.db, call.caller, kind, query.sort, query.page, query.conditions()
+            call.state.db, call.caller, kind, query.order, query.page, query.conditions()
         )
         resources = [render.record(kind, row) for row in page.items]
         scope = call.request.scope
@@ -175,6 +182,25 @@ def _record_updater(kind: RecordKind) -> Handler:
     return update_record
 
 
+def _creation_reader(kind: RecordKind, types: tuple[str, ...]) -> BodyReader:
+    """A create's body; a child's may also be the Binti-compatible ``{"child": {…}}``."""
+    if kind is not records.CHILDREN:
+        return _record_reader(kind, types, kind.create, updating=False)
+
+    async def read_child(request: Request) -> tuple[str, schemas.Attributes]:
+        document = await read_document(request)
+        return record_or_member(document, BINTI_CHILD, types, kind.create, kind.table)
+
+    return read_child
+
+
+def _creation_body(kind: RecordKind, types: tuple[str, ...]) -> dict[str, Any]:
+    jsonapi_body = record_body(types, kind.create, update=False)
+    if kind is records.CHILDREN:
+        return {"anyOf": [jsonapi_body, member_body(BINTI_CHILD, kind.create)]}
+    return jsonapi_body
+
+
 def record_endpoints(kind: RecordKind, path: str, create_types: tuple[str, ...]) -> list[Endpoint]:
     read_types = (*create_types, kind.generic_type) if kind.generic_type else create_types
     one, page_schema = single(RECORD_RESOURCES[kind.table]), page_of(RECORD_RESOURCES[kind.table])
@@ -199,8 +225,8 @@ def record_endpoints(kind: RecordKind, path: str, create_types: tuple[str, ...])
             f"create_{noun}",
             tag,
             access=UPDATERS,
-            reader=_record_reader(kind, create_types, kind.create, updating=False),
-            request_schema=record_body(create_types, kind.create, update=False),
+            reader=_creation_reader(kind, create_types),
+            request_schema=_creation_body(kind, create_types),
             output=one,
             status=201,
             headers=tuple(idempotency.OPENAPI["parameters"]),

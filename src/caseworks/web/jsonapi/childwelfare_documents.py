@@ -89,6 +89,41 @@ def resource_attributes(
     return kind, attributes
 
 
+def record_or_member(
+    document: Any,
+    member: str,
+    allowed_types: tuple[str, ...],
+    model: type[schemas.Attributes],
+    table: str,
+) -> tuple[str, schemas.Attributes]:
+    """A create's body: a JSON:API document, or the Binti-compatible API's own shape
+    ``{member: {snake_case attributes}}`` (``{"child": {"last_name": …}}``), read as a resource
+    of the first of ``allowed_types``."""
+    if isinstance(document, dict) and member in document:
+        return allowed_types[0], member_attributes(document, member, model)
+    return resource_attributes(document, allowed_types, model, table)
+
+
+def member_attributes(
+    document: dict[str, Any], member: str, model: type[schemas.Attributes]
+) -> schemas.Attributes:
+    """``{member: {attributes}}`` → validated attributes; every problem points into the body as
+    sent (``/child/last_name``), and a member beside it (``data`` too) is refused."""
+    problems = Problems()
+    for key in document:
+        if key != member:
+            problems.add(pointer_to([key]), f"send the {member} alone, without other members")
+    raw = document[member]
+    at = pointer_to([member])
+    if not isinstance(raw, dict):
+        problems.add(at, "must be an object of attributes")
+        problems.raise_if_any()
+    values, keys = snake_keys(raw, at)
+    attributes: schemas.Attributes = problems.validate(model, values, at, keys, spelled=str)
+    problems.raise_if_any()
+    return attributes
+
+
 def _no_relationships(data: dict[str, Any], table: str, problems: Problems) -> None:
     """Records have no relationships a client may set: each one named is refused, not ignored."""
     relationships = data.get("relationships", {})

@@ -8,6 +8,7 @@ models too, so a record's attributes are listed nowhere but in its model.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel
@@ -163,9 +164,12 @@ def page_of(resource: dict[str, Any], *, included: bool = False) -> dict[str, An
     return document
 
 
-def attributes_schema(model: type[BaseModel], *, optional: bool = False) -> dict[str, Any]:
+def attributes_schema(
+    model: type[BaseModel], *, optional: bool = False, spelled: Callable[[str], str] = member_name
+) -> dict[str, Any]:
+    """The attributes of a request body, named as ``spelled`` says (kebab-case by default)."""
     schema = model.model_json_schema()
-    properties = {member_name(name): value for name, value in schema["properties"].items()}
+    properties = {spelled(name): value for name, value in schema["properties"].items()}
     for value in properties.values():
         value.pop("title", None)
     described: dict[str, Any] = {
@@ -173,7 +177,7 @@ def attributes_schema(model: type[BaseModel], *, optional: bool = False) -> dict
         "properties": properties,
         "additionalProperties": False,
     }
-    required = [] if optional else [member_name(name) for name in schema.get("required", [])]
+    required = [] if optional else [spelled(name) for name in schema.get("required", [])]
     if required:
         described["required"] = required
     return described
@@ -191,6 +195,16 @@ def record_body(types: tuple[str, ...], model: type[BaseModel], *, update: bool)
     if update:
         data["properties"]["id"] = {"type": "string", "description": "The id in the URL."}
     return {"type": "object", "required": ["data"], "properties": {"data": data}}
+
+
+def member_body(member: str, model: type[BaseModel]) -> dict[str, Any]:
+    """The Binti-compatible create body: ``{member: {snake_case attributes}}``."""
+    return {
+        "type": "object",
+        "required": [member],
+        "properties": {member: attributes_schema(model, spelled=str)},
+        "additionalProperties": False,
+    }
 
 
 _ROLE_NAMES = list(role_spellings())

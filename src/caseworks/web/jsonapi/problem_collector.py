@@ -7,6 +7,7 @@ object for every one of a body's keys.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -26,9 +27,15 @@ class Problems(ProblemList):
             raise Invalid(detail, self)
 
     def validate(
-        self, model: type[BaseModel], values: dict[str, Any], at: str, keys: dict[str, str]
+        self,
+        model: type[BaseModel],
+        values: dict[str, Any],
+        at: str,
+        keys: dict[str, str],
+        spelled: Callable[[str], str] = member_name,
     ) -> Any:
-        """Validate ``values`` with ``model``; problems point at ``at`` + the client's own key."""
+        """Validate ``values`` with ``model``; problems point at ``at`` + the client's own key
+        (a member never sent as ``spelled`` names it: kebab-case unless told otherwise)."""
         fields = model.model_fields
         known = {name: value for name, value in values.items() if name in fields}
         try:
@@ -38,8 +45,8 @@ class Problems(ProblemList):
             for problem in error.errors(include_url=False, include_input=False):
                 location = [str(part) for part in problem["loc"]]
                 if location:
-                    # A member never sent (missing) is named as clients spell it: kebab-case.
-                    location[0] = keys.get(location[0]) or member_name(location[0])
+                    # A member never sent (missing) is named as clients spell it.
+                    location[0] = keys.get(location[0]) or spelled(location[0])
                 self.add(at + pointer_to(location), message(problem))
         for name in values:
             if name not in fields and not self.counted():  # counted: no pointer to build
