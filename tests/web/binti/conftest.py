@@ -1,0 +1,18 @@
+"""Clients of the Binti-compatible API, written from Binti's published document."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+
+from tests.support.childwelfare import jsonapi_client
+from tests.support.tenants import Tenant
+
+
+@pytest.fixture
+async def jsonapi(tenant: Tenant) -> AsyncIterator[httpx.AsyncClient]:
+    """The JSON:API as the tenant's admin."""
+    async with jsonapi_client(tenant, tenant.admin_token) as client:
+        yield client
