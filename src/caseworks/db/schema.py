@@ -188,8 +188,8 @@ agency_workers = Table(
     PrimaryKeyConstraint("agency_id", "id"),
     ForeignKeyConstraint(["agency_id"], ["agencies.id"]),
     Index(None, "agency_id", "created_at", "id"),
-    # The list's external_identifier filter (an exact match).
-    Index(None, "agency_id", "external_identifier"),
+    # The list's external_identifier filter (an exact match), in the list's default order.
+    Index(None, "agency_id", "external_identifier", "created_at", "id"),
 )
 
 # Who supervises whom: one row per worker and supervisor, both workers of the agency. The key

@@ -57,9 +57,9 @@ def upgrade() -> None:
     op.add_column("agency_workers", sa.Column("agency_role", sa.Text(), nullable=True))
     op.add_column("agency_workers", sa.Column("role_for_permissions", sa.Text(), nullable=True))
     op.create_index(
-        op.f("ix_agency_workers_agency_id_external_identifier"),
+        op.f("ix_agency_workers_agency_id_external_identifier_created_at_id"),
         "agency_workers",
-        ["agency_id", "external_identifier"],
+        ["agency_id", "external_identifier", "created_at", "id"],
     )
     op.create_table(
         "agency_worker_supervisors",
@@ -103,7 +103,8 @@ def downgrade() -> None:
     )
     op.drop_table("agency_worker_supervisors")
     op.drop_index(
-        op.f("ix_agency_workers_agency_id_external_identifier"), table_name="agency_workers"
+        op.f("ix_agency_workers_agency_id_external_identifier_created_at_id"),
+        table_name="agency_workers",
     )
     # SQLite drops a column itself since 3.35; neither column is in an index or a constraint.
     op.drop_column("agency_workers", "role_for_permissions")
