@@ -67,9 +67,8 @@ def _answered(roles: tuple[WorkerRole, ...]) -> Any:
     )
 
 
-_ALL_ROLES = tuple(WorkerRole)
-# Any role; the roles assignments may be made with through the API; those of each subject.
-Role = Annotated[WorkerRole, _spelled(_ALL_ROLES), _requested(_ALL_ROLES), _answered(_ALL_ROLES)]
+# A role as requests may write it, read as the role itself: one the API may assign (a worker's
+# assignable roles), or one of a child's or an application's assignments (their list filters).
 CreatableRole = Annotated[
     WorkerRole, _spelled(CREATABLE_ROLES), _requested(CREATABLE_ROLES), _answered(CREATABLE_ROLES)
 ]

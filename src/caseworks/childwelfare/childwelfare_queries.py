@@ -174,11 +174,18 @@ async def list_records(
 
 
 async def get_record(
-    db: Executor, table: str, scope: CaseworkScope, record_id: str, lock: bool = False
+    db: Executor,
+    table: str,
+    scope: CaseworkScope,
+    record_id: str,
+    lock: bool = False,
+    columns_only: bool = False,
 ) -> Row | None:
+    """One record within ``scope``; ``columns_only`` leaves out the attributes held in tables
+    of their own (a worker's supervisors), for a rule that needs none of them."""
     sql, params = record_statement(table, scope, record_id, for_update(db) if lock else "")
     row = _read(table, await db.fetch_one(sql, params))
-    if row is not None and table == "agency_workers":
+    if row is not None and table == "agency_workers" and not columns_only:
         await _with_supervisors(db, scope.agency_id, [row])
     return row
 
