@@ -7,7 +7,7 @@ from typing import Any
 
 from caseworks.auth.agencies import agency_exists, create_agency
 from caseworks.childwelfare import childwelfare_queries as queries
-from caseworks.childwelfare.terms import ApplicationKind, WorkerRole
+from caseworks.childwelfare.terms import CREATABLE_ROLES, ApplicationKind, WorkerRole
 from caseworks.db import Executor
 
 DEMO_AGENCY_ID = "agency_demo"
@@ -94,7 +94,7 @@ async def load_mentoring(tx: Executor) -> None:
 
 
 WORKERS = [
-    ("worker_anna", "Anna Berg", "anna.berg@example.org", list(WorkerRole)),
+    ("worker_anna", "Anna Berg", "anna.berg@example.org", list(CREATABLE_ROLES)),
     (
         "worker_bjorn",
         "Bjørn Dahl",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import httpx
 
@@ -57,3 +58,32 @@ async def test_concurrent_creates_around_the_limit_stop_exactly_at_it(
     assert count == 3
     figures.record("simultaneous creates for a limit of 3", len(responses), "requests")
     figures.record("rows made", count, "rows")
+
+
+async def test_supervision_changes_made_at_once_cannot_close_a_circle(
+    jsonapi: httpx.AsyncClient, db: Database, tenant: Tenant, figures: Figures
+) -> None:
+    # Five workers, each asked at once to be supervised by the next: a ring if all were made.
+    # Renames of the same workers run among them, holding the workers' rows meanwhile.
+    ring = [await worker(jsonapi, email=f"w{n}@example.org") for n in range(5)]
+
+    def patch(worker_id: str, attributes: dict[str, object]) -> Any:
+        body = {"data": {"type": "agency-workers", "id": worker_id, "attributes": attributes}}
+        return jsonapi.patch(f"/api/v1/agency_workers/{worker_id}", json=body)
+
+    supervising = [
+        patch(worker_id, {"supervisors": [ring[(n + 1) % len(ring)]]})
+        for n, worker_id in enumerate(ring)
+    ]
+    renaming = [patch(worker_id, {"name": f"Renamed {n}"}) for n, worker_id in enumerate(ring)]
+    responses = await asyncio.gather(*supervising, *renaming)
+    statuses = [response.status_code for response in responses]
+    assert sorted(statuses[: len(ring)]) == [200] * (len(ring) - 1) + [422]
+    assert statuses[len(ring) :] == [200] * len(ring)
+    rows = await db.fetch_all(
+        "SELECT worker_id, supervisor_id FROM agency_worker_supervisors"
+        " WHERE agency_id = :agency_id",
+        {"agency_id": tenant.agency_id},
+    )
+    assert len(rows) == len(ring) - 1
+    figures.record("simultaneous supervision changes closing a ring", len(ring), "requests")

@@ -35,6 +35,9 @@ async def test_create_and_show_an_agency_worker(jsonapi: httpx.AsyncClient) -> N
         "active": True,
         "assignable-roles": ["case_carrying", "support"],
         "external-identifier": "HR-17",
+        "agency-role": None,
+        "role-for-permissions": None,
+        "supervisors": [],
         "created-at": resource["attributes"]["created-at"],
         "updated-at": resource["attributes"]["updated-at"],
     }

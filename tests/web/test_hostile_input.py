@@ -118,8 +118,11 @@ DATE_PARAMETERS = {
     "last_contact_before",
     "created_start_date",
     "created_end_date",
+    "updated_start_date",
+    "updated_end_date",
 }
-FREE_TEXT = {"full_name_contains"}
+# Text filters, by their longest value: a search.
+FREE_TEXT = {"full_name_contains": 200}
 # Identifiers other systems give records, matched exactly: any text up to their bound is one.
 EXACT_TEXT = {"client_id", "external_identifier", "external_group_id"}
 QUERY_ALSO_VALID = {"include": ("",)}  # an empty include asks for nothing more
@@ -302,7 +305,7 @@ def assert_refused_naming_parameter(response: httpx.Response, parameter: str) ->
 def why_taken(parameter: str, value: str) -> str | None:
     """Why ``parameter`` takes the hostile ``value`` (a search for it, an id naming nothing), or
     None when it must refuse it."""
-    if parameter in FREE_TEXT and "\x00" not in value and len(value) <= 200:  # its maximum
+    if parameter in FREE_TEXT and "\x00" not in value and len(value) <= FREE_TEXT[parameter]:
         return "search"
     if parameter in EXACT_TEXT and "\x00" not in value and len(value) <= 255:  # its maximum
         return "names nothing"

@@ -17,33 +17,70 @@ from pydantic import (
     ConfigDict,
     Field,
     StrictBool,
+    StrictInt,
     StringConstraints,
     WithJsonSchema,
     create_model,
 )
+from pydantic_core import PydanticCustomError
 
+from caseworks.childwelfare.terms import (
+    APPLICATION_ROLES,
+    CHILD_ROLES,
+    CREATABLE_ROLES,
+    WorkerRole,
+    role_spellings,
+)
 from caseworks.childwelfare.terms import APPLICATION_TYPES as APPLICATION_TYPES
-from caseworks.childwelfare.terms import WorkerRole, role_spellings
 from caseworks.core.query_parameters import PageQuery, QueryModel, split_list
 from caseworks.core.sorting import SortFields, SortKey, sort_keys
-from caseworks.core.text import DayOrMoment, Email, Identifier, IsoDate, Name, RecordId, ShortText
-
-_ROLE_SPELLINGS = role_spellings()
+from caseworks.core.text import DayOrMoment, Email, Identifier, IsoDate, Name, RecordId
 
 
-def _role_as_stored(value: object) -> object:
-    return _ROLE_SPELLINGS.get(value, value) if isinstance(value, str) else value
+def _spelled(roles: tuple[WorkerRole, ...]) -> Any:
+    """Reads a role as requests may write it (case-carrying or case_carrying), as the role
+    itself; a role outside ``roles`` is refused naming those it may be."""
+    spellings = role_spellings(roles)
+
+    def read(value: object) -> object:
+        if not isinstance(value, str):
+            return value  # the enum refuses it
+        if value not in spellings:
+            raise PydanticCustomError(
+                "role", "must be one of {roles}", {"roles": ", ".join(spellings)}
+            )
+        return spellings[value]
+
+    return BeforeValidator(read)
 
 
-# A role as requests may write it (case-carrying or case_carrying), read as the role itself;
-# described with every accepted spelling for requests and the stored one for answers.
-Role = Annotated[
+def _requested(roles: tuple[WorkerRole, ...]) -> Any:
+    """Described with every spelling a request may use."""
+    return WithJsonSchema(
+        {"type": "string", "enum": list(role_spellings(roles))}, mode="validation"
+    )
+
+
+def _answered(roles: tuple[WorkerRole, ...]) -> Any:
+    """Described with the spelling answers use (the stored one)."""
+    return WithJsonSchema(
+        {"type": "string", "enum": [role.value for role in roles]}, mode="serialization"
+    )
+
+
+# A role as requests may write it, read as the role itself: one the API may assign (a worker's
+# assignable roles), or one of a child's or an application's assignments (their list filters).
+CreatableRole = Annotated[
+    WorkerRole, _spelled(CREATABLE_ROLES), _requested(CREATABLE_ROLES), _answered(CREATABLE_ROLES)
+]
+ChildRole = Annotated[
+    WorkerRole, _spelled(CHILD_ROLES), _requested(CHILD_ROLES), _answered(CHILD_ROLES)
+]
+ApplicationRole = Annotated[
     WorkerRole,
-    BeforeValidator(_role_as_stored),
-    WithJsonSchema({"type": "string", "enum": list(_ROLE_SPELLINGS)}, mode="validation"),
-    WithJsonSchema(
-        {"type": "string", "enum": [role.value for role in WorkerRole]}, mode="serialization"
-    ),
+    _spelled(APPLICATION_ROLES),
+    _requested(APPLICATION_ROLES),
+    _answered(APPLICATION_ROLES),
 ]
 # A child's gender as the Binti-compatible API spells it (null where not given).
 Gender = Literal[
@@ -59,13 +96,54 @@ Gender = Literal[
 ApplicationStatus = Literal["applying", "pending", "approved", "denied", "withdrawn", "closed"]
 # A subset of the roles: a longer list is refused before its items are looked at, so a body of
 # a hundred thousand wrong roles costs one error, not one each.
-Roles = Annotated[list[Role], Field(max_length=len(WorkerRole))]
+Roles = Annotated[list[CreatableRole], Field(max_length=len(CREATABLE_ROLES))]
+
+MAX_SUPERVISORS = 50
+_WORKER_REFERENCE = {
+    "type": "object",
+    "required": ["id", "name"],
+    "properties": {"id": {"type": "string"}, "name": {"type": "string"}},
+    "additionalProperties": False,
+}
+# Written as the ids of the supervising workers; answered as Binti shows them, each worker's id
+# and name.
+Supervisors = Annotated[
+    list[RecordId],
+    Field(max_length=MAX_SUPERVISORS),
+    WithJsonSchema({"type": "array", "items": _WORKER_REFERENCE}, mode="serialization"),
+]
+
+
+class PermissionsRole(BaseModel):
+    """The role a worker's permissions come from, as Binti names it: a number and a name."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: Annotated[StrictInt, Field(ge=1, le=2**31 - 1)]
+    name: Name
+
+
+_PERMISSIONS_ROLE = {
+    "type": "object",
+    "required": ["id", "name"],
+    "properties": {
+        "id": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+        "name": {"type": "string", "minLength": 1, "maxLength": 200},
+    },
+    "additionalProperties": False,
+}
+# Described inline rather than by reference: each attribute's schema stands on its own.
+RoleForPermissions = Annotated[
+    PermissionsRole | None,
+    WithJsonSchema({"anyOf": [_PERMISSIONS_ROLE, {"type": "null"}]}),
+]
 
 
 class Attributes(BaseModel):
     model_config = ConfigDict(extra="forbid")
     # Of an update model: the attributes that may be left out but not set to null.
     never_null: ClassVar[tuple[str, ...]] = ()
+    # Attributes held in a table of their own rather than in a column of the record's.
+    held_apart: ClassVar[tuple[str, ...]] = ()
 
 
 class WorkerCreate(Attributes):
@@ -73,7 +151,13 @@ class WorkerCreate(Attributes):
     email: Email
     active: StrictBool = True
     assignable_roles: Roles = []
-    external_identifier: ShortText | None = None
+    external_identifier: Identifier | None = None
+    # Binti lists no values for the agency role (its examples show admin and approvals).
+    agency_role: Name | None = None
+    role_for_permissions: RoleForPermissions = None
+    # The workers who supervise this one (agency_worker_supervisors; records.py has the rules).
+    supervisors: Supervisors = []
+    held_apart: ClassVar[tuple[str, ...]] = ("supervisors",)
 
 
 class ChildCreate(Attributes):
@@ -122,6 +206,18 @@ def list_attributes(model: type[BaseModel]) -> tuple[str, ...]:
     """The attributes that hold a list of values."""
     return tuple(
         name for name, field in model.model_fields.items() if get_origin(field.annotation) is list
+    )
+
+
+def object_attributes(model: type[BaseModel]) -> tuple[str, ...]:
+    """The attributes that hold an object (a model of its own), or null."""
+    return tuple(
+        name
+        for name, field in model.model_fields.items()
+        if any(
+            isinstance(option, type) and issubclass(option, BaseModel)
+            for option in (field.annotation, *get_args(field.annotation))
+        )
     )
 
 
@@ -206,6 +302,16 @@ class RecordListQuery(ListQuery):
     sort: RecordSort = Field("created_at", description="`-` for descending.")
 
 
+class WorkerListQuery(RecordListQuery):
+    filters: ClassVar[tuple[str, ...]] = ("external_identifier",)
+    external_identifier: Identifier | None = Field(
+        None, description="Exactly this external identifier, letter case included."
+    )
+
+    def conditions(self) -> dict[str, object]:
+        return {"external_identifier": self.external_identifier}
+
+
 class ChildListQuery(ListQuery):
     filters: ClassVar[tuple[str, ...]] = ("full_name_contains", *CHILD_IDENTIFIERS)
     sort: Annotated[str, SortFields(CHILD_SORTS)] = "created_at"
@@ -238,58 +344,96 @@ class AssignmentPageQuery(RecordListQuery, IncludeQuery):
     """What an answer holding a page of worker assignments reads: a create's too."""
 
 
-class SubjectAssignmentsQuery(AssignmentPageQuery):
-    filters: ClassVar[tuple[str, ...]] = ("role", "created_start_date", "created_end_date")
-    role: Role | None = None
-    created_start_date: DayOrMoment | None = Field(
-        None, description="From this day or moment (UTC unless an offset is given)."
-    )
-    created_end_date: DayOrMoment | None = Field(
-        None, description="Up to the end of this day, or to this second, inclusive."
-    )
+# Binti words each bound as "after" the start and "before" the end: both are exclusive, for the
+# creation and the last change alike. A day alone stands for its first moment (00:00:00 UTC),
+# as a date-time without a time would.
+_AFTER = (
+    "Only those {} strictly after this moment (UTC unless an offset is given; a day alone is"
+    " its first moment, 00:00:00 UTC)."
+)
+_BEFORE = (
+    "Only those {} strictly before this moment (UTC unless an offset is given; a day alone is"
+    " its first moment, so that day itself is left out)."
+)
 
-    def conditions(self) -> dict[str, object]:
-        found: dict[str, object] = {
-            "created_from": _start(self.created_start_date),
-            "created_before": _end(self.created_end_date),
+
+class CreatedRange(QueryModel):
+    created_start_date: DayOrMoment | None = Field(None, description=_AFTER.format("created"))
+    created_end_date: DayOrMoment | None = Field(None, description=_BEFORE.format("created"))
+
+    def created_bounds(self) -> dict[str, object]:
+        return {
+            "created_from": _after(self.created_start_date),
+            "created_before": _before(self.created_end_date),
         }
-        if self.role is not None:
-            found["role"] = self.role
-        return found
 
 
-class AssignmentListQuery(SubjectAssignmentsQuery):
-    filters: ClassVar[tuple[str, ...]] = (
-        *SubjectAssignmentsQuery.filters,
-        "child_id",
-        "application_id",
-    )
+class UpdatedRange(QueryModel):
+    updated_start_date: DayOrMoment | None = Field(None, description=_AFTER.format("updated"))
+    updated_end_date: DayOrMoment | None = Field(None, description=_BEFORE.format("updated"))
+
+    def updated_bounds(self) -> dict[str, object]:
+        return {
+            "updated_from": _after(self.updated_start_date),
+            "updated_before": _before(self.updated_end_date),
+        }
+
+
+_CREATED = ("created_start_date", "created_end_date")
+_UPDATED = ("updated_start_date", "updated_end_date")
+
+
+class AssignmentListQuery(CreatedRange, AssignmentPageQuery):
+    """Every assignment the caller may read: Binti's created range, and ours by subject."""
+
+    filters: ClassVar[tuple[str, ...]] = (*_CREATED, "child_id", "application_id")
     child_id: RecordId | None = None
     application_id: RecordId | None = None
 
     def conditions(self) -> dict[str, object]:
         return {
-            **super().conditions(),
+            **self.created_bounds(),
             "child_id": self.child_id,
             "application_id": self.application_id,
         }
 
 
+class ChildAssignmentsQuery(CreatedRange, AssignmentPageQuery):
+    filters: ClassVar[tuple[str, ...]] = ("role", *_CREATED)
+    role: ChildRole | None = None
+
+    def conditions(self) -> dict[str, object]:
+        return {"role": self.role, **self.created_bounds()}
+
+
+class ApplicationAssignmentsQuery(UpdatedRange, CreatedRange, AssignmentPageQuery):
+    filters: ClassVar[tuple[str, ...]] = ("role", *_CREATED, *_UPDATED)
+    role: ApplicationRole | None = None
+
+    def conditions(self) -> dict[str, object]:
+        return {"role": self.role, **self.created_bounds(), **self.updated_bounds()}
+
+
 def _as_utc(value: date | datetime) -> datetime:
+    """A day is its first moment, in UTC; a time without an offset is UTC."""
     if not isinstance(value, datetime):
         return datetime(value.year, value.month, value.day, tzinfo=UTC)
     return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def _start(value: date | datetime | None) -> datetime | None:
-    return None if value is None else _as_utc(value)
-
-
-def _end(value: date | datetime | None) -> datetime | None:
-    """The first moment after an inclusive end: the next day, or the next second (times are
-    stored to the second). Within 1900–2999 this is at most 3000-01-01, so it cannot overflow."""
+def _after(value: date | datetime | None) -> datetime | None:
+    """The first stored moment strictly after ``value``: times are stored to the second, so
+    the next whole second (``created_at >= this``). At most 3000-01-01 within 1900–2999."""
     if value is None:
         return None
-    if not isinstance(value, datetime):
-        return _as_utc(value) + timedelta(days=1)
     return _as_utc(value).replace(microsecond=0) + timedelta(seconds=1)
+
+
+def _before(value: date | datetime | None) -> datetime | None:
+    """The bound that keeps stored moments strictly before ``value`` (``created_at < this``):
+    ``value`` itself, rounded up to a whole second since times are stored to the second."""
+    if value is None:
+        return None
+    moment = _as_utc(value)
+    whole = moment.replace(microsecond=0)
+    return whole if whole == moment else whole + timedelta(seconds=1)

@@ -11,12 +11,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import orjson
+
 from caseworks.auth.policy import CaseworkScope
 from caseworks.childwelfare.childwelfare_models import (
     RECORD_MODELS,
     admits_null,
     attribute_names,
     list_attributes,
+    object_attributes,
 )
 from caseworks.core.pagination import PageRequest
 from caseworks.core.sorting import SortKey
@@ -27,12 +30,21 @@ Statement = tuple[str, dict[str, Any]]  # SQL with :name parameters, and their v
 # Columns beside a table's attributes: an application's kind is its type, not an attribute.
 _NOT_ATTRIBUTES = {"applications": ("kind",)}
 # Each table's columns as the API shows them; the keys of RESOURCES are the only tables used.
+# Attributes held apart (a worker's supervisors) have a table of their own, read below.
 RESOURCES: dict[str, tuple[str, ...]] = {
-    table: (*_NOT_ATTRIBUTES.get(table, ()), *attribute_names(model))
+    table: (
+        *_NOT_ATTRIBUTES.get(table, ()),
+        *(name for name in attribute_names(model) if name not in model.held_apart),
+    )
     for table, model in RECORD_MODELS.items()
 }
 # Attributes holding a list are stored as one text: the items, sorted, joined by commas.
-_LISTS = {table: list_attributes(model) for table, model in RECORD_MODELS.items()}
+_LISTS = {
+    table: tuple(name for name in list_attributes(model) if name not in model.held_apart)
+    for table, model in RECORD_MODELS.items()
+}
+# Attributes holding an object are stored as its JSON text.
+_OBJECTS = {table: object_attributes(model) for table, model in RECORD_MODELS.items()}
 
 # A scope limited to one worker (``:scope_worker``) holds the records that worker is assigned to;
 # agency workers themselves are not limited by it.
@@ -120,6 +132,9 @@ def _stored(table: str, values: dict[str, Any]) -> dict[str, Any]:
     for name in _LISTS[table]:
         if values.get(name) is not None:
             values[name] = ",".join(sorted(set(values[name])))
+    for name in _OBJECTS[table]:
+        if values.get(name) is not None:
+            values[name] = orjson.dumps(values[name]).decode()
     return values
 
 
@@ -128,6 +143,9 @@ def _read(table: str, row: Row | None) -> Row | None:
     if row is not None:
         for name in _LISTS[table]:
             row[name] = [item for item in row[name].split(",") if item]
+        for name in _OBJECTS[table]:
+            if row[name] is not None:
+                row[name] = orjson.loads(row[name])
     return row
 
 
@@ -163,17 +181,29 @@ async def list_records(
         " LIMIT :limit OFFSET :offset",
         {**params, "limit": page.size, "offset": page.offset},
     )
-    if _LISTS[table]:
+    if _LISTS[table] or _OBJECTS[table]:
         for row in rows:
             _read(table, row)
+    if table == "agency_workers":
+        await _with_supervisors(db, scope.agency_id, rows)
     return rows, await db.totals.count(db, from_where, params)
 
 
 async def get_record(
-    db: Executor, table: str, scope: CaseworkScope, record_id: str, lock: bool = False
+    db: Executor,
+    table: str,
+    scope: CaseworkScope,
+    record_id: str,
+    lock: bool = False,
+    columns_only: bool = False,
 ) -> Row | None:
+    """One record within ``scope``; ``columns_only`` leaves out the attributes held in tables
+    of their own (a worker's supervisors), for a rule that needs none of them."""
     sql, params = record_statement(table, scope, record_id, for_update(db) if lock else "")
-    return _read(table, await db.fetch_one(sql, params))
+    row = _read(table, await db.fetch_one(sql, params))
+    if row is not None and table == "agency_workers" and not columns_only:
+        await _with_supervisors(db, scope.agency_id, [row])
+    return row
 
 
 async def insert_record(db: Executor, table: str, values: dict[str, Any]) -> None:
@@ -197,6 +227,95 @@ async def update_record(
         f"UPDATE {table} SET {assignments} WHERE agency_id = :agency_id AND id = :id",
         _stored(table, {**changes, "agency_id": agency_id, "id": record_id}),
     )
+
+
+# --- who supervises whom ---------------------------------------------------------------------
+
+
+def _named(prefix: str, values: list[str]) -> tuple[str, dict[str, Any]]:
+    """``:prefix0, :prefix1, …`` for an IN list, and their values."""
+    params = {f"{prefix}{index}": value for index, value in enumerate(values)}
+    return ", ".join(f":{name}" for name in params), params
+
+
+async def _with_supervisors(db: Executor, agency_id: str, rows: list[Row]) -> None:
+    """Each worker row gains ``supervisors``: its supervisors' ids and names, by id."""
+    if not rows:
+        return
+    listed, params = _named("w", [row["id"] for row in rows])
+    found = await db.fetch_all(
+        "SELECT s.worker_id, w.id, w.name FROM agency_worker_supervisors s"
+        " JOIN agency_workers w ON w.agency_id = s.agency_id AND w.id = s.supervisor_id"
+        f" WHERE s.agency_id = :agency_id AND s.worker_id IN ({listed})"
+        " ORDER BY s.worker_id, w.id",
+        {**params, "agency_id": agency_id},
+    )
+    by_worker: dict[str, list[dict[str, Any]]] = {row["id"]: [] for row in rows}
+    for supervisor in found:
+        by_worker[supervisor["worker_id"]].append(
+            {"id": supervisor["id"], "name": supervisor["name"]}
+        )
+    for row in rows:
+        row["supervisors"] = by_worker[row["id"]]
+
+
+async def hold_supervision(db: Executor, agency_id: str) -> None:
+    """Serialise changes to an agency's supervision, so that two of them made at once cannot
+    close a cycle that neither sees (SQLite has one writer anyway). The agency's row is held
+    FOR NO KEY UPDATE, which does not wait for inserts that only reference the agency. Taken
+    first in its transaction, before any worker's row: a writer holding a worker's row while
+    waiting here could otherwise deadlock with one that holds this and references that worker."""
+    if db.dialect == "postgresql":
+        await db.fetch_value(
+            "SELECT id FROM agencies WHERE id = :agency_id FOR NO KEY UPDATE",
+            {"agency_id": agency_id},
+        )
+
+
+async def existing_workers(db: Executor, agency_id: str, worker_ids: list[str]) -> set[str]:
+    """Which of ``worker_ids`` are workers of the agency."""
+    if not worker_ids:
+        return set()
+    listed, params = _named("w", worker_ids)
+    rows = await db.fetch_all(
+        f"SELECT id FROM agency_workers WHERE agency_id = :agency_id AND id IN ({listed})",
+        {**params, "agency_id": agency_id},
+    )
+    return {row["id"] for row in rows}
+
+
+async def supervised_by(db: Executor, agency_id: str, worker_id: str, boss_id: str) -> bool:
+    """True if ``boss_id`` supervises ``worker_id``, directly or through others."""
+    found = await db.fetch_value(
+        """
+        WITH RECURSIVE above(id) AS (
+            SELECT supervisor_id FROM agency_worker_supervisors
+            WHERE agency_id = :agency_id AND worker_id = :worker_id
+            UNION
+            SELECT s.supervisor_id FROM agency_worker_supervisors s
+            JOIN above ON s.agency_id = :agency_id AND s.worker_id = above.id
+        )
+        SELECT 1 FROM above WHERE id = :boss_id LIMIT 1
+        """,
+        {"agency_id": agency_id, "worker_id": worker_id, "boss_id": boss_id},
+    )
+    return found is not None
+
+
+async def replace_supervisors(
+    db: Executor, agency_id: str, worker_id: str, supervisor_ids: list[str]
+) -> None:
+    await db.execute(
+        "DELETE FROM agency_worker_supervisors WHERE agency_id = :agency_id"
+        " AND worker_id = :worker_id",
+        {"agency_id": agency_id, "worker_id": worker_id},
+    )
+    for supervisor_id in supervisor_ids:
+        await db.execute(
+            "INSERT INTO agency_worker_supervisors (agency_id, worker_id, supervisor_id)"
+            " VALUES (:agency_id, :worker_id, :supervisor_id)",
+            {"agency_id": agency_id, "worker_id": worker_id, "supervisor_id": supervisor_id},
+        )
 
 
 # --- worker assignments ------------------------------------------------------------------------
@@ -225,8 +344,12 @@ _ASSIGNMENT_FILTERS = {
     "child_id": "wa.child_id = :child_id",
     "application_id": "wa.application_id = :application_id",
     "role": "wa.role = :role",
+    # Bounds as childwelfare_models makes them: each inclusive of a whole second, so that the
+    # strictly-after and strictly-before of the API hold for times stored to the second.
     "created_from": "wa.created_at >= :created_from",
     "created_before": "wa.created_at < :created_before",
+    "updated_from": "wa.updated_at >= :updated_from",
+    "updated_before": "wa.updated_at < :updated_before",
 }
 INSERT_ASSIGNMENT = """
 INSERT INTO worker_assignments (agency_id, id, worker_id, role, child_id, application_id,

@@ -11,7 +11,7 @@ from caseworks.auth.tokens import revoke_worker_tokens
 from caseworks.childwelfare import childwelfare_models as schemas
 from caseworks.childwelfare import childwelfare_queries as queries
 from caseworks.childwelfare.terms import ANY_APPLICATION_TYPE, ApplicationKind
-from caseworks.core.errors import Conflict, FieldProblem, Forbidden, NotFound
+from caseworks.core.errors import Conflict, FieldProblem, Forbidden, Invalid, NotFound
 from caseworks.core.ids import is_valid_id, new_id
 from caseworks.core.pagination import Page, PageRequest
 from caseworks.core.sorting import SortKey
@@ -131,7 +131,12 @@ async def _insert_record(
     now = utc_now()
     values = attributes.model_dump() | (extra or {})
     values |= {"agency_id": caller.agency_id, "id": record_id, "created_at": now, "updated_at": now}
+    supervised = kind is WORKERS and bool(values["supervisors"])
+    if supervised:  # first: see hold_supervision
+        await queries.hold_supervision(tx, caller.agency_id)
     await queries.insert_record(tx, kind.table, values)
+    if supervised:
+        await _set_supervisors(tx, caller.agency_id, record_id, values["supervisors"])
     await audit.record(tx, caller, "created", kind.table, record_id)
     return await get_record(tx, caller, kind, record_id)
 
@@ -146,18 +151,54 @@ async def update_record(
 ) -> Row:
     """``resource_type`` is the body's ``data.type``: the record's own type, or the generic one."""
     changes = attributes.model_dump(include=attributes.model_fields_set)
+    apart = {name: changes.pop(name) for name in kind.update.held_apart if name in changes}
     async with db.transaction() as tx:
+        if "supervisors" in apart:  # before the record's own lock: see hold_supervision
+            await queries.hold_supervision(tx, caller.agency_id)
         current = await get_record(tx, caller, kind, record_id, lock=True)
         policy.require_casework_update(caller)
         _check_subtype(kind, current, resource_type)
-        if changes:
+        if "supervisors" in apart:
+            await _set_supervisors(tx, caller.agency_id, record_id, apart["supervisors"])
+        if changes or apart:
             await queries.update_record(
                 tx, kind.table, caller.agency_id, record_id, changes | {"updated_at": utc_now()}
             )
-            details: dict[str, Any] = {"fields": sorted(changes)}
+            details: dict[str, Any] = {"fields": sorted(changes | apart)}
             if kind is WORKERS and changes.get("active") is False:  # the worker's tokens go too
                 details["tokens_revoked"] = await revoke_worker_tokens(
                     tx, caller.agency_id, record_id
                 )
             await audit.record(tx, caller, "updated", kind.table, record_id, details=details)
         return await get_record(tx, caller, kind, record_id)
+
+
+_SUPERVISORS = "/data/attributes/supervisors"
+
+
+async def _set_supervisors(
+    tx: Executor, agency_id: str, worker_id: str, supervisor_ids: list[str]
+) -> None:
+    """The worker's supervisors become ``supervisor_ids`` (given twice counts once). Each must
+    be another worker of the agency, and none may be supervised by this worker, directly or
+    through others, since supervision would then go round in a circle: 422 at each one that
+    breaks a rule, nothing written. The caller holds the agency's supervision already."""
+    wanted = list(dict.fromkeys(supervisor_ids))
+    known = await queries.existing_workers(tx, agency_id, wanted)
+    problems: list[FieldProblem] = []
+    for index, supervisor_id in enumerate(supervisor_ids):
+        pointer = f"{_SUPERVISORS}/{index}"
+        if supervisor_id == worker_id:
+            problems.append(FieldProblem("a worker cannot supervise itself", pointer))
+        elif supervisor_id not in known:
+            detail = f"no agency worker {supervisor_id} in this agency"
+            problems.append(FieldProblem(detail, pointer))
+        elif await queries.supervised_by(tx, agency_id, supervisor_id, worker_id):
+            detail = (
+                f"{supervisor_id} is supervised by {worker_id}, directly or through others:"
+                " supervision cannot go round in a circle"
+            )
+            problems.append(FieldProblem(detail, pointer))
+    if problems:
+        raise Invalid("the supervisors break a rule", problems)
+    await queries.replace_supervisors(tx, agency_id, worker_id, wanted)

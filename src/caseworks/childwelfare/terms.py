@@ -16,6 +16,9 @@ class WorkerRole(StrEnum):
     CASE_CARRYING = "case_carrying"
     APPROVALS = "approvals"
     SUPPORT = "support"
+    # A community-based organisation's worker on an application: shown and filtered on, but made
+    # only in the platform itself, never through the API (the Binti-compatible API says so too).
+    CBO = "cbo"
 
     @property
     def label(self) -> str:
@@ -27,11 +30,16 @@ _LABELS = {
     WorkerRole.CASE_CARRYING: "case-carrying",
     WorkerRole.APPROVALS: "approvals",
     WorkerRole.SUPPORT: "support",
+    WorkerRole.CBO: "cbo",
 }
 
 # A child has its case-carrying workers; an application its approvals and support workers.
 CHILD_ROLES = (WorkerRole.CASE_CARRYING,)
-APPLICATION_ROLES = (WorkerRole.APPROVALS, WorkerRole.SUPPORT)
+APPLICATION_ROLES = (WorkerRole.APPROVALS, WorkerRole.SUPPORT, WorkerRole.CBO)
+# The roles an assignment may be read with but not created with through the API.
+NOT_CREATABLE_ROLES = (WorkerRole.CBO,)
+CREATABLE_ROLES = tuple(role for role in WorkerRole if role not in NOT_CREATABLE_ROLES)
+CREATABLE_APPLICATION_ROLES = tuple(role for role in APPLICATION_ROLES if role in CREATABLE_ROLES)
 
 
 def role_spellings(roles: Iterable[WorkerRole] = WorkerRole) -> dict[str, WorkerRole]:

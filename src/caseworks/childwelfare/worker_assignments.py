@@ -124,7 +124,9 @@ async def _eligible_workers(
     scope = policy.casework_scope(caller)
     for item in wanted:
         pointer = f"{item.pointer}/relationships/worker"
-        row = await queries.get_record(tx, records.WORKERS.table, scope, item.worker_id)
+        row = await queries.get_record(
+            tx, records.WORKERS.table, scope, item.worker_id, columns_only=True
+        )
         if row is None:
             problems.append(
                 FieldProblem(f"no agency worker {item.worker_id} in this agency", pointer)

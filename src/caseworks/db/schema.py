@@ -180,11 +180,35 @@ agency_workers = Table(
     # Comma-separated subset of the worker roles (sorted), as childwelfare_queries writes it.
     Column("assignable_roles", Text, nullable=False, server_default=""),
     Column("external_identifier", Text),
+    Column("agency_role", Text),
+    # JSON text of {"id": number, "name": text}, as childwelfare_queries writes it.
+    Column("role_for_permissions", Text),
     _timestamp("created_at"),
     _timestamp("updated_at"),
     PrimaryKeyConstraint("agency_id", "id"),
     ForeignKeyConstraint(["agency_id"], ["agencies.id"]),
     Index(None, "agency_id", "created_at", "id"),
+    # The list's external_identifier filter (an exact match), in the list's default order.
+    Index(None, "agency_id", "external_identifier", "created_at", "id"),
+)
+
+# Who supervises whom: one row per worker and supervisor, both workers of the agency. The key
+# serves a worker's supervisors, the index a supervisor's workers (and the cycle check's walk).
+agency_worker_supervisors = Table(
+    "agency_worker_supervisors",
+    metadata,
+    Column("agency_id", ID, nullable=False),
+    Column("worker_id", ID, nullable=False),
+    Column("supervisor_id", ID, nullable=False),
+    PrimaryKeyConstraint("agency_id", "worker_id", "supervisor_id"),
+    ForeignKeyConstraint(
+        ["agency_id", "worker_id"], ["agency_workers.agency_id", "agency_workers.id"]
+    ),
+    ForeignKeyConstraint(
+        ["agency_id", "supervisor_id"], ["agency_workers.agency_id", "agency_workers.id"]
+    ),
+    CheckConstraint("worker_id <> supervisor_id", name="not_self"),
+    Index(None, "agency_id", "supervisor_id", "worker_id"),
 )
 
 children = Table(
@@ -278,6 +302,31 @@ worker_assignments = Table(
     ),
     Index(None, "agency_id", "worker_id"),
     Index(None, "agency_id", "created_at", "id"),
+    # A child's or an application's list, filtered by role and created range, in its order;
+    # an application's by updated range. Named here: the generated names pass PostgreSQL's 63.
+    Index(
+        "ix_worker_assignments_child_role_created",
+        "agency_id",
+        "child_id",
+        "role",
+        "created_at",
+        "id",
+    ),
+    Index(
+        "ix_worker_assignments_application_role_created",
+        "agency_id",
+        "application_id",
+        "role",
+        "created_at",
+        "id",
+    ),
+    Index(
+        "ix_worker_assignments_application_updated",
+        "agency_id",
+        "application_id",
+        "updated_at",
+        "id",
+    ),
 )
 
 outbox = Table(

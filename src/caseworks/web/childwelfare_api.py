@@ -21,13 +21,15 @@ from caseworks.childwelfare import childwelfare_models as schemas
 from caseworks.childwelfare import records
 from caseworks.childwelfare import worker_assignments as service
 from caseworks.childwelfare.childwelfare_models import (
+    ApplicationAssignmentsQuery,
     AssignmentListQuery,
     AssignmentPageQuery,
+    ChildAssignmentsQuery,
     ChildListQuery,
     IncludeQuery,
     ListQuery,
     RecordListQuery,
-    SubjectAssignmentsQuery,
+    WorkerListQuery,
 )
 from caseworks.childwelfare.records import RecordKind
 from caseworks.childwelfare.terms import WorkerRole
@@ -70,6 +72,16 @@ ASSIGNMENT = ASSIGNMENTS + "/{assignment_id}"
 ASSIGNMENTS_TAG = "worker assignments"
 SUBJECTS = (("children", "child_id"), ("applications", "application_id"))
 BINTI_CHILD = "child"  # the member of the Binti-compatible create body holding the child
+# Each subject's list takes the filters Binti gives it (a child's: role and the created range).
+SUBJECT_LIST_QUERIES: dict[str, type[AssignmentPageQuery]] = {
+    "child_id": ChildAssignmentsQuery,
+    "application_id": ApplicationAssignmentsQuery,
+}
+# A record list's filters, by kind; the others take none.
+RECORD_LIST_QUERIES: dict[RecordKind, type[ListQuery]] = {
+    records.WORKERS: WorkerListQuery,
+    records.CHILDREN: ChildListQuery,
+}
 # JSON:API's query parameters: `filter[name]` spellings, 400 naming each parameter as sent.
 JSONAPI_QUERY = QueryReading(query_of, query_parameters)
 ERRORS = (400, 401, 403, 404, 409, 413, 415, 422, 429)
@@ -214,7 +226,7 @@ def record_endpoints(kind: RecordKind, path: str, create_types: tuple[str, ...])
             f"List {kind.table}",
             f"list_{kind.table}",
             tag,
-            ChildListQuery if kind is records.CHILDREN else RecordListQuery,
+            RECORD_LIST_QUERIES.get(kind, RecordListQuery),
             output=page_schema,
         ),
         _declare(
@@ -298,7 +310,7 @@ async def delete_assignment(call: Call) -> Response:
 
 def _subject_list(column: str) -> Handler:
     async def list_of_subject(call: Call) -> Response:
-        query: SubjectAssignmentsQuery = call.query
+        query: ChildAssignmentsQuery | ApplicationAssignmentsQuery = call.query
         subject = Subject(column, call.path["record_id"], from_path=True)
         page, related = await service.assignments_with_included(
             call.state.db,
@@ -384,7 +396,7 @@ def _assignment_reads(page_schema: dict[str, Any]) -> list[Endpoint]:
                 f"List the worker assignments of one of the {collection}",
                 f"list_{collection}_worker_assignments",
                 ASSIGNMENTS_TAG,
-                SubjectAssignmentsQuery,
+                SUBJECT_LIST_QUERIES[column],
                 output=page_schema,
             )
             for collection, column in SUBJECTS

@@ -1,4 +1,4 @@
-"""A client written as Binti's published document says: bodies as application/json."""
+"""Clients of the Binti-compatible API, written from Binti's published document."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
+from tests.support.childwelfare import jsonapi_client
 from tests.support.tenants import Tenant
 
 
@@ -15,4 +16,11 @@ async def binti(tenant: Tenant) -> AsyncIterator[httpx.AsyncClient]:
     """The Binti-compatible API as the tenant's admin, with Binti's request media type."""
     async with tenant.client(tenant.admin_token) as client:
         client.headers["Content-Type"] = "application/json"
+        yield client
+
+
+@pytest.fixture
+async def jsonapi(tenant: Tenant) -> AsyncIterator[httpx.AsyncClient]:
+    """The JSON:API as the tenant's admin."""
+    async with jsonapi_client(tenant, tenant.admin_token) as client:
         yield client

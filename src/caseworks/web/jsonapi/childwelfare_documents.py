@@ -5,7 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from caseworks.childwelfare import childwelfare_models as schemas
-from caseworks.childwelfare.terms import APPLICATION_ROLES, CHILD_ROLES, WorkerRole, role_spellings
+from caseworks.childwelfare.terms import (
+    CHILD_ROLES,
+    CREATABLE_APPLICATION_ROLES,
+    NOT_CREATABLE_ROLES,
+    WorkerRole,
+    role_spellings,
+)
 from caseworks.childwelfare.worker_assignments import Subject, Wanted
 from caseworks.core.errors import Conflict, FieldProblem, Invalid, pointer_to
 from caseworks.core.validation import REQUIRED
@@ -21,7 +27,9 @@ from caseworks.web.jsonapi.problem_collector import Problems, given_twice, snake
 ASSIGNMENT_TYPE = ASSIGNMENTS
 # How a request may write the roles each subject takes: case-carrying or case_carrying.
 _CHILD_ROLES = role_spellings(CHILD_ROLES)
-_APPLICATION_ROLES = role_spellings(APPLICATION_ROLES)
+_APPLICATION_ROLES = role_spellings(CREATABLE_APPLICATION_ROLES)
+# Roles assignments are read with but made only in the platform itself (cbo).
+_NOT_CREATABLE = role_spellings(NOT_CREATABLE_ROLES)
 _NOTIFY = "send_notification"  # the meta member that turns the assignment's e-mail off
 # Assignments one nested create on an application may make: each is checked and written under
 # the application's row lock, so the lock is held for a bounded time.
@@ -177,6 +185,13 @@ def _role(
     role = raw.get("role")
     if role is None:
         problems.add(f"{at}/attributes/role", REQUIRED)
+        return None
+    if isinstance(role, str) and role in _NOT_CREATABLE:
+        problems.add(
+            f"{at}/attributes/role",
+            f"{role} assignments cannot be made through the API (only in the platform itself);"
+            f" send one of {', '.join(allowed)}",
+        )
         return None
     if not isinstance(role, str) or role not in allowed:
         problems.add(f"{at}/attributes/role", f"must be one of {', '.join(allowed)}")

@@ -14,7 +14,12 @@ from typing import Any
 from pydantic import BaseModel
 
 from caseworks.childwelfare.childwelfare_models import RECORD_MODELS
-from caseworks.childwelfare.terms import APPLICATION_TYPES, WorkerRole, role_spellings
+from caseworks.childwelfare.terms import (
+    APPLICATION_TYPES,
+    CREATABLE_ROLES,
+    WorkerRole,
+    role_spellings,
+)
 from caseworks.web.jsonapi.childwelfare_documents import MAX_ASSIGNMENTS_PER_REQUEST
 from caseworks.web.jsonapi.childwelfare_resources import (
     APPLICATION_LINKAGE_TYPES,
@@ -86,6 +91,11 @@ def _answered(schema: dict[str, Any]) -> dict[str, Any]:
         kept["format"] = schema["format"]
     if "items" in schema:
         kept["items"] = _answered(schema["items"])
+    if "properties" in schema:  # an object attribute: its members, as answers hold them
+        kept["properties"] = {
+            name: _answered(member) for name, member in schema["properties"].items()
+        }
+        kept |= {key: schema[key] for key in ("required", "additionalProperties") if key in schema}
     return kept
 
 
@@ -207,7 +217,8 @@ def member_body(member: str, model: type[BaseModel]) -> dict[str, Any]:
     }
 
 
-_ROLE_NAMES = list(role_spellings())
+# Those a create may name: a cbo assignment is read, never made, through the API.
+_ROLE_NAMES = list(role_spellings(CREATABLE_ROLES))
 
 
 def assignment_resource(*, subject_in_body: bool) -> dict[str, Any]:
