@@ -120,8 +120,12 @@ DATE_PARAMETERS = {
     "created_end_date",
 }
 FREE_TEXT = {"full_name_contains"}
-QUERY_ALSO_VALID = {"include": ("",)}  # an empty include asks for nothing more
+# An empty include (or Binti's included) asks for nothing more.
+QUERY_ALSO_VALID = {"include": ("",), "included": ("",)}
 ID_SHAPED = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-]{0,63}")
+# A Binti-compatible record may carry its client's own id, "-1" as well.
+CASEWORK_ID_SHAPED = re.compile(r"[A-Za-z0-9_\-]{1,64}")
+CASEWORK_ID_FILTERS = ("child_id", "application_id")
 
 # Values of the wrong type or out of every range, for any body field.
 WRONG_VALUES: tuple[Any, ...] = (
@@ -304,7 +308,8 @@ def why_taken(parameter: str, value: str) -> str | None:
         return "search"
     if value in QUERY_ALSO_VALID.get(parameter, ()):
         return "valid"
-    if _is_id_filter(parameter) and ID_SHAPED.fullmatch(value):
+    shape = CASEWORK_ID_SHAPED if parameter in CASEWORK_ID_FILTERS else ID_SHAPED
+    if _is_id_filter(parameter) and shape.fullmatch(value):
         return "names nothing"
     return None
 
@@ -348,7 +353,8 @@ async def test_hostile_query_values_are_refused_naming_the_parameter(
     figures.record("hostile values per parameter", len(HOSTILE_QUERY_VALUES), "values")
     figures.record("of them, Unicode digits and out-of-range dates", bounded, "requests")
     assert tried > 300
-    assert {method for method, _, _ in swept} == {"GET", "POST"}  # creates read a query too
+    # Every JSON:API operation takes Binti's tz; creates read a page's query too.
+    assert {method for method, _, _ in swept} == {"GET", "POST", "PUT", "PATCH", "DELETE"}
     assert await row_counts(tenant.db, tenant.agency_id) == before
 
 
@@ -368,8 +374,14 @@ def _path(template: str, world: dict[str, str]) -> str:
             "worker_assignment" if "worker_assignments" in template else "assignment"
         ],
         person_id=world["mentor"],
-        record_id=world["application" if "applications" in template else "child"],
+        record_id=world[_record_of(template)],
     )
+
+
+def _record_of(template: str) -> str:
+    """Which record of the world a template's ``{record_id}`` names."""
+    collection = template.split("/")[3]
+    return {"applications": "application", "agency_workers": "worker"}.get(collection, "child")
 
 
 async def test_the_edges_of_the_date_range_are_taken_by_every_date_parameter(
@@ -578,7 +590,7 @@ async def test_an_unknown_query_parameter_is_400_naming_it_on_every_jsonapi_oper
             sources = [error.get("source") for error in response.json()["errors"]]
             assert {"parameter": name} in sources, (method, path, name, sources)
         tried.add((method, template))
-    assert len(tried) == 20  # every operation of the surface, those without parameters too
+    assert len(tried) == 22  # every operation of the surface, those without parameters too
     assert await row_counts(tenant.db, tenant.agency_id) == before
 
 
@@ -728,7 +740,7 @@ async def body_around_a_date(
         return {}
     if (method, template) == ("POST", "/api/v1/children"):
         return {"data": {"type": "children", "attributes": {"last-name": "Edge"}}}
-    if (method, template) == ("PATCH", "/api/v1/children/{record_id}"):
+    if method in ("PATCH", "PUT") and template == "/api/v1/children/{record_id}":
         return {"data": {"type": "children", "id": ids["child"], "attributes": {}}}
     raise AssertionError(f"{method} {template} takes a date: give it a valid body here")
 
@@ -788,8 +800,8 @@ async def test_every_date_field_of_a_body_takes_the_edges_of_the_range_and_nothi
     figures.record("out-of-range and non-ASCII values refused", refused, "requests")
     figures.record("edges taken and stored as sent", taken, "requests")
     # assignments (create: assigned_date; update: assigned_date, last_contact_date), children
-    # (create, update: date-of-birth)
-    assert len(fields) == 5, fields
+    # (create, update by PATCH and by PUT: date-of-birth)
+    assert len(fields) == 6, fields
 
 
 @pytest.mark.parametrize(

@@ -18,14 +18,17 @@ from pydantic import (
     Field,
     StrictBool,
     StringConstraints,
+    ValidationInfo,
     WithJsonSchema,
     create_model,
+    field_validator,
 )
 
 from caseworks.childwelfare.terms import APPLICATION_TYPES as APPLICATION_TYPES
 from caseworks.childwelfare.terms import WorkerRole, role_spellings
-from caseworks.core.query_parameters import PageQuery, QueryModel, split_list
-from caseworks.core.text import DayOrMoment, Email, IsoDate, Name, RecordId, ShortText
+from caseworks.core.ids import ID_PATTERN
+from caseworks.core.query_parameters import PageQuery, QueryModel, sort_keys, split_list
+from caseworks.core.text import DayOrMoment, Email, IsoDate, Name, ShortText
 
 _ROLE_SPELLINGS = role_spellings()
 
@@ -130,8 +133,13 @@ UPDATE_MODELS = {table: updating(model) for table, model in RECORD_MODELS.items(
 # --- query parameters, one model per shape of operation -----------------------------------------
 
 RecordSort = Literal["created_at", "-created_at", "updated_at", "-updated_at"]
+DEFAULT_SORT = "created_at"
+# The relationships of a worker assignment a compound document may include: the one list of
+# them (the query models, the service's reads and the OpenAPI text all follow it).
 INCLUDES = ("worker", "child", "application")
+ALL_INCLUDES = "*"
 MAX_SEARCH_LENGTH = 200
+MAX_INCLUDE_LENGTH = 200
 
 
 def _no_nul(value: str) -> str:
@@ -140,24 +148,70 @@ def _no_nul(value: str) -> str:
     return value
 
 
-def _known_includes(value: str) -> str:
-    if not split_list(value) <= set(INCLUDES):
-        raise ValueError(f"must name some of {', '.join(INCLUDES)}, separated by commas")
-    return value
-
-
-Includes = Annotated[
-    str,
-    AfterValidator(_known_includes),
-    Field(description=f"Related records to add: {', '.join(INCLUDES)}, separated by commas."),
-]
 SearchText = Annotated[
     str, StringConstraints(max_length=MAX_SEARCH_LENGTH), AfterValidator(_no_nul)
 ]
+# Any id a record may have here, generated or a client's own (`core.ids.ID_PATTERN`).
+RecordId = Annotated[str, StringConstraints(pattern=f"^{ID_PATTERN}$")]
+IncludeList = Annotated[str, StringConstraints(max_length=MAX_INCLUDE_LENGTH)]
 
 
-class RecordListQuery(PageQuery):
-    sort: RecordSort = Field("created_at", description="`-` for descending.")
+def _include_text(names: tuple[str, ...]) -> str:
+    available = f"{', '.join(names)}, or `*` for all" if names else "only `*` (nothing to add)"
+    return (
+        f"Related records to add to `included`, separated by commas: {available}; empty for"
+        " none. Without include or included, all are added. Give one of the two names."
+    )
+
+
+class Inclusion(QueryModel):
+    """Which related records a compound document holds: ``include`` (JSON:API's name) or
+    ``included`` (Binti's), the same list either way; with neither, every one (Binti's
+    default, kept for its clients' sake). ``includable`` names what the operation has."""
+
+    includable: ClassVar[tuple[str, ...]] = ()
+    include: IncludeList | None = Field(None, description=_include_text(()))
+    included: IncludeList | None = Field(None, description=_include_text(()))
+
+    @field_validator("include", "included")
+    @classmethod
+    def _known_names(cls, value: str, info: ValidationInfo) -> str:
+        if info.field_name == "included" and info.data.get("include") is not None:
+            raise ValueError("include and included are one list given twice; send one")
+        unknown = split_list(value) - {*cls.includable, ALL_INCLUDES}
+        if unknown:
+            names = ", ".join(cls.includable) or "nothing"
+            raise ValueError(f"can name {names} (or * for all), separated by commas")
+        return value
+
+    @property
+    def wanted(self) -> frozenset[str]:
+        """The relationships to include: all with neither name or with ``*``, none if empty."""
+        value = self.include if self.included is None else self.included
+        if value is None:
+            return frozenset(self.includable)
+        names = split_list(value)
+        return frozenset(self.includable) if ALL_INCLUDES in names else frozenset(names)
+
+
+class RecordShowQuery(Inclusion):
+    """A record's show: ``include``/``included`` taken, with nothing to add."""
+
+
+class RecordListQuery(PageQuery, Inclusion):
+    sort: RecordSort | None = Field(
+        None, description=f"`-` for descending; by {DEFAULT_SORT} (then id) when left out."
+    )
+
+    @property
+    def order(self) -> str:
+        """The order of the page: the sort asked for, else the default."""
+        return self.sort or DEFAULT_SORT
+
+    @property
+    def sort_keys(self) -> tuple[tuple[str, str], ...] | None:
+        """The sort asked for, as (field, direction) pairs; None when none was asked for."""
+        return sort_keys(self.sort)
 
     def conditions(self) -> dict[str, object]:
         """The filters a list applies, by name."""
@@ -172,12 +226,12 @@ class ChildListQuery(RecordListQuery):
         return {"full_name_contains": self.full_name_contains}
 
 
-class IncludeQuery(QueryModel):
-    include: Includes = ""
+class IncludeQuery(Inclusion):
+    """What a document of worker assignments may include."""
 
-    @property
-    def wanted(self) -> set[str]:
-        return split_list(self.include)
+    includable: ClassVar[tuple[str, ...]] = INCLUDES
+    include: IncludeList | None = Field(None, description=_include_text(INCLUDES))
+    included: IncludeList | None = Field(None, description=_include_text(INCLUDES))
 
 
 class AssignmentPageQuery(RecordListQuery, IncludeQuery):

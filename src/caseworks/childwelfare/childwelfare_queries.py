@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
+
 from caseworks.auth.policy import CaseworkScope
 from caseworks.childwelfare.childwelfare_models import (
     RECORD_MODELS,
@@ -115,6 +117,36 @@ def record_statement(
     return f"SELECT {_columns(table)} FROM {table} r WHERE {where}{locking}", params
 
 
+def records_statement(
+    table: str, scope: CaseworkScope, record_ids: list[str], dialect: str
+) -> Statement:
+    """The records of ``record_ids`` within ``scope``, in one statement: one SQL text whatever
+    the number of ids (an array on PostgreSQL, a JSON array on SQLite), so it is prepared once."""
+    params: dict[str, Any] = {}
+    clauses = _in_scope(_table(table), scope, params)
+    if dialect == "postgresql":
+        clauses.append("r.id = ANY(:ids)")
+        params["ids"] = record_ids
+    else:
+        clauses.append("r.id IN (SELECT value FROM json_each(:ids))")
+        params["ids"] = orjson.dumps(record_ids).decode()
+    where = " AND ".join(clauses)
+    return f"SELECT {_columns(table)} FROM {table} r WHERE {where} ORDER BY r.id", params
+
+
+async def get_records(
+    db: Executor, table: str, scope: CaseworkScope, record_ids: list[str]
+) -> list[Row]:
+    """Those of ``record_ids`` that ``scope`` holds, by id."""
+    if not record_ids:
+        return []
+    rows = await db.fetch_all(*records_statement(table, scope, record_ids, db.dialect))
+    if _LISTS[table]:
+        for row in rows:
+            _read(table, row)
+    return rows
+
+
 async def list_records(
     db: Executor,
     table: str,
@@ -147,6 +179,18 @@ async def get_record(
 ) -> Row | None:
     sql, params = record_statement(table, scope, record_id, for_update(db) if lock else "")
     return _read(table, await db.fetch_one(sql, params))
+
+
+async def id_taken(db: Executor, table: str, agency_id: str, record_id: str) -> bool:
+    """Whether ``table`` holds ``record_id`` in the agency (whoever may read it): a client's own
+    id is checked so before it is written."""
+    if table not in RESOURCES and table != "worker_assignments":
+        raise ValueError(table)
+    found = await db.fetch_value(
+        f"SELECT 1 FROM {table} WHERE agency_id = :agency_id AND id = :id",
+        {"agency_id": agency_id, "id": record_id},
+    )
+    return found is not None
 
 
 async def insert_record(db: Executor, table: str, values: dict[str, Any]) -> None:

@@ -51,6 +51,18 @@ class PageQuery(QueryModel):
         return PageRequest(self.page_number, self.page_size)
 
 
+def sort_keys(value: str | None) -> tuple[tuple[str, str], ...] | None:
+    """A ``sort`` as asked for (``-created_at,id``) as (field, ``asc``/``desc``) pairs in order;
+    None when no sort was asked for."""
+    if not value:
+        return None
+    return tuple(
+        (key[1:], "desc") if key.startswith("-") else (key, "asc")
+        for key in (item.strip() for item in value.split(","))
+        if key
+    )
+
+
 def split_list(value: str) -> set[str]:
     """A comma-separated list, as ``include`` is written: empty items are nothing."""
     return {item.strip() for item in value.split(",") if item.strip()}
