@@ -172,11 +172,11 @@ class _Query:
             if name.encode() in query_string and any(
                 given == name for given, _ in parse_qsl(query_string.decode("latin-1"))
             ):
-                raise Unauthorized(
+                detail = (
                     f"an API token is not taken in the URL ({name}): logs and proxies keep URLs;"
-                    " send it as 'Authorization: Bearer <token>'",
-                    [FieldProblem("send the token in the Authorization header", parameter=name)],
+                    " send it as 'Authorization: Bearer <token>'"
                 )
+                raise Unauthorized(detail, [FieldProblem(detail, parameter=name)])
 
     def _default(self) -> Any:
         if self.model is None or not self.model.model_config.get("frozen"):
@@ -310,6 +310,11 @@ def operations(endpoints: Sequence[Endpoint], schemas: dict[str, Any]) -> dict[s
         success: dict[str, Any] = {"description": _SUCCESS.get(endpoint.media_type, "Success")}
         if endpoint.output is not None:
             schema = schema_of(endpoint.output, "serialization")
+            if len(_answered_as(endpoint)) > 1 and "$ref" not in schema:
+                # Under each media type: kept once, in components, rather than written twice.
+                name = f"{endpoint.name}_document"
+                schemas[name] = schema
+                schema = {"$ref": f"#/components/schemas/{name}"}
             success["content"] = {
                 media_type: {"schema": schema} for media_type in _answered_as(endpoint)
             }
