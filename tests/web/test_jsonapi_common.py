@@ -177,3 +177,12 @@ async def test_a_token_in_the_url_is_401_saying_to_send_the_header(
     both = await jsonapi.get("/api/v1/children", params={"api_token": "x", "sort": "nope"})
     assert both.status_code == 401
     assert both.json()["errors"][0]["source"] == {"parameter": "api_token"}
+
+
+async def test_links_follow_the_allowed_host_each_request_names(
+    jsonapi: httpx.AsyncClient,
+) -> None:
+    child_id = await child(jsonapi)
+    for host in ("testserver", "localhost", "testserver"):
+        shown = await jsonapi.get(f"/api/v1/children/{child_id}", headers={"Host": host})
+        assert shown.json()["data"]["links"]["self"] == f"http://{host}/api/v1/children/{child_id}"

@@ -33,7 +33,7 @@ _MEMBERS = {
 
 def api_base(scope: Scope) -> str:
     """The absolute URL of /api/v1 for this request (the public URL when one is set)."""
-    return f"{origins_of(scope).url(scope, '', '')}/api/v1/"
+    return f"{origins_of(scope).root(scope)}/api/v1/"
 
 
 def attributes(table: str, row: Row) -> dict[str, object]:
