@@ -8,6 +8,7 @@ made from it. Adding an attribute is a column (schema and migration) and a field
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from functools import cache
 from typing import Annotated, Any, ClassVar, Literal, get_args, get_origin
 
 from pydantic import (
@@ -164,6 +165,12 @@ def _include_text(names: tuple[str, ...]) -> str:
     )
 
 
+@cache
+def _every(names: tuple[str, ...]) -> frozenset[str]:
+    """All of ``names``, made once: the default of every request that names none."""
+    return frozenset(names)
+
+
 class Inclusion(QueryModel):
     """Which related records a compound document holds: ``include`` (JSON:API's name) or
     ``included`` (Binti's), the same list either way; with neither, every one (Binti's
@@ -189,9 +196,9 @@ class Inclusion(QueryModel):
         """The relationships to include: all with neither name or with ``*``, none if empty."""
         value = self.include if self.included is None else self.included
         if value is None:
-            return frozenset(self.includable)
+            return _every(self.includable)
         names = split_list(value)
-        return frozenset(self.includable) if ALL_INCLUDES in names else frozenset(names)
+        return _every(self.includable) if ALL_INCLUDES in names else frozenset(names)
 
 
 class RecordShowQuery(Inclusion):
