@@ -173,6 +173,10 @@ async def test_a_token_in_the_url_is_401_saying_to_send_the_header(
     assert error["source"] == {"parameter": "api_token"}
     assert "Authorization: Bearer" in error["detail"]
     assert response.headers["www-authenticate"] == "Bearer"
+    async with jsonapi_client(tenant, None) as anonymous:
+        escaped = await anonymous.get("/api/v1/children?api%5Ftoken=x")
+    assert escaped.status_code == 401
+    assert escaped.json()["errors"][0]["source"] == {"parameter": "api_token"}
     # With the header as well, the token in the URL is still refused, before anything is read.
     both = await jsonapi.get("/api/v1/children", params={"api_token": "x", "sort": "nope"})
     assert both.status_code == 401

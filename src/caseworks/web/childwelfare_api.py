@@ -200,11 +200,8 @@ def record_endpoints(
     one, page_schema = single(RECORD_RESOURCES[kind.table]), page_of(RECORD_RESOURCES[kind.table])
     noun, tag = kind.noun.replace(" ", "_"), kind.table
     item = path + "/{record_id}"
-    updates = (
-        (("PATCH", f"update_{noun}"), ("PUT", f"put_{noun}"))
-        if put
-        else (("PATCH", f"update_{noun}"),)
-    )
+    updates = [("PATCH", f"update_{noun}"), *([("PUT", f"put_{noun}")] if put else [])]
+    update = _record_updater(kind)  # one handler, whichever method
     return [
         _declare(
             "GET",
@@ -244,7 +241,7 @@ def record_endpoints(
             _declare(
                 method,
                 item,
-                updater,
+                update,
                 f"Update a {kind.noun} (only the attributes sent change)",
                 name,
                 tag,
@@ -253,7 +250,6 @@ def record_endpoints(
                 request_schema=record_body(read_types, kind.update, update=True),
                 output=one,
             )
-            for updater in (_record_updater(kind),)
             for method, name in updates
         ),
     ]

@@ -166,10 +166,11 @@ class _Query:
         return _validated(self.model, parameters, "query")
 
     def refuse_credentials(self, query_string: bytes) -> None:
-        """401 for a token in the query string: a bytes search first, so a query without one
-        costs a substring test."""
+        """401 for a token in the query string: a bytes search first (the name, or an escape
+        that may spell it), so a query without one costs a substring test or two."""
         for name in self.credentials:
-            if name.encode() in query_string and any(
+            maybe = name.encode() in query_string or b"%" in query_string
+            if maybe and any(
                 given == name for given, _ in parse_qsl(query_string.decode("latin-1"))
             ):
                 detail = (
