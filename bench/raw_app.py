@@ -312,7 +312,7 @@ async def change_status(send: Send, assignment_id: str, body: dict[str, Any]) ->
 JSONAPI = [(b"content-type", b"application/vnd.api+json")]
 
 
-def resource(row: dict[str, Any]) -> dict[str, Any]:
+def resource(row: dict[str, Any], root: str) -> dict[str, Any]:
     relationships: dict[str, Any] = {
         "worker": {"data": {"type": "agency-workers", "id": row["worker_id"]}}
     }
@@ -330,7 +330,38 @@ def resource(row: dict[str, Any]) -> dict[str, Any]:
             "updated-at": row["updated_at"],
         },
         "relationships": relationships,
+        "links": {"self": f"{root}worker_assignments/{row['id']}"},
     }
+
+
+# What caseworks includes by default: each related record once, read in one query per kind.
+_RELATED = (
+    ("worker_id", "agency_workers", "agency-workers"),
+    ("child_id", "children", "children"),
+    ("application_id", "applications", None),
+)
+
+
+def record(table: str, kind: str | None, row: dict[str, Any], root: str) -> dict[str, Any]:
+    attributes = {name.replace("_", "-"): value for name, value in row.items() if name != "id"}
+    if kind is None:
+        kind = f"{attributes.pop('kind')}-applications"
+    return {
+        "type": kind,
+        "id": row["id"],
+        "attributes": attributes,
+        "links": {"self": f"{root}{table}/{row['id']}"},
+    }
+
+
+async def included(rows: list[dict[str, Any]], root: str) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    for column, table, kind in _RELATED:
+        ids = list(dict.fromkeys(row[column] for row in rows if row[column] is not None))
+        if ids:
+            statement = casework.records_statement(table, CASEWORK, ids, db.dialect)
+            found += [record(table, kind, row, root) for row in await db.fetch_all(*statement)]
+    return found
 
 
 async def respond_jsonapi(send: Send, body: Any, status: int = 200) -> None:
@@ -338,19 +369,23 @@ async def respond_jsonapi(send: Send, body: Any, status: int = 200) -> None:
     await send({"type": "http.response.body", "body": orjson.dumps(body, option=OPTIONS)})
 
 
-async def wa_show(send: Send, assignment_id: str) -> None:
+async def wa_show(send: Send, assignment_id: str, root: str) -> None:
     row = await db.fetch_one(*casework.assignment_statement(CASEWORK, assignment_id))
-    await respond_jsonapi(send, {"data": resource(row)}) if row else await respond(send, {}, 404)
+    if row is None:
+        await respond(send, {}, 404)
+        return
+    document = {"data": resource(row, root), "included": await included([row], root)}
+    await respond_jsonapi(send, document)
 
 
-async def child_collection(child_id: str, base: str, role: str | None) -> dict[str, Any]:
+async def child_collection(child_id: str, base: str, role: str | None, root: str) -> dict[str, Any]:
     # The filters in the order caseworks gives them: a list's, or a create answer's.
     filters: dict[str, Any] = (
         {"created_from": None, "created_before": None} if role is None else {"role": role}
     )
     filters["child_id"] = child_id
     (sql, params), (from_where, count_params) = casework.assignment_page_statement(
-        CASEWORK, filters, "created_at", PageRequest(1, 20)
+        CASEWORK, filters, (("created_at", "asc"),), PageRequest(1, 20)
     )
     rows = await db.fetch_all(sql, params)
     total = await db.totals.count(db, from_where, count_params)
@@ -358,26 +393,29 @@ async def child_collection(child_id: str, base: str, role: str | None) -> dict[s
     link = f"{base}?page%5Bnumber%5D=1&page%5Bsize%5D=20"
     last = f"{base}?page%5Bnumber%5D={max(pages, 1)}&page%5Bsize%5D=20"
     return {
-        "data": [resource(row) for row in rows],
+        "data": [resource(row, root) for row in rows],
+        "included": await included(rows, root),
         "links": {"self": base, "first": link, "prev": None, "next": None, "last": last},
         "meta": {
             "total-records": total,
             "page-size": 20,
             "page-number": 1,
             "total-pages": pages,
-            "sort": "created_at",
+            "sort": {},
         },
     }
 
 
-async def child_list(send: Send, child_id: str, base: str) -> None:
+async def child_list(send: Send, child_id: str, base: str, root: str) -> None:
     if await db.fetch_one(*casework.record_statement("children", CASEWORK, child_id)) is None:
         await respond(send, {}, 404)
         return
-    await respond_jsonapi(send, await child_collection(child_id, base, None))
+    await respond_jsonapi(send, await child_collection(child_id, base, None, root))
 
 
-async def child_assign(send: Send, child_id: str, base: str, body: dict[str, Any]) -> None:
+async def child_assign(
+    send: Send, child_id: str, base: str, body: dict[str, Any], root: str
+) -> None:
     worker_id = body["data"]["relationships"]["worker"]["data"]["id"]
     lock = casework.for_update(db)
     async with db.transaction() as tx:
@@ -429,7 +467,9 @@ async def child_assign(send: Send, child_id: str, base: str, body: dict[str, Any
                 },
             )
     await respond_jsonapi(
-        send, await child_collection(child_id, base, "case_carrying"), 201 if created else 200
+        send,
+        await child_collection(child_id, base, "case_carrying", root),
+        201 if created else 200,
     )
 
 
@@ -471,13 +511,14 @@ async def app(scope: dict[str, Any], receive: Any, send: Send) -> None:
                 return
     jsonapi = JSONAPI_ROUTES.match(scope["path"])
     if jsonapi is not None:
-        base = f"http://{dict(scope['headers']).get(b'host', b'').decode()}{scope['path']}"
+        origin = f"http://{dict(scope['headers']).get(b'host', b'').decode()}"
+        base, root = f"{origin}{scope['path']}", f"{origin}/api/v1/"
         if jsonapi["wa"]:
-            await wa_show(send, jsonapi["wa"])
+            await wa_show(send, jsonapi["wa"], root)
         elif scope["method"] == "POST":
-            await child_assign(send, jsonapi["child"], base, await read_body(receive))
+            await child_assign(send, jsonapi["child"], base, await read_body(receive), root)
         else:
-            await child_list(send, jsonapi["child"], base)
+            await child_list(send, jsonapi["child"], base, root)
         return
     match = ROUTES.match(scope["path"])
     if match is None:

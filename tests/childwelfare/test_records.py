@@ -182,7 +182,7 @@ async def test_collections_page_with_links_and_meta(jsonapi: httpx.AsyncClient) 
         "page-size": 2,
         "page-number": 2,
         "total-pages": 3,
-        "sort": "-created_at",
+        "sort": {"created_at": "desc"},
     }
     links = document["links"]
     assert links["first"].startswith("http://testserver/api/v1/children?")

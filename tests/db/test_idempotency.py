@@ -199,6 +199,7 @@ def _without_request_id(response: httpx.Response) -> Any:
     body.pop("meta", None)  # the Binti-compatible API: {"request-id": …}
     for error in body.get("errors", []):
         error.get("meta", {}).pop("request-id", None)
+        error.pop("id", None)  # the Binti-compatible API's error objects: the request id
     return body
 
 

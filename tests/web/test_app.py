@@ -139,19 +139,28 @@ async def test_every_jsonapi_operation_documents_its_documents_and_errors(
             seen += 1
             responses = operation["responses"]
             for status in ("400", "401", "403", "404", "409", "413", "415", "422", "429"):
-                reference = responses[status]["content"]["application/vnd.api+json"]["schema"]
-                assert reference == {"$ref": "#/components/schemas/JSONAPIErrors"}
+                # Either media type, as the client's Accept chooses (the same document).
+                content = responses[status]["content"]
+                assert list(content) == ["application/vnd.api+json", "application/json"]
+                for media_type in content.values():
+                    assert media_type["schema"] == {"$ref": "#/components/schemas/JSONAPIErrors"}
                 schema = document["components"]["schemas"]["JSONAPIErrors"]
                 assert schema["required"] == ["errors"], (method, path, status)
-                assert schema["properties"]["errors"]["items"]["required"] == ["status", "title"]
+                required = schema["properties"]["errors"]["items"]["required"]
+                assert required == ["id", "status", "code", "title"]
             successes = [status for status in responses if status.startswith("2")]
             for status in successes:
                 if status != "204":
-                    content = responses[status]["content"]["application/vnd.api+json"]
-                    assert content["schema"]["type"] == "object", (method, path, status)
+                    content = responses[status]["content"]
+                    assert list(content) == ["application/vnd.api+json", "application/json"]
+                    reference = content["application/vnd.api+json"]["schema"]
+                    assert content["application/json"]["schema"] == reference
+                    name = reference["$ref"].removeprefix("#/components/schemas/")
+                    schema = document["components"]["schemas"][name]
+                    assert schema["type"] == "object", (method, path, status)
             if method == "post" and path.endswith("worker_assignments"):
                 assert successes == ["201", "200"], path  # 200 when nothing was new
-    assert seen == 20
+    assert seen == 22
 
 
 def test_every_path_is_served_by_its_declared_endpoint_alone(app: Caseworks) -> None:

@@ -121,7 +121,7 @@ async def failing_app(
     async def boom(call: Call) -> Response:
         raise RuntimeError("secret internals: password=hunter2")
 
-    failing = Endpoint("GET", "/api/v1/boom", boom, "Fail", "boom")
+    failing = Endpoint("GET", "/boom", boom, "Fail", "boom")
     monkeypatch.setattr(app_module, "declared_endpoints", lambda: [failing])
     application = create_app(make_settings(database_url), database=db)
     async with application.router.lifespan_context(application):
@@ -135,7 +135,7 @@ async def test_an_unexpected_error_is_500_without_internals(
     transport = httpx.ASGITransport(app=failing_app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         headers = {"X-Request-ID": "req-500", "Authorization": f"Bearer {caller.admin_token}"}
-        response = await client.get("/api/v1/boom", headers=headers)
+        response = await client.get("/boom", headers=headers)
     assert response.status_code == 500
     assert "hunter2" not in response.text
     assert response.json()["request_id"] == "req-500"

@@ -125,8 +125,12 @@ DATE_PARAMETERS = {
 FREE_TEXT = {"full_name_contains": 200}
 # Identifiers other systems give records, matched exactly: any text up to their bound is one.
 EXACT_TEXT = {"client_id", "external_identifier", "external_group_id"}
-QUERY_ALSO_VALID = {"include": ("",)}  # an empty include asks for nothing more
+# An empty include (or Binti's included) asks for nothing more.
+QUERY_ALSO_VALID = {"include": ("",), "included": ("",)}
 ID_SHAPED = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-]{0,63}")
+# A Binti-compatible record may carry its client's own id, "-1" as well.
+CASEWORK_ID_SHAPED = re.compile(r"[A-Za-z0-9_\-]{1,64}")
+CASEWORK_ID_FILTERS = ("child_id", "application_id")
 
 # Values of the wrong type or out of every range, for any body field.
 WRONG_VALUES: tuple[Any, ...] = (
@@ -311,7 +315,8 @@ def why_taken(parameter: str, value: str) -> str | None:
         return "names nothing"
     if value in QUERY_ALSO_VALID.get(parameter, ()):
         return "valid"
-    if _is_id_filter(parameter) and ID_SHAPED.fullmatch(value):
+    shape = CASEWORK_ID_SHAPED if parameter in CASEWORK_ID_FILTERS else ID_SHAPED
+    if _is_id_filter(parameter) and shape.fullmatch(value):
         return "names nothing"
     return None
 
@@ -355,7 +360,8 @@ async def test_hostile_query_values_are_refused_naming_the_parameter(
     figures.record("hostile values per parameter", len(HOSTILE_QUERY_VALUES), "values")
     figures.record("of them, Unicode digits and out-of-range dates", bounded, "requests")
     assert tried > 300
-    assert {method for method, _, _ in swept} == {"GET", "POST"}  # creates read a query too
+    # Every JSON:API operation takes Binti's tz; creates read a page's query too.
+    assert {method for method, _, _ in swept} == {"GET", "POST", "PUT", "PATCH", "DELETE"}
     assert await row_counts(tenant.db, tenant.agency_id) == before
 
 
@@ -375,8 +381,14 @@ def _path(template: str, world: dict[str, str]) -> str:
             "worker_assignment" if "worker_assignments" in template else "assignment"
         ],
         person_id=world["mentor"],
-        record_id=world["application" if "applications" in template else "child"],
+        record_id=world[_record_of(template)],
     )
+
+
+def _record_of(template: str) -> str:
+    """Which record of the world a template's ``{record_id}`` names."""
+    collection = template.split("/")[3]
+    return {"applications": "application", "agency_workers": "worker"}.get(collection, "child")
 
 
 async def test_the_edges_of_the_date_range_are_taken_by_every_date_parameter(
@@ -585,7 +597,7 @@ async def test_an_unknown_query_parameter_is_400_naming_it_on_every_jsonapi_oper
             sources = [error.get("source") for error in response.json()["errors"]]
             assert {"parameter": name} in sources, (method, path, name, sources)
         tried.add((method, template))
-    assert len(tried) == 20  # every operation of the surface, those without parameters too
+    assert len(tried) == 22  # every operation of the surface, those without parameters too
     assert await row_counts(tenant.db, tenant.agency_id) == before
 
 
@@ -742,7 +754,7 @@ async def body_around_a_date(
         if pointer.startswith("/child/"):  # the Binti-compatible body
             return {"child": {"last_name": "Edge"}}
         return {"data": {"type": "children", "attributes": {"last-name": "Edge"}}}
-    if (method, template) == ("PATCH", "/api/v1/children/{record_id}"):
+    if method in ("PATCH", "PUT") and template == "/api/v1/children/{record_id}":
         return {"data": {"type": "children", "id": ids["child"], "attributes": {}}}
     raise AssertionError(f"{method} {template} takes a date: give it a valid body here")
 
@@ -806,8 +818,8 @@ async def test_every_date_field_of_a_body_takes_the_edges_of_the_range_and_nothi
     figures.record("out-of-range and non-ASCII values refused", refused, "requests")
     figures.record("edges taken and stored as sent", taken, "requests")
     # assignments (create: assigned_date; update: assigned_date, last_contact_date), children
-    # (create, in either body, and update: date-of-birth)
-    assert len(fields) == 6, fields
+    # (create, in either body, and update by PATCH and by PUT: date-of-birth)
+    assert len(fields) == 7, fields
 
 
 def _answered_at(pointer: str) -> str:

@@ -76,7 +76,8 @@ def test_the_sweep_covers_the_paths_that_have_several_methods(app: Caseworks) ->
     allow = {path: expected_allow(m) for path, m in declared_methods(app).items()}
     assert allow["/api/v1/assignments/{assignment_id}"] == "GET, HEAD, PUT, DELETE, OPTIONS"
     assert allow["/api/v1/assignments"] == "GET, HEAD, POST, OPTIONS"
-    assert allow["/api/v1/children/{record_id}"] == "GET, HEAD, PATCH, OPTIONS"
+    assert allow["/api/v1/children/{record_id}"] == "GET, HEAD, PUT, PATCH, OPTIONS"
+    assert allow["/api/v1/agency_workers/{record_id}"] == "GET, HEAD, PATCH, OPTIONS"
     for path in ("/health", "/docs", "/redoc", "/openapi.json"):
         assert allow[path] == "GET, HEAD, OPTIONS"
 

@@ -115,6 +115,8 @@ async def test_with_a_public_url_every_link_and_location_uses_it_whatever_host_s
                 headers={"Content-Type": JSONAPI},
             )
             assert child.headers["location"].startswith(f"{PUBLIC}/api/v1/children/child_")
+            child_id = child.json()["data"]["id"]
+            assert child.json()["data"]["links"]["self"] == f"{PUBLIC}/api/v1/children/{child_id}"
             for path in ("/api/v1/children", "/api/v1/worker_assignments"):  # framework, fast
                 links = (await client.get(path, params={"page[size]": 1})).json()["links"]
                 assert links["self"] == f"{PUBLIC}{path}?page%5Bsize%5D=1"

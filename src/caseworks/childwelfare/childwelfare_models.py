@@ -8,6 +8,7 @@ made from it. Adding an attribute is a column (schema and migration) and a field
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from functools import cache
 from typing import Annotated, Any, ClassVar, Literal, get_args, get_origin
 
 from pydantic import (
@@ -19,8 +20,10 @@ from pydantic import (
     StrictBool,
     StrictInt,
     StringConstraints,
+    ValidationInfo,
     WithJsonSchema,
     create_model,
+    field_validator,
 )
 from pydantic_core import PydanticCustomError
 
@@ -32,9 +35,14 @@ from caseworks.childwelfare.terms import (
     role_spellings,
 )
 from caseworks.childwelfare.terms import APPLICATION_TYPES as APPLICATION_TYPES
+from caseworks.core.ids import ID_PATTERN
 from caseworks.core.query_parameters import PageQuery, QueryModel, split_list
 from caseworks.core.sorting import SortFields, SortKey, sort_keys
-from caseworks.core.text import DayOrMoment, Email, Identifier, IsoDate, Name, RecordId
+from caseworks.core.text import DayOrMoment, Email, Identifier, IsoDate, Name
+
+# Any id a record here may have, generated or a client's own (`core.ids.ID_PATTERN`): wider than
+# the mentoring API's ids, which are only ever generated.
+RecordId = Annotated[str, StringConstraints(pattern=f"^{ID_PATTERN}$")]
 
 
 def _spelled(roles: tuple[WorkerRole, ...]) -> Any:
@@ -257,8 +265,14 @@ UPDATE_MODELS = {table: updating(model) for table, model in RECORD_MODELS.items(
 # --- query parameters, one model per shape of operation -----------------------------------------
 
 RecordSort = Literal["created_at", "-created_at", "updated_at", "-updated_at"]
+# The order of a page no sort was asked for (ties by id, as every order here).
+DEFAULT_ORDER: tuple[SortKey, ...] = (("created_at", "asc"),)
+# The relationships of a worker assignment a compound document may include: the one list of
+# them (the query models, the service's reads and the OpenAPI text all follow it).
 INCLUDES = ("worker", "child", "application")
+ALL_INCLUDES = "*"
 MAX_SEARCH_LENGTH = 200
+MAX_INCLUDE_LENGTH = 200
 
 
 def _no_nul(value: str) -> str:
@@ -267,31 +281,77 @@ def _no_nul(value: str) -> str:
     return value
 
 
-def _known_includes(value: str) -> str:
-    if not split_list(value) <= set(INCLUDES):
-        raise ValueError(f"must name some of {', '.join(INCLUDES)}, separated by commas")
-    return value
-
-
-Includes = Annotated[
-    str,
-    AfterValidator(_known_includes),
-    Field(description=f"Related records to add: {', '.join(INCLUDES)}, separated by commas."),
-]
 SearchText = Annotated[
     str, StringConstraints(max_length=MAX_SEARCH_LENGTH), AfterValidator(_no_nul)
 ]
+IncludeList = Annotated[str, StringConstraints(max_length=MAX_INCLUDE_LENGTH)]
 
 
-class ListQuery(PageQuery):
-    """A page of a collection, in the order ``sort`` gives: each collection says what it takes."""
+def _include_text(names: tuple[str, ...]) -> str:
+    available = f"{', '.join(names)}, or `*` for all" if names else "only `*` (nothing to add)"
+    return (
+        f"Related records to add to `included`, separated by commas: {available}; empty for"
+        " none. Without include or included, all are added. Give one of the two names."
+    )
 
-    sort: str = "created_at"
+
+@cache
+def _every(names: tuple[str, ...]) -> frozenset[str]:
+    """All of ``names``, made once: the default of every request that names none."""
+    return frozenset(names)
+
+
+class Inclusion(QueryModel):
+    """Which related records a compound document holds: ``include`` (JSON:API's name) or
+    ``included`` (Binti's), the same list either way; with neither, every one (Binti's
+    default, kept for its clients' sake). ``includable`` names what the operation has."""
+
+    includable: ClassVar[tuple[str, ...]] = ()
+    include: IncludeList | None = Field(None, description=_include_text(()))
+    included: IncludeList | None = Field(None, description=_include_text(()))
+
+    @field_validator("include", "included")
+    @classmethod
+    def _known_names(cls, value: str, info: ValidationInfo) -> str:
+        if info.field_name == "included" and info.data.get("include") is not None:
+            raise ValueError("include and included are one list given twice; send one")
+        unknown = split_list(value) - {*cls.includable, ALL_INCLUDES}
+        if unknown:
+            names = ", ".join(cls.includable) or "nothing"
+            raise ValueError(f"can name {names} (or * for all), separated by commas")
+        return value
+
+    @property
+    def wanted(self) -> frozenset[str]:
+        """The relationships to include: all with neither name or with ``*``, none if empty."""
+        value = self.include if self.included is None else self.included
+        if value is None:
+            return _every(self.includable)
+        names = split_list(value)
+        return _every(self.includable) if ALL_INCLUDES in names else frozenset(names)
+
+
+class RecordShowQuery(Inclusion):
+    """A record's show: ``include``/``included`` taken, with nothing to add."""
+
+
+class ListQuery(PageQuery, Inclusion):
+    """A page of a collection, in the order ``sort`` gives: each collection says which fields
+    it takes; without a sort, by creation (then id)."""
+
+    sort: str | None = None
 
     @property
     def order(self) -> tuple[SortKey, ...]:
-        """The sort as (field, direction) pairs, in order."""
-        return sort_keys(self.sort)
+        """The order of the page as (field, direction) pairs: the sort asked for, else the
+        default."""
+        return sort_keys(self.sort) if self.sort else DEFAULT_ORDER
+
+    @property
+    def asked_order(self) -> tuple[SortKey, ...] | None:
+        """The sort asked for, as (field, direction) pairs; None when none was asked for (a
+        collection's ``meta.sort`` shows it)."""
+        return sort_keys(self.sort) if self.sort else None
 
     def conditions(self) -> dict[str, object]:
         """The filters a list applies, by name."""
@@ -299,7 +359,9 @@ class ListQuery(PageQuery):
 
 
 class RecordListQuery(ListQuery):
-    sort: RecordSort = Field("created_at", description="`-` for descending.")
+    sort: RecordSort | None = Field(
+        None, description="`-` for descending; by created_at (then id) when left out."
+    )
 
 
 class WorkerListQuery(RecordListQuery):
@@ -314,7 +376,7 @@ class WorkerListQuery(RecordListQuery):
 
 class ChildListQuery(ListQuery):
     filters: ClassVar[tuple[str, ...]] = ("full_name_contains", *CHILD_IDENTIFIERS)
-    sort: Annotated[str, SortFields(CHILD_SORTS)] = "created_at"
+    sort: Annotated[str, SortFields(CHILD_SORTS)] | None = None
     full_name_contains: SearchText = Field("", description="Part of the full name, in any case.")
     client_id: Identifier | None = Field(None, description="Exactly this client id.")
     external_identifier: Identifier | None = Field(
@@ -332,12 +394,12 @@ class ChildListQuery(ListQuery):
         return found
 
 
-class IncludeQuery(QueryModel):
-    include: Includes = ""
+class IncludeQuery(Inclusion):
+    """What a document of worker assignments may include."""
 
-    @property
-    def wanted(self) -> set[str]:
-        return split_list(self.include)
+    includable: ClassVar[tuple[str, ...]] = INCLUDES
+    include: IncludeList | None = Field(None, description=_include_text(INCLUDES))
+    included: IncludeList | None = Field(None, description=_include_text(INCLUDES))
 
 
 class AssignmentPageQuery(RecordListQuery, IncludeQuery):

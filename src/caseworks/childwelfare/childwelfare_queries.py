@@ -158,6 +158,38 @@ def record_statement(
     return f"SELECT {_columns(table)} FROM {table} r WHERE {where}{locking}", params
 
 
+def records_statement(
+    table: str, scope: CaseworkScope, record_ids: list[str], dialect: str
+) -> Statement:
+    """The records of ``record_ids`` within ``scope``, in one statement: one SQL text whatever
+    the number of ids (an array on PostgreSQL, a JSON array on SQLite), so it is prepared once."""
+    params: dict[str, Any] = {}
+    clauses = _in_scope(_table(table), scope, params)
+    if dialect == "postgresql":
+        clauses.append("r.id = ANY(:ids)")
+        params["ids"] = record_ids
+    else:
+        clauses.append("r.id IN (SELECT value FROM json_each(:ids))")
+        params["ids"] = orjson.dumps(record_ids).decode()
+    where = " AND ".join(clauses)
+    return f"SELECT {_columns(table)} FROM {table} r WHERE {where} ORDER BY r.id", params
+
+
+async def get_records(
+    db: Executor, table: str, scope: CaseworkScope, record_ids: list[str]
+) -> list[Row]:
+    """Those of ``record_ids`` that ``scope`` holds, by id."""
+    if not record_ids:
+        return []
+    rows = await db.fetch_all(*records_statement(table, scope, record_ids, db.dialect))
+    if _LISTS[table] or _OBJECTS[table]:
+        for row in rows:
+            _read(table, row)
+    if table == "agency_workers":  # their supervisors: one more query for all of them
+        await _with_supervisors(db, scope.agency_id, rows)
+    return rows
+
+
 async def list_records(
     db: Executor,
     table: str,
@@ -204,6 +236,18 @@ async def get_record(
     if row is not None and table == "agency_workers" and not columns_only:
         await _with_supervisors(db, scope.agency_id, [row])
     return row
+
+
+async def id_taken(db: Executor, table: str, agency_id: str, record_id: str) -> bool:
+    """Whether ``table`` holds ``record_id`` in the agency (whoever may read it): a client's own
+    id is checked so before it is written."""
+    if table not in RESOURCES and table != "worker_assignments":
+        raise ValueError(table)
+    found = await db.fetch_value(
+        f"SELECT 1 FROM {table} WHERE agency_id = :agency_id AND id = :id",
+        {"agency_id": agency_id, "id": record_id},
+    )
+    return found is not None
 
 
 async def insert_record(db: Executor, table: str, values: dict[str, Any]) -> None:
@@ -334,12 +378,7 @@ _ASSIGNMENT_IN_SCOPE_WORKER = (
     " AND mine.worker_id = :scope_worker AND (mine.child_id = wa.child_id"
     " OR mine.application_id = wa.application_id))"
 )
-_ASSIGNMENT_ORDER = {
-    "created_at": "wa.created_at, wa.id",
-    "-created_at": "wa.created_at DESC, wa.id DESC",
-    "updated_at": "wa.updated_at, wa.id",
-    "-updated_at": "wa.updated_at DESC, wa.id DESC",
-}
+_ASSIGNMENT_SORTS = ("created_at", "updated_at")
 _ASSIGNMENT_FILTERS = {
     "child_id": "wa.child_id = :child_id",
     "application_id": "wa.application_id = :application_id",
@@ -367,8 +406,20 @@ def _assignments_in_scope(scope: CaseworkScope, params: dict[str, Any]) -> list[
     return clauses
 
 
+def _assignment_order(order: Sequence[SortKey]) -> str:
+    """``ORDER BY`` of a page of assignments: the times in turn (never NULL), then the id in the
+    first one's direction."""
+    terms = []
+    for field, direction in order:
+        if field not in _ASSIGNMENT_SORTS:
+            raise ValueError(f"worker assignments cannot be sorted by {field}")
+        terms.append(f"wa.{field} {direction.upper()}")
+    terms.append(f"wa.id {order[0][1].upper() if order else 'ASC'}")
+    return ", ".join(terms)
+
+
 def assignment_page_statement(
-    scope: CaseworkScope, filters: dict[str, Any], sort: str, page: PageRequest
+    scope: CaseworkScope, filters: dict[str, Any], order: Sequence[SortKey], page: PageRequest
 ) -> tuple[Statement, Statement]:
     """A page of assignments within ``scope``, filtered by name; and the ``FROM … WHERE …`` of
     its total, with its parameters (for ``Totals.count``)."""
@@ -381,7 +432,7 @@ def assignment_page_statement(
     where = " AND ".join(clauses)
     sql = (
         f"SELECT {_ASSIGNMENT_COLUMNS} {_ASSIGNMENT_FROM} WHERE {where}"
-        f" ORDER BY {_ASSIGNMENT_ORDER[sort]} LIMIT :limit OFFSET :offset"
+        f" ORDER BY {_assignment_order(order)} LIMIT :limit OFFSET :offset"
     )
     page_params = {**params, "limit": page.size, "offset": page.offset}
     return (sql, page_params), (f"FROM worker_assignments wa WHERE {where}", params)
@@ -408,11 +459,11 @@ async def list_assignments(
     db: Executor,
     scope: CaseworkScope,
     filters: dict[str, Any],
-    sort: str,
+    order: Sequence[SortKey],
     page: PageRequest,
 ) -> tuple[list[Row], int]:
     (sql, params), (from_where, count_params) = assignment_page_statement(
-        scope, filters, sort, page
+        scope, filters, order, page
     )
     rows = await db.fetch_all(sql, params)
     return rows, await db.totals.count(db, from_where, count_params)

@@ -77,6 +77,12 @@ async def get_record(
     return row
 
 
+def id_clash(noun: str, record_id: str, pointer: str) -> Conflict:
+    """409 for a client's id that its agency already holds for a record of the kind."""
+    detail = f"there is already a {noun} {record_id} in this agency"
+    return Conflict(detail, [FieldProblem(detail, pointer=pointer)])
+
+
 def _check_subtype(kind: RecordKind, row: Row, resource_type: str) -> None:
     """409 for a body typed as another subtype (a renewal for an initial application): the
     record's type is not the client's to change, and JSON:API answers a type mismatch so."""
@@ -107,11 +113,15 @@ async def create_record(
     attributes: schemas.Attributes,
     extra: dict[str, Any] | None = None,
     idempotent: IdempotentRequest | None = None,
+    own_id: str | None = None,
 ) -> tuple[Row, bool]:
-    """The new record, or the one an earlier attempt with the key made; and which."""
+    """The new record, or the one an earlier attempt with the key made; and which.
+
+    ``own_id`` is the id the client chose (already checked for its form); else one is made.
+    """
     # Before the key is looked up: a replay answers with a record only its maker may make.
     policy.require_casework_update(caller)
-    record_id = new_id(kind.prefix)
+    record_id = own_id or new_id(kind.prefix)
     return await idempotency.create_once(
         db,
         Claim(caller.agency_id, idempotent, kind.table, record_id),
@@ -128,6 +138,8 @@ async def _insert_record(
     extra: dict[str, Any] | None,
     record_id: str,
 ) -> Row:
+    if await queries.id_taken(tx, kind.table, caller.agency_id, record_id):
+        raise id_clash(kind.noun, record_id, "/data/id")
     now = utc_now()
     values = attributes.model_dump() | (extra or {})
     values |= {"agency_id": caller.agency_id, "id": record_id, "created_at": now, "updated_at": now}

@@ -7,16 +7,20 @@ exactly under concurrent requests; the unique indexes back them up.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any
 
 from caseworks.auth import Principal, policy
 from caseworks.childwelfare import childwelfare_queries as queries
 from caseworks.childwelfare import records
+from caseworks.childwelfare.childwelfare_models import INCLUDES
 from caseworks.childwelfare.terms import WorkerRole
 from caseworks.core.errors import FieldProblem, Invalid, NotFound
 from caseworks.core.ids import is_valid_id, new_id
 from caseworks.core.pagination import Page, PageRequest
+from caseworks.core.sorting import SortKey
 from caseworks.core.text import one_line
 from caseworks.core.timestamps import utc_now
 from caseworks.db import Database, Executor, Row, audit
@@ -50,6 +54,7 @@ class Wanted:
     worker_id: str
     notify: bool
     pointer: str  # "/data" or "/data/0"
+    assignment_id: str | None = None  # the client's own id for it, if it brought one
 
 
 async def assign(
@@ -68,8 +73,9 @@ async def assign(
         new = await _within_limits(tx, caller, subject, wanted, limits)
         now = utc_now()
         assigner = await _assigner(tx, caller)
+        await _ids_free(tx, caller, new)
         for item in new:
-            assignment_id = new_id("wa")
+            assignment_id = item.assignment_id or new_id("wa")
             await queries.insert_assignment(
                 tx,
                 {
@@ -181,6 +187,15 @@ async def _within_limits(
     return new
 
 
+async def _ids_free(tx: Executor, caller: Principal, new: list[Wanted]) -> None:
+    """409 at its ``id`` for a client's id the agency holds already: nothing is written."""
+    for item in new:
+        if item.assignment_id is not None and await queries.id_taken(
+            tx, "worker_assignments", caller.agency_id, item.assignment_id
+        ):
+            raise records.id_clash("worker assignment", item.assignment_id, f"{item.pointer}/id")
+
+
 async def _assigner(tx: Executor, caller: Principal) -> str:
     name = await queries.token_name(tx, caller.token_id)
     return f"{name} ({caller.role.value})" if name else f"a {caller.role.value}"
@@ -213,10 +228,14 @@ def _email(worker: Row, role: WorkerRole, subject: Subject, target: Row, assigne
 
 
 async def list_assignments(
-    db: Executor, caller: Principal, filters: dict[str, Any], sort: str, page: PageRequest
+    db: Executor,
+    caller: Principal,
+    filters: dict[str, Any],
+    order: Sequence[SortKey],
+    page: PageRequest,
 ) -> Page:
     scope = policy.casework_scope(caller)
-    rows, total = await queries.list_assignments(db, scope, filters, sort, page)
+    rows, total = await queries.list_assignments(db, scope, filters, order, page)
     return Page(rows, page, total)
 
 
@@ -225,13 +244,13 @@ async def subject_assignments(
     caller: Principal,
     subject: Subject,
     filters: dict[str, Any],
-    sort: str,
+    order: Sequence[SortKey],
     page: PageRequest,
 ) -> Page:
     """The assignments of one child or application the caller may read (404 otherwise)."""
     await records.get_record(db, caller, subject.kind, subject.record_id)
     return await list_assignments(
-        db, caller, {**filters, subject.column: subject.record_id}, sort, page
+        db, caller, {**filters, subject.column: subject.record_id}, order, page
     )
 
 
@@ -249,9 +268,9 @@ async def assignments_with_included(
     db: Database,
     caller: Principal,
     filters: dict[str, Any],
-    sort: str,
+    order: Sequence[SortKey],
     page: PageRequest,
-    include: set[str],
+    include: AbstractSet[str],
     subject: Subject | None = None,
 ) -> tuple[Page, dict[records.RecordKind, list[Row]]]:
     """A page of the assignments the caller may read (``subject``'s only, when given), with the
@@ -259,15 +278,15 @@ async def assignments_with_included(
     connection, so one trip to the pool."""
     async with db.connection() as connection:
         if subject is None:
-            found = await list_assignments(connection, caller, filters, sort, page)
+            found = await list_assignments(connection, caller, filters, order, page)
         else:
-            found = await subject_assignments(connection, caller, subject, filters, sort, page)
+            found = await subject_assignments(connection, caller, subject, filters, order, page)
         related = await included(connection, caller, found.items, include) if include else {}
     return found, related
 
 
 async def assignment_with_included(
-    db: Database, caller: Principal, assignment_id: str, include: set[str]
+    db: Database, caller: Principal, assignment_id: str, include: AbstractSet[str]
 ) -> tuple[Row, dict[records.RecordKind, list[Row]]]:
     """One assignment, with the records ``include`` names (on one connection)."""
     if not include:
@@ -293,25 +312,27 @@ async def delete_assignment(db: Database, caller: Principal, assignment_id: str)
         )
 
 
+# Each includable relationship (childwelfare_models.INCLUDES): its column and its records.
+_RELATED = {
+    "worker": ("worker_id", records.WORKERS),
+    "child": ("child_id", records.CHILDREN),
+    "application": ("application_id", records.APPLICATIONS),
+}
+assert tuple(_RELATED) == INCLUDES, "every includable relationship is read here"
+
+
 async def included(
-    db: Executor, caller: Principal, rows: list[Row], wanted: set[str]
+    db: Executor, caller: Principal, rows: list[Row], wanted: AbstractSet[str]
 ) -> dict[records.RecordKind, list[Row]]:
     """The related records of ``rows`` a compound document asks for (``wanted`` names the
-    relationships), each once, by kind. Each is read through the caller's scope, as a direct read
-    of it would be: a record the caller could not read on its own is left out."""
+    relationships), each once, by kind: one query per kind, whatever the number of rows. Each
+    is read through the caller's scope, as a direct read of it would be: a record the caller
+    could not read on its own is left out."""
     scope = policy.casework_scope(caller)
     related: dict[records.RecordKind, list[Row]] = {}
-    plan = (
-        ("worker", "worker_id", records.WORKERS),
-        ("child", "child_id", records.CHILDREN),
-        ("application", "application_id", records.APPLICATIONS),
-    )
-    for name, column, kind in plan:
+    for name, (column, kind) in _RELATED.items():
         if name not in wanted:
             continue
-        found = related.setdefault(kind, [])
-        for record_id in dict.fromkeys(row[column] for row in rows if row[column] is not None):
-            row = await queries.get_record(db, kind.table, scope, record_id)
-            if row is not None:
-                found.append(row)
+        ids = list(dict.fromkeys(row[column] for row in rows if row[column] is not None))
+        related[kind] = await queries.get_records(db, kind.table, scope, ids)
     return related

@@ -16,8 +16,16 @@ _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # Crockford base32, lowercase
 # A client may bring its own id when importing records: a prefix, "_", 3–40 letters or digits.
 CLIENT_ID_SUFFIX = re.compile(r"[A-Za-z0-9]{3,40}")
 
-# Any id the service can hold; anything else (NUL bytes, 10 kB strings) cannot name a record.
-ANY_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-]{0,63}")
+# A Binti-compatible record a client creates may bring its own id (an agency moving from Binti
+# keeps its integer ids, "48213"): 1–40 letters, digits, "_" or "-", which need no escaping in a
+# URL.
+CLIENT_RECORD_ID = re.compile(r"[A-Za-z0-9_\-]{1,40}")
+MAX_CLIENT_RECORD_ID = 40
+
+# Any id the service can hold (generated, imported, or a client's own); anything else (NUL
+# bytes, 10 kB strings) cannot name a record.
+ID_PATTERN = r"[A-Za-z0-9_\-]{1,64}"
+ANY_ID = re.compile(ID_PATTERN)
 
 
 _last = (0, 0)  # (milliseconds, random part) of the last id made here
@@ -42,6 +50,10 @@ def new_id(prefix: str) -> str:
 def is_client_id(value: str, prefix: str) -> bool:
     head, sep, suffix = value.partition("_")
     return head == prefix and sep == "_" and CLIENT_ID_SUFFIX.fullmatch(suffix) is not None
+
+
+def is_client_record_id(value: str) -> bool:
+    return CLIENT_RECORD_ID.fullmatch(value) is not None
 
 
 def is_valid_id(value: str) -> bool:

@@ -46,17 +46,19 @@ from caseworks.web.router import Router, RouteTable
 
 log = logging.getLogger("caseworks")
 
-JSONAPI_PREFIXES = (
-    "/api/v1/worker_assignments",
-    "/api/v1/children",
-    "/api/v1/applications",
-    "/api/v1/agency_workers",
-)
+API_ROOT = "/api/v1/"
+# The mentoring API's collections (`/api/v1/mentors`…), from its own declarations: every other
+# path under /api/v1/ is the Binti-compatible API's, known or not, so an unknown one is answered
+# with a JSON:API error document, as a Binti client expects.
+MENTORING_COLLECTIONS = frozenset(endpoint.path.split("/")[3] for endpoint in mentoring_endpoints())
 OPENAPI_URL = "/openapi.json"
 
 
 def is_jsonapi_path(path: str) -> bool:
-    return path.startswith(JSONAPI_PREFIXES)
+    """Whether errors on ``path`` are JSON:API error documents (else RFC 9457 problems)."""
+    if not path.startswith(API_ROOT):
+        return False
+    return path.split("/", 4)[3] not in MENTORING_COLLECTIONS
 
 
 def render_error(

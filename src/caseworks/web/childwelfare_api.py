@@ -29,6 +29,7 @@ from caseworks.childwelfare.childwelfare_models import (
     IncludeQuery,
     ListQuery,
     RecordListQuery,
+    RecordShowQuery,
     WorkerListQuery,
 )
 from caseworks.childwelfare.records import RecordKind
@@ -52,6 +53,7 @@ from caseworks.web.jsonapi import childwelfare_resources as render
 from caseworks.web.jsonapi import documents as jsonapi
 from caseworks.web.jsonapi.childwelfare_documents import (
     assignment_request,
+    own_id,
     record_or_member,
     resource_attributes,
 )
@@ -83,7 +85,8 @@ RECORD_LIST_QUERIES: dict[RecordKind, type[ListQuery]] = {
     records.CHILDREN: ChildListQuery,
 }
 # JSON:API's query parameters: `filter[name]` spellings, 400 naming each parameter as sent.
-JSONAPI_QUERY = QueryReading(query_of, query_parameters)
+# A token in the URL (`api_token`, which Binti deprecated) is refused with 401 before anything.
+JSONAPI_QUERY = QueryReading(query_of, query_parameters, credentials=("api_token",))
 ERRORS = (400, 401, 403, 404, 409, 413, 415, 422, 429)
 # Creates are for admins and supervisors: the role alone decides for a creating caller, before
 # the body is read. For a change the caller's view of the record decides between 403 and 404.
@@ -120,6 +123,10 @@ def _url(scope: Scope) -> URL:
     return origins_of(scope).url(scope)
 
 
+def _base(call: Call) -> str:
+    return render.api_base(call.scope)
+
+
 # --- the records -------------------------------------------------------------------------------
 
 
@@ -133,10 +140,14 @@ def _update_access(kind: RecordKind) -> Guard:
 def _record_reader(
     kind: RecordKind, types: tuple[str, ...], model: type[schemas.Attributes], updating: bool
 ) -> BodyReader:
-    async def read_record(request: Request) -> tuple[str, schemas.Attributes]:
+    async def read_record(request: Request) -> Any:
+        """An update's (type, attributes); a create's (type, attributes, the client's id)."""
         document = await read_document(request)
-        record_id = request.path_params["record_id"] if updating else None
-        return resource_attributes(document, types, model, kind.table, updating=record_id)
+        if updating:
+            record_id = request.path_params["record_id"]
+            return resource_attributes(document, types, model, kind.table, updating=record_id)
+        resource_type, attributes = resource_attributes(document, types, model, kind.table)
+        return resource_type, attributes, own_id(document)
 
     return read_record
 
@@ -147,16 +158,17 @@ def _record_lister(kind: RecordKind) -> Handler:
         page = await records.list_records(
             call.state.db, call.caller, kind, query.order, query.page, query.conditions()
         )
-        resources = [render.record(kind, row) for row in page.items]
-        scope = call.request.scope
-        return jsonapi.response(jsonapi.collection(page, _url(scope), query.sort, resources))
+        base = _base(call)
+        resources = [render.record(kind, row, base) for row in page.items]
+        url = _url(call.scope)
+        return jsonapi.response(jsonapi.collection(page, url, query.asked_order, resources))
 
     return list_records
 
 
 def _record_creator(kind: RecordKind, path: str) -> Handler:
     async def create_record(call: Call) -> Response:
-        resource_type, attributes = call.body
+        resource_type, attributes, chosen_id = call.body
         extra = (
             {"kind": schemas.APPLICATION_TYPES[resource_type]}
             if kind is records.APPLICATIONS
@@ -164,9 +176,9 @@ def _record_creator(kind: RecordKind, path: str) -> Handler:
         )
         idempotent = await idempotency.of(call.request)
         row, replayed = await records.create_record(
-            call.state.db, call.caller, kind, attributes, extra, idempotent
+            call.state.db, call.caller, kind, attributes, extra, idempotent, chosen_id
         )
-        response = jsonapi.response({"data": render.record(kind, row)}, 201)
+        response = jsonapi.response({"data": render.record(kind, row, _base(call))}, 201)
         response.headers.update(
             idempotency.created_headers(call.request, f"{path}/{row['id']}", replayed)
         )
@@ -178,7 +190,7 @@ def _record_creator(kind: RecordKind, path: str) -> Handler:
 def _record_shower(kind: RecordKind) -> Handler:
     async def show_record(call: Call) -> Response:
         row = await records.get_record(call.state.db, call.caller, kind, call.path["record_id"])
-        return jsonapi.response({"data": render.record(kind, row)})
+        return jsonapi.response({"data": render.record(kind, row, _base(call))})
 
     return show_record
 
@@ -189,7 +201,7 @@ def _record_updater(kind: RecordKind) -> Handler:
         row = await records.update_record(
             call.state.db, call.caller, kind, call.path["record_id"], attributes, resource_type
         )
-        return jsonapi.response({"data": render.record(kind, row)})
+        return jsonapi.response({"data": render.record(kind, row, _base(call))})
 
     return update_record
 
@@ -199,7 +211,7 @@ def _creation_reader(kind: RecordKind, types: tuple[str, ...]) -> BodyReader:
     if kind is not records.CHILDREN:
         return _record_reader(kind, types, kind.create, updating=False)
 
-    async def read_child(request: Request) -> tuple[str, schemas.Attributes]:
+    async def read_child(request: Request) -> tuple[str, schemas.Attributes, str | None]:
         document = await read_document(request)
         return record_or_member(document, BINTI_CHILD, types, kind.create, kind.table)
 
@@ -213,11 +225,18 @@ def _creation_body(kind: RecordKind, types: tuple[str, ...]) -> dict[str, Any]:
     return jsonapi_body
 
 
-def record_endpoints(kind: RecordKind, path: str, create_types: tuple[str, ...]) -> list[Endpoint]:
+def record_endpoints(
+    kind: RecordKind, path: str, create_types: tuple[str, ...], put: bool = False
+) -> list[Endpoint]:
+    """List, create, show and update of one kind of record; ``put``: the update answers PUT as
+    well as PATCH (Binti updates with PUT), the same handler with the same meaning: only the
+    attributes sent change."""
     read_types = (*create_types, kind.generic_type) if kind.generic_type else create_types
     one, page_schema = single(RECORD_RESOURCES[kind.table]), page_of(RECORD_RESOURCES[kind.table])
     noun, tag = kind.noun.replace(" ", "_"), kind.table
     item = path + "/{record_id}"
+    updates = [("PATCH", f"update_{noun}"), *([("PUT", f"put_{noun}")] if put else [])]
+    update = _record_updater(kind)  # one handler, whichever method
     return [
         _declare(
             "GET",
@@ -250,19 +269,23 @@ def record_endpoints(kind: RecordKind, path: str, create_types: tuple[str, ...])
             f"Show a {kind.noun}",
             f"show_{noun}",
             tag,
+            RecordShowQuery,
             output=one,
         ),
-        _declare(
-            "PATCH",
-            item,
-            _record_updater(kind),
-            f"Update a {kind.noun}",
-            f"update_{noun}",
-            tag,
-            guard=_update_access(kind),
-            reader=_record_reader(kind, read_types, kind.update, updating=True),
-            request_schema=record_body(read_types, kind.update, update=True),
-            output=one,
+        *(
+            _declare(
+                method,
+                item,
+                update,
+                f"Update a {kind.noun} (only the attributes sent change)",
+                name,
+                tag,
+                guard=_update_access(kind),
+                reader=_record_reader(kind, read_types, kind.update, updating=True),
+                request_schema=record_body(read_types, kind.update, update=True),
+                output=one,
+            )
+            for method, name in updates
         ),
     ]
 
@@ -271,35 +294,39 @@ def record_endpoints(kind: RecordKind, path: str, create_types: tuple[str, ...])
 
 
 def _assignments(
-    query: AssignmentPageQuery,
+    call: Call,
     page: Page,
     related: dict[RecordKind, list[Row]],
     url: URL,
     status: int,
 ) -> Response:
-    resources = [render.assignment(row) for row in page.items]
-    document = jsonapi.collection(page, url, query.sort, resources)
-    if query.include:
-        document["included"] = render.included(related)
+    query: AssignmentPageQuery = call.query
+    base = _base(call)
+    resources = [render.assignment(row, base) for row in page.items]
+    document = jsonapi.collection(page, url, query.asked_order, resources)
+    if query.wanted:
+        document["included"] = render.included(related, base)
     return jsonapi.response(document, status)
 
 
 async def list_assignments(call: Call) -> Response:
     query: AssignmentListQuery = call.query
     page, related = await service.assignments_with_included(
-        call.state.db, call.caller, query.conditions(), query.sort, query.page, query.wanted
+        call.state.db, call.caller, query.conditions(), query.order, query.page, query.wanted
     )
-    return _assignments(query, page, related, _url(call.request.scope), 200)
+    return _assignments(call, page, related, _url(call.scope), 200)
 
 
 async def show_assignment(call: Call) -> Response:
     query: IncludeQuery = call.query
+    wanted = query.wanted
     row, related = await service.assignment_with_included(
-        call.state.db, call.caller, call.path["assignment_id"], query.wanted
+        call.state.db, call.caller, call.path["assignment_id"], wanted
     )
-    document: dict[str, Any] = {"data": render.assignment(row)}
-    if query.include:
-        document["included"] = render.included(related)
+    base = _base(call)
+    document: dict[str, Any] = {"data": render.assignment(row, base)}
+    if wanted:
+        document["included"] = render.included(related, base)
     return jsonapi.response(document)
 
 
@@ -316,12 +343,12 @@ def _subject_list(column: str) -> Handler:
             call.state.db,
             call.caller,
             query.conditions(),
-            query.sort,
+            query.order,
             query.page,
             query.wanted,
             subject,
         )
-        return _assignments(query, page, related, _url(call.request.scope), 200)
+        return _assignments(call, page, related, _url(call.scope), 200)
 
     return list_of_subject
 
@@ -363,11 +390,11 @@ async def create_assignments(call: Call) -> Response:
     created = await service.assign(db, caller, subject, wanted, _limits(call.state.settings))
     filters = {"role": WorkerRole.CASE_CARRYING} if subject.column == "child_id" else {}
     page, related = await service.assignments_with_included(
-        db, caller, filters, query.sort, query.page, query.wanted, subject
+        db, caller, filters, query.order, query.page, query.wanted, subject
     )
-    scope = call.request.scope
+    scope = call.scope
     url = origins_of(scope).url(scope, _subject_path(subject), "")
-    return _assignments(query, page, related, url, 201 if created else 200)
+    return _assignments(call, page, related, url, 201 if created else 200)
 
 
 def assignment_endpoints() -> list[Endpoint]:
@@ -473,8 +500,8 @@ def endpoints() -> list[Endpoint]:
     return [
         *assignment_endpoints(),
         *record_endpoints(records.WORKERS, "/api/v1/agency_workers", ("agency-workers",)),
-        *record_endpoints(records.CHILDREN, "/api/v1/children", ("children",)),
+        *record_endpoints(records.CHILDREN, "/api/v1/children", ("children",), put=True),
         *record_endpoints(
-            records.APPLICATIONS, "/api/v1/applications", tuple(schemas.APPLICATION_TYPES)
+            records.APPLICATIONS, "/api/v1/applications", tuple(schemas.APPLICATION_TYPES), put=True
         ),
     ]

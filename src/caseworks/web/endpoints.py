@@ -23,7 +23,13 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from caseworks.auth.principal import Principal
-from caseworks.core.errors import BadRequest, FieldProblem, ProblemList, ServiceError
+from caseworks.core.errors import (
+    BadRequest,
+    FieldProblem,
+    ProblemList,
+    ServiceError,
+    Unauthorized,
+)
 from caseworks.core.validation import from_validation_errors
 from caseworks.web.bearer import authenticate_header
 from caseworks.web.json_bodies import json_document, require_json, validated_body
@@ -88,6 +94,9 @@ class QueryReading:
 
     read: Callable[[type[Any], bytes], Any]
     parameters: Callable[[type[Any]], list[dict[str, Any]]]
+    # Names that would carry a token in the URL (Binti's old `api_token`): 401 before anything
+    # else, saying to send the header, since logs and proxies keep URLs.
+    credentials: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -133,6 +142,7 @@ class _Query:
         self.model = model
         self.reading = reading
         self.names = _parameter_names(model) if model is not None else frozenset()
+        self.credentials = reading.credentials if reading is not None else ()
         # Without a query string the defaults are the answer: one instance serves every such
         # request. None where one cannot serve them all: a model that is not frozen (a handler
         # may change it) or one with a required parameter.
@@ -154,6 +164,20 @@ class _Query:
         if self.model is None:
             return None  # a query string of separators only ("?&")
         return _validated(self.model, parameters, "query")
+
+    def refuse_credentials(self, query_string: bytes) -> None:
+        """401 for a token in the query string: a bytes search first (the name, or an escape
+        that may spell it), so a query without one costs a substring test or two."""
+        for name in self.credentials:
+            maybe = name.encode() in query_string or b"%" in query_string
+            if maybe and any(
+                given == name for given, _ in parse_qsl(query_string.decode("latin-1"))
+            ):
+                detail = (
+                    f"an API token is not taken in the URL ({name}): logs and proxies keep URLs;"
+                    " send it as 'Authorization: Bearer <token>'"
+                )
+                raise Unauthorized(detail, [FieldProblem(detail, parameter=name)])
 
     def _default(self) -> Any:
         if self.model is None or not self.model.model_config.get("frozen"):
@@ -200,6 +224,8 @@ class _Compiled:
 
     async def _respond(self, scope: Scope, receive: Receive) -> Response:
         endpoint = self.endpoint
+        if self.query.credentials and scope["query_string"]:
+            self.query.refuse_credentials(scope["query_string"])
         caller = await authenticate_header(
             self.state, _header(scope, b"authorization"), _client(scope)
         )
@@ -284,8 +310,14 @@ def operations(endpoints: Sequence[Endpoint], schemas: dict[str, Any]) -> dict[s
             operation["requestBody"] = {"required": True, "content": content}
         success: dict[str, Any] = {"description": _SUCCESS.get(endpoint.media_type, "Success")}
         if endpoint.output is not None:
+            schema = schema_of(endpoint.output, "serialization")
+            if len(_answered_as(endpoint)) > 1 and "$ref" not in schema:
+                # Under each media type: kept once, in components, rather than written twice.
+                name = f"{endpoint.name}_document"
+                schemas[name] = schema
+                schema = {"$ref": f"#/components/schemas/{name}"}
             success["content"] = {
-                endpoint.media_type: {"schema": schema_of(endpoint.output, "serialization")}
+                media_type: {"schema": schema} for media_type in _answered_as(endpoint)
             }
         responses: dict[str, Any] = {
             str(status): {**success} for status in (endpoint.status, *endpoint.other_statuses)
@@ -329,6 +361,12 @@ def _query_parameters(endpoint: Endpoint) -> list[dict[str, Any]]:
 _SUCCESS = {JSONAPI: "A JSON:API document"}
 
 
+def _answered_as(endpoint: Endpoint) -> tuple[str, ...]:
+    """The media types of an operation's answers: a JSON:API document may also be sent as
+    ``application/json``, to a client that accepts only that."""
+    return (JSONAPI, JSON) if endpoint.media_type == JSONAPI else (endpoint.media_type,)
+
+
 def _error_responses(
     endpoint: Endpoint, schemas: dict[str, Any]
 ) -> dict[int | str, dict[str, Any]]:
@@ -339,10 +377,9 @@ def _error_responses(
         responses, name = problem_responses(*endpoint.errors), "Problem"
     referenced: dict[int | str, dict[str, Any]] = {}
     for status, response in responses.items():
-        ((media_type, content),) = response["content"].items()
-        schemas[name] = content["schema"]
-        referenced[status] = {
-            **response,
-            "content": {media_type: {"schema": {"$ref": f"#/components/schemas/{name}"}}},
-        }
+        content = {}
+        for media_type, described in response["content"].items():
+            schemas[name] = described["schema"]
+            content[media_type] = {"schema": {"$ref": f"#/components/schemas/{name}"}}
+        referenced[status] = {**response, "content": content}
     return referenced

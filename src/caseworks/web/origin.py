@@ -107,6 +107,7 @@ class Origins:
         self.trusted_proxies = trusted_proxies
         self._host_verdicts: dict[bytes, bool] = {}
         self._proxy_verdicts: dict[str, bool] = {}
+        self._roots: dict[tuple[str, bytes, str], str] = {}
 
     def host_allowed(self, host: bytes) -> bool:
         # A dict lookup on the hot path; the parsing runs once per distinct value.
@@ -172,6 +173,23 @@ class Origins:
         # Without a host, URL(scope=…) gives the path and query, escaped as it would be.
         relative = URL(scope={"path": path, "query_string": query_string, "headers": ()})
         return URL(self.public_url + str(relative))
+
+    def root(self, scope: Scope) -> str:
+        """The absolute URL of the service's root, without a trailing slash (the public URL
+        when one is set): made once per scheme and allowed host, then a dict lookup."""
+        if self.public_url is not None:
+            return self.public_url
+        host = next((value for name, value in scope["headers"] if name == b"host"), None)
+        if host is None:  # HTTP/1.0: the URL names the server's own address
+            host = str(scope.get("server")).encode()
+        key = (scope["scheme"], host, scope.get("root_path", ""))
+        root = self._roots.get(key)
+        if root is None:
+            root = str(self.url(scope, "", ""))
+            if len(self._roots) >= _CACHE_LIMIT:
+                self._roots.clear()
+            self._roots[key] = root
+        return root
 
     def location(self, path: str) -> str:
         """A ``Location`` for ``path``: absolute under the public URL, else relative."""

@@ -1,4 +1,4 @@
-"""Clients of the Binti-compatible API, written from Binti's published document."""
+"""Clients of the Binti-compatible API, as one written from Binti's published document would be."""
 
 from __future__ import annotations
 
@@ -13,9 +13,12 @@ from tests.support.tenants import Tenant
 
 @pytest.fixture
 async def binti(tenant: Tenant) -> AsyncIterator[httpx.AsyncClient]:
-    """The Binti-compatible API as the tenant's admin, with Binti's request media type."""
+    """The tenant's admin, speaking as Binti's clients do: JSON in and out, the bearer header,
+    and ``tz=utc`` on every request, as Binti asks."""
     async with tenant.client(tenant.admin_token) as client:
+        client.headers["Accept"] = "application/json"
         client.headers["Content-Type"] = "application/json"
+        client.params = client.params.set("tz", "utc")
         yield client
 
 

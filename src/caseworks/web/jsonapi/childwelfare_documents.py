@@ -14,6 +14,7 @@ from caseworks.childwelfare.terms import (
 )
 from caseworks.childwelfare.worker_assignments import Subject, Wanted
 from caseworks.core.errors import Conflict, FieldProblem, Invalid, pointer_to
+from caseworks.core.ids import MAX_CLIENT_RECORD_ID, is_client_record_id
 from caseworks.core.validation import REQUIRED
 from caseworks.web.jsonapi.childwelfare_resources import (
     APPLICATION_LINKAGE_TYPES,
@@ -64,6 +65,28 @@ def _check_id(data: dict[str, Any], record_id: str) -> None:
         raise Conflict(detail, [FieldProblem(detail, pointer="/data/id")])
 
 
+_CLIENT_ID = (
+    f"must be 1–{MAX_CLIENT_RECORD_ID} letters, digits, '_' or '-' (or leave it out for a new id)"
+)
+
+
+def _own_id(data: dict[str, Any], at: str, problems: Problems) -> str | None:
+    """The id a create's resource object brings (JSON:API lets a client choose it), or None."""
+    given = data.get("id")
+    if given is None:
+        return None
+    if not isinstance(given, str) or not is_client_record_id(given):
+        problems.add(f"{at}/id", _CLIENT_ID)
+        return None
+    return given
+
+
+def own_id(document: dict[str, Any]) -> str | None:
+    """The id a create's document brought, once `resource_attributes` has checked it."""
+    given = document["data"].get("id")
+    return given if isinstance(given, str) else None
+
+
 def resource_attributes(
     document: Any,
     allowed_types: tuple[str, ...],
@@ -74,6 +97,7 @@ def resource_attributes(
     """``{"data": {"type", "attributes"}}`` → (type, validated attributes).
 
     ``updating`` is the id in the URL of an update; the body's ``id``, when given, must match it.
+    A create's ``id``, when given, is the client's own id for the new record (`own_id`).
     """
     problems = Problems()
     data = _data_object(document, problems)
@@ -82,6 +106,8 @@ def resource_attributes(
     kind = _check_type(data, allowed_types)
     if updating is not None:
         _check_id(data, updating)
+    else:
+        _own_id(data, "/data", problems)
     raw = data.get("attributes", {})
     if not isinstance(raw, dict):
         problems.add("/data/attributes", "must be an object")
@@ -103,13 +129,15 @@ def record_or_member(
     allowed_types: tuple[str, ...],
     model: type[schemas.Attributes],
     table: str,
-) -> tuple[str, schemas.Attributes]:
+) -> tuple[str, schemas.Attributes, str | None]:
     """A create's body: a JSON:API document, or the Binti-compatible API's own shape
     ``{member: {snake_case attributes}}`` (``{"child": {"last_name": …}}``), read as a resource
-    of the first of ``allowed_types``."""
+    of the first of ``allowed_types``; with the client's own id for the record, if it gave one
+    (``data.id``: Binti's own shape has none)."""
     if isinstance(document, dict) and member in document:
-        return allowed_types[0], member_attributes(document, member, model)
-    return resource_attributes(document, allowed_types, model, table)
+        return allowed_types[0], member_attributes(document, member, model), None
+    resource_type, attributes = resource_attributes(document, allowed_types, model, table)
+    return resource_type, attributes, own_id(document)
 
 
 def member_attributes(
@@ -253,9 +281,10 @@ def _assignment(
             problems.add(f"{at}/relationships/{key}", "is not a relationship of worker assignments")
     role = _role(data, at, _roles_for(subject, relationships), problems)
     notify = _notify(data, at, problems)
+    assignment_id = _own_id(data, at, problems)
     if worker_id is None or role is None or subject is None:
         return None, subject
-    return Wanted(role, worker_id, notify, at), subject
+    return Wanted(role, worker_id, notify, at, assignment_id), subject
 
 
 def _roles_for(subject: Subject | None, relationships: dict[str, Any]) -> dict[str, WorkerRole]:
@@ -265,6 +294,18 @@ def _roles_for(subject: Subject | None, relationships: dict[str, Any]) -> dict[s
     if ("child" in relationships) == ("application" in relationships):
         return _CHILD_ROLES | _APPLICATION_ROLES
     return _CHILD_ROLES if "child" in relationships else _APPLICATION_ROLES
+
+
+def _distinct_ids(wanted: list[Wanted]) -> None:
+    """Two items of one request bringing the same id clash as an existing one would (409)."""
+    seen: set[str] = set()
+    for item in wanted:
+        if item.assignment_id is None:
+            continue
+        if item.assignment_id in seen:
+            detail = f"the id {item.assignment_id} is given to two assignments"
+            raise Conflict(detail, [FieldProblem(detail, pointer=f"{item.pointer}/id")])
+        seen.add(item.assignment_id)
 
 
 def assignment_request(
@@ -302,5 +343,6 @@ def assignment_request(
             wanted.append(one)
         subject = subject or its_subject
     problems.raise_if_any()
+    _distinct_ids(wanted)
     assert subject is not None
     return subject, wanted

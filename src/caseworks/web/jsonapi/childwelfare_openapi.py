@@ -20,6 +20,7 @@ from caseworks.childwelfare.terms import (
     WorkerRole,
     role_spellings,
 )
+from caseworks.core.ids import CLIENT_RECORD_ID
 from caseworks.web.jsonapi.childwelfare_documents import MAX_ASSIGNMENTS_PER_REQUEST
 from caseworks.web.jsonapi.childwelfare_resources import (
     APPLICATION_LINKAGE_TYPES,
@@ -32,6 +33,14 @@ from caseworks.web.jsonapi.names import member_name
 # --- what successes return ----------------------------------------------------------------------
 
 _TEXT: dict[str, Any] = {"type": "string"}
+# A create may bring the new resource's id (an agency keeping its ids from Binti); else one is
+# made.
+CLIENT_ID_SCHEMA: dict[str, Any] = {
+    "type": "string",
+    "pattern": f"^{CLIENT_RECORD_ID.pattern}$",
+    "description": "The client's own id for the new resource (unique per agency and type);"
+    " left out, one is made.",
+}
 _TIME: dict[str, Any] = {"type": "string", "format": "date-time"}
 _COUNT: dict[str, Any] = {"type": "integer", "minimum": 0}
 
@@ -58,6 +67,7 @@ def _resource(
             "type": {"enum": list(types)},
             "id": _TEXT,
             "attributes": _object({**attributes, "created-at": _TIME, "updated-at": _TIME}),
+            "links": _object({"self": _TEXT}),
         }
     )
     if relationships is not None:
@@ -164,7 +174,12 @@ def page_of(resource: dict[str, Any], *, included: bool = False) -> dict[str, An
                 "page-size": {"type": "integer", "minimum": 1},
                 "page-number": {"type": "integer", "minimum": 1},
                 "total-pages": _COUNT,
-                "sort": _TEXT,
+                "sort": {
+                    "type": "object",
+                    "description": "The sort asked for, field → asc or desc, in order; {} when"
+                    " none was asked for.",
+                    "additionalProperties": {"enum": ["asc", "desc"]},
+                },
             }
         ),
     }
@@ -204,6 +219,8 @@ def record_body(types: tuple[str, ...], model: type[BaseModel], *, update: bool)
     }
     if update:
         data["properties"]["id"] = {"type": "string", "description": "The id in the URL."}
+    else:
+        data["properties"]["id"] = CLIENT_ID_SCHEMA
     return {"type": "object", "required": ["data"], "properties": {"data": data}}
 
 
@@ -231,6 +248,7 @@ def assignment_resource(*, subject_in_body: bool) -> dict[str, Any]:
         "required": ["type", "attributes", "relationships"],
         "properties": {
             "type": {"enum": [ASSIGNMENTS]},
+            "id": CLIENT_ID_SCHEMA,
             "attributes": {
                 "type": "object",
                 "required": ["role"],

@@ -1,10 +1,14 @@
-"""Rows as JSON:API resource objects: kebab-case attribute names, roles with underscores.
+"""Rows as JSON:API resource objects: kebab-case attribute names, roles with underscores, and
+``links.self``, the resource's absolute URL.
 
 A record's attributes are its model's (``childwelfare_models.RECORD_MODELS``), so a new attribute
-is shown without a change here.
+is shown without a change here. ``base`` is the API's absolute root for the request
+(`api_base`), made once per request, so a resource's link costs one format.
 """
 
 from __future__ import annotations
+
+from starlette.types import Scope
 
 from caseworks.childwelfare import records
 from caseworks.childwelfare.childwelfare_models import RECORD_MODELS, attribute_names
@@ -12,6 +16,7 @@ from caseworks.childwelfare.terms import ANY_APPLICATION_TYPE, APPLICATION_TYPES
 from caseworks.db import Row
 from caseworks.web.jsonapi.documents import Resource, linkage
 from caseworks.web.jsonapi.names import member_name
+from caseworks.web.origin import origins_of
 
 WORKERS, CHILDREN, ASSIGNMENTS = "agency-workers", "children", "worker-assignments"
 # A relationship may name an application by its own type or by the type of either kind.
@@ -24,6 +29,11 @@ _MEMBERS = {
     )
     for table, model in RECORD_MODELS.items()
 }
+
+
+def api_base(scope: Scope) -> str:
+    """The absolute URL of /api/v1 for this request (the public URL when one is set)."""
+    return f"{origins_of(scope).root(scope)}/api/v1/"
 
 
 def attributes(table: str, row: Row) -> dict[str, object]:
@@ -42,17 +52,24 @@ def _type_of(kind: records.RecordKind, row: Row) -> str:
     return WORKERS if kind is records.WORKERS else CHILDREN
 
 
-def record(kind: records.RecordKind, row: Row) -> Resource:
+def record(kind: records.RecordKind, row: Row, base: str) -> Resource:
     """A record of ``kind`` as its resource object."""
-    return {"type": _type_of(kind, row), "id": row["id"], "attributes": attributes(kind.table, row)}
+    record_id = row["id"]
+    return {
+        "type": _type_of(kind, row),
+        "id": record_id,
+        "attributes": attributes(kind.table, row),
+        # Each collection's path is its table's name: /api/v1/applications/{id} for both kinds.
+        "links": {"self": f"{base}{kind.table}/{record_id}"},
+    }
 
 
-def included(related: dict[records.RecordKind, list[Row]]) -> list[Resource]:
+def included(related: dict[records.RecordKind, list[Row]], base: str) -> list[Resource]:
     """The ``included`` member of a compound document: the related records, rendered."""
-    return [record(kind, row) for kind, rows in related.items() for row in rows]
+    return [record(kind, row, base) for kind, rows in related.items() for row in rows]
 
 
-def assignment(row: Row) -> Resource:
+def assignment(row: Row, base: str) -> Resource:
     relationships = {"worker": linkage(WORKERS, row["worker_id"])}
     if row["child_id"] is not None:
         relationships["child"] = linkage(CHILDREN, row["child_id"])
@@ -69,4 +86,5 @@ def assignment(row: Row) -> Resource:
             "updated-at": row["updated_at"],
         },
         "relationships": relationships,
+        "links": {"self": f"{base}worker_assignments/{row['id']}"},
     }

@@ -1,18 +1,43 @@
-"""JSON:API error documents: ``{"errors": [...]}``, one object per problem."""
+"""JSON:API error documents: ``{"errors": [...]}``, one object per problem.
+
+Each object carries the request id (``id``, as Binti's do, to quote to us) and a ``code`` that
+names the kind of failure in one spelling per status (`ERROR_CODES`); ``status`` is a string, as
+JSON:API requires (Binti sends a number).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from starlette.responses import Response
-
 from caseworks.core.errors import MAX_PROBLEMS, ServiceError
 from caseworks.core.jsonio import dumps
-from caseworks.web.jsonapi import MEDIA_TYPE
+from caseworks.web.jsonapi import MEDIA_TYPES
+from caseworks.web.jsonapi.negotiation import JSONAPIResponse
+
+# The one spelling of each kind of failure, by status.
+ERROR_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "invalid",
+    429: "rate_limited",
+    500: "internal_error",
+    503: "unavailable",
+}
 
 
-def error_objects(error: ServiceError) -> list[dict[str, Any]]:
-    base = {"status": str(error.status), "title": error.title}
+def error_objects(error: ServiceError, request_id: str | None = None) -> list[dict[str, Any]]:
+    base: dict[str, Any] = {} if request_id is None else {"id": request_id}
+    base |= {
+        "status": str(error.status),
+        "code": ERROR_CODES.get(error.status, "error"),
+        "title": error.title,
+    }
     if not error.problems:
         return [{**base, "detail": error.detail}]
     objects = []
@@ -30,8 +55,8 @@ def error_objects(error: ServiceError) -> list[dict[str, Any]]:
 
 def error_response(
     error: ServiceError, request_id: str | None = None, headers: dict[str, str] | None = None
-) -> Response:
-    document: dict[str, Any] = {"errors": error_objects(error)}
+) -> JSONAPIResponse:
+    document: dict[str, Any] = {"errors": error_objects(error, request_id)}
     meta: dict[str, Any] = {}
     if request_id is not None:
         meta["request-id"] = request_id
@@ -39,9 +64,7 @@ def error_response(
         meta["omitted-errors"] = error.omitted
     if meta:
         document["meta"] = meta
-    return Response(
-        dumps(document), status_code=error.status, media_type=MEDIA_TYPE, headers=headers
-    )
+    return JSONAPIResponse(dumps(document), status_code=error.status, headers=headers)
 
 
 # --- the error document in OpenAPI -------------------------------------------------------------
@@ -57,9 +80,11 @@ ERROR_SCHEMA: dict[str, Any] = {
             "maxItems": MAX_PROBLEMS,
             "items": {
                 "type": "object",
-                "required": ["status", "title"],
+                "required": ["id", "status", "code", "title"],
                 "properties": {
+                    "id": {**_TEXT, "description": "The request id (`X-Request-ID`)."},
                     "status": {"type": "string", "pattern": "^[45][0-9][0-9]$"},
+                    "code": {"enum": sorted({*ERROR_CODES.values(), "error"})},
                     "title": _TEXT,
                     "detail": _TEXT,
                     "source": {
@@ -103,7 +128,7 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {
         status: {
             "description": _DESCRIPTIONS[status],
-            "content": {MEDIA_TYPE: {"schema": ERROR_SCHEMA}},
+            "content": {media_type: {"schema": ERROR_SCHEMA} for media_type in MEDIA_TYPES},
         }
         for status in statuses
     }

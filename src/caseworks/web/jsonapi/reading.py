@@ -52,10 +52,26 @@ async def read_document(request: Request) -> Any:
 Query = TypeVar("Query", bound=QueryModel)
 
 
+# Binti's time zone parameter, taken by every operation: only `utc`, since every timestamp is
+# UTC here whatever is asked (Binti answered Pacific time without it).
+TZ = "tz"
+TZ_VALUE = "utc"
+TZ_PARAMETER: dict[str, Any] = {
+    "name": TZ,
+    "in": "query",
+    "required": False,
+    "schema": {"enum": [TZ_VALUE]},
+    "description": "Binti's time zone parameter: only `utc` is taken; timestamps are UTC anyway.",
+}
+
+
 def query_of(model: type[Query], query_string: bytes) -> Query:
     """The query string read by ``model``, before anything else is done with the request: 400
-    naming each wrong or unknown parameter (``source.parameter``), as the client spelled it."""
+    naming each wrong or unknown parameter (``source.parameter``), as the client spelled it.
+    Every operation takes ``tz=utc`` besides its model's parameters."""
     values = dict(QueryParams(query_string))  # a name given twice was refused before routing
+    tz = values.pop(TZ, TZ_VALUE)
+    wrong_tz = None if tz == TZ_VALUE else FieldProblem(f"must be {TZ_VALUE}", parameter=TZ)
     spelled_as: dict[str, str] = {}
     for name in model.filters:
         spelled = f"filter[{name}]"
@@ -66,15 +82,23 @@ def query_of(model: type[Query], query_string: bytes) -> Query:
             values[name] = values.pop(spelled)
             spelled_as[name] = spelled
     try:
-        return model.model_validate(values)
+        query = model.model_validate(values)
     except ValidationError as error:
-        raise _bad_query(model, error, spelled_as) from None
+        raise _bad_query(model, error, spelled_as, wrong_tz) from None
+    if wrong_tz is not None:
+        raise BadRequest(f"invalid query parameter: {TZ}", [wrong_tz])
+    return query
 
 
 def _bad_query(
-    model: type[QueryModel], error: ValidationError, spelled_as: dict[str, str]
+    model: type[QueryModel],
+    error: ValidationError,
+    spelled_as: dict[str, str],
+    wrong_tz: FieldProblem | None,
 ) -> BadRequest:
     problems = ProblemList()
+    if wrong_tz is not None:
+        problems.append(wrong_tz)
     not_taken = _not_taken(model)
     for entry in error.errors(include_url=False, include_input=False):
         name = str(entry["loc"][0]) if entry["loc"] else "query"
@@ -90,9 +114,7 @@ def _bad_query(
 def _not_taken(model: type[QueryModel]) -> str:
     """What an unknown name's error says: the names the operation does take."""
     names = [field.alias or name for name, field in model.model_fields.items()]
-    if not names:
-        return "is not a query parameter: this operation takes none"
-    return f"is not a query parameter of this operation (it takes {', '.join(names)})"
+    return f"is not a query parameter of this operation (it takes {', '.join([*names, TZ])})"
 
 
 def query_parameters(model: type[QueryModel]) -> list[dict[str, Any]]:
@@ -114,4 +136,4 @@ def query_parameters(model: type[QueryModel]) -> list[dict[str, Any]]:
         if notes:
             parameter["description"] = " ".join(notes)
         described.append(parameter)
-    return described
+    return [*described, TZ_PARAMETER]

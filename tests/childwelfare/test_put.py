@@ -1,0 +1,65 @@
+"""PUT on children and applications, as Binti updates them: the same as PATCH, only the
+attributes sent change."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from tests.support.childwelfare import application, child, worker
+
+
+async def test_put_changes_only_the_attributes_sent_on_a_child(jsonapi: httpx.AsyncClient) -> None:
+    child_id = await child(jsonapi, **{"middle-name": "Kari", "client-id": "C-1"})
+    response = await jsonapi.put(
+        f"/api/v1/children/{child_id}",
+        json={"data": {"type": "children", "id": child_id, "attributes": {"last-name": "Berg"}}},
+    )
+    assert response.status_code == 200, response.text
+    attributes = response.json()["data"]["attributes"]
+    assert (attributes["first-name"], attributes["middle-name"]) == ("Ola", "Kari")
+    assert (attributes["last-name"], attributes["client-id"]) == ("Berg", "C-1")
+    shown = (await jsonapi.get(f"/api/v1/children/{child_id}")).json()["data"]["attributes"]
+    assert shown == attributes
+
+
+@pytest.mark.parametrize("kind", ["applications", "initial-applications"])
+async def test_put_updates_an_application_typed_either_way(
+    jsonapi: httpx.AsyncClient, kind: str
+) -> None:
+    application_id = await application(jsonapi, **{"applicant-name": "Hansen"})
+    response = await jsonapi.put(
+        f"/api/v1/applications/{application_id}",
+        json={"data": {"type": kind, "attributes": {"status": "pending"}}},
+    )
+    assert response.status_code == 200, response.text
+    document = response.json()["data"]
+    assert document["type"] == "initial-applications"
+    assert document["attributes"]["status"] == "pending"
+    assert document["attributes"]["applicant-name"] == "Hansen"
+    assert document["links"]["self"] == f"http://testserver/api/v1/applications/{application_id}"
+
+
+async def test_put_refuses_what_patch_refuses(jsonapi: httpx.AsyncClient) -> None:
+    child_id = await child(jsonapi)
+    url = f"/api/v1/children/{child_id}"
+    nulled = await jsonapi.put(
+        url, json={"data": {"type": "children", "attributes": {"last-name": None}}}
+    )
+    assert nulled.status_code == 422
+    assert nulled.json()["errors"][0]["source"] == {"pointer": "/data/attributes/last-name"}
+    other = await jsonapi.put(
+        url, json={"data": {"type": "children", "id": "child_other", "attributes": {}}}
+    )
+    assert other.status_code == 409
+
+
+async def test_agency_workers_have_no_put_as_in_binti(jsonapi: httpx.AsyncClient) -> None:
+    worker_id = await worker(jsonapi)
+    response = await jsonapi.put(
+        f"/api/v1/agency_workers/{worker_id}",
+        json={"data": {"type": "agency-workers", "attributes": {"name": "New"}}},
+    )
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET, HEAD, PATCH, OPTIONS"
+    assert response.json()["errors"][0]["code"] == "method_not_allowed"
