@@ -144,13 +144,22 @@ OPERATIONS = (
     op("PATCH", "/api/v1/children/{child}",   404,   200,   200,   403,   404,   403,   403,
        body=_jsonapi_update("children", "child", **{"first-name": "Renamed"})),
     op("GET", "/api/v1/applications",         200,   200,   200,   200,   200,   403,   403),
-    op("POST", "/api/v1/applications",        201,   201,   201,   403,   403,   403,   403,
+    op("POST", "/api/v1/applications",        200,   200,   200,   403,   403,   403,   403,
        body=_jsonapi("initial-applications")),
     op("GET", "/api/v1/applications/{application}",
                                               404,   200,   200,   200,   404,   403,   403),
     op("PATCH", "/api/v1/applications/{application}",
                                               404,   200,   200,   403,   404,   403,   403,
        body=_jsonapi_update("initial-applications", "application", status="approved")),
+    op("PUT", "/api/v1/applications/{application}",
+                                              404,   200,   200,   403,   404,   403,   403,
+       body=_jsonapi_update("applications", "application", status="approved")),
+    op("GET", "/api/v1/user_agency_profiles", 200,   200,   200,   200,   200,   403,   403),
+    op("GET", "/api/v1/user_agency_profiles/{profile}",
+                                              404,   200,   200,   200,   404,   403,   403),
+    op("PUT", "/api/v1/user_agency_profiles/{profile}",
+                                              404,   200,   200,   403,   404,   403,   403,
+       body=_jsonapi_update("user-agency-profiles", "profile", **{"last-name": "Renamed"})),
 )
 # fmt: on
 

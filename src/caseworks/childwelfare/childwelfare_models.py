@@ -20,11 +20,19 @@ from pydantic import (
     StringConstraints,
     WithJsonSchema,
     create_model,
+    model_validator,
 )
 
 from caseworks.childwelfare.terms import APPLICATION_TYPES as APPLICATION_TYPES
-from caseworks.childwelfare.terms import WorkerRole, role_spellings
+from caseworks.childwelfare.terms import (
+    STATUS_REASONS,
+    ApplicationStatus,
+    ProfileRole,
+    WorkerRole,
+    role_spellings,
+)
 from caseworks.core.query_parameters import PageQuery, QueryModel, split_list
+from caseworks.core.sort_keys import SortKey, parse_sort, sort_pattern
 from caseworks.core.text import DayOrMoment, Email, IsoDate, Name, RecordId, ShortText
 
 _ROLE_SPELLINGS = role_spellings()
@@ -44,7 +52,12 @@ Role = Annotated[
         {"type": "string", "enum": [role.value for role in WorkerRole]}, mode="serialization"
     ),
 ]
-ApplicationStatus = Literal["applying", "pending", "approved", "denied", "withdrawn", "closed"]
+# Binti's reason codes, each a value of its own (a dropdown's), described as such.
+StatusReason = Annotated[
+    str,
+    AfterValidator(lambda value: _one_of_reasons(value)),
+    WithJsonSchema({"type": "string", "enum": list(STATUS_REASONS)}),
+]
 # A subset of the roles: a longer list is refused before its items are looked at, so a body of
 # a hundred thousand wrong roles costs one error, not one each.
 Roles = Annotated[list[Role], Field(max_length=len(WorkerRole))]
@@ -73,9 +86,68 @@ class ChildCreate(Attributes):
     external_identifier: ShortText | None = None
 
 
+def _one_of_reasons(value: str) -> str:
+    if value not in STATUS_REASONS:
+        raise ValueError("must be one of Binti's status reasons")
+    return value
+
+
 class ApplicationCreate(Attributes):
-    status: ApplicationStatus = "applying"
+    status: ApplicationStatus = ApplicationStatus.APPLYING
+    status_date: IsoDate | None = None
+    status_reason: StatusReason | None = None
+    date_of_inquiry: IsoDate | None = None
     applicant_name: Name | None = None
+    external_identifier: ShortText | None = None
+    license_external_identifier: ShortText | None = None
+    agency_placement_external_identifier: ShortText | None = None
+
+
+class ApplicationDerived(BaseModel):
+    """An application's attributes the service sets and clients only read."""
+
+    # The day the first worker was assigned to it (UTC); kept when assignments go.
+    caseworker_assigned_date: date | None = None
+
+
+class ProfileCreate(Attributes):
+    """What a client writes of a user agency profile (its role is fixed when it is made)."""
+
+    first_name: Name | None = None
+    middle_name: Name | None = None
+    last_name: Name | None = None
+    suffix: ShortText | None = None
+    date_of_birth: IsoDate | None = None
+    email: Email | None = None
+    phone_number: ShortText | None = None
+    external_identifier: ShortText | None = None
+
+
+class ProfileDerived(BaseModel):
+    """A profile's attributes clients only read: its role, and its full name (the parts,
+    joined; or the one name an intake gave in Binti's older form)."""
+
+    role: ProfileRole
+    name: str
+
+
+class ProfileIntake(ProfileCreate):
+    """A profile made with its application (Binti's inline ``applicant-agency-profile``): the
+    name as parts (first and last required) or, in Binti's older form, as ``name`` alone; and,
+    as Binti requires, an e-mail address or a phone number."""
+
+    name: Name | None = None
+
+    @model_validator(mode="after")
+    def _named_and_reachable(self) -> ProfileIntake:
+        parts = (self.first_name, self.middle_name, self.last_name, self.suffix)
+        if self.name is None and (self.first_name is None or self.last_name is None):
+            raise ValueError("first_name and last_name are required (or name alone)")
+        if self.name is not None and any(parts):
+            raise ValueError("send the name as parts or as name alone, not both")
+        if self.email is None and self.phone_number is None:
+            raise ValueError("an email or a phone_number is required")
+        return self
 
 
 def attribute_names(model: type[BaseModel]) -> tuple[str, ...]:
@@ -123,6 +195,12 @@ RECORD_MODELS: dict[str, type[Attributes]] = {
     "agency_workers": WorkerCreate,
     "children": ChildCreate,
     "applications": ApplicationCreate,
+    "user_agency_profiles": ProfileCreate,
+}
+# Each table's attributes clients read but do not write.
+DERIVED_MODELS: dict[str, type[BaseModel]] = {
+    "applications": ApplicationDerived,
+    "user_agency_profiles": ProfileDerived,
 }
 UPDATE_MODELS = {table: updating(model) for table, model in RECORD_MODELS.items()}
 
@@ -130,7 +208,7 @@ UPDATE_MODELS = {table: updating(model) for table, model in RECORD_MODELS.items(
 # --- query parameters, one model per shape of operation -----------------------------------------
 
 RecordSort = Literal["created_at", "-created_at", "updated_at", "-updated_at"]
-INCLUDES = ("worker", "child", "application")
+INCLUDES = ("worker", "child", "application", "applicant-profile")
 MAX_SEARCH_LENGTH = 200
 
 
@@ -156,12 +234,113 @@ SearchText = Annotated[
 ]
 
 
-class RecordListQuery(PageQuery):
-    sort: RecordSort = Field("created_at", description="`-` for descending.")
+class ListQuery(PageQuery):
+    """A page of records: its filters (``conditions``) and its order (``sort_keys``)."""
+
+    sort: str = "created_at"
+    sortable: ClassVar[tuple[str, ...]] = ("created_at", "updated_at")
 
     def conditions(self) -> dict[str, object]:
         """The filters a list applies, by name."""
         return {}
+
+    @property
+    def sort_keys(self) -> list[SortKey]:
+        return parse_sort(self.sort, self.sortable)
+
+
+_SORT_DESCRIPTION = "`-` for descending."
+
+
+class RecordListQuery(ListQuery):
+    sort: RecordSort = Field("created_at", description=_SORT_DESCRIPTION)
+
+
+def _known_sort(value: str) -> str:
+    parse_sort(value, _APPLICATION_SORTS)
+    return value
+
+
+_APPLICATION_SORTS = ("created_at", "date_of_inquiry", "updated_at", "status_date")
+ApplicationSort = Annotated[
+    str, StringConstraints(pattern=sort_pattern(_APPLICATION_SORTS)), AfterValidator(_known_sort)
+]
+_UPDATED_START = Field(
+    None,
+    description="Updated at or after this moment (a day alone: from its start; UTC unless an"
+    " offset is given).",
+)
+_UPDATED_END = Field(
+    None,
+    description="Updated before this moment (a day alone: before its start), not at it.",
+)
+
+
+class UpdatedBetween(ListQuery):
+    """The half-open window [``updated_start_date``, ``updated_end_date``) on ``updated_at``."""
+
+    updated_start_date: DayOrMoment | None = _UPDATED_START
+    updated_end_date: DayOrMoment | None = _UPDATED_END
+
+    def conditions(self) -> dict[str, object]:
+        return {
+            "updated_from": _start(self.updated_start_date),
+            "updated_before": _start(self.updated_end_date),
+        }
+
+
+class ApplicationListQuery(UpdatedBetween):
+    filters: ClassVar[tuple[str, ...]] = (
+        "status",
+        "updated_start_date",
+        "updated_end_date",
+        "external_identifier",
+        "license_external_identifier",
+        "agency_placement_external_identifier",
+    )
+    sortable: ClassVar[tuple[str, ...]] = _APPLICATION_SORTS
+    sort: ApplicationSort = Field(
+        "created_at",
+        description=f"Some of {', '.join(_APPLICATION_SORTS)}, separated by commas, each with"
+        " `-` for descending; ties by id, undated records last either way.",
+    )
+    status: ApplicationStatus | None = None
+    external_identifier: ShortText | None = None
+    license_external_identifier: ShortText | None = None
+    agency_placement_external_identifier: ShortText | None = None
+
+    def conditions(self) -> dict[str, object]:
+        return {
+            **super().conditions(),
+            "status": self.status,
+            "external_identifier": self.external_identifier,
+            "license_external_identifier": self.license_external_identifier,
+            "agency_placement_external_identifier": self.agency_placement_external_identifier,
+        }
+
+
+class ProfileListQuery(UpdatedBetween):
+    filters: ClassVar[tuple[str, ...]] = (
+        "role",
+        "application_status",
+        "updated_start_date",
+        "updated_end_date",
+        "external_identifier",
+    )
+    sort: RecordSort = Field("created_at", description=_SORT_DESCRIPTION)
+    role: ProfileRole | None = None
+    application_status: ApplicationStatus | None = Field(
+        None, description="The status of the application the profile belongs to."
+    )
+    external_identifier: ShortText | None = None
+
+    def conditions(self) -> dict[str, object]:
+        return {
+            **super().conditions(),
+            "role": self.role,
+            "application_status": self.application_status,
+            "external_identifier": self.external_identifier,
+        }
 
 
 class ChildListQuery(RecordListQuery):

@@ -12,21 +12,39 @@ from typing import Any
 
 from caseworks.auth.policy import CaseworkScope
 from caseworks.childwelfare.childwelfare_models import (
+    DERIVED_MODELS,
     RECORD_MODELS,
     attribute_names,
     list_attributes,
 )
 from caseworks.core.pagination import PageRequest
+from caseworks.core.sort_keys import SortKey
 from caseworks.db import Executor, Row
 
 Statement = tuple[str, dict[str, Any]]  # SQL with :name parameters, and their values
 
-# Columns beside a table's attributes: an application's kind is its type, not an attribute.
-_NOT_ATTRIBUTES = {"applications": ("kind",)}
-# Each table's columns as the API shows them; the keys of RESOURCES are the only tables used.
+# Columns beside a table's attributes: an application's kind is its type, and the records a row
+# points at are relationships.
+_NOT_ATTRIBUTES = {
+    "applications": ("kind", "applicant_profile_id"),
+    "user_agency_profiles": ("application_id",),
+}
+# Each table's columns as the API shows them (those clients write, then those they only read);
+# the keys of RESOURCES are the only tables used.
 RESOURCES: dict[str, tuple[str, ...]] = {
-    table: (*_NOT_ATTRIBUTES.get(table, ()), *attribute_names(model))
+    table: (
+        *_NOT_ATTRIBUTES.get(table, ()),
+        *attribute_names(model),
+        *(attribute_names(DERIVED_MODELS[table]) if table in DERIVED_MODELS else ()),
+    )
     for table, model in RECORD_MODELS.items()
+}
+# Read with a profile: the kind of its application, which names the application's type.
+_JOINED = {
+    "user_agency_profiles": (
+        "(SELECT a.kind FROM applications a WHERE a.agency_id = r.agency_id"
+        " AND a.id = r.application_id) AS application_kind",
+    )
 }
 # Attributes holding a list are stored as one text: the items, sorted, joined by commas.
 _LISTS = {table: list_attributes(model) for table, model in RECORD_MODELS.items()}
@@ -42,20 +60,30 @@ _ASSIGNED_TO_SCOPE_WORKER = {
         "EXISTS (SELECT 1 FROM worker_assignments mine WHERE mine.agency_id = r.agency_id"
         " AND mine.application_id = r.id AND mine.worker_id = :scope_worker)"
     ),
+    # A person of an application's household is read through the application, like a child.
+    "user_agency_profiles": (
+        "EXISTS (SELECT 1 FROM worker_assignments mine WHERE mine.agency_id = r.agency_id"
+        " AND mine.application_id = r.application_id AND mine.worker_id = :scope_worker)"
+    ),
 }
 _FULL_NAME = (
     "COALESCE(r.first_name, '') || ' ' || COALESCE(r.middle_name || ' ', '') || r.last_name"
 )
-# Filters of a record list, by name; each value is matched as text contained, in any case.
+# Filters of a record list with a rule of their own, by name; any other filter is named after
+# a column of the table and matches its value exactly.
 _RECORD_FILTERS = {
     "full_name_contains": f"lower({_FULL_NAME}) LIKE :full_name_contains ESCAPE '\\'",
+    "updated_from": "r.updated_at >= :updated_from",
+    "updated_before": "r.updated_at < :updated_before",
+    "application_status": (
+        "EXISTS (SELECT 1 FROM applications a WHERE a.agency_id = r.agency_id"
+        " AND a.id = r.application_id AND a.status = :application_status)"
+    ),
 }
-_ORDER = {
-    "created_at": "r.created_at, r.id",
-    "-created_at": "r.created_at DESC, r.id DESC",
-    "updated_at": "r.updated_at, r.id",
-    "-updated_at": "r.updated_at DESC, r.id DESC",
-}
+_CONTAINS = {"full_name_contains"}
+# Columns that are never NULL; any other sorts its NULLs last in both directions, spelled out
+# because PostgreSQL and SQLite differ in what they do unasked.
+_NEVER_NULL = {"created_at", "updated_at", "id"}
 
 
 def _table(table: str) -> str:
@@ -66,8 +94,36 @@ def _table(table: str) -> str:
 
 def _columns(table: str) -> str:
     return ", ".join(
-        ["r.id", *(f"r.{c}" for c in RESOURCES[_table(table)]), "r.created_at", "r.updated_at"]
+        [
+            "r.id",
+            *(f"r.{c}" for c in RESOURCES[_table(table)]),
+            "r.created_at",
+            "r.updated_at",
+            *_JOINED.get(table, ()),
+        ]
     )
+
+
+def _order(table: str, keys: list[SortKey]) -> str:
+    """ORDER BY for ``keys`` (columns of ``table``), ties broken by id in the first key's
+    direction."""
+    known = {*RESOURCES[_table(table)], *_NEVER_NULL}
+    terms = []
+    for column, direction in keys:
+        if column not in known:
+            raise ValueError(column)
+        nulls = "" if column in _NEVER_NULL else " NULLS LAST"
+        terms.append(f"r.{column} {direction.upper()}{nulls}")
+    terms.append(f"r.id {keys[0][1].upper() if keys else 'ASC'}")
+    return ", ".join(terms)
+
+
+def _filter(table: str, name: str) -> str:
+    if name in _RECORD_FILTERS:
+        return _RECORD_FILTERS[name]
+    if name not in RESOURCES[_table(table)]:
+        raise ValueError(name)
+    return f"r.{name} = :{name}"
 
 
 def for_update(db: Executor) -> str:
@@ -119,20 +175,21 @@ async def list_records(
     db: Executor,
     table: str,
     scope: CaseworkScope,
-    sort: str,
+    order: list[SortKey],
     page: PageRequest,
     filters: dict[str, Any] | None = None,
 ) -> tuple[list[Row], int]:
-    """A page of one table within ``scope``; ``filters`` by name (``full_name_contains``)."""
+    """A page of one table within ``scope``, in ``order``; ``filters`` by name (a filter given
+    as None or empty text is not applied)."""
     params: dict[str, Any] = {}
     clauses = _in_scope(_table(table), scope, params)
     for name, value in (filters or {}).items():
-        if value:
-            clauses.append(_RECORD_FILTERS[name])
-            params[name] = _contains(value)
+        if value is not None and value != "":
+            clauses.append(_filter(table, name))
+            params[name] = _contains(value) if name in _CONTAINS else value
     from_where = f"FROM {table} r WHERE {' AND '.join(clauses)}"
     rows = await db.fetch_all(
-        f"SELECT {_columns(table)} {from_where} ORDER BY {_ORDER[sort]}"
+        f"SELECT {_columns(table)} {from_where} ORDER BY {_order(table, order)}"
         " LIMIT :limit OFFSET :offset",
         {**params, "limit": page.size, "offset": page.offset},
     )
@@ -176,7 +233,7 @@ async def update_record(
 
 _ASSIGNMENT_COLUMNS = """
     wa.id, wa.worker_id, wa.role, wa.child_id, wa.application_id, ap.kind AS application_kind,
-    wa.created_by, wa.created_at, wa.updated_at
+    ap.applicant_profile_id, wa.created_by, wa.created_at, wa.updated_at
 """
 _ASSIGNMENT_FROM = """
 FROM worker_assignments wa

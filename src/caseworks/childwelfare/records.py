@@ -1,18 +1,21 @@
-"""Agency workers, children and applications: the records worker assignments point at."""
+"""Agency workers, children, applications and user agency profiles: the records worker
+assignments point at, and the people of an application."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from typing import Any
 
 from caseworks.auth import Principal, policy
 from caseworks.auth.tokens import revoke_worker_tokens
 from caseworks.childwelfare import childwelfare_models as schemas
 from caseworks.childwelfare import childwelfare_queries as queries
-from caseworks.childwelfare.terms import ANY_APPLICATION_TYPE, ApplicationKind
-from caseworks.core.errors import Conflict, FieldProblem, Forbidden, NotFound
+from caseworks.childwelfare.terms import ANY_APPLICATION_TYPE, ApplicationKind, ProfileRole
+from caseworks.core.errors import Conflict, FieldProblem, Forbidden, Invalid, NotFound
 from caseworks.core.ids import is_valid_id, new_id
 from caseworks.core.pagination import Page, PageRequest
+from caseworks.core.sort_keys import SortKey
 from caseworks.core.timestamps import utc_now
 from caseworks.db import Database, Executor, Row, audit, idempotency
 from caseworks.db.idempotency import Claim, IdempotentRequest
@@ -42,20 +45,37 @@ CHILDREN = RecordKind("child", "children", "child")
 APPLICATIONS = RecordKind(
     "application", "applications", "application", generic_type=ANY_APPLICATION_TYPE
 )
+PROFILES = RecordKind("user agency profile", "user_agency_profiles", "profile")
+# The application's relationship to its applicant's profile, and the column that holds it.
+APPLICANT = "applicant-agency-profile"
+APPLICANT_COLUMN = "applicant_profile_id"
+
+
+def today() -> date:
+    """The day it is in UTC."""
+    return datetime.now(UTC).date()
+
+
+def full_name(parts: dict[str, Any]) -> str | None:
+    """A profile's name from its parts (first, middle, last, suffix), or None without any."""
+    names = [parts.get(part) for part in ("first_name", "middle_name", "last_name", "suffix")]
+    return " ".join(name for name in names if name) or None
 
 
 async def list_records(
     db: Database,
     caller: Principal,
     kind: RecordKind,
-    sort: str,
+    order: list[SortKey],
     page: PageRequest,
     filters: dict[str, Any] | None = None,
 ) -> Page:
     """A page of the records the caller may read; ``filters`` by name (``full_name_contains``)."""
     scope = policy.casework_scope(caller)
     async with db.connection() as connection:  # the page and its total: one checkout
-        rows, total = await queries.list_records(connection, kind.table, scope, sort, page, filters)
+        rows, total = await queries.list_records(
+            connection, kind.table, scope, order, page, filters
+        )
     return Page(rows, page, total)
 
 
@@ -123,12 +143,26 @@ async def _insert_record(
     extra: dict[str, Any] | None,
     record_id: str,
 ) -> Row:
+    await insert(tx, caller, kind, record_id, attributes.model_dump() | (extra or {}))
+    return await get_record(tx, caller, kind, record_id)
+
+
+async def insert(
+    tx: Executor, caller: Principal, kind: RecordKind, record_id: str, values: dict[str, Any]
+) -> None:
+    """A new record with its audit event; an application moves to its status today unless it
+    says when."""
     now = utc_now()
-    values = attributes.model_dump() | (extra or {})
-    values |= {"agency_id": caller.agency_id, "id": record_id, "created_at": now, "updated_at": now}
+    if kind is APPLICATIONS and values.get("status_date") is None:
+        values = values | {"status_date": today()}
+    values = values | {
+        "agency_id": caller.agency_id,
+        "id": record_id,
+        "created_at": now,
+        "updated_at": now,
+    }
     await queries.insert_record(tx, kind.table, values)
     await audit.record(tx, caller, "created", kind.table, record_id)
-    return await get_record(tx, caller, kind, record_id)
 
 
 async def update_record(
@@ -138,13 +172,18 @@ async def update_record(
     record_id: str,
     attributes: schemas.Attributes,
     resource_type: str,
+    links: dict[str, str | None] | None = None,
 ) -> Row:
-    """``resource_type`` is the body's ``data.type``: the record's own type, or the generic one."""
+    """``resource_type`` is the body's ``data.type``: the record's own type, or the generic one;
+    ``links`` the relationships sent, by name (None clears one)."""
     changes = attributes.model_dump(include=attributes.model_fields_set)
     async with db.transaction() as tx:
         current = await get_record(tx, caller, kind, record_id, lock=True)
         policy.require_casework_update(caller)
         _check_subtype(kind, current, resource_type)
+        if links and APPLICANT in links:
+            changes[APPLICANT_COLUMN] = await _applicant(tx, caller, record_id, links[APPLICANT])
+        changes |= _derived(kind, current, changes)
         if changes:
             await queries.update_record(
                 tx, kind.table, caller.agency_id, record_id, changes | {"updated_at": utc_now()}
@@ -156,3 +195,38 @@ async def update_record(
                 )
             await audit.record(tx, caller, "updated", kind.table, record_id, details=details)
         return await get_record(tx, caller, kind, record_id)
+
+
+def _derived(kind: RecordKind, current: Row, changes: dict[str, Any]) -> dict[str, Any]:
+    """What follows from a change: a new status dates from today unless the change says when;
+    a profile's name follows its parts."""
+    if kind is APPLICATIONS:
+        moved = "status" in changes and changes["status"] != current["status"]
+        if moved and "status_date" not in changes:
+            return {"status_date": today()}
+    if kind is PROFILES and changes:
+        name = full_name(current | changes)
+        if name is not None:  # a profile made with a name alone keeps it until parts arrive
+            return {"name": name}
+    return {}
+
+
+async def _applicant(
+    tx: Executor, caller: Principal, application_id: str, profile_id: str | None
+) -> str | None:
+    """The applicant profile a change names: one of this application's applicants (422)."""
+    if profile_id is None:
+        return None
+    scope = policy.casework_scope(caller)
+    row = (
+        await queries.get_record(tx, PROFILES.table, scope, profile_id)
+        if is_valid_id(profile_id)
+        else None
+    )
+    if row is None or row["application_id"] != application_id:
+        problem = f"no user agency profile {profile_id} on application {application_id}"
+    elif row["role"] != ProfileRole.APPLICANT:
+        problem = f"user agency profile {profile_id} is not an applicant (it is {row['role']})"
+    else:
+        return profile_id
+    raise Invalid.field(f"/data/relationships/{APPLICANT}/data", problem)

@@ -18,18 +18,21 @@ from starlette.types import Scope
 
 from caseworks.auth import policy
 from caseworks.childwelfare import childwelfare_models as schemas
-from caseworks.childwelfare import records
+from caseworks.childwelfare import intake, records
 from caseworks.childwelfare import worker_assignments as service
 from caseworks.childwelfare.childwelfare_models import (
+    ApplicationListQuery,
     AssignmentListQuery,
     AssignmentPageQuery,
     ChildListQuery,
     IncludeQuery,
+    ListQuery,
+    ProfileListQuery,
     RecordListQuery,
     SubjectAssignmentsQuery,
 )
 from caseworks.childwelfare.records import RecordKind
-from caseworks.childwelfare.terms import WorkerRole
+from caseworks.childwelfare.terms import ANY_APPLICATION_TYPE, WorkerRole
 from caseworks.childwelfare.worker_assignments import Subject, Wanted
 from caseworks.config import Settings
 from caseworks.core.pagination import Page
@@ -47,11 +50,19 @@ from caseworks.web.endpoints import (
 )
 from caseworks.web.jsonapi import childwelfare_resources as render
 from caseworks.web.jsonapi import documents as jsonapi
-from caseworks.web.jsonapi.childwelfare_documents import assignment_request, resource_attributes
+from caseworks.web.jsonapi.childwelfare_documents import (
+    APPLICATION_LINKS,
+    Intake,
+    application_intake,
+    assignment_request,
+    resource_attributes,
+    resource_with_links,
+)
 from caseworks.web.jsonapi.childwelfare_openapi import (
     ASSIGNMENT_RESOURCE,
     RECORD_RESOURCES,
     assignment_body,
+    intake_body,
     page_of,
     record_body,
     single,
@@ -124,9 +135,9 @@ def _record_reader(
 
 def _record_lister(kind: RecordKind) -> Handler:
     async def list_records(call: Call) -> Response:
-        query: RecordListQuery = call.query
+        query: ListQuery = call.query
         page = await records.list_records(
-            call.state.db, call.caller, kind, query.sort, query.page, query.conditions()
+            call.state.db, call.caller, kind, query.sort_keys, query.page, query.conditions()
         )
         resources = [render.record(kind, row) for row in page.items]
         scope = call.request.scope
@@ -166,13 +177,156 @@ def _record_shower(kind: RecordKind) -> Handler:
 
 def _record_updater(kind: RecordKind) -> Handler:
     async def update_record(call: Call) -> Response:
-        resource_type, attributes = call.body
+        resource_type, attributes, *links = call.body
         row = await records.update_record(
-            call.state.db, call.caller, kind, call.path["record_id"], attributes, resource_type
+            call.state.db,
+            call.caller,
+            kind,
+            call.path["record_id"],
+            attributes,
+            resource_type,
+            links[0] if links else None,
         )
         return jsonapi.response({"data": render.record(kind, row)})
 
     return update_record
+
+
+def _linked_record_reader(kind: RecordKind, types: tuple[str, ...]) -> BodyReader:
+    """An update's document with the relationships the record lets a client set."""
+
+    async def read_record(
+        request: Request,
+    ) -> tuple[str, schemas.Attributes, dict[str, str | None]]:
+        document = await read_document(request)
+        record_id = request.path_params["record_id"]
+        return resource_with_links(
+            document, types, kind.update, kind.table, record_id, APPLICATION_LINKS
+        )
+
+    return read_record
+
+
+_LIST_QUERIES: dict[str, type[ListQuery]] = {
+    "children": ChildListQuery,
+    "applications": ApplicationListQuery,
+    "user_agency_profiles": ProfileListQuery,
+}
+
+
+def _reads(kind: RecordKind, path: str) -> list[Endpoint]:
+    one, page_schema = single(RECORD_RESOURCES[kind.table]), page_of(RECORD_RESOURCES[kind.table])
+    noun, tag = kind.noun.replace(" ", "_"), kind.table
+    return [
+        _declare(
+            "GET",
+            path,
+            _record_lister(kind),
+            f"List {kind.table}",
+            f"list_{kind.table}",
+            tag,
+            _LIST_QUERIES.get(kind.table, RecordListQuery),
+            output=page_schema,
+        ),
+        _declare(
+            "GET",
+            path + "/{record_id}",
+            _record_shower(kind),
+            f"Show a {kind.noun}",
+            f"show_{noun}",
+            tag,
+            output=one,
+        ),
+    ]
+
+
+def _updates(
+    kind: RecordKind,
+    path: str,
+    types: tuple[str, ...],
+    methods: tuple[str, ...],
+    reader: BodyReader,
+) -> list[Endpoint]:
+    """The partial updates of a record: PATCH, and PUT where Binti takes it (the same: the
+    attributes and relationships sent change, the others stay)."""
+    noun, tag = kind.noun.replace(" ", "_"), kind.table
+    body = record_body(types, kind.update, update=True, links=kind is records.APPLICATIONS)
+    return [
+        _declare(
+            method,
+            path + "/{record_id}",
+            _record_updater(kind),
+            f"Update a {kind.noun}" + (" (as PATCH does)" if method == "PUT" else ""),
+            f"{'replace' if method == 'PUT' else 'update'}_{noun}",
+            tag,
+            guard=_update_access(kind),
+            reader=reader,
+            request_schema=body,
+            output=single(RECORD_RESOURCES[kind.table]),
+        )
+        for method in methods
+    ]
+
+
+async def _intake_reader(request: Request) -> Intake:
+    return application_intake(await read_document(request), tuple(schemas.APPLICATION_TYPES))
+
+
+APPLICATIONS_PATH = "/api/v1/applications"
+PROFILES_PATH = "/api/v1/user_agency_profiles"
+
+
+async def create_application(call: Call) -> Response:
+    """Binti answers an application's intake with 200 (not 201) and the application."""
+    wanted: Intake = call.body
+    idempotent = await idempotency.of(call.request)
+    row, replayed = await intake.create_application(
+        call.state.db,
+        call.caller,
+        schemas.APPLICATION_TYPES[wanted.resource_type],
+        wanted.attributes,
+        wanted.people,
+        wanted.wanted,
+        _limits(call.state.settings),
+        idempotent,
+    )
+    response = jsonapi.response({"data": render.record(records.APPLICATIONS, row)}, 200)
+    response.headers.update(
+        idempotency.created_headers(call.request, f"{APPLICATIONS_PATH}/{row['id']}", replayed)
+    )
+    return response
+
+
+def application_endpoints() -> list[Endpoint]:
+    kind = records.APPLICATIONS
+    types = (*schemas.APPLICATION_TYPES, ANY_APPLICATION_TYPE)
+    return [
+        *_reads(kind, APPLICATIONS_PATH),
+        _declare(
+            "POST",
+            APPLICATIONS_PATH,
+            create_application,
+            "Intake an application (200, as Binti answers it)",
+            "create_application",
+            kind.table,
+            access=UPDATERS,
+            reader=_intake_reader,
+            request_schema=intake_body(tuple(schemas.APPLICATION_TYPES)),
+            output=single(RECORD_RESOURCES[kind.table]),
+            status=200,
+            headers=tuple(idempotency.OPENAPI["parameters"]),
+        ),
+        *_updates(
+            kind, APPLICATIONS_PATH, types, ("PATCH", "PUT"), _linked_record_reader(kind, types)
+        ),
+    ]
+
+
+def profile_endpoints() -> list[Endpoint]:
+    kind = records.PROFILES
+    types = (render.PROFILES,)
+    reader = _record_reader(kind, types, kind.update, updating=True)
+    return [*_reads(kind, PROFILES_PATH), *_updates(kind, PROFILES_PATH, types, ("PUT",), reader)]
 
 
 def record_endpoints(kind: RecordKind, path: str, create_types: tuple[str, ...]) -> list[Endpoint]:
@@ -188,7 +342,7 @@ def record_endpoints(kind: RecordKind, path: str, create_types: tuple[str, ...])
             f"List {kind.table}",
             f"list_{kind.table}",
             tag,
-            ChildListQuery if kind is records.CHILDREN else RecordListQuery,
+            _LIST_QUERIES.get(kind.table, RecordListQuery),
             output=page_schema,
         ),
         _declare(
@@ -436,7 +590,6 @@ def endpoints() -> list[Endpoint]:
         *assignment_endpoints(),
         *record_endpoints(records.WORKERS, "/api/v1/agency_workers", ("agency-workers",)),
         *record_endpoints(records.CHILDREN, "/api/v1/children", ("children",)),
-        *record_endpoints(
-            records.APPLICATIONS, "/api/v1/applications", tuple(schemas.APPLICATION_TYPES)
-        ),
+        *application_endpoints(),
+        *profile_endpoints(),
     ]
