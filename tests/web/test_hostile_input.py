@@ -22,7 +22,7 @@ import pytest
 
 from caseworks.auth.principal import Role
 from caseworks.db import Database
-from tests.support.childwelfare import JSONAPI
+from tests.support.childwelfare import JSONAPI, intake_document
 from tests.support.figures import Figures
 from tests.support.tenants import Tenant
 from tests.support.world import build_world
@@ -118,8 +118,16 @@ DATE_PARAMETERS = {
     "last_contact_before",
     "created_start_date",
     "created_end_date",
+    "updated_start_date",
+    "updated_end_date",
 }
-FREE_TEXT = {"full_name_contains"}
+# Text matched as it is (a search, or an identifier from another system): any text but NUL.
+FREE_TEXT = {
+    "full_name_contains",
+    "external_identifier",
+    "license_external_identifier",
+    "agency_placement_external_identifier",
+}
 QUERY_ALSO_VALID = {"include": ("",)}  # an empty include asks for nothing more
 ID_SHAPED = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-]{0,63}")
 
@@ -223,9 +231,17 @@ def valid_body(method: str, path: str, ids: dict[str, str]) -> Any:
                 }
             ]
         }
-    kind = {"agency_workers": "agency-workers", "children": "children"}.get(
-        path.split("/")[3], "initial-applications"
-    )
+    if (method, path) == ("POST", "/api/v1/applications"):
+        applicant = {"first_name": "Val", "last_name": "Id", "email": "valid@example.org"}
+        document = intake_document(applicant=applicant)
+        co_applicant = {"data": {**applicant, "first_name": "Co"}}
+        document["data"]["relationships"]["co-applicant-agency-profile"] = co_applicant
+        return document
+    kind = {
+        "agency_workers": "agency-workers",
+        "children": "children",
+        "user_agency_profiles": "user-agency-profiles",
+    }.get(path.split("/")[3], "initial-applications")
     return {"data": {"type": kind, "attributes": {}}}
 
 
@@ -368,7 +384,13 @@ def _path(template: str, world: dict[str, str]) -> str:
             "worker_assignment" if "worker_assignments" in template else "assignment"
         ],
         person_id=world["mentor"],
-        record_id=world["application" if "applications" in template else "child"],
+        record_id=world[
+            "application"
+            if "applications" in template
+            else "profile"
+            if "user_agency_profiles" in template
+            else "child"
+        ],
     )
 
 
@@ -578,7 +600,7 @@ async def test_an_unknown_query_parameter_is_400_naming_it_on_every_jsonapi_oper
             sources = [error.get("source") for error in response.json()["errors"]]
             assert {"parameter": name} in sources, (method, path, name, sources)
         tried.add((method, template))
-    assert len(tried) == 20  # every operation of the surface, those without parameters too
+    assert len(tried) == 24  # every operation of the surface, those without parameters too
     assert await row_counts(tenant.db, tenant.agency_id) == before
 
 
@@ -730,6 +752,12 @@ async def body_around_a_date(
         return {"data": {"type": "children", "attributes": {"last-name": "Edge"}}}
     if (method, template) == ("PATCH", "/api/v1/children/{record_id}"):
         return {"data": {"type": "children", "id": ids["child"], "attributes": {}}}
+    if (method, template) == ("POST", "/api/v1/applications"):
+        return {"data": {"type": "initial-applications", "attributes": {}}}
+    if template == "/api/v1/applications/{record_id}":
+        return {"data": {"type": "applications", "id": ids["application"], "attributes": {}}}
+    if (method, template) == ("PUT", "/api/v1/user_agency_profiles/{record_id}"):
+        return {"data": {"type": "user-agency-profiles", "id": ids["profile"], "attributes": {}}}
     raise AssertionError(f"{method} {template} takes a date: give it a valid body here")
 
 
@@ -788,8 +816,9 @@ async def test_every_date_field_of_a_body_takes_the_edges_of_the_range_and_nothi
     figures.record("out-of-range and non-ASCII values refused", refused, "requests")
     figures.record("edges taken and stored as sent", taken, "requests")
     # assignments (create: assigned_date; update: assigned_date, last_contact_date), children
-    # (create, update: date-of-birth)
-    assert len(fields) == 5, fields
+    # (create, update: date-of-birth), applications (create, PATCH, PUT: status-date,
+    # date-of-inquiry), user agency profiles (PUT: date-of-birth)
+    assert len(fields) == 12, fields
 
 
 @pytest.mark.parametrize(
@@ -1236,7 +1265,7 @@ async def test_every_email_field_holds_exactly_one_address(
             for pointer in _email_pointers(content["schema"], components, ""):
                 path = template.format(
                     person_id=world["mentor" if "mentors" in template else "contact"],
-                    record_id=world["worker"],
+                    record_id=world["profile" if "profiles" in template else "worker"],
                 )
                 headers = {"Content-Type": JSONAPI if is_jsonapi(path) else "application/json"}
                 for hostile in ("carl@example.org,root", "carl@example.org anna@example.org"):
@@ -1249,8 +1278,9 @@ async def test_every_email_field_holds_exactly_one_address(
                 tried.add((method, template))
                 figures.add("requests", 2, "requests")
     figures.record("operations with an e-mail field", len(tried), "operations")
-    # mentors and contacts (create, update), agency workers (create, update)
-    assert len(tried) == 6, tried
+    # mentors and contacts (create, update), agency workers (create, update), an application's
+    # applicant (intake), user agency profiles (update)
+    assert len(tried) == 8, tried
     assert await row_counts(tenant.db, tenant.agency_id) == before
 
 

@@ -52,6 +52,15 @@ Role = Annotated[
         {"type": "string", "enum": [role.value for role in WorkerRole]}, mode="serialization"
     ),
 ]
+# Enums described inline (a query parameter's schema must stand alone, and so must an
+# attribute's in the request and resource schemas).
+Status = Annotated[
+    ApplicationStatus,
+    WithJsonSchema({"type": "string", "enum": [status.value for status in ApplicationStatus]}),
+]
+PersonRole = Annotated[
+    ProfileRole, WithJsonSchema({"type": "string", "enum": [role.value for role in ProfileRole]})
+]
 # Binti's reason codes, each a value of its own (a dropdown's), described as such.
 StatusReason = Annotated[
     str,
@@ -93,7 +102,7 @@ def _one_of_reasons(value: str) -> str:
 
 
 class ApplicationCreate(Attributes):
-    status: ApplicationStatus = ApplicationStatus.APPLYING
+    status: Status = ApplicationStatus.APPLYING
     status_date: IsoDate | None = None
     status_reason: StatusReason | None = None
     date_of_inquiry: IsoDate | None = None
@@ -127,16 +136,24 @@ class ProfileDerived(BaseModel):
     """A profile's attributes clients only read: its role, and its full name (the parts,
     joined; or the one name an intake gave in Binti's older form)."""
 
-    role: ProfileRole
+    role: PersonRole
     name: str
 
 
-class ProfileIntake(ProfileCreate):
-    """A profile made with its application (Binti's inline ``applicant-agency-profile``): the
-    name as parts (first and last required) or, in Binti's older form, as ``name`` alone; and,
-    as Binti requires, an e-mail address or a phone number."""
+class ProfileIntake(Attributes):
+    """A profile made with its application (Binti's inline ``applicant-agency-profile``, the
+    members Binti takes there that we carry): the name as parts (first and last required) or,
+    in Binti's older form, as ``name`` alone; and, as Binti requires, an e-mail address or a
+    phone number."""
 
+    first_name: Name | None = None
+    middle_name: Name | None = None
+    last_name: Name | None = None
+    suffix: ShortText | None = None
     name: Name | None = None
+    email: Email | None = None
+    phone_number: ShortText | None = None
+    external_identifier: ShortText | None = None
 
     @model_validator(mode="after")
     def _named_and_reachable(self) -> ProfileIntake:
@@ -304,10 +321,10 @@ class ApplicationListQuery(UpdatedBetween):
         description=f"Some of {', '.join(_APPLICATION_SORTS)}, separated by commas, each with"
         " `-` for descending; ties by id, undated records last either way.",
     )
-    status: ApplicationStatus | None = None
-    external_identifier: ShortText | None = None
-    license_external_identifier: ShortText | None = None
-    agency_placement_external_identifier: ShortText | None = None
+    status: Status | None = None
+    external_identifier: SearchText | None = None
+    license_external_identifier: SearchText | None = None
+    agency_placement_external_identifier: SearchText | None = None
 
     def conditions(self) -> dict[str, object]:
         return {
@@ -328,11 +345,11 @@ class ProfileListQuery(UpdatedBetween):
         "external_identifier",
     )
     sort: RecordSort = Field("created_at", description=_SORT_DESCRIPTION)
-    role: ProfileRole | None = None
-    application_status: ApplicationStatus | None = Field(
+    role: PersonRole | None = None
+    application_status: Status | None = Field(
         None, description="The status of the application the profile belongs to."
     )
-    external_identifier: ShortText | None = None
+    external_identifier: SearchText | None = None
 
     def conditions(self) -> dict[str, object]:
         return {

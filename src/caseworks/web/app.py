@@ -51,6 +51,7 @@ JSONAPI_PREFIXES = (
     "/api/v1/children",
     "/api/v1/applications",
     "/api/v1/agency_workers",
+    "/api/v1/user_agency_profiles",
 )
 OPENAPI_URL = "/openapi.json"
 
