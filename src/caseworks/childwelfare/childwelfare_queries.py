@@ -105,8 +105,8 @@ def _columns(table: str) -> str:
 
 
 def _order(table: str, keys: list[SortKey]) -> str:
-    """ORDER BY for ``keys`` (columns of ``table``), ties broken by id in the first key's
-    direction."""
+    """ORDER BY for ``keys`` (columns of ``table``), the last ties broken by id in the last
+    key's direction (as if id were the next key)."""
     known = {*RESOURCES[_table(table)], *_NEVER_NULL}
     terms = []
     for column, direction in keys:
@@ -114,7 +114,7 @@ def _order(table: str, keys: list[SortKey]) -> str:
             raise ValueError(column)
         nulls = "" if column in _NEVER_NULL else " NULLS LAST"
         terms.append(f"r.{column} {direction.upper()}{nulls}")
-    terms.append(f"r.id {keys[0][1].upper() if keys else 'ASC'}")
+    terms.append(f"r.id {keys[-1][1].upper() if keys else 'ASC'}")
     return ", ".join(terms)
 
 

@@ -192,8 +192,14 @@ def _record_updater(kind: RecordKind) -> Handler:
     return update_record
 
 
-def _linked_record_reader(kind: RecordKind, types: tuple[str, ...]) -> BodyReader:
-    """An update's document with the relationships the record lets a client set."""
+def _linked_record_reader(
+    kind: RecordKind,
+    types: tuple[str, ...],
+    typeless: str,
+    links: dict[str, tuple[str, ...]] | None = None,
+) -> BodyReader:
+    """An update's document with the relationships the record lets a client set; one sent
+    without a type (as Binti's are) is of ``typeless``."""
 
     async def read_record(
         request: Request,
@@ -201,7 +207,7 @@ def _linked_record_reader(kind: RecordKind, types: tuple[str, ...]) -> BodyReade
         document = await read_document(request)
         record_id = request.path_params["record_id"]
         return resource_with_links(
-            document, types, kind.update, kind.table, record_id, APPLICATION_LINKS
+            document, types, kind.update, kind.table, record_id, links, typeless
         )
 
     return read_record
@@ -250,7 +256,9 @@ def _updates(
     """The partial updates of a record: PATCH, and PUT where Binti takes it (the same: the
     attributes and relationships sent change, the others stay)."""
     noun, tag = kind.noun.replace(" ", "_"), kind.table
-    body = record_body(types, kind.update, update=True, links=kind is records.APPLICATIONS)
+    body = record_body(
+        types, kind.update, update=True, links=kind is records.APPLICATIONS, typed=False
+    )
     return [
         _declare(
             method,
@@ -317,7 +325,11 @@ def application_endpoints() -> list[Endpoint]:
             headers=tuple(idempotency.OPENAPI["parameters"]),
         ),
         *_updates(
-            kind, APPLICATIONS_PATH, types, ("PATCH", "PUT"), _linked_record_reader(kind, types)
+            kind,
+            APPLICATIONS_PATH,
+            types,
+            ("PATCH", "PUT"),
+            _linked_record_reader(kind, types, ANY_APPLICATION_TYPE, APPLICATION_LINKS),
         ),
     ]
 
@@ -325,7 +337,7 @@ def application_endpoints() -> list[Endpoint]:
 def profile_endpoints() -> list[Endpoint]:
     kind = records.PROFILES
     types = (render.PROFILES,)
-    reader = _record_reader(kind, types, kind.update, updating=True)
+    reader = _linked_record_reader(kind, types, render.PROFILES)
     return [*_reads(kind, PROFILES_PATH), *_updates(kind, PROFILES_PATH, types, ("PUT",), reader)]
 
 

@@ -9,6 +9,7 @@ from caseworks.childwelfare import childwelfare_models as schemas
 from caseworks.childwelfare.terms import (
     APPLICATION_ROLES,
     CHILD_ROLES,
+    ApplicationKind,
     ProfileRole,
     WorkerRole,
     role_spellings,
@@ -88,14 +89,16 @@ def resource_with_links(
     table: str,
     updating: str | None = None,
     links: dict[str, tuple[str, ...]] | None = None,
+    typeless: str | None = None,
 ) -> tuple[str, schemas.Attributes, dict[str, str | None]]:
     """``resource_attributes``, and the to-one relationships ``links`` allows (name → the
-    types it takes): each one sent, by name, to the id it names or None for ``data: null``."""
+    types it takes): each one sent, by name, to the id it names or None for ``data: null``.
+    ``typeless`` is the type of a resource object sent without one (Binti's bodies name none)."""
     problems = Problems()
     data = _data_object(document, problems)
     problems.raise_if_any()
     assert data is not None
-    kind = _check_type(data, allowed_types)
+    kind = _check_type(data, allowed_types, typeless)
     if updating is not None:
         _check_id(data, updating)
     raw = data.get("attributes", {})
@@ -299,6 +302,7 @@ _INTAKE_PROFILES = {
     "co-applicant-agency-profile": ProfileRole.CO_APPLICANT,
 }
 _INLINE_ASSIGNMENTS = "worker-assignments"
+INITIAL_TYPE = ApplicationKind.INITIAL.resource_type
 _SUPPRESS_WELCOME = "suppress_welcome_email"
 
 
@@ -317,12 +321,14 @@ class Intake:
 def application_intake(document: Any, allowed_types: tuple[str, ...]) -> Intake:
     """A create of an application: JSON:API's plain form, or Binti's, with the applicant (and
     co-applicant) written inline in their relationships, worker assignments inline, and
-    ``meta.suppress-welcome-email``. Every problem is found before anything is written."""
+    ``meta.suppress-welcome-email``. Every problem is found before anything is written.
+
+    Binti's intake names no type: an application taken in so is an initial one."""
     problems = Problems()
     data = _data_object(document, problems)
     problems.raise_if_any()
     assert data is not None
-    kind = _check_type(data, allowed_types)
+    kind = _check_type(data, allowed_types, INITIAL_TYPE)
     raw = data.get("attributes", {})
     if not isinstance(raw, dict):
         problems.add("/data/attributes", "must be an object")

@@ -218,10 +218,16 @@ def attributes_schema(model: type[BaseModel], *, optional: bool = False) -> dict
 
 
 def record_body(
-    types: tuple[str, ...], model: type[BaseModel], *, update: bool, links: bool = False
+    types: tuple[str, ...],
+    model: type[BaseModel],
+    *,
+    update: bool,
+    links: bool = False,
+    typed: bool = True,
 ) -> dict[str, Any]:
     """A record's create or update; ``links``: with the applicant relationship an application's
-    update may set (``data: null`` clears it)."""
+    update may set (``data: null`` clears it); ``typed``: ``type`` required (Binti's updates
+    send none)."""
     data: dict[str, Any] = {
         "type": "object",
         "required": ["type", "attributes"],
@@ -230,6 +236,8 @@ def record_body(
             "attributes": attributes_schema(model),
         },
     }
+    if not typed:
+        del data["required"]
     if update:
         data["properties"]["id"] = {"type": "string", "description": "The id in the URL."}
     if links:
@@ -275,9 +283,8 @@ def intake_body(types: tuple[str, ...]) -> dict[str, Any]:
     }
     data = {
         "type": "object",
-        "required": ["type"],
         "properties": {
-            "type": {"enum": list(types)},
+            "type": {"enum": list(types)},  # Binti sends none: an initial application
             "attributes": attributes_schema(ApplicationCreate),
             "relationships": {
                 "type": "object",
