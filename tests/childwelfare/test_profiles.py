@@ -168,3 +168,87 @@ async def test_an_assignment_names_its_applications_applicant(
         ("user-agency-profiles", applicant_of(made))
     ]
     assert included[0]["attributes"]["name"] == "Anna Berg"
+
+
+def _new_person(application_id: str, **attributes: str) -> dict[str, object]:
+    return {
+        "data": {
+            "type": "user-agency-profiles",
+            "attributes": {"role": "other_adult_in_home", "first-name": "Ola", **attributes},
+            "relationships": {
+                "application": {"data": {"type": "applications", "id": application_id}}
+            },
+        }
+    }
+
+
+async def test_a_person_is_added_to_an_application(jsonapi: httpx.AsyncClient) -> None:
+    made = await intake(jsonapi, ANNA)
+    response = await jsonapi.post(PROFILES, json=_new_person(made["id"], **{"last-name": "Berg"}))
+    assert response.status_code == 201, response.text
+    person = response.json()["data"]
+    assert response.headers["location"] == f"{PROFILES}/{person['id']}"
+    assert person["attributes"]["role"] == "other_adult_in_home"
+    assert person["attributes"]["name"] == "Ola Berg"
+    assert person["relationships"]["application"]["data"] == {
+        "type": "initial-applications",
+        "id": made["id"],
+    }
+    assert person["relationships"]["applications-as-other-adult"]["data"] == [
+        {"type": "initial-applications", "id": made["id"]}
+    ]
+    assert await _ids(jsonapi, role="other_adult_in_home") == [person["id"]]
+
+
+async def test_an_application_without_an_applicant_gets_one_by_post(
+    jsonapi: httpx.AsyncClient,
+) -> None:
+    made = await intake(jsonapi)
+    document = _new_person(made["id"], role="applicant", **{"last-name": "Berg"})
+    first = await jsonapi.post(PROFILES, json=document)
+    assert first.status_code == 201, first.text
+    shown = (await jsonapi.get(f"{APPLICATIONS}/{made['id']}")).json()["data"]
+    assert applicant_of(shown) == first.json()["data"]["id"]
+    second = await jsonapi.post(PROFILES, json=document)
+    assert second.status_code == 422
+    assert second.json()["errors"][0]["source"] == {"pointer": "/data/attributes/role"}
+
+
+@pytest.mark.parametrize(
+    ("change", "pointer"),
+    [
+        (
+            {"attributes": {"role": "other_adult_in_home", "first-name": "Ola"}},
+            "/data/attributes/last-name",
+        ),
+        (
+            {"attributes": {"role": "neighbour", "first-name": "O", "last-name": "B"}},
+            "/data/attributes/role",
+        ),
+        ({"relationships": {}}, "/data/relationships/application"),
+        (
+            {"relationships": {"application": {"data": None}}},
+            "/data/relationships/application/data",
+        ),
+        (
+            {
+                "relationships": {
+                    "application": {"data": {"type": "applications", "id": "application_x"}}
+                }
+            },
+            "/data/relationships/application",
+        ),
+    ],
+)
+async def test_a_person_who_cannot_be_added_is_422_and_nothing_is_written(
+    jsonapi: httpx.AsyncClient, change: dict[str, object], pointer: str
+) -> None:
+    made = await intake(jsonapi)
+    document = _new_person(made["id"], **{"last-name": "Berg"})
+    data = document["data"]
+    assert isinstance(data, dict)
+    data.update(change)
+    response = await jsonapi.post(PROFILES, json=document)
+    assert response.status_code == 422, response.text
+    assert pointer in [error["source"]["pointer"] for error in response.json()["errors"]]
+    assert await _ids(jsonapi) == []

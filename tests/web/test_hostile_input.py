@@ -231,6 +231,16 @@ def valid_body(method: str, path: str, ids: dict[str, str]) -> Any:
                 }
             ]
         }
+    if (method, path) == ("POST", "/api/v1/user_agency_profiles"):
+        attributes = {"role": "other_adult_in_home", "first-name": "Val", "last-name": "Id"}
+        application = {"data": {"type": "applications", "id": ids["application"]}}
+        return {
+            "data": {
+                "type": "user-agency-profiles",
+                "attributes": attributes,
+                "relationships": {"application": application},
+            }
+        }
     if (method, path) == ("POST", "/api/v1/applications"):
         applicant = {"first_name": "Val", "last_name": "Id", "email": "valid@example.org"}
         document = intake_document(applicant=applicant)
@@ -600,7 +610,7 @@ async def test_an_unknown_query_parameter_is_400_naming_it_on_every_jsonapi_oper
             sources = [error.get("source") for error in response.json()["errors"]]
             assert {"parameter": name} in sources, (method, path, name, sources)
         tried.add((method, template))
-    assert len(tried) == 24  # every operation of the surface, those without parameters too
+    assert len(tried) == 25  # every operation of the surface, those without parameters too
     assert await row_counts(tenant.db, tenant.agency_id) == before
 
 
@@ -758,6 +768,8 @@ async def body_around_a_date(
         return {"data": {"type": "applications", "id": ids["application"], "attributes": {}}}
     if (method, template) == ("PUT", "/api/v1/user_agency_profiles/{record_id}"):
         return {"data": {"type": "user-agency-profiles", "id": ids["profile"], "attributes": {}}}
+    if (method, template) == ("POST", "/api/v1/user_agency_profiles"):
+        return valid_body(method, template, ids)
     raise AssertionError(f"{method} {template} takes a date: give it a valid body here")
 
 
@@ -817,8 +829,8 @@ async def test_every_date_field_of_a_body_takes_the_edges_of_the_range_and_nothi
     figures.record("edges taken and stored as sent", taken, "requests")
     # assignments (create: assigned_date; update: assigned_date, last_contact_date), children
     # (create, update: date-of-birth), applications (create, PATCH, PUT: status-date,
-    # date-of-inquiry), user agency profiles (PUT: date-of-birth)
-    assert len(fields) == 12, fields
+    # date-of-inquiry), user agency profiles (create, PUT: date-of-birth)
+    assert len(fields) == 13, fields
 
 
 @pytest.mark.parametrize(
@@ -1279,8 +1291,8 @@ async def test_every_email_field_holds_exactly_one_address(
                 figures.add("requests", 2, "requests")
     figures.record("operations with an e-mail field", len(tried), "operations")
     # mentors and contacts (create, update), agency workers (create, update), an application's
-    # applicant (intake), user agency profiles (update)
-    assert len(tried) == 8, tried
+    # applicant (intake), user agency profiles (create, update)
+    assert len(tried) == 9, tried
     assert await row_counts(tenant.db, tenant.agency_id) == before
 
 

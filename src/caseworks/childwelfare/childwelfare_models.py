@@ -140,6 +140,15 @@ class ProfileDerived(BaseModel):
     name: str
 
 
+class ProfileNew(ProfileCreate):
+    """A profile made on its own (``POST /api/v1/user_agency_profiles``): its role on the
+    application, and its name as first and last name."""
+
+    role: PersonRole
+    first_name: Name
+    last_name: Name
+
+
 class ProfileIntake(Attributes):
     """A profile made with its application (Binti's inline ``applicant-agency-profile``, the
     members Binti takes there that we carry): the name as parts (first and last required) or,

@@ -52,6 +52,7 @@ from caseworks.web.jsonapi import childwelfare_resources as render
 from caseworks.web.jsonapi import documents as jsonapi
 from caseworks.web.jsonapi.childwelfare_documents import (
     APPLICATION_LINKS,
+    PROFILE_LINKS,
     Intake,
     application_intake,
     assignment_request,
@@ -64,6 +65,7 @@ from caseworks.web.jsonapi.childwelfare_openapi import (
     assignment_body,
     intake_body,
     page_of,
+    profile_body,
     record_body,
     single,
 )
@@ -334,11 +336,55 @@ def application_endpoints() -> list[Endpoint]:
     ]
 
 
+async def _new_profile_reader(request: Request) -> tuple[str, schemas.Attributes, Any]:
+    document = await read_document(request)
+    types = (render.PROFILES,)
+    return resource_with_links(
+        document,
+        types,
+        schemas.ProfileNew,
+        records.PROFILES.table,
+        links=PROFILE_LINKS,
+        typeless=render.PROFILES,
+        required=("application",),
+    )
+
+
+async def create_profile(call: Call) -> Response:
+    _, attributes, links = call.body
+    idempotent = await idempotency.of(call.request)
+    row, replayed = await intake.create_profile(
+        call.state.db, call.caller, links["application"], attributes, idempotent
+    )
+    response = jsonapi.response({"data": render.record(records.PROFILES, row)}, 201)
+    response.headers.update(
+        idempotency.created_headers(call.request, f"{PROFILES_PATH}/{row['id']}", replayed)
+    )
+    return response
+
+
 def profile_endpoints() -> list[Endpoint]:
     kind = records.PROFILES
     types = (render.PROFILES,)
     reader = _linked_record_reader(kind, types, render.PROFILES)
-    return [*_reads(kind, PROFILES_PATH), *_updates(kind, PROFILES_PATH, types, ("PUT",), reader)]
+    return [
+        *_reads(kind, PROFILES_PATH),
+        _declare(
+            "POST",
+            PROFILES_PATH,
+            create_profile,
+            "Add a person to an application (Binti makes them only with the application)",
+            "create_user_agency_profile",
+            kind.table,
+            access=UPDATERS,
+            reader=_new_profile_reader,
+            request_schema=profile_body(types),
+            output=single(RECORD_RESOURCES[kind.table]),
+            status=201,
+            headers=tuple(idempotency.OPENAPI["parameters"]),
+        ),
+        *_updates(kind, PROFILES_PATH, types, ("PUT",), reader),
+    ]
 
 
 def record_endpoints(kind: RecordKind, path: str, create_types: tuple[str, ...]) -> list[Endpoint]:

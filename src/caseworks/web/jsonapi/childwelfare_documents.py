@@ -30,6 +30,8 @@ from caseworks.web.jsonapi.problem_collector import Problems, given_twice, snake
 ASSIGNMENT_TYPE = ASSIGNMENTS
 # The relationships an application's update may set, and the types each takes.
 APPLICATION_LINKS: dict[str, tuple[str, ...]] = {"applicant-agency-profile": (PROFILES,)}
+# A profile made on its own names its application.
+PROFILE_LINKS: dict[str, tuple[str, ...]] = {"application": APPLICATION_LINKAGE_TYPES}
 # How a request may write the roles each subject takes: case-carrying or case_carrying.
 _CHILD_ROLES = role_spellings(CHILD_ROLES)
 _APPLICATION_ROLES = role_spellings(APPLICATION_ROLES)
@@ -90,10 +92,12 @@ def resource_with_links(
     updating: str | None = None,
     links: dict[str, tuple[str, ...]] | None = None,
     typeless: str | None = None,
+    required: tuple[str, ...] = (),
 ) -> tuple[str, schemas.Attributes, dict[str, str | None]]:
     """``resource_attributes``, and the to-one relationships ``links`` allows (name → the
     types it takes): each one sent, by name, to the id it names or None for ``data: null``.
-    ``typeless`` is the type of a resource object sent without one (Binti's bodies name none)."""
+    ``typeless`` is the type of a resource object sent without one (Binti's bodies name none);
+    the relationships in ``required`` must name a record."""
     problems = Problems()
     data = _data_object(document, problems)
     problems.raise_if_any()
@@ -108,6 +112,11 @@ def resource_with_links(
     values, keys = snake_keys(raw, "/data/attributes")
     attributes = problems.validate(model, values, "/data/attributes", keys)
     sent = _settable_links(data, table, links or {}, problems)
+    for name in required:
+        if name not in sent and not problems:
+            problems.add(pointer_to(["data", "relationships", name]), REQUIRED)
+        elif sent.get(name, "") is None:
+            problems.add(pointer_to(["data", "relationships", name, "data"]), "must not be null")
     if attributes is not None and updating is not None:
         for name in model.never_null:
             if name in attributes.model_fields_set and getattr(attributes, name) is None:

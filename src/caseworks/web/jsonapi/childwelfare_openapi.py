@@ -17,6 +17,7 @@ from caseworks.childwelfare.childwelfare_models import (
     RECORD_MODELS,
     ApplicationCreate,
     ProfileIntake,
+    ProfileNew,
 )
 from caseworks.childwelfare.terms import APPLICATION_TYPES, WorkerRole, role_spellings
 from caseworks.web.jsonapi.childwelfare_documents import MAX_ASSIGNMENTS_PER_REQUEST
@@ -247,6 +248,20 @@ def record_body(
             "additionalProperties": False,
         }
     return {"type": "object", "required": ["data"], "properties": {"data": data}}
+
+
+def profile_body(types: tuple[str, ...]) -> dict[str, Any]:
+    """A person added to an application: role, name and the rest, and the application."""
+    body = record_body(types, ProfileNew, update=False, typed=False)
+    data = body["properties"]["data"]
+    data["required"] = ["attributes", "relationships"]
+    data["properties"]["relationships"] = {
+        "type": "object",
+        "required": ["application"],
+        "properties": {"application": _linkage(*APPLICATION_LINKAGE_TYPES)},
+        "additionalProperties": False,
+    }
+    return body
 
 
 def _inline_person() -> dict[str, Any]:
