@@ -769,7 +769,8 @@ async def body_around_a_date(
     if (method, template) == ("PUT", "/api/v1/user_agency_profiles/{record_id}"):
         return {"data": {"type": "user-agency-profiles", "id": ids["profile"], "attributes": {}}}
     if (method, template) == ("POST", "/api/v1/user_agency_profiles"):
-        return valid_body(method, template, ids)
+        person: dict[str, Any] = valid_body(method, template, ids)
+        return person
     raise AssertionError(f"{method} {template} takes a date: give it a valid body here")
 
 
