@@ -179,6 +179,9 @@ async def load_casework(tx: Executor) -> None:
                 "now": _CREATED,
             },
         )
+        if on_application is not None:  # as the first assignment dates it
+            dated = {"caseworker_assigned_date": _CREATED.date()}
+            await queries.update_record(tx, "applications", DEMO_AGENCY_ID, on_application, dated)
 
 
 async def load_demo(tx: Executor) -> bool:
