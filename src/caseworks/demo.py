@@ -151,19 +151,15 @@ async def load_casework(tx: Executor) -> None:
         await queries.insert_record(
             tx, "applications", {**made, **application, "applicant_name": applicant}
         )
-    for profile_id, application_id, role, first, last, email in PROFILES:
-        person = {"id": profile_id, "application_id": application_id, "role": role}
+    for profile_id, household, person_role, first, last, address in PROFILES:
+        person = {"id": profile_id, "application_id": household, "role": person_role}
         names = {"first_name": first, "last_name": last, "name": f"{first} {last}"}
         await queries.insert_record(
-            tx, "user_agency_profiles", {**made, **person, **names, "email": email}
+            tx, "user_agency_profiles", {**made, **person, **names, "email": address}
         )
-        if role is ProfileRole.APPLICANT:
+        if person_role is ProfileRole.APPLICANT:
             await queries.update_record(
-                tx,
-                "applications",
-                DEMO_AGENCY_ID,
-                application_id,
-                {"applicant_profile_id": profile_id},
+                tx, "applications", DEMO_AGENCY_ID, household, {"applicant_profile_id": profile_id}
             )
     for assignment_id, worker_id, role, on_child, on_application in WORKER_ASSIGNMENTS:
         await queries.insert_assignment(

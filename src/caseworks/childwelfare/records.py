@@ -56,6 +56,9 @@ def today() -> date:
     return datetime.now(UTC).date()
 
 
+_NAME_PARTS = {"first_name", "middle_name", "last_name", "suffix"}
+
+
 def full_name(parts: dict[str, Any]) -> str | None:
     """A profile's name from its parts (first, middle, last, suffix), or None without any."""
     names = [parts.get(part) for part in ("first_name", "middle_name", "last_name", "suffix")]
@@ -204,7 +207,7 @@ def _derived(kind: RecordKind, current: Row, changes: dict[str, Any]) -> dict[st
         moved = "status" in changes and changes["status"] != current["status"]
         if moved and "status_date" not in changes:
             return {"status_date": today()}
-    if kind is PROFILES and changes:
+    if kind is PROFILES and _NAME_PARTS & set(changes):
         name = full_name(current | changes)
         if name is not None:  # a profile made with a name alone keeps it until parts arrive
             return {"name": name}
