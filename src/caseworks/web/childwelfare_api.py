@@ -150,15 +150,10 @@ def _record_lister(kind: RecordKind) -> Handler:
 
 def _record_creator(kind: RecordKind, path: str) -> Handler:
     async def create_record(call: Call) -> Response:
-        resource_type, attributes = call.body
-        extra = (
-            {"kind": schemas.APPLICATION_TYPES[resource_type]}
-            if kind is records.APPLICATIONS
-            else {}
-        )
+        _, attributes = call.body  # applications are made by their intake instead
         idempotent = await idempotency.of(call.request)
         row, replayed = await records.create_record(
-            call.state.db, call.caller, kind, attributes, extra, idempotent
+            call.state.db, call.caller, kind, attributes, None, idempotent
         )
         response = jsonapi.response({"data": render.record(kind, row)}, 201)
         response.headers.update(
