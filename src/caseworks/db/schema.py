@@ -28,7 +28,13 @@ from sqlalchemy import (
 )
 
 from caseworks.auth.principal import Role
-from caseworks.childwelfare.terms import CHILD_ROLES, ApplicationKind, ProfileRole, WorkerRole
+from caseworks.childwelfare.terms import (
+    CHILD_ROLES,
+    ApplicationKind,
+    ApplicationStatus,
+    ProfileRole,
+    WorkerRole,
+)
 
 metadata = MetaData(
     naming_convention={
@@ -234,6 +240,7 @@ applications = Table(
         use_alter=True,
     ),
     CheckConstraint(_one_of("kind", ApplicationKind), name="kind"),
+    CheckConstraint(_one_of("status", ApplicationStatus), name="status"),
     Index(None, "agency_id", "created_at", "id"),
     # The list's filters and sorts, each served by an index of its own.
     Index(None, "agency_id", "status", "created_at", "id"),

@@ -38,6 +38,20 @@ DOWN = {
     "inactive": "closed",
     "recruiting_dropout": "withdrawn",
 }
+STATUSES = (
+    "applying",
+    "approved",
+    "awaiting_referral",
+    "closed",
+    "denied",
+    "in_adoption_process",
+    "inactive",
+    "eligible_for_conversion",
+    "recruiting_dropout",
+    "recruiting",
+    "withdrawn",
+    "ready_for_review",
+)
 PROFILE_ROLES = (
     "applicant",
     "child_in_home",
@@ -137,10 +151,13 @@ def upgrade() -> None:
         )
         for columns in _APPLICATION_INDEXES:
             batch.create_index(op.f(_index_name("applications", columns)), ["agency_id", *columns])
+        statuses = ", ".join(f"'{status}'" for status in STATUSES)
+        batch.create_check_constraint(op.f("ck_applications_status"), f"status IN ({statuses})")
 
 
 def downgrade() -> None:
     with op.batch_alter_table("applications") as batch:
+        batch.drop_constraint(op.f("ck_applications_status"), type_="check")
         for columns in _APPLICATION_INDEXES:
             batch.drop_index(op.f(_index_name("applications", columns)))
         batch.drop_constraint(_APPLICANT_FK, type_="foreignkey")
