@@ -261,7 +261,7 @@ def _updates(
             method,
             path + "/{record_id}",
             _record_updater(kind),
-            f"Update a {kind.noun}" + (" (as PATCH does)" if method == "PUT" else ""),
+            f"Update a {kind.noun}" + (" (only the keys sent change)" if method == "PUT" else ""),
             f"{'replace' if method == 'PUT' else 'update'}_{noun}",
             tag,
             guard=_update_access(kind),
@@ -283,15 +283,15 @@ PROFILES_PATH = "/api/v1/user_agency_profiles"
 
 async def create_application(call: Call) -> Response:
     """Binti answers an application's intake with 200 (not 201) and the application."""
-    wanted: Intake = call.body
+    asked: Intake = call.body
     idempotent = await idempotency.of(call.request)
     row, replayed = await intake.create_application(
         call.state.db,
         call.caller,
-        schemas.APPLICATION_TYPES[wanted.resource_type],
-        wanted.attributes,
-        wanted.people,
-        wanted.wanted,
+        schemas.APPLICATION_TYPES[asked.resource_type],
+        asked.attributes,
+        asked.people,
+        asked.wanted,
         _limits(call.state.settings),
         idempotent,
     )
