@@ -321,6 +321,11 @@ def resource(row: dict[str, Any], root: str) -> dict[str, Any]:
     else:
         kind = f"{row['application_kind']}-applications"
         relationships["application"] = {"data": {"type": kind, "id": row["application_id"]}}
+    # The application's applicant, as caseworks names it on every assignment (null on a child's).
+    applicant = row["applicant_profile_id"]
+    relationships["applicant-profile"] = {
+        "data": None if applicant is None else {"type": "user-agency-profiles", "id": applicant}
+    }
     return {
         "type": "worker-assignments",
         "id": row["id"],

@@ -7,7 +7,13 @@ from typing import Any
 
 from caseworks.auth.agencies import agency_exists, create_agency
 from caseworks.childwelfare import childwelfare_queries as queries
-from caseworks.childwelfare.terms import CREATABLE_ROLES, ApplicationKind, WorkerRole
+from caseworks.childwelfare.terms import (
+    CREATABLE_ROLES,
+    ApplicationKind,
+    ApplicationStatus,
+    ProfileRole,
+    WorkerRole,
+)
 from caseworks.db import Executor
 
 DEMO_AGENCY_ID = "agency_demo"
@@ -109,8 +115,25 @@ CHILDREN: list[tuple[str, str, str, date | None]] = [
     ("child_sara", "Sara", "Nilsen", None),
 ]
 APPLICATIONS = [
-    ("application_hansen", ApplicationKind.INITIAL, "applying", "Kari and Per Hansen"),
-    ("application_berg", ApplicationKind.RENEWAL, "approved", "Liv Berg"),
+    (
+        "application_hansen",
+        ApplicationKind.INITIAL,
+        ApplicationStatus.APPLYING,
+        "Kari and Per Hansen",
+    ),
+    ("application_berg", ApplicationKind.RENEWAL, ApplicationStatus.APPROVED, "Liv Berg"),
+]
+# The Hansens' applicant and co-applicant, as an intake makes them.
+PROFILES = [
+    (
+        "profile_kari",
+        "application_hansen",
+        ProfileRole.APPLICANT,
+        "Kari",
+        "Hansen",
+        "kari.hansen@example.org",
+    ),
+    ("profile_per", "application_hansen", ProfileRole.CO_APPLICANT, "Per", "Hansen", None),
 ]
 WORKER_ASSIGNMENTS: list[tuple[str, str, WorkerRole, str | None, str | None]] = [
     ("wa_demo1", "worker_anna", WorkerRole.CASE_CARRYING, "child_emma", None),
@@ -134,6 +157,16 @@ async def load_casework(tx: Executor) -> None:
         await queries.insert_record(
             tx, "applications", {**made, **application, "applicant_name": applicant}
         )
+    for profile_id, household, person_role, first, last, address in PROFILES:
+        person = {"id": profile_id, "application_id": household, "role": person_role}
+        names = {"first_name": first, "last_name": last, "name": f"{first} {last}"}
+        await queries.insert_record(
+            tx, "user_agency_profiles", {**made, **person, **names, "email": address}
+        )
+        if person_role is ProfileRole.APPLICANT:
+            await queries.update_record(
+                tx, "applications", DEMO_AGENCY_ID, household, {"applicant_profile_id": profile_id}
+            )
     for assignment_id, worker_id, role, on_child, on_application in WORKER_ASSIGNMENTS:
         await queries.insert_assignment(
             tx,
@@ -148,6 +181,9 @@ async def load_casework(tx: Executor) -> None:
                 "now": _CREATED,
             },
         )
+        if on_application is not None:  # as the first assignment dates it
+            dated = {"caseworker_assigned_date": _CREATED.date()}
+            await queries.update_record(tx, "applications", DEMO_AGENCY_ID, on_application, dated)
 
 
 async def load_demo(tx: Executor) -> bool:

@@ -71,6 +71,18 @@ def _jsonapi(kind: str, **attributes: Any) -> Body:
     return lambda ids: {"data": {"type": kind, "attributes": attributes}}
 
 
+def _new_person(ids: dict[str, str]) -> dict[str, Any]:
+    attributes = {"role": "other_adult_in_home", "first-name": "New", "last-name": "Adult"}
+    application = {"data": {"type": "applications", "id": ids["application"]}}
+    return {
+        "data": {
+            "type": "user-agency-profiles",
+            "attributes": attributes,
+            "relationships": {"application": application},
+        }
+    }
+
+
 def _jsonapi_update(kind: str, key: str, **attributes: Any) -> Body:
     return lambda ids: {"data": {"type": kind, "id": ids[key], "attributes": attributes}}
 
@@ -144,13 +156,25 @@ OPERATIONS = (
     op("PATCH", "/api/v1/children/{child}",   404,   200,   200,   403,   404,   403,   403,
        body=_jsonapi_update("children", "child", **{"first-name": "Renamed"})),
     op("GET", "/api/v1/applications",         200,   200,   200,   200,   200,   403,   403),
-    op("POST", "/api/v1/applications",        201,   201,   201,   403,   403,   403,   403,
+    op("POST", "/api/v1/applications",        200,   200,   200,   403,   403,   403,   403,
        body=_jsonapi("initial-applications")),
     op("GET", "/api/v1/applications/{application}",
                                               404,   200,   200,   200,   404,   403,   403),
     op("PATCH", "/api/v1/applications/{application}",
                                               404,   200,   200,   403,   404,   403,   403,
        body=_jsonapi_update("initial-applications", "application", status="approved")),
+    op("PUT", "/api/v1/applications/{application}",
+                                              404,   200,   200,   403,   404,   403,   403,
+       body=_jsonapi_update("applications", "application", status="approved")),
+    op("GET", "/api/v1/user_agency_profiles", 200,   200,   200,   200,   200,   403,   403),
+    op("POST", "/api/v1/user_agency_profiles",
+                                              422,   201,   201,   403,   403,   403,   403,
+       body=_new_person),
+    op("GET", "/api/v1/user_agency_profiles/{profile}",
+                                              404,   200,   200,   200,   404,   403,   403),
+    op("PUT", "/api/v1/user_agency_profiles/{profile}",
+                                              404,   200,   200,   403,   404,   403,   403,
+       body=_jsonapi_update("user-agency-profiles", "profile", **{"last-name": "Renamed"})),
 )
 # fmt: on
 

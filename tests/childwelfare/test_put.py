@@ -30,12 +30,12 @@ async def test_put_updates_an_application_typed_either_way(
     application_id = await application(jsonapi, **{"applicant-name": "Hansen"})
     response = await jsonapi.put(
         f"/api/v1/applications/{application_id}",
-        json={"data": {"type": kind, "attributes": {"status": "pending"}}},
+        json={"data": {"type": kind, "attributes": {"status": "ready_for_review"}}},
     )
     assert response.status_code == 200, response.text
     document = response.json()["data"]
     assert document["type"] == "initial-applications"
-    assert document["attributes"]["status"] == "pending"
+    assert document["attributes"]["status"] == "ready_for_review"
     assert document["attributes"]["applicant-name"] == "Hansen"
     assert document["links"]["self"] == f"http://testserver/api/v1/applications/{application_id}"
 

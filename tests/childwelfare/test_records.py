@@ -290,7 +290,13 @@ async def test_a_patch_typed_as_another_subtype_is_409(
     application_id = await application(jsonapi, created)
     response = await jsonapi.patch(
         f"/api/v1/applications/{application_id}",
-        json={"data": {"type": sent, "id": application_id, "attributes": {"status": "pending"}}},
+        json={
+            "data": {
+                "type": sent,
+                "id": application_id,
+                "attributes": {"status": "ready_for_review"},
+            }
+        },
     )
     assert response.status_code == status, response.text
     shown = (await jsonapi.get(f"/api/v1/applications/{application_id}")).json()["data"]

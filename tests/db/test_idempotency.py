@@ -221,7 +221,8 @@ async def test_replaying_a_key_needs_the_right_to_make_the_create(
 ) -> None:
     body = await _create_body(api, path)
     made = await api.post(path, json=body, headers=headers("admins-key", path))
-    assert made.status_code == 201, made.text
+    # Binti answers an application's intake with 200; every other create is 201.
+    assert made.status_code == (200 if path == "/api/v1/applications" else 201), made.text
     bound: dict[str, str] = {}
     if role is Role.MENTOR:
         bound["mentor_id"] = (await create_mentor(api, name="Mallory"))["mentor_id"]

@@ -11,7 +11,13 @@ from typing import Any
 import pytest
 
 from caseworks.auth.principal import Role
-from caseworks.childwelfare.terms import CHILD_ROLES, ApplicationKind, WorkerRole
+from caseworks.childwelfare.terms import (
+    CHILD_ROLES,
+    ApplicationKind,
+    ApplicationStatus,
+    ProfileRole,
+    WorkerRole,
+)
 from caseworks.core.timestamps import utc_now
 from caseworks.db import ConstraintViolation, Database, Executor
 from tests.support.tenants import Tenant
@@ -66,6 +72,30 @@ async def test_every_worker_role_and_application_kind_is_accepted(
         values = {"id": f"wa_{role}", "worker_id": "worker_w", "role": role.value, **subject}
         rows.append(("worker_assignments", _stamped(values)))
     await _accepted(db, tenant, rows)
+
+
+async def test_every_application_status_and_profile_role_is_accepted(
+    db: Database, tenant: Tenant
+) -> None:
+    rows: list[tuple[str, dict[str, Any]]] = []
+    for status in ApplicationStatus:
+        values = {"id": f"application_{status}", "kind": "initial", "status": status.value}
+        rows.append(("applications", _stamped(values)))
+    for role in ProfileRole:
+        values = {
+            "id": f"profile_{role}",
+            "application_id": f"application_{ApplicationStatus.APPLYING}",
+            "role": role.value,
+            "name": "P",
+        }
+        rows.append(("user_agency_profiles", _stamped(values)))
+    await _accepted(db, tenant, rows)
+
+
+async def test_a_status_binti_does_not_have_is_refused(db: Database, tenant: Tenant) -> None:
+    values = _stamped({"id": "application_p", "kind": "initial", "status": "pending"})
+    with pytest.raises(ConstraintViolation):
+        await _accepted(db, tenant, [("applications", values)])
 
 
 async def test_every_principal_role_is_accepted(db: Database, tenant: Tenant) -> None:

@@ -17,9 +17,13 @@ def jsonapi_client(tenant: Tenant, token: str | None) -> httpx.AsyncClient:
     return client
 
 
+# Binti answers an application's intake with 200; every other create is 201.
+APPLICATIONS = "/api/v1/applications"
+
+
 async def create(client: httpx.AsyncClient, path: str, kind: str, **attributes: Any) -> str:
     response = await client.post(path, json={"data": {"type": kind, "attributes": attributes}})
-    assert response.status_code == 201, response.text
+    assert response.status_code == (200 if path == APPLICATIONS else 201), response.text
     record_id: str = response.json()["data"]["id"]
     return record_id
 
@@ -43,6 +47,53 @@ async def application(
     client: httpx.AsyncClient, kind: str = "initial-applications", **attributes: Any
 ) -> str:
     return await create(client, "/api/v1/applications", kind, **attributes)
+
+
+def intake_document(
+    kind: str = "initial-applications",
+    applicant: dict[str, Any] | None = None,
+    workers: list[tuple[str, str]] | None = None,
+    **attributes: Any,
+) -> dict[str, Any]:
+    """An application's intake as Binti writes it: the applicant inline, and (worker id, role)
+    pairs as inline worker assignments."""
+    relationships: dict[str, Any] = {}
+    if applicant is not None:
+        relationships["applicant-agency-profile"] = {"data": applicant}
+    if workers:
+        relationships["worker-assignments"] = {
+            "data": [
+                {
+                    "attributes": {"role": role},
+                    "relationships": {"worker": {"data": {"type": "agency-workers", "id": w}}},
+                }
+                for w, role in workers
+            ]
+        }
+    data: dict[str, Any] = {"type": kind, "attributes": attributes}
+    if relationships:
+        data["relationships"] = relationships
+    return {"data": data}
+
+
+async def intake(
+    client: httpx.AsyncClient,
+    applicant: dict[str, Any] | None = None,
+    workers: list[tuple[str, str]] | None = None,
+    **attributes: Any,
+) -> dict[str, Any]:
+    """A new application made through Binti's intake; its resource object."""
+    document = intake_document(applicant=applicant, workers=workers, **attributes)
+    response = await client.post(APPLICATIONS, json=document)
+    assert response.status_code == 200, response.text
+    resource: dict[str, Any] = response.json()["data"]
+    return resource
+
+
+def applicant_of(resource: dict[str, Any]) -> str:
+    """The id of an application's applicant profile."""
+    linkage: str = resource["relationships"]["applicant-agency-profile"]["data"]["id"]
+    return linkage
 
 
 def child_assignment(child_id: str, worker_id: str, role: str = "case-carrying") -> dict[str, Any]:

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from tests.support.childwelfare import (
     JSONAPI,
-    application,
+    applicant_of,
     application_assignment,
     child,
     child_assignment,
+    intake,
     worker,
 )
 from tests.support.mentoring import create_assignment, create_contact, create_mentor
 from tests.support.tenants import Tenant
 
-CANARY = "Canary"  # in the personal fields of the mentoring records and the child
+CANARY = "Canary"  # in the personal fields of the mentoring records, the child and the applicant
 
 
 async def build_world(tenant: Tenant) -> dict[str, str]:
@@ -32,7 +33,15 @@ async def build_world(tenant: Tenant) -> dict[str, str]:
         assigned = await worker(api, name="Assigned Worker", email="assigned@example.org")
         unassigned = await worker(api, name="Other Worker", email="other@example.org")
         child_id = await child(api, **{"first-name": CANARY, "last-name": "Child"})
-        application_id = await application(api)
+        made = await intake(
+            api,
+            {
+                "first_name": CANARY,
+                "last_name": "Applicant",
+                "email": "canary.applicant@example.org",
+            },
+        )
+        application_id = made["id"]
         created = await api.post(
             "/api/v1/worker_assignments", json=child_assignment(child_id, assigned)
         )
@@ -50,6 +59,7 @@ async def build_world(tenant: Tenant) -> dict[str, str]:
         unassigned_worker=unassigned,
         child=child_id,
         application=application_id,
+        profile=applicant_of(made),
         worker_assignment=created.json()["data"][0]["id"],
     )
     return ids

@@ -22,7 +22,7 @@ import pytest
 
 from caseworks.auth.principal import Role
 from caseworks.db import Database
-from tests.support.childwelfare import JSONAPI
+from tests.support.childwelfare import JSONAPI, intake_document
 from tests.support.figures import Figures
 from tests.support.tenants import Tenant
 from tests.support.world import build_world
@@ -124,7 +124,13 @@ DATE_PARAMETERS = {
 # Text filters, by their longest value: a search.
 FREE_TEXT = {"full_name_contains": 200}
 # Identifiers other systems give records, matched exactly: any text up to their bound is one.
-EXACT_TEXT = {"client_id", "external_identifier", "external_group_id"}
+EXACT_TEXT = {
+    "client_id",
+    "external_identifier",
+    "external_group_id",
+    "license_external_identifier",
+    "agency_placement_external_identifier",
+}
 # An empty include (or Binti's included) asks for nothing more.
 QUERY_ALSO_VALID = {"include": ("",), "included": ("",)}
 ID_SHAPED = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-]{0,63}")
@@ -232,9 +238,27 @@ def valid_body(method: str, path: str, ids: dict[str, str]) -> Any:
                 }
             ]
         }
-    kind = {"agency_workers": "agency-workers", "children": "children"}.get(
-        path.split("/")[3], "initial-applications"
-    )
+    if (method, path) == ("POST", "/api/v1/user_agency_profiles"):
+        attributes = {"role": "other_adult_in_home", "first-name": "Val", "last-name": "Id"}
+        application = {"data": {"type": "applications", "id": ids["application"]}}
+        return {
+            "data": {
+                "type": "user-agency-profiles",
+                "attributes": attributes,
+                "relationships": {"application": application},
+            }
+        }
+    if (method, path) == ("POST", "/api/v1/applications"):
+        applicant = {"first_name": "Val", "last_name": "Id", "email": "valid@example.org"}
+        document = intake_document(applicant=applicant)
+        co_applicant = {"data": {**applicant, "first_name": "Co"}}
+        document["data"]["relationships"]["co-applicant-agency-profile"] = co_applicant
+        return document
+    kind = {
+        "agency_workers": "agency-workers",
+        "children": "children",
+        "user_agency_profiles": "user-agency-profiles",
+    }.get(path.split("/")[3], "initial-applications")
     return {"data": {"type": kind, "attributes": {}}}
 
 
@@ -388,7 +412,11 @@ def _path(template: str, world: dict[str, str]) -> str:
 def _record_of(template: str) -> str:
     """Which record of the world a template's ``{record_id}`` names."""
     collection = template.split("/")[3]
-    return {"applications": "application", "agency_workers": "worker"}.get(collection, "child")
+    return {
+        "applications": "application",
+        "agency_workers": "worker",
+        "user_agency_profiles": "profile",
+    }.get(collection, "child")
 
 
 async def test_the_edges_of_the_date_range_are_taken_by_every_date_parameter(
@@ -597,7 +625,7 @@ async def test_an_unknown_query_parameter_is_400_naming_it_on_every_jsonapi_oper
             sources = [error.get("source") for error in response.json()["errors"]]
             assert {"parameter": name} in sources, (method, path, name, sources)
         tried.add((method, template))
-    assert len(tried) == 22  # every operation of the surface, those without parameters too
+    assert len(tried) == 26  # every operation of the surface, those without parameters too
     assert await row_counts(tenant.db, tenant.agency_id) == before
 
 
@@ -756,6 +784,15 @@ async def body_around_a_date(
         return {"data": {"type": "children", "attributes": {"last-name": "Edge"}}}
     if method in ("PATCH", "PUT") and template == "/api/v1/children/{record_id}":
         return {"data": {"type": "children", "id": ids["child"], "attributes": {}}}
+    if (method, template) == ("POST", "/api/v1/applications"):
+        return {"data": {"type": "initial-applications", "attributes": {}}}
+    if template == "/api/v1/applications/{record_id}":
+        return {"data": {"type": "applications", "id": ids["application"], "attributes": {}}}
+    if (method, template) == ("PUT", "/api/v1/user_agency_profiles/{record_id}"):
+        return {"data": {"type": "user-agency-profiles", "id": ids["profile"], "attributes": {}}}
+    if (method, template) == ("POST", "/api/v1/user_agency_profiles"):
+        person: dict[str, Any] = valid_body(method, template, ids)
+        return person
     raise AssertionError(f"{method} {template} takes a date: give it a valid body here")
 
 
@@ -818,8 +855,10 @@ async def test_every_date_field_of_a_body_takes_the_edges_of_the_range_and_nothi
     figures.record("out-of-range and non-ASCII values refused", refused, "requests")
     figures.record("edges taken and stored as sent", taken, "requests")
     # assignments (create: assigned_date; update: assigned_date, last_contact_date), children
-    # (create, in either body, and update by PATCH and by PUT: date-of-birth)
-    assert len(fields) == 7, fields
+    # (create, in either body, and update by PATCH and by PUT: date-of-birth), applications
+    # (create, PATCH, PUT: status-date, date-of-inquiry), user agency profiles (create, PUT:
+    # date-of-birth)
+    assert len(fields) == 15, fields
 
 
 def _answered_at(pointer: str) -> str:
@@ -1274,7 +1313,7 @@ async def test_every_email_field_holds_exactly_one_address(
             for pointer in _email_pointers(content["schema"], components, ""):
                 path = template.format(
                     person_id=world["mentor" if "mentors" in template else "contact"],
-                    record_id=world["worker"],
+                    record_id=world["profile" if "profiles" in template else "worker"],
                 )
                 headers = {"Content-Type": JSONAPI if is_jsonapi(path) else "application/json"}
                 for hostile in ("carl@example.org,root", "carl@example.org anna@example.org"):
@@ -1287,8 +1326,9 @@ async def test_every_email_field_holds_exactly_one_address(
                 tried.add((method, template))
                 figures.add("requests", 2, "requests")
     figures.record("operations with an e-mail field", len(tried), "operations")
-    # mentors and contacts (create, update), agency workers (create, update)
-    assert len(tried) == 6, tried
+    # mentors and contacts (create, update), agency workers (create, update), an application's
+    # applicant (intake), user agency profiles (create, update)
+    assert len(tried) == 9, tried
     assert await row_counts(tenant.db, tenant.agency_id) == before
 
 

@@ -29,6 +29,7 @@ _SAMPLE_BY_SEGMENT = {
     "agency_workers": "worker",
     "children": "child",
     "applications": "application",
+    "user_agency_profiles": "profile",
 }
 _ORDER = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 _PROBES = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "TRACE")
@@ -78,6 +79,8 @@ def test_the_sweep_covers_the_paths_that_have_several_methods(app: Caseworks) ->
     assert allow["/api/v1/assignments"] == "GET, HEAD, POST, OPTIONS"
     assert allow["/api/v1/children/{record_id}"] == "GET, HEAD, PUT, PATCH, OPTIONS"
     assert allow["/api/v1/agency_workers/{record_id}"] == "GET, HEAD, PATCH, OPTIONS"
+    assert allow["/api/v1/applications/{record_id}"] == "GET, HEAD, PUT, PATCH, OPTIONS"
+    assert allow["/api/v1/user_agency_profiles/{record_id}"] == "GET, HEAD, PUT, OPTIONS"
     for path in ("/health", "/docs", "/redoc", "/openapi.json"):
         assert allow[path] == "GET, HEAD, OPTIONS"
 

@@ -24,6 +24,7 @@ from pydantic import (
     WithJsonSchema,
     create_model,
     field_validator,
+    model_validator,
 )
 from pydantic_core import PydanticCustomError
 
@@ -31,6 +32,9 @@ from caseworks.childwelfare.terms import (
     APPLICATION_ROLES,
     CHILD_ROLES,
     CREATABLE_ROLES,
+    STATUS_REASONS,
+    ApplicationStatus,
+    ProfileRole,
     WorkerRole,
     role_spellings,
 )
@@ -38,7 +42,7 @@ from caseworks.childwelfare.terms import APPLICATION_TYPES as APPLICATION_TYPES
 from caseworks.core.ids import ID_PATTERN
 from caseworks.core.query_parameters import PageQuery, QueryModel, split_list
 from caseworks.core.sorting import SortFields, SortKey, sort_keys
-from caseworks.core.text import DayOrMoment, Email, Identifier, IsoDate, Name
+from caseworks.core.text import DayOrMoment, Email, Identifier, IsoDate, Name, ShortText
 
 # Any id a record here may have, generated or a client's own (`core.ids.ID_PATTERN`): wider than
 # the mentoring API's ids, which are only ever generated.
@@ -101,7 +105,21 @@ Gender = Literal[
     "Have not asked child (other reason)",
     "Prefer not to answer",
 ]
-ApplicationStatus = Literal["applying", "pending", "approved", "denied", "withdrawn", "closed"]
+# Enums described inline (a query parameter's schema must stand alone, and so must an
+# attribute's in the request and resource schemas).
+Status = Annotated[
+    ApplicationStatus,
+    WithJsonSchema({"type": "string", "enum": [status.value for status in ApplicationStatus]}),
+]
+PersonRole = Annotated[
+    ProfileRole, WithJsonSchema({"type": "string", "enum": [role.value for role in ProfileRole]})
+]
+# Binti's reason codes, each a value of its own (a dropdown's), described as such.
+StatusReason = Annotated[
+    str,
+    AfterValidator(lambda value: _one_of_reasons(value)),
+    WithJsonSchema({"type": "string", "enum": list(STATUS_REASONS)}),
+]
 # A subset of the roles: a longer list is refused before its items are looked at, so a body of
 # a hundred thousand wrong roles costs one error, not one each.
 Roles = Annotated[list[CreatableRole], Field(max_length=len(CREATABLE_ROLES))]
@@ -196,9 +214,85 @@ CHILD_SORTS = (
 CHILD_IDENTIFIERS = ("client_id", "external_identifier", "external_group_id")
 
 
+def _one_of_reasons(value: str) -> str:
+    if value not in STATUS_REASONS:
+        raise ValueError("must be one of Binti's status reasons")
+    return value
+
+
 class ApplicationCreate(Attributes):
-    status: ApplicationStatus = "applying"
+    status: Status = ApplicationStatus.APPLYING
+    status_date: IsoDate | None = None
+    status_reason: StatusReason | None = None
+    date_of_inquiry: IsoDate | None = None
     applicant_name: Name | None = None
+    external_identifier: Identifier | None = None
+    license_external_identifier: Identifier | None = None
+    agency_placement_external_identifier: Identifier | None = None
+
+
+class ApplicationDerived(BaseModel):
+    """An application's attributes the service sets and clients only read."""
+
+    # The day the first worker was assigned to it (UTC); kept when assignments go.
+    caseworker_assigned_date: date | None = None
+
+
+class ProfileCreate(Attributes):
+    """What a client writes of a user agency profile (its role is fixed when it is made)."""
+
+    first_name: Name | None = None
+    middle_name: Name | None = None
+    last_name: Name | None = None
+    suffix: Name | None = None
+    date_of_birth: IsoDate | None = None
+    email: Email | None = None
+    phone_number: ShortText | None = None
+    external_identifier: Identifier | None = None
+
+
+class ProfileDerived(BaseModel):
+    """A profile's attributes clients only read: its role, and its full name (the parts,
+    joined; or the one name an intake gave in Binti's older form)."""
+
+    role: PersonRole
+    name: str
+
+
+class ProfileNew(ProfileCreate):
+    """A profile made on its own (``POST /api/v1/user_agency_profiles``): its role on the
+    application, and its name as first and last name."""
+
+    role: PersonRole
+    first_name: Name
+    last_name: Name
+
+
+class ProfileIntake(Attributes):
+    """A profile made with its application (Binti's inline ``applicant-agency-profile``, the
+    members Binti takes there that we carry): the name as parts (first and last required) or,
+    in Binti's older form, as ``name`` alone; and, as Binti requires, an e-mail address or a
+    phone number."""
+
+    first_name: Name | None = None
+    middle_name: Name | None = None
+    last_name: Name | None = None
+    suffix: Name | None = None
+    name: Name | None = None
+    email: Email | None = None
+    phone_number: ShortText | None = None
+    external_identifier: Identifier | None = None
+
+    @model_validator(mode="after")
+    def _named_and_reachable(self) -> ProfileIntake:
+        parts = (self.first_name, self.middle_name, self.last_name, self.suffix)
+        if self.name is None and (self.first_name is None or self.last_name is None):
+            raise ValueError("first_name and last_name are required (or name alone)")
+        if self.name is not None and any(parts):
+            raise ValueError("send the name as parts or as name alone, not both")
+        if self.email is None and self.phone_number is None:
+            raise ValueError("an email or a phone_number is required")
+        return self
 
 
 def attribute_names(model: type[BaseModel]) -> tuple[str, ...]:
@@ -258,6 +352,12 @@ RECORD_MODELS: dict[str, type[Attributes]] = {
     "agency_workers": WorkerCreate,
     "children": ChildCreate,
     "applications": ApplicationCreate,
+    "user_agency_profiles": ProfileCreate,
+}
+# Each table's attributes clients read but do not write.
+DERIVED_MODELS: dict[str, type[BaseModel]] = {
+    "applications": ApplicationDerived,
+    "user_agency_profiles": ProfileDerived,
 }
 UPDATE_MODELS = {table: updating(model) for table, model in RECORD_MODELS.items()}
 
@@ -269,7 +369,7 @@ RecordSort = Literal["created_at", "-created_at", "updated_at", "-updated_at"]
 DEFAULT_ORDER: tuple[SortKey, ...] = (("created_at", "asc"),)
 # The relationships of a worker assignment a compound document may include: the one list of
 # them (the query models, the service's reads and the OpenAPI text all follow it).
-INCLUDES = ("worker", "child", "application")
+INCLUDES = ("worker", "child", "application", "applicant-profile")
 ALL_INCLUDES = "*"
 MAX_SEARCH_LENGTH = 200
 MAX_INCLUDE_LENGTH = 200
@@ -474,6 +574,63 @@ class ApplicationAssignmentsQuery(UpdatedRange, CreatedRange, AssignmentPageQuer
 
     def conditions(self) -> dict[str, object]:
         return {"role": self.role, **self.created_bounds(), **self.updated_bounds()}
+
+
+APPLICATION_SORTS = ("created_at", "date_of_inquiry", "updated_at", "status_date")
+
+
+class ApplicationListQuery(UpdatedRange, ListQuery):
+    filters: ClassVar[tuple[str, ...]] = (
+        "status",
+        *_UPDATED,
+        "external_identifier",
+        "license_external_identifier",
+        "agency_placement_external_identifier",
+    )
+    sort: Annotated[str, SortFields(APPLICATION_SORTS)] | None = None
+    status: Status | None = None
+    external_identifier: Identifier | None = Field(
+        None, description="Exactly this external identifier."
+    )
+    license_external_identifier: Identifier | None = Field(
+        None, description="Exactly this license's external identifier."
+    )
+    agency_placement_external_identifier: Identifier | None = Field(
+        None, description="Exactly this agency placement's external identifier."
+    )
+
+    def conditions(self) -> dict[str, object]:
+        return {
+            **self.updated_bounds(),
+            "status": self.status,
+            "external_identifier": self.external_identifier,
+            "license_external_identifier": self.license_external_identifier,
+            "agency_placement_external_identifier": self.agency_placement_external_identifier,
+        }
+
+
+class ProfileListQuery(UpdatedRange, RecordListQuery):
+    filters: ClassVar[tuple[str, ...]] = (
+        "role",
+        "application_status",
+        *_UPDATED,
+        "external_identifier",
+    )
+    role: PersonRole | None = None
+    application_status: Status | None = Field(
+        None, description="The status of the application the profile belongs to."
+    )
+    external_identifier: Identifier | None = Field(
+        None, description="Exactly this external identifier."
+    )
+
+    def conditions(self) -> dict[str, object]:
+        return {
+            **self.updated_bounds(),
+            "role": self.role,
+            "application_status": self.application_status,
+            "external_identifier": self.external_identifier,
+        }
 
 
 def _as_utc(value: date | datetime) -> datetime:

@@ -15,6 +15,7 @@ import orjson
 
 from caseworks.auth.policy import CaseworkScope
 from caseworks.childwelfare.childwelfare_models import (
+    DERIVED_MODELS,
     RECORD_MODELS,
     admits_null,
     attribute_names,
@@ -27,16 +28,28 @@ from caseworks.db import Executor, Row
 
 Statement = tuple[str, dict[str, Any]]  # SQL with :name parameters, and their values
 
-# Columns beside a table's attributes: an application's kind is its type, not an attribute.
-_NOT_ATTRIBUTES = {"applications": ("kind",)}
-# Each table's columns as the API shows them; the keys of RESOURCES are the only tables used.
-# Attributes held apart (a worker's supervisors) have a table of their own, read below.
+# Columns beside a table's attributes: an application's kind is its type, and the records a row
+# points at are relationships.
+_NOT_ATTRIBUTES = {
+    "applications": ("kind", "applicant_profile_id"),
+    "user_agency_profiles": ("application_id",),
+}
+# Each table's columns as the API shows them (those clients write, then those they only read);
+# the keys of RESOURCES are the only tables used.
 RESOURCES: dict[str, tuple[str, ...]] = {
     table: (
         *_NOT_ATTRIBUTES.get(table, ()),
         *(name for name in attribute_names(model) if name not in model.held_apart),
+        *(attribute_names(DERIVED_MODELS[table]) if table in DERIVED_MODELS else ()),
     )
     for table, model in RECORD_MODELS.items()
+}
+# Read with a profile: the kind of its application, which names the application's type.
+_JOINED = {
+    "user_agency_profiles": (
+        "(SELECT a.kind FROM applications a WHERE a.agency_id = r.agency_id"
+        " AND a.id = r.application_id) AS application_kind",
+    )
 }
 # Attributes holding a list are stored as one text: the items, sorted, joined by commas.
 _LISTS = {
@@ -57,19 +70,32 @@ _ASSIGNED_TO_SCOPE_WORKER = {
         "EXISTS (SELECT 1 FROM worker_assignments mine WHERE mine.agency_id = r.agency_id"
         " AND mine.application_id = r.id AND mine.worker_id = :scope_worker)"
     ),
+    # A person of an application's household is read through the application, like a child.
+    "user_agency_profiles": (
+        "EXISTS (SELECT 1 FROM worker_assignments mine WHERE mine.agency_id = r.agency_id"
+        " AND mine.application_id = r.application_id AND mine.worker_id = :scope_worker)"
+    ),
 }
 _FULL_NAME = (
     "COALESCE(r.first_name, '') || ' ' || COALESCE(r.middle_name || ' ', '') || r.last_name"
 )
-# Filters of a record list that are searches, by name: the value is matched as text contained,
-# in any case. Any other filter is named after a column and matches its value exactly.
-_RECORD_SEARCHES = {
+# Filters of a record list with a rule of their own, by name (those in _CONTAINS are searches:
+# the value is matched as text contained, in any case); any other filter is named after a
+# column of the table and matches its value exactly.
+_RECORD_FILTERS = {
     "full_name_contains": f"lower({_FULL_NAME}) LIKE :full_name_contains ESCAPE '\\'",
+    "updated_from": "r.updated_at >= :updated_from",
+    "updated_before": "r.updated_at < :updated_before",
+    "application_status": (
+        "EXISTS (SELECT 1 FROM applications a WHERE a.agency_id = r.agency_id"
+        " AND a.id = r.application_id AND a.status = :application_status)"
+    ),
 }
 _TIMES = ("created_at", "updated_at")
 # NULL after every value, whichever the direction: PostgreSQL's own order, so its indexes serve
 # both directions; SQLite (NULL before every value) is told so in each ORDER BY.
 _NULLS = {"asc": "ASC NULLS LAST", "desc": "DESC NULLS FIRST"}
+_CONTAINS = {"full_name_contains"}
 
 
 def _table(table: str) -> str:
@@ -80,8 +106,22 @@ def _table(table: str) -> str:
 
 def _columns(table: str) -> str:
     return ", ".join(
-        ["r.id", *(f"r.{c}" for c in RESOURCES[_table(table)]), "r.created_at", "r.updated_at"]
+        [
+            "r.id",
+            *(f"r.{c}" for c in RESOURCES[_table(table)]),
+            "r.created_at",
+            "r.updated_at",
+            *_JOINED.get(table, ()),
+        ]
     )
+
+
+def _filter(table: str, name: str) -> str:
+    if name in _RECORD_FILTERS:
+        return _RECORD_FILTERS[name]
+    if name not in RESOURCES[_table(table)]:
+        raise ValueError(name)
+    return f"r.{name} = :{name}"
 
 
 def for_update(db: Executor) -> str:
@@ -96,14 +136,6 @@ def _in_scope(table: str, scope: CaseworkScope, params: dict[str, Any]) -> list[
         clauses.append(_ASSIGNED_TO_SCOPE_WORKER[table])
         params["scope_worker"] = scope.worker_id
     return clauses
-
-
-def _filter(table: str, name: str) -> str:
-    if name in _RECORD_SEARCHES:
-        return _RECORD_SEARCHES[name]
-    if name not in RESOURCES[table]:
-        raise ValueError(f"{table} cannot be filtered by {name}")
-    return f"r.{name} = :{name}"
 
 
 def _order_by(table: str, order: Sequence[SortKey]) -> str:
@@ -203,10 +235,10 @@ async def list_records(
     params: dict[str, Any] = {}
     clauses = _in_scope(_table(table), scope, params)
     for name, value in (filters or {}).items():
-        if value is None or (name in _RECORD_SEARCHES and not value):
+        if value is None or (name in _CONTAINS and not value):
             continue
         clauses.append(_filter(table, name))
-        params[name] = _contains(value) if name in _RECORD_SEARCHES else value
+        params[name] = _contains(value) if name in _CONTAINS else value
     from_where = f"FROM {table} r WHERE {' AND '.join(clauses)}"
     rows = await db.fetch_all(
         f"SELECT {_columns(table)} {from_where} ORDER BY {_order_by(table, order)}"
@@ -366,7 +398,7 @@ async def replace_supervisors(
 
 _ASSIGNMENT_COLUMNS = """
     wa.id, wa.worker_id, wa.role, wa.child_id, wa.application_id, ap.kind AS application_kind,
-    wa.created_by, wa.created_at, wa.updated_at
+    ap.applicant_profile_id, wa.created_by, wa.created_at, wa.updated_at
 """
 _ASSIGNMENT_FROM = """
 FROM worker_assignments wa

@@ -1,16 +1,18 @@
-"""Agency workers, children and applications: the records worker assignments point at."""
+"""Agency workers, children, applications and user agency profiles: the records worker
+assignments point at, and the people of an application."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from typing import Any
 
 from caseworks.auth import Principal, policy
 from caseworks.auth.tokens import revoke_worker_tokens
 from caseworks.childwelfare import childwelfare_models as schemas
 from caseworks.childwelfare import childwelfare_queries as queries
-from caseworks.childwelfare.terms import ANY_APPLICATION_TYPE, ApplicationKind
+from caseworks.childwelfare.terms import ANY_APPLICATION_TYPE, ApplicationKind, ProfileRole
 from caseworks.core.errors import Conflict, FieldProblem, Forbidden, Invalid, NotFound
 from caseworks.core.ids import is_valid_id, new_id
 from caseworks.core.pagination import Page, PageRequest
@@ -44,6 +46,24 @@ CHILDREN = RecordKind("child", "children", "child")
 APPLICATIONS = RecordKind(
     "application", "applications", "application", generic_type=ANY_APPLICATION_TYPE
 )
+PROFILES = RecordKind("user agency profile", "user_agency_profiles", "profile")
+# The application's relationship to its applicant's profile, and the column that holds it.
+APPLICANT = "applicant-agency-profile"
+APPLICANT_COLUMN = "applicant_profile_id"
+
+
+def today() -> date:
+    """The day it is in UTC."""
+    return datetime.now(UTC).date()
+
+
+_NAME_PARTS = {"first_name", "middle_name", "last_name", "suffix"}
+
+
+def full_name(parts: dict[str, Any]) -> str | None:
+    """A profile's name from its parts (first, middle, last, suffix), or None without any."""
+    names = [parts.get(part) for part in ("first_name", "middle_name", "last_name", "suffix")]
+    return " ".join(name for name in names if name) or None
 
 
 async def list_records(
@@ -140,17 +160,31 @@ async def _insert_record(
 ) -> Row:
     if await queries.id_taken(tx, kind.table, caller.agency_id, record_id):
         raise id_clash(kind.noun, record_id, "/data/id")
+    await insert(tx, caller, kind, record_id, attributes.model_dump() | (extra or {}))
+    return await get_record(tx, caller, kind, record_id)
+
+
+async def insert(
+    tx: Executor, caller: Principal, kind: RecordKind, record_id: str, values: dict[str, Any]
+) -> None:
+    """A new record with its audit event; an application moves to its status today unless it
+    says when, and a worker's supervisors are kept in their own table."""
     now = utc_now()
-    values = attributes.model_dump() | (extra or {})
-    values |= {"agency_id": caller.agency_id, "id": record_id, "created_at": now, "updated_at": now}
-    supervised = kind is WORKERS and bool(values["supervisors"])
+    if kind is APPLICATIONS and values.get("status_date") is None:
+        values = values | {"status_date": today()}
+    values = values | {
+        "agency_id": caller.agency_id,
+        "id": record_id,
+        "created_at": now,
+        "updated_at": now,
+    }
+    supervised = kind is WORKERS and bool(values.get("supervisors"))
     if supervised:  # first: see hold_supervision
         await queries.hold_supervision(tx, caller.agency_id)
     await queries.insert_record(tx, kind.table, values)
     if supervised:
         await _set_supervisors(tx, caller.agency_id, record_id, values["supervisors"])
     await audit.record(tx, caller, "created", kind.table, record_id)
-    return await get_record(tx, caller, kind, record_id)
 
 
 async def update_record(
@@ -160,8 +194,10 @@ async def update_record(
     record_id: str,
     attributes: schemas.Attributes,
     resource_type: str,
+    links: dict[str, str | None] | None = None,
 ) -> Row:
-    """``resource_type`` is the body's ``data.type``: the record's own type, or the generic one."""
+    """``resource_type`` is the body's ``data.type``: the record's own type, or the generic one;
+    ``links`` the relationships sent, by name (None clears one)."""
     changes = attributes.model_dump(include=attributes.model_fields_set)
     apart = {name: changes.pop(name) for name in kind.update.held_apart if name in changes}
     async with db.transaction() as tx:
@@ -172,6 +208,9 @@ async def update_record(
         _check_subtype(kind, current, resource_type)
         if "supervisors" in apart:
             await _set_supervisors(tx, caller.agency_id, record_id, apart["supervisors"])
+        if links and APPLICANT in links:
+            changes[APPLICANT_COLUMN] = await _applicant(tx, caller, record_id, links[APPLICANT])
+        changes |= _derived(kind, current, changes)
         if changes or apart:
             await queries.update_record(
                 tx, kind.table, caller.agency_id, record_id, changes | {"updated_at": utc_now()}
@@ -214,3 +253,38 @@ async def _set_supervisors(
     if problems:
         raise Invalid("the supervisors break a rule", problems)
     await queries.replace_supervisors(tx, agency_id, worker_id, wanted)
+
+
+def _derived(kind: RecordKind, current: Row, changes: dict[str, Any]) -> dict[str, Any]:
+    """What follows from a change: a new status dates from today unless the change says when;
+    a profile's name follows its parts."""
+    if kind is APPLICATIONS:
+        moved = "status" in changes and changes["status"] != current["status"]
+        if moved and "status_date" not in changes:
+            return {"status_date": today()}
+    if kind is PROFILES and _NAME_PARTS & set(changes):
+        name = full_name(current | changes)
+        if name is not None:  # a profile made with a name alone keeps it until parts arrive
+            return {"name": name}
+    return {}
+
+
+async def _applicant(
+    tx: Executor, caller: Principal, application_id: str, profile_id: str | None
+) -> str | None:
+    """The applicant profile a change names: one of this application's applicants (422)."""
+    if profile_id is None:
+        return None
+    scope = policy.casework_scope(caller)
+    row = (
+        await queries.get_record(tx, PROFILES.table, scope, profile_id)
+        if is_valid_id(profile_id)
+        else None
+    )
+    if row is None or row["application_id"] != application_id:
+        problem = f"no user agency profile {profile_id} on application {application_id}"
+    elif row["role"] != ProfileRole.APPLICANT:
+        problem = f"user agency profile {profile_id} is not an applicant (it is {row['role']})"
+    else:
+        return profile_id
+    raise Invalid.field(f"/data/relationships/{APPLICANT}/data", problem)

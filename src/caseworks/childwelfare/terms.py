@@ -62,3 +62,95 @@ class ApplicationKind(StrEnum):
 # The JSON:API type that names an application of either kind (in relationships and updates).
 ANY_APPLICATION_TYPE = "applications"
 APPLICATION_TYPES = {kind.resource_type: kind for kind in ApplicationKind}
+
+
+class ApplicationStatus(StrEnum):
+    """An application's status: Binti's twelve values, as stored and answered."""
+
+    APPLYING = "applying"
+    APPROVED = "approved"
+    AWAITING_REFERRAL = "awaiting_referral"
+    CLOSED = "closed"
+    DENIED = "denied"
+    IN_ADOPTION_PROCESS = "in_adoption_process"
+    INACTIVE = "inactive"
+    ELIGIBLE_FOR_CONVERSION = "eligible_for_conversion"
+    RECRUITING_DROPOUT = "recruiting_dropout"
+    RECRUITING = "recruiting"
+    WITHDRAWN = "withdrawn"
+    READY_FOR_REVIEW = "ready_for_review"
+
+
+# The statuses applications had before they took Binti's, each to the one it became (migration
+# 0006 maps stored rows so). Only `pending` (submitted, awaiting the agency's decision) changed.
+EARLIER_STATUSES = {
+    "applying": ApplicationStatus.APPLYING,
+    "pending": ApplicationStatus.READY_FOR_REVIEW,
+    "approved": ApplicationStatus.APPROVED,
+    "denied": ApplicationStatus.DENIED,
+    "withdrawn": ApplicationStatus.WITHDRAWN,
+    "closed": ApplicationStatus.CLOSED,
+}
+
+
+class ProfileRole(StrEnum):
+    """What a person is on an application (a user agency profile's role): Binti's five."""
+
+    APPLICANT = "applicant"
+    CHILD_IN_HOME = "child_in_home"
+    CO_APPLICANT = "co_applicant"
+    OTHER_ADULT_IN_HOME = "other_adult_in_home"
+    REFERENCE_USER = "reference_user"
+
+
+PROFILES_TYPE = "user-agency-profiles"
+
+
+# Binti's reason codes for an application's current status, as its dropdown spells them.
+STATUS_REASONS = (
+    "Caregiver chose to withdraw themselves",
+    "Minor was placed or seems like will be placed with another applicant",
+    "Reunification with parent(s)",
+    "Placement moved to permanency",
+    "Caregiver withdrew due to complaints/delays with the process",
+    "Caregiver withdrew because of criminal background",
+    "Life circumstance change",
+    "Buildings and Grounds standards not met",
+    "Non-exemptible conviction",
+    "Inimical/hostile/unfriendly conduct during process",
+    "Binti application created in error",
+    "Not enough capacity",
+    "Not ready yet",
+    "Not located in county",
+    "No longer interested",
+    "Unresponsive",
+    "Specific child no longer needs placement",
+    "Adoption/Permanency finalized",
+    "Change in family dynamic/structure",
+    "Dissatisfied with agency support",
+    "Financial reasons",
+    "Health reasons",
+    "Approval revoked",
+    "Moved",
+    "Negative parenting experience",
+    "Retiring",
+    "Specific child left",
+    "Unwilling to comply with regulations",
+    "Surrendered",
+    "Rescinded",
+    "Declined conversion",
+    "Caregiver was uncooperative/non-responsive",
+    "Referred/Applying with another agency",
+    "Adoption",
+    "Ineligible",
+    "Legal Guardianship",
+    "Not interested",
+    "Binti application created in error / duplicate",
+    "Provider was uncooperative/non-reponsive (application ceased)",
+    "Leadership did not pass background checks",
+    "Provider chose to withdraw themselves",
+    "Provider was uncooperative/non-responsive (application ceased)",
+    "Provider withdrew because of leadership challenges",
+    "Provider withdrew due to complaints/delays with the process",
+    "Other",
+)

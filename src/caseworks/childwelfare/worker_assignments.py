@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from caseworks.auth import Principal, policy
@@ -67,46 +68,76 @@ async def assign(
     """Make the assignments that do not exist yet; True if any was made (201), else 200."""
     policy.casework_scope(caller)
     async with db.transaction() as tx:
-        target = await _locked_subject(tx, caller, subject, wanted[0].pointer)
-        policy.require_casework_update(caller)
-        workers = await _eligible_workers(tx, caller, wanted)
-        new = await _within_limits(tx, caller, subject, wanted, limits)
-        now = utc_now()
-        assigner = await _assigner(tx, caller)
-        await _ids_free(tx, caller, new)
-        for item in new:
-            assignment_id = item.assignment_id or new_id("wa")
-            await queries.insert_assignment(
-                tx,
-                {
-                    "agency_id": caller.agency_id,
-                    "id": assignment_id,
-                    "worker_id": item.worker_id,
-                    "role": item.role,
-                    "child_id": subject.record_id if subject.column == "child_id" else None,
-                    "application_id": (
-                        subject.record_id if subject.column == "application_id" else None
-                    ),
-                    "created_by": caller.token_id,
-                    "now": now,
-                },
-            )
-            await audit.record(
-                tx,
-                caller,
-                "created",
-                SUBJECT,
-                assignment_id,
-                details={
-                    "worker_id": item.worker_id,
-                    "role": item.role,
-                    subject.column: subject.record_id,
-                },
-            )
-            if item.notify:
-                mail = _email(workers[item.worker_id], item.role, subject, target, assigner)
-                await enqueue(tx, caller.agency_id, mail, now)
-        return bool(new)
+        return await assign_in(tx, caller, subject, wanted, limits)
+
+
+async def assign_in(
+    tx: Executor,
+    caller: Principal,
+    subject: Subject,
+    wanted: list[Wanted],
+    limits: dict[WorkerRole, int],
+) -> bool:
+    """``assign`` inside a transaction the caller holds (an application's intake makes its
+    assignments in its own): every rule is checked before the first row is written."""
+    target = await _locked_subject(tx, caller, subject, wanted[0].pointer)
+    policy.require_casework_update(caller)
+    workers = await _eligible_workers(tx, caller, wanted)
+    new = await _within_limits(tx, caller, subject, wanted, limits)
+    now = utc_now()
+    assigner = await _assigner(tx, caller)
+    await _ids_free(tx, caller, new)
+    if new and subject.column == "application_id":
+        await _first_assignment_dated(tx, caller, target, now)
+    for item in new:
+        assignment_id = item.assignment_id or new_id("wa")
+        await queries.insert_assignment(
+            tx,
+            {
+                "agency_id": caller.agency_id,
+                "id": assignment_id,
+                "worker_id": item.worker_id,
+                "role": item.role,
+                "child_id": subject.record_id if subject.column == "child_id" else None,
+                "application_id": (
+                    subject.record_id if subject.column == "application_id" else None
+                ),
+                "created_by": caller.token_id,
+                "now": now,
+            },
+        )
+        await audit.record(
+            tx,
+            caller,
+            "created",
+            SUBJECT,
+            assignment_id,
+            details={
+                "worker_id": item.worker_id,
+                "role": item.role,
+                subject.column: subject.record_id,
+            },
+        )
+        if item.notify:
+            mail = _email(workers[item.worker_id], item.role, subject, target, assigner)
+            await enqueue(tx, caller.agency_id, mail, now)
+    return bool(new)
+
+
+async def _first_assignment_dated(
+    tx: Executor, caller: Principal, application: Row, now: datetime
+) -> None:
+    """The day an application first got a worker: set once, by its first assignment; later
+    assignments and deletions leave it alone (it dates the family's first contact with a
+    worker, which no later change undoes)."""
+    if application["caseworker_assigned_date"] is None:
+        await queries.update_record(
+            tx,
+            records.APPLICATIONS.table,
+            caller.agency_id,
+            application["id"],
+            {"caseworker_assigned_date": now.date(), "updated_at": now},
+        )
 
 
 async def _locked_subject(tx: Executor, caller: Principal, subject: Subject, pointer: str) -> Row:
@@ -317,6 +348,7 @@ _RELATED = {
     "worker": ("worker_id", records.WORKERS),
     "child": ("child_id", records.CHILDREN),
     "application": ("application_id", records.APPLICATIONS),
+    "applicant-profile": (records.APPLICANT_COLUMN, records.PROFILES),
 }
 assert tuple(_RELATED) == INCLUDES, "every includable relationship is read here"
 

@@ -28,7 +28,13 @@ from sqlalchemy import (
 )
 
 from caseworks.auth.principal import Role
-from caseworks.childwelfare.terms import CHILD_ROLES, ApplicationKind, WorkerRole
+from caseworks.childwelfare.terms import (
+    CHILD_ROLES,
+    ApplicationKind,
+    ApplicationStatus,
+    ProfileRole,
+    WorkerRole,
+)
 
 metadata = MetaData(
     naming_convention={
@@ -246,13 +252,71 @@ applications = Table(
     Column("id", ID, nullable=False),
     Column("kind", String(16), nullable=False),
     Column("status", String(32), nullable=False),
+    Column("status_date", Date),
+    Column("status_reason", Text),
+    Column("date_of_inquiry", Date),
     Column("applicant_name", Text),
+    Column("external_identifier", Text),
+    Column("license_external_identifier", Text),
+    Column("agency_placement_external_identifier", Text),
+    Column("caseworker_assigned_date", Date),  # set by the first assignment: worker_assignments
+    Column("applicant_profile_id", ID),
     _timestamp("created_at"),
     _timestamp("updated_at"),
     PrimaryKeyConstraint("agency_id", "id"),
     ForeignKeyConstraint(["agency_id"], ["agencies.id"]),
+    # The applicant is a profile of this application's (the service checks it); the profiles
+    # point back at their application, so this side is added after both tables exist.
+    ForeignKeyConstraint(
+        ["agency_id", "applicant_profile_id"],
+        ["user_agency_profiles.agency_id", "user_agency_profiles.id"],
+        name="fk_applications_applicant_profile",  # the conventional name is over 63 characters
+        use_alter=True,
+    ),
     CheckConstraint(_one_of("kind", ApplicationKind), name="kind"),
+    CheckConstraint(_one_of("status", ApplicationStatus), name="status"),
     Index(None, "agency_id", "created_at", "id"),
+    # The list's filters and sorts, each served by an index of its own.
+    Index(None, "agency_id", "status", "created_at", "id"),
+    Index(None, "agency_id", "updated_at", "id"),
+    Index(None, "agency_id", "date_of_inquiry", "id"),
+    Index(None, "agency_id", "status_date", "id"),
+    Index(None, "agency_id", "external_identifier"),
+    Index(None, "agency_id", "license_external_identifier"),
+    Index(None, "agency_id", "agency_placement_external_identifier"),
+)
+
+# Applicants, co-applicants, other adults…: the people of one application's household.
+user_agency_profiles = Table(
+    "user_agency_profiles",
+    metadata,
+    Column("agency_id", ID, nullable=False),
+    Column("id", ID, nullable=False),
+    Column("application_id", ID, nullable=False),
+    Column("role", String(32), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("first_name", Text),
+    Column("middle_name", Text),
+    Column("last_name", Text),
+    Column("suffix", Text),
+    Column("date_of_birth", Date),
+    Column("email", Text),
+    Column("phone_number", Text),
+    Column("external_identifier", Text),
+    _timestamp("created_at"),
+    _timestamp("updated_at"),
+    PrimaryKeyConstraint("agency_id", "id"),
+    ForeignKeyConstraint(["agency_id"], ["agencies.id"]),
+    ForeignKeyConstraint(
+        ["agency_id", "application_id"], ["applications.agency_id", "applications.id"]
+    ),
+    CheckConstraint(_one_of("role", ProfileRole), name="role"),
+    Index(None, "agency_id", "created_at", "id"),
+    # An application's people (and the read scope and application_status filter through it).
+    Index(None, "agency_id", "application_id", "role"),
+    Index(None, "agency_id", "role", "created_at", "id"),
+    Index(None, "agency_id", "updated_at", "id"),
+    Index(None, "agency_id", "external_identifier"),
 )
 
 worker_assignments = Table(

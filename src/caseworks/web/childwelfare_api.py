@@ -18,22 +18,24 @@ from starlette.types import Scope
 
 from caseworks.auth import policy
 from caseworks.childwelfare import childwelfare_models as schemas
-from caseworks.childwelfare import records
+from caseworks.childwelfare import intake, records
 from caseworks.childwelfare import worker_assignments as service
 from caseworks.childwelfare.childwelfare_models import (
     ApplicationAssignmentsQuery,
+    ApplicationListQuery,
     AssignmentListQuery,
     AssignmentPageQuery,
     ChildAssignmentsQuery,
     ChildListQuery,
     IncludeQuery,
     ListQuery,
+    ProfileListQuery,
     RecordListQuery,
     RecordShowQuery,
     WorkerListQuery,
 )
 from caseworks.childwelfare.records import RecordKind
-from caseworks.childwelfare.terms import WorkerRole
+from caseworks.childwelfare.terms import ANY_APPLICATION_TYPE, WorkerRole
 from caseworks.childwelfare.worker_assignments import Subject, Wanted
 from caseworks.config import Settings
 from caseworks.core.pagination import Page
@@ -52,17 +54,24 @@ from caseworks.web.endpoints import (
 from caseworks.web.jsonapi import childwelfare_resources as render
 from caseworks.web.jsonapi import documents as jsonapi
 from caseworks.web.jsonapi.childwelfare_documents import (
+    APPLICATION_LINKS,
+    PROFILE_LINKS,
+    Intake,
+    application_intake,
     assignment_request,
     own_id,
     record_or_member,
     resource_attributes,
+    resource_with_links,
 )
 from caseworks.web.jsonapi.childwelfare_openapi import (
     ASSIGNMENT_RESOURCE,
     RECORD_RESOURCES,
     assignment_body,
+    intake_body,
     member_body,
     page_of,
+    profile_body,
     record_body,
     single,
 )
@@ -83,6 +92,8 @@ SUBJECT_LIST_QUERIES: dict[str, type[AssignmentPageQuery]] = {
 RECORD_LIST_QUERIES: dict[RecordKind, type[ListQuery]] = {
     records.WORKERS: WorkerListQuery,
     records.CHILDREN: ChildListQuery,
+    records.APPLICATIONS: ApplicationListQuery,
+    records.PROFILES: ProfileListQuery,
 }
 # JSON:API's query parameters: `filter[name]` spellings, 400 naming each parameter as sent.
 # A token in the URL (`api_token`, which Binti deprecated) is refused with 401 before anything.
@@ -168,15 +179,10 @@ def _record_lister(kind: RecordKind) -> Handler:
 
 def _record_creator(kind: RecordKind, path: str) -> Handler:
     async def create_record(call: Call) -> Response:
-        resource_type, attributes, chosen_id = call.body
-        extra = (
-            {"kind": schemas.APPLICATION_TYPES[resource_type]}
-            if kind is records.APPLICATIONS
-            else {}
-        )
+        _, attributes, chosen_id = call.body
         idempotent = await idempotency.of(call.request)
         row, replayed = await records.create_record(
-            call.state.db, call.caller, kind, attributes, extra, idempotent, chosen_id
+            call.state.db, call.caller, kind, attributes, None, idempotent, chosen_id
         )
         response = jsonapi.response({"data": render.record(kind, row, _base(call))}, 201)
         response.headers.update(
@@ -197,9 +203,15 @@ def _record_shower(kind: RecordKind) -> Handler:
 
 def _record_updater(kind: RecordKind) -> Handler:
     async def update_record(call: Call) -> Response:
-        resource_type, attributes = call.body
+        resource_type, attributes, *links = call.body
         row = await records.update_record(
-            call.state.db, call.caller, kind, call.path["record_id"], attributes, resource_type
+            call.state.db,
+            call.caller,
+            kind,
+            call.path["record_id"],
+            attributes,
+            resource_type,
+            links[0] if links else None,
         )
         return jsonapi.response({"data": render.record(kind, row, _base(call))})
 
@@ -223,6 +235,196 @@ def _creation_body(kind: RecordKind, types: tuple[str, ...]) -> dict[str, Any]:
     if kind is records.CHILDREN:
         return {"anyOf": [jsonapi_body, member_body(BINTI_CHILD, kind.create)]}
     return jsonapi_body
+
+
+def _linked_record_reader(
+    kind: RecordKind,
+    types: tuple[str, ...],
+    typeless: str,
+    links: dict[str, tuple[str, ...]] | None = None,
+) -> BodyReader:
+    """An update's document with the relationships the record lets a client set; one sent
+    without a type (as Binti's are) is of ``typeless``."""
+
+    async def read_record(
+        request: Request,
+    ) -> tuple[str, schemas.Attributes, dict[str, str | None]]:
+        document = await read_document(request)
+        record_id = request.path_params["record_id"]
+        return resource_with_links(
+            document, types, kind.update, kind.table, record_id, links, typeless
+        )
+
+    return read_record
+
+
+def _reads(kind: RecordKind, path: str) -> list[Endpoint]:
+    one, page_schema = single(RECORD_RESOURCES[kind.table]), page_of(RECORD_RESOURCES[kind.table])
+    noun, tag = kind.noun.replace(" ", "_"), kind.table
+    return [
+        _declare(
+            "GET",
+            path,
+            _record_lister(kind),
+            f"List {kind.table}",
+            f"list_{kind.table}",
+            tag,
+            RECORD_LIST_QUERIES.get(kind, RecordListQuery),
+            output=page_schema,
+        ),
+        _declare(
+            "GET",
+            path + "/{record_id}",
+            _record_shower(kind),
+            f"Show a {kind.noun}",
+            f"show_{noun}",
+            tag,
+            RecordShowQuery,
+            output=one,
+        ),
+    ]
+
+
+def _updates(
+    kind: RecordKind,
+    path: str,
+    types: tuple[str, ...],
+    methods: tuple[str, ...],
+    reader: BodyReader,
+) -> list[Endpoint]:
+    """The partial updates of a record: PATCH, and PUT where Binti takes it (the same: the
+    attributes and relationships sent change, the others stay)."""
+    noun, tag = kind.noun.replace(" ", "_"), kind.table
+    body = record_body(
+        types, kind.update, update=True, links=kind is records.APPLICATIONS, typed=False
+    )
+    return [
+        _declare(
+            method,
+            path + "/{record_id}",
+            _record_updater(kind),
+            f"Update a {kind.noun}" + (" (only the keys sent change)" if method == "PUT" else ""),
+            f"{'put' if method == 'PUT' else 'update'}_{noun}",
+            tag,
+            guard=_update_access(kind),
+            reader=reader,
+            request_schema=body,
+            output=single(RECORD_RESOURCES[kind.table]),
+        )
+        for method in methods
+    ]
+
+
+async def _intake_reader(request: Request) -> Intake:
+    return application_intake(await read_document(request), tuple(schemas.APPLICATION_TYPES))
+
+
+APPLICATIONS_PATH = "/api/v1/applications"
+PROFILES_PATH = "/api/v1/user_agency_profiles"
+
+
+async def create_application(call: Call) -> Response:
+    """Binti answers an application's intake with 200 (not 201) and the application."""
+    asked: Intake = call.body
+    idempotent = await idempotency.of(call.request)
+    row, replayed = await intake.create_application(
+        call.state.db,
+        call.caller,
+        schemas.APPLICATION_TYPES[asked.resource_type],
+        asked.attributes,
+        asked.people,
+        asked.wanted,
+        _limits(call.state.settings),
+        idempotent,
+        asked.own_id,
+    )
+    response = jsonapi.response(
+        {"data": render.record(records.APPLICATIONS, row, _base(call))}, 200
+    )
+    response.headers.update(
+        idempotency.created_headers(call.request, f"{APPLICATIONS_PATH}/{row['id']}", replayed)
+    )
+    return response
+
+
+def application_endpoints() -> list[Endpoint]:
+    kind = records.APPLICATIONS
+    types = (*schemas.APPLICATION_TYPES, ANY_APPLICATION_TYPE)
+    return [
+        *_reads(kind, APPLICATIONS_PATH),
+        _declare(
+            "POST",
+            APPLICATIONS_PATH,
+            create_application,
+            "Intake an application (200, as Binti answers it)",
+            "create_application",
+            kind.table,
+            access=UPDATERS,
+            reader=_intake_reader,
+            request_schema=intake_body(tuple(schemas.APPLICATION_TYPES)),
+            output=single(RECORD_RESOURCES[kind.table]),
+            status=200,
+            headers=tuple(idempotency.OPENAPI["parameters"]),
+        ),
+        *_updates(
+            kind,
+            APPLICATIONS_PATH,
+            types,
+            ("PATCH", "PUT"),
+            _linked_record_reader(kind, types, ANY_APPLICATION_TYPE, APPLICATION_LINKS),
+        ),
+    ]
+
+
+async def _new_profile_reader(request: Request) -> tuple[str, schemas.Attributes, Any]:
+    document = await read_document(request)
+    types = (render.PROFILES,)
+    return resource_with_links(
+        document,
+        types,
+        schemas.ProfileNew,
+        records.PROFILES.table,
+        links=PROFILE_LINKS,
+        typeless=render.PROFILES,
+        required=("application",),
+    )
+
+
+async def create_profile(call: Call) -> Response:
+    _, attributes, links = call.body
+    idempotent = await idempotency.of(call.request)
+    row, replayed = await intake.create_profile(
+        call.state.db, call.caller, links["application"], attributes, idempotent
+    )
+    response = jsonapi.response({"data": render.record(records.PROFILES, row, _base(call))}, 201)
+    response.headers.update(
+        idempotency.created_headers(call.request, f"{PROFILES_PATH}/{row['id']}", replayed)
+    )
+    return response
+
+
+def profile_endpoints() -> list[Endpoint]:
+    kind = records.PROFILES
+    types = (render.PROFILES,)
+    reader = _linked_record_reader(kind, types, render.PROFILES)
+    return [
+        *_reads(kind, PROFILES_PATH),
+        _declare(
+            "POST",
+            PROFILES_PATH,
+            create_profile,
+            "Add a person to an application (Binti makes them only with the application)",
+            "create_user_agency_profile",
+            kind.table,
+            access=UPDATERS,
+            reader=_new_profile_reader,
+            request_schema=profile_body(types),
+            output=single(RECORD_RESOURCES[kind.table]),
+            status=201,
+            headers=tuple(idempotency.OPENAPI["parameters"]),
+        ),
+        *_updates(kind, PROFILES_PATH, types, ("PUT",), reader),
+    ]
 
 
 def record_endpoints(
@@ -501,7 +703,6 @@ def endpoints() -> list[Endpoint]:
         *assignment_endpoints(),
         *record_endpoints(records.WORKERS, "/api/v1/agency_workers", ("agency-workers",)),
         *record_endpoints(records.CHILDREN, "/api/v1/children", ("children",), put=True),
-        *record_endpoints(
-            records.APPLICATIONS, "/api/v1/applications", tuple(schemas.APPLICATION_TYPES), put=True
-        ),
+        *application_endpoints(),
+        *profile_endpoints(),
     ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from caseworks.childwelfare import childwelfare_models as schemas
@@ -9,6 +10,8 @@ from caseworks.childwelfare.terms import (
     CHILD_ROLES,
     CREATABLE_APPLICATION_ROLES,
     NOT_CREATABLE_ROLES,
+    ApplicationKind,
+    ProfileRole,
     WorkerRole,
     role_spellings,
 )
@@ -20,12 +23,17 @@ from caseworks.web.jsonapi.childwelfare_resources import (
     APPLICATION_LINKAGE_TYPES,
     ASSIGNMENTS,
     CHILDREN,
+    PROFILES,
     WORKERS,
 )
 from caseworks.web.jsonapi.names import field_name, member_name
 from caseworks.web.jsonapi.problem_collector import Problems, given_twice, snake_keys
 
 ASSIGNMENT_TYPE = ASSIGNMENTS
+# The relationships an application's update may set, and the types each takes.
+APPLICATION_LINKS: dict[str, tuple[str, ...]] = {"applicant-agency-profile": (PROFILES,)}
+# A profile made on its own names its application.
+PROFILE_LINKS: dict[str, tuple[str, ...]] = {"application": APPLICATION_LINKAGE_TYPES}
 # How a request may write the roles each subject takes: case-carrying or case_carrying.
 _CHILD_ROLES = role_spellings(CHILD_ROLES)
 _APPLICATION_ROLES = role_spellings(CREATABLE_APPLICATION_ROLES)
@@ -99,11 +107,29 @@ def resource_attributes(
     ``updating`` is the id in the URL of an update; the body's ``id``, when given, must match it.
     A create's ``id``, when given, is the client's own id for the new record (`own_id`).
     """
+    kind, attributes, _ = resource_with_links(document, allowed_types, model, table, updating)
+    return kind, attributes
+
+
+def resource_with_links(
+    document: Any,
+    allowed_types: tuple[str, ...],
+    model: type[schemas.Attributes],
+    table: str,
+    updating: str | None = None,
+    links: dict[str, tuple[str, ...]] | None = None,
+    typeless: str | None = None,
+    required: tuple[str, ...] = (),
+) -> tuple[str, schemas.Attributes, dict[str, str | None]]:
+    """``resource_attributes``, and the to-one relationships ``links`` allows (name → the
+    types it takes): each one sent, by name, to the id it names or None for ``data: null``.
+    ``typeless`` is the type of a resource object sent without one (Binti's bodies name none);
+    the relationships in ``required`` must name a record."""
     problems = Problems()
     data = _data_object(document, problems)
     problems.raise_if_any()
     assert data is not None
-    kind = _check_type(data, allowed_types)
+    kind = _check_type(data, allowed_types, typeless)
     if updating is not None:
         _check_id(data, updating)
     else:
@@ -114,13 +140,18 @@ def resource_attributes(
         problems.raise_if_any()
     values, keys = snake_keys(raw, "/data/attributes")
     attributes = problems.validate(model, values, "/data/attributes", keys)
-    _no_relationships(data, table, problems)
+    sent = _settable_links(data, table, links or {}, problems)
+    for name in required:
+        if name not in sent and not problems:
+            problems.add(pointer_to(["data", "relationships", name]), REQUIRED)
+        elif sent.get(name, "") is None:
+            problems.add(pointer_to(["data", "relationships", name, "data"]), "must not be null")
     if attributes is not None and updating is not None:
         for name in model.never_null:
             if name in attributes.model_fields_set and getattr(attributes, name) is None:
                 problems.add(f"/data/attributes/{keys[name]}", "cannot be null")
     problems.raise_if_any()
-    return kind, attributes
+    return kind, attributes, sent
 
 
 def record_or_member(
@@ -160,16 +191,28 @@ def member_attributes(
     return attributes
 
 
-def _no_relationships(data: dict[str, Any], table: str, problems: Problems) -> None:
-    """Records have no relationships a client may set: each one named is refused, not ignored."""
+def _settable_links(
+    data: dict[str, Any], table: str, links: dict[str, tuple[str, ...]], problems: Problems
+) -> dict[str, str | None]:
+    """The relationships a client may set here (``links``), each to an id or to None; every
+    other one named is refused, not ignored."""
     relationships = data.get("relationships", {})
     if not isinstance(relationships, dict):
         problems.add("/data/relationships", "must be an object")
-        return
-    for name in relationships:
-        problems.add(
-            pointer_to(["data", "relationships", name]), f"is not a relationship of {table}"
-        )
+        return {}
+    sent: dict[str, str | None] = {}
+    for name, relationship in relationships.items():
+        if name not in links:
+            problems.add(
+                pointer_to(["data", "relationships", name]), f"is not a relationship of {table}"
+            )
+        elif isinstance(relationship, dict) and relationship.get("data", {}) is None:
+            sent[name] = None
+        else:
+            record_id = _linkage(relationships, name, links[name], "/data", problems)
+            if record_id is not None:
+                sent[name] = record_id
+    return sent
 
 
 def _linkage(
@@ -346,3 +389,116 @@ def assignment_request(
     _distinct_ids(wanted)
     assert subject is not None
     return subject, wanted
+
+
+# --- an application's intake, as Binti takes it ------------------------------------------------
+
+_INTAKE_PROFILES = {
+    "applicant-agency-profile": ProfileRole.APPLICANT,
+    "co-applicant-agency-profile": ProfileRole.CO_APPLICANT,
+}
+_INLINE_ASSIGNMENTS = "worker-assignments"
+INITIAL_TYPE = ApplicationKind.INITIAL.resource_type
+_SUPPRESS_WELCOME = "suppress_welcome_email"
+
+
+@dataclass(frozen=True)
+class Intake:
+    """A create of an application: its attributes, the people made with it (by role), the
+    workers assigned to it, and whether the welcome e-mail was turned off."""
+
+    resource_type: str
+    attributes: schemas.Attributes
+    people: dict[ProfileRole, schemas.ProfileIntake] = field(default_factory=dict)
+    wanted: list[Wanted] = field(default_factory=list)
+    suppress_welcome_email: bool = False
+    own_id: str | None = None  # the client's own id for the application (``data.id``)
+
+
+def application_intake(document: Any, allowed_types: tuple[str, ...]) -> Intake:
+    """A create of an application: JSON:API's plain form, or Binti's, with the applicant (and
+    co-applicant) written inline in their relationships, worker assignments inline, and
+    ``meta.suppress-welcome-email``. Every problem is found before anything is written.
+
+    Binti's intake names no type: an application taken in so is an initial one."""
+    problems = Problems()
+    data = _data_object(document, problems)
+    problems.raise_if_any()
+    assert data is not None
+    kind = _check_type(data, allowed_types, INITIAL_TYPE)
+    chosen_id = _own_id(data, "/data", problems)
+    raw = data.get("attributes", {})
+    if not isinstance(raw, dict):
+        problems.add("/data/attributes", "must be an object")
+        problems.raise_if_any()
+    values, keys = snake_keys(raw, "/data/attributes")
+    attributes = problems.validate(schemas.ApplicationCreate, values, "/data/attributes", keys)
+    relationships = data.get("relationships", {})
+    people: dict[ProfileRole, schemas.ProfileIntake] = {}
+    wanted: list[Wanted] = []
+    if not isinstance(relationships, dict):
+        problems.add("/data/relationships", "must be an object")
+    else:
+        for name, relationship in relationships.items():
+            at = pointer_to(["data", "relationships", name])
+            if name in _INTAKE_PROFILES:
+                person = _inline_profile(relationship, f"{at}/data", problems)
+                if person is not None:
+                    people[_INTAKE_PROFILES[name]] = person
+            elif name == _INLINE_ASSIGNMENTS:
+                wanted = _inline_assignments(relationship, f"{at}/data", problems)
+            else:
+                problems.add(at, "is not a relationship an application is created with")
+    suppress = _suppress_welcome(data, problems)
+    problems.raise_if_any()
+    return Intake(kind, attributes, people, wanted, suppress, chosen_id)
+
+
+def _inline_profile(relationship: Any, at: str, problems: Problems) -> schemas.ProfileIntake | None:
+    """A person written inline (``ProfileIntake`` says what it needs)."""
+    if not isinstance(relationship, dict) or not isinstance(relationship.get("data"), dict):
+        problems.add(at, "must be an object with the person's attributes")
+        return None
+    values, keys = snake_keys(relationship["data"], at)
+    person: schemas.ProfileIntake | None = problems.validate(
+        schemas.ProfileIntake, values, at, keys
+    )
+    return person
+
+
+def _inline_assignments(relationship: Any, at: str, problems: Problems) -> list[Wanted]:
+    data = relationship.get("data") if isinstance(relationship, dict) else None
+    if not isinstance(data, list) or not data:
+        problems.add(at, "must be a non-empty array of worker assignments")
+        return []
+    if len(data) > MAX_ASSIGNMENTS_PER_REQUEST:
+        problems.add(
+            at,
+            f"holds {len(data)} assignments; send at most "
+            f"{MAX_ASSIGNMENTS_PER_REQUEST} in one request",
+        )
+        return []
+    # The application is the one being made: named by the request itself, as by a path.
+    made = Subject("application_id", "", from_path=True)
+    wanted = []
+    for index, item in enumerate(data):
+        one, _ = _assignment(item, f"{at}/{index}", made, problems, ASSIGNMENT_TYPE)
+        if one is not None:
+            wanted.append(one)
+    return wanted
+
+
+def _suppress_welcome(data: dict[str, Any], problems: Problems) -> bool:
+    meta = data.get("meta", {})
+    if not isinstance(meta, dict):
+        problems.add("/data/meta", "must be an object")
+        return False
+    value: Any = False
+    for key, given in meta.items():
+        if field_name(key) != _SUPPRESS_WELCOME:
+            problems.add(pointer_to(["data", "meta", key]), "is not a meta member of this request")
+        elif not isinstance(given, bool):
+            problems.add(pointer_to(["data", "meta", key]), "must be true or false")
+        else:
+            value = given
+    return bool(value)

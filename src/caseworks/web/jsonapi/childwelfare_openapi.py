@@ -13,7 +13,13 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from caseworks.childwelfare.childwelfare_models import RECORD_MODELS
+from caseworks.childwelfare.childwelfare_models import (
+    DERIVED_MODELS,
+    RECORD_MODELS,
+    ApplicationCreate,
+    ProfileIntake,
+    ProfileNew,
+)
 from caseworks.childwelfare.terms import (
     APPLICATION_TYPES,
     CREATABLE_ROLES,
@@ -26,6 +32,8 @@ from caseworks.web.jsonapi.childwelfare_resources import (
     APPLICATION_LINKAGE_TYPES,
     ASSIGNMENTS,
     CHILDREN,
+    PROFILE_APPLICATIONS,
+    PROFILES,
     WORKERS,
 )
 from caseworks.web.jsonapi.names import member_name
@@ -73,8 +81,8 @@ def _resource(
     if relationships is not None:
         resource["properties"]["relationships"] = {
             "type": "object",
-            "required": ["worker"],
-            "minProperties": 2,  # the worker, and the child or the application
+            "required": ["worker", "applicant-profile"],
+            "minProperties": 3,  # the worker, the child or the application, the applicant
             "properties": relationships,
             "additionalProperties": False,
         }
@@ -116,18 +124,48 @@ def answered_attributes(model: type[BaseModel]) -> dict[str, Any]:
     return {member_name(name): _answered(schema) for name, schema in properties.items()}
 
 
+def _maybe(*types: str) -> dict[str, Any]:
+    """A to-one relationship that may be empty (``data: null``), as answers hold it."""
+    return _object({"data": _nullable(_object({"type": {"enum": list(types)}, "id": _TEXT}))})
+
+
+def _many(*types: str) -> dict[str, Any]:
+    item = _object({"type": {"enum": list(types)}, "id": _TEXT})
+    return _object({"data": {"type": "array", "items": item}})
+
+
 _RECORD_TYPES = {
     "agency_workers": (WORKERS,),
     "children": (CHILDREN,),
     "applications": tuple(APPLICATION_TYPES),
+    "user_agency_profiles": (PROFILES,),
 }
-RECORD_RESOURCES = {
-    table: _resource(_RECORD_TYPES[table], answered_attributes(model))
-    for table, model in RECORD_MODELS.items()
+# The relationships a record's resource object always holds.
+_RECORD_RELATIONSHIPS: dict[str, dict[str, Any]] = {
+    "applications": {"applicant-agency-profile": _maybe(PROFILES)},
+    "user_agency_profiles": {
+        "application": _linkage(*APPLICATION_TYPES, closed=True),
+        **{name: _many(*APPLICATION_TYPES) for name in PROFILE_APPLICATIONS.values()},
+    },
 }
+
+
+def _record_resource(table: str, model: type[BaseModel]) -> dict[str, Any]:
+    answered = answered_attributes(model)
+    if table in DERIVED_MODELS:
+        answered |= answered_attributes(DERIVED_MODELS[table])
+    resource = _resource(_RECORD_TYPES[table], answered)
+    if table in _RECORD_RELATIONSHIPS:
+        resource["properties"]["relationships"] = _object(_RECORD_RELATIONSHIPS[table])
+        resource["required"].append("relationships")
+    return resource
+
+
+RECORD_RESOURCES = {table: _record_resource(table, model) for table, model in RECORD_MODELS.items()}
 WORKER_RESOURCE = RECORD_RESOURCES["agency_workers"]
 CHILD_RESOURCE = RECORD_RESOURCES["children"]
 APPLICATION_RESOURCE = RECORD_RESOURCES["applications"]
+PROFILE_RESOURCE = RECORD_RESOURCES["user_agency_profiles"]
 ASSIGNMENT_RESOURCE = _resource(
     (ASSIGNMENTS,),
     {"role": {"enum": [role.value for role in WorkerRole]}},
@@ -135,11 +173,12 @@ ASSIGNMENT_RESOURCE = _resource(
         "worker": _linkage(WORKERS, closed=True),
         "child": _linkage(CHILDREN, closed=True),
         "application": _linkage(*APPLICATION_TYPES, closed=True),
+        "applicant-profile": _maybe(PROFILES),
     },
 )
 _INCLUDED = {
     "type": "array",
-    "items": {"anyOf": [WORKER_RESOURCE, CHILD_RESOURCE, APPLICATION_RESOURCE]},
+    "items": {"anyOf": [WORKER_RESOURCE, CHILD_RESOURCE, APPLICATION_RESOURCE, PROFILE_RESOURCE]},
 }
 
 
@@ -208,7 +247,17 @@ def attributes_schema(
     return described
 
 
-def record_body(types: tuple[str, ...], model: type[BaseModel], *, update: bool) -> dict[str, Any]:
+def record_body(
+    types: tuple[str, ...],
+    model: type[BaseModel],
+    *,
+    update: bool,
+    links: bool = False,
+    typed: bool = True,
+) -> dict[str, Any]:
+    """A record's create or update; ``links``: with the applicant relationship an application's
+    update may set (``data: null`` clears it); ``typed``: ``type`` required (Binti's updates
+    send none)."""
     data: dict[str, Any] = {
         "type": "object",
         "required": ["type", "attributes"],
@@ -217,10 +266,88 @@ def record_body(types: tuple[str, ...], model: type[BaseModel], *, update: bool)
             "attributes": attributes_schema(model),
         },
     }
+    if not typed:
+        del data["required"]
     if update:
         data["properties"]["id"] = {"type": "string", "description": "The id in the URL."}
     else:
         data["properties"]["id"] = CLIENT_ID_SCHEMA
+    if links:
+        data["properties"]["relationships"] = {
+            "type": "object",
+            "properties": {"applicant-agency-profile": _maybe(PROFILES)},
+            "additionalProperties": False,
+        }
+    return {"type": "object", "required": ["data"], "properties": {"data": data}}
+
+
+def profile_body(types: tuple[str, ...]) -> dict[str, Any]:
+    """A person added to an application: role, name and the rest, and the application."""
+    body = record_body(types, ProfileNew, update=False, typed=False)
+    data = body["properties"]["data"]
+    data["required"] = ["attributes", "relationships"]
+    data["properties"]["relationships"] = {
+        "type": "object",
+        "required": ["application"],
+        "properties": {"application": _linkage(*APPLICATION_LINKAGE_TYPES)},
+        "additionalProperties": False,
+    }
+    return body
+
+
+def _inline_person() -> dict[str, Any]:
+    schema = attributes_schema(ProfileIntake)
+    schema["properties"] = {
+        name.replace("-", "_"): value for name, value in schema["properties"].items()
+    }
+    return {
+        "type": "object",
+        "required": ["data"],
+        "properties": {"data": schema},
+        "description": "The person, made with the application: first_name and last_name (or"
+        " name alone), and an email or a phone_number.",
+    }
+
+
+def intake_body(types: tuple[str, ...]) -> dict[str, Any]:
+    """An application's intake: its attributes, the applicant and co-applicant inline, worker
+    assignments inline, and ``meta.suppress-welcome-email``."""
+    inline = assignment_resource(subject_in_body=False)
+    inline["required"] = ["attributes", "relationships"]
+    inline["properties"]["type"] = {"enum": [ASSIGNMENTS]}
+    assignments = {
+        "type": "object",
+        "required": ["data"],
+        "properties": {
+            "data": {
+                "type": "array",
+                "items": inline,
+                "minItems": 1,
+                "maxItems": MAX_ASSIGNMENTS_PER_REQUEST,
+            }
+        },
+    }
+    data = {
+        "type": "object",
+        "properties": {
+            "type": {"enum": list(types)},  # Binti sends none: an initial application
+            "attributes": attributes_schema(ApplicationCreate),
+            "relationships": {
+                "type": "object",
+                "properties": {
+                    "applicant-agency-profile": _inline_person(),
+                    "co-applicant-agency-profile": _inline_person(),
+                    "worker-assignments": assignments,
+                },
+                "additionalProperties": False,
+            },
+            "meta": {
+                "type": "object",
+                "properties": {"suppress-welcome-email": {"type": "boolean"}},
+                "additionalProperties": False,
+            },
+        },
+    }
     return {"type": "object", "required": ["data"], "properties": {"data": data}}
 
 

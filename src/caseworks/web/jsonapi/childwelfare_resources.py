@@ -11,23 +11,46 @@ from __future__ import annotations
 from starlette.types import Scope
 
 from caseworks.childwelfare import records
-from caseworks.childwelfare.childwelfare_models import RECORD_MODELS, attribute_names
-from caseworks.childwelfare.terms import ANY_APPLICATION_TYPE, APPLICATION_TYPES, ApplicationKind
+from caseworks.childwelfare.childwelfare_models import (
+    DERIVED_MODELS,
+    RECORD_MODELS,
+    attribute_names,
+)
+from caseworks.childwelfare.terms import (
+    ANY_APPLICATION_TYPE,
+    APPLICATION_TYPES,
+    PROFILES_TYPE,
+    ApplicationKind,
+    ProfileRole,
+)
 from caseworks.db import Row
 from caseworks.web.jsonapi.documents import Resource, linkage
 from caseworks.web.jsonapi.names import member_name
 from caseworks.web.origin import origins_of
 
 WORKERS, CHILDREN, ASSIGNMENTS = "agency-workers", "children", "worker-assignments"
+PROFILES = PROFILES_TYPE
 # A relationship may name an application by its own type or by the type of either kind.
 APPLICATION_LINKAGE_TYPES = (ANY_APPLICATION_TYPE, *APPLICATION_TYPES)
 _APPLICATION_TYPE = {kind.value: kind.resource_type for kind in ApplicationKind}
 # Each table's columns shown as attributes, with their member names: made once, used per row.
 _MEMBERS = {
     table: tuple(
-        (name, member_name(name)) for name in (*attribute_names(model), "created_at", "updated_at")
+        (name, member_name(name))
+        for name in (
+            *attribute_names(model),
+            *(attribute_names(DERIVED_MODELS[table]) if table in DERIVED_MODELS else ()),
+            "created_at",
+            "updated_at",
+        )
     )
     for table, model in RECORD_MODELS.items()
+}
+# A profile's application, by the role it has there, as Binti names the relationships.
+PROFILE_APPLICATIONS = {
+    ProfileRole.APPLICANT: "applications-as-applicant",
+    ProfileRole.CO_APPLICANT: "applications-as-co-applicant",
+    ProfileRole.OTHER_ADULT_IN_HOME: "applications-as-other-adult",
 }
 
 
@@ -49,19 +72,40 @@ def application_type(kind: str) -> str:
 def _type_of(kind: records.RecordKind, row: Row) -> str:
     if kind is records.APPLICATIONS:
         return application_type(row["kind"])
+    if kind is records.PROFILES:
+        return PROFILES
     return WORKERS if kind is records.WORKERS else CHILDREN
 
 
 def record(kind: records.RecordKind, row: Row, base: str) -> Resource:
     """A record of ``kind`` as its resource object."""
     record_id = row["id"]
-    return {
+    resource: Resource = {
         "type": _type_of(kind, row),
         "id": record_id,
         "attributes": attributes(kind.table, row),
         # Each collection's path is its table's name: /api/v1/applications/{id} for both kinds.
         "links": {"self": f"{base}{kind.table}/{record_id}"},
     }
+    if kind is records.APPLICATIONS:
+        resource["relationships"] = {
+            records.APPLICANT: linkage(PROFILES, row[records.APPLICANT_COLUMN])
+        }
+    elif kind is records.PROFILES:
+        resource["relationships"] = _profile_relationships(row)
+    return resource
+
+
+def _profile_relationships(row: Row) -> dict[str, object]:
+    """The profile's application: as ``application``, and in Binti's list for its role (the
+    others empty)."""
+    application = {"type": application_type(row["application_kind"]), "id": row["application_id"]}
+    relationships: dict[str, object] = {
+        name: {"data": [application] if row["role"] == role else []}
+        for role, name in PROFILE_APPLICATIONS.items()
+    }
+    relationships["application"] = {"data": application}
+    return relationships
 
 
 def included(related: dict[records.RecordKind, list[Row]], base: str) -> list[Resource]:
@@ -77,6 +121,8 @@ def assignment(row: Row, base: str) -> Resource:
         relationships["application"] = linkage(
             application_type(row["application_kind"]), row["application_id"]
         )
+    # The application's applicant (null on a child's assignment, or with no applicant).
+    relationships["applicant-profile"] = linkage(PROFILES, row[records.APPLICANT_COLUMN])
     return {
         "type": ASSIGNMENTS,
         "id": row["id"],

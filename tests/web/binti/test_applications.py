@@ -1,0 +1,163 @@
+"""A client written from Binti's published document: applications and user agency profiles.
+
+Each request is shaped as Binti documents it (`POST /api/v1/applications` with the applicant
+and worker assignments inline, snake_case attributes, `PUT` with only the keys to change, the
+list's filters under their bare names), and each answer is read as Binti describes it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from tests.support.childwelfare import worker
+
+APPLICATIONS = "/api/v1/applications"
+PROFILES = "/api/v1/user_agency_profiles"
+
+
+def _intake(approver: str) -> dict[str, Any]:
+    """The body of Binti's "Intake an application" (which names no type), with the attributes
+    we carry."""
+    return {
+        "data": {
+            "attributes": {
+                "date_of_inquiry": "2021-01-06",
+                "external_identifier": "EXTERNAL01",
+                "license_external_identifier": "7274251218",
+                "status": "recruiting",
+            },
+            "relationships": {
+                "applicant-agency-profile": {
+                    "data": {
+                        "first_name": "Oliver",
+                        "last_name": "Lehner",
+                        "email": "oliver.lehner@example.org",
+                        "phone_number": "+15309450048",
+                        "external_identifier": "APPLICANT01",
+                    }
+                },
+                "worker-assignments": {
+                    "data": [
+                        {
+                            "attributes": {"role": "approvals"},
+                            "relationships": {
+                                "worker": {"data": {"id": approver, "type": "agency-workers"}}
+                            },
+                        }
+                    ]
+                },
+            },
+            "meta": {"suppress-welcome-email": True},
+        }
+    }
+
+
+async def test_intake_list_show_and_update_an_application(jsonapi: httpx.AsyncClient) -> None:
+    approver = await worker(jsonapi, email="approver@example.org")
+    created = await jsonapi.post(APPLICATIONS, json=_intake(approver))
+    assert created.status_code == 200, created.text
+    application = created.json()["data"]
+    assert application["type"] == "initial-applications"
+    attributes = application["attributes"]
+    assert attributes["status"] == "recruiting"
+    assert attributes["date-of-inquiry"] == "2021-01-06"
+    assert attributes["external-identifier"] == "EXTERNAL01"
+    assert attributes["license-external-identifier"] == "7274251218"
+    assert attributes["caseworker-assigned-date"] is not None
+    applicant = application["relationships"]["applicant-agency-profile"]["data"]
+    assert applicant["type"] == "user-agency-profiles"
+
+    listed = await jsonapi.get(
+        APPLICATIONS,
+        params={
+            "status": "recruiting",
+            "external_identifier": "EXTERNAL01",
+            "license_external_identifier": "7274251218",
+            "updated_start_date": "2021-01-01T00:00:00Z",
+            "sort": "-date_of_inquiry",
+            "page[size]": "20",
+            "page[number]": "1",
+        },
+    )
+    assert listed.status_code == 200, listed.text
+    page = listed.json()
+    assert [item["id"] for item in page["data"]] == [application["id"]]
+    assert set(page["links"]) == {"self", "first", "prev", "next", "last"}
+    assert page["meta"]["total-records"] == 1
+    assert page["meta"]["page-size"] == 20
+    assert page["meta"]["page-number"] == 1
+    assert page["meta"]["total-pages"] == 1
+    for status in ("approved", "ready_for_review"):
+        other = await jsonapi.get(APPLICATIONS, params={"status": status})
+        assert other.json()["data"] == []
+
+    shown = await jsonapi.get(f"{APPLICATIONS}/{application['id']}")
+    assert shown.json()["data"] == application
+
+    # "When performing a PUT request, do not include keys … you do not intend to change."
+    updated = await jsonapi.put(
+        f"{APPLICATIONS}/{application['id']}",
+        json={"data": {"attributes": {"external_identifier": "EXTERNAL02"}}},
+    )
+    assert updated.status_code == 200, updated.text
+    changed = updated.json()["data"]["attributes"]
+    assert changed["external-identifier"] == "EXTERNAL02"
+    assert changed["license-external-identifier"] == "7274251218"
+    assert changed["status"] == "recruiting"
+
+
+async def test_list_show_and_update_the_applicants_profile(jsonapi: httpx.AsyncClient) -> None:
+    approver = await worker(jsonapi, email="approver@example.org")
+    application = (await jsonapi.post(APPLICATIONS, json=_intake(approver))).json()["data"]
+    profile_id = application["relationships"]["applicant-agency-profile"]["data"]["id"]
+
+    listed = await jsonapi.get(
+        PROFILES,
+        params={
+            "role": "applicant",
+            "application_status": "recruiting",
+            "external_identifier": "APPLICANT01",
+            "updated_start_date": "2021-01-01T00:00:00Z",
+            "sort": "-updated_at",
+        },
+    )
+    assert listed.status_code == 200, listed.text
+    assert [item["id"] for item in listed.json()["data"]] == [profile_id]
+    assert (await jsonapi.get(PROFILES, params={"role": "co_applicant"})).json()["data"] == []
+
+    shown = (await jsonapi.get(f"{PROFILES}/{profile_id}")).json()["data"]
+    assert shown["type"] == "user-agency-profiles"
+    assert shown["attributes"]["name"] == "Oliver Lehner"
+    assert shown["attributes"]["first-name"] == "Oliver"
+    assert shown["attributes"]["email"] == "oliver.lehner@example.org"
+    assert shown["attributes"]["phone-number"] == "+15309450048"
+    assert shown["relationships"]["applications-as-applicant"]["data"] == [
+        {"id": application["id"], "type": "initial-applications"}
+    ]
+
+    # Binti's "Update an user agency profile" body: kebab-case attributes, only those changed.
+    updated = await jsonapi.put(
+        f"{PROFILES}/{profile_id}",
+        json={"data": {"attributes": {"middle-name": "J", "date-of-birth": "1985-02-03"}}},
+    )
+    assert updated.status_code == 200, updated.text
+    attributes = updated.json()["data"]["attributes"]
+    assert attributes["name"] == "Oliver J Lehner"
+    assert attributes["date-of-birth"] == "1985-02-03"
+    assert attributes["email"] == "oliver.lehner@example.org"
+
+
+async def test_a_refused_intake_answers_with_binti_error_objects(
+    jsonapi: httpx.AsyncClient,
+) -> None:
+    body = _intake("worker_nobody")
+    del body["data"]["relationships"]["applicant-agency-profile"]["data"]["email"]
+    del body["data"]["relationships"]["applicant-agency-profile"]["data"]["phone_number"]
+    response = await jsonapi.post(APPLICATIONS, json=body)
+    assert response.status_code == 422
+    for error in response.json()["errors"]:
+        assert {"status", "title", "detail", "source"} <= set(error)
+        assert error["source"]["pointer"].startswith("/data/")
+    assert (await jsonapi.get(APPLICATIONS)).json()["data"] == []
