@@ -303,7 +303,7 @@ async def assignments_with_included(
     page: PageRequest,
     include: AbstractSet[str],
     subject: Subject | None = None,
-) -> tuple[Page, dict[records.RecordKind, list[Row]]]:
+) -> tuple[Page, records.Included]:
     """A page of the assignments the caller may read (``subject``'s only, when given), with the
     records ``include`` names: the subject, the page, its total and the included records on one
     connection, so one trip to the pool."""
@@ -318,7 +318,7 @@ async def assignments_with_included(
 
 async def assignment_with_included(
     db: Database, caller: Principal, assignment_id: str, include: AbstractSet[str]
-) -> tuple[Row, dict[records.RecordKind, list[Row]]]:
+) -> tuple[Row, records.Included]:
     """One assignment, with the records ``include`` names (on one connection)."""
     if not include:
         return await get_assignment(db, caller, assignment_id), {}
@@ -343,28 +343,20 @@ async def delete_assignment(db: Database, caller: Principal, assignment_id: str)
         )
 
 
-# Each includable relationship (childwelfare_models.INCLUDES): its column and its records.
+# Each includable relationship (childwelfare_models.INCLUDES): its records and its column.
 _RELATED = {
-    "worker": ("worker_id", records.WORKERS),
-    "child": ("child_id", records.CHILDREN),
-    "application": ("application_id", records.APPLICATIONS),
-    "applicant-profile": (records.APPLICANT_COLUMN, records.PROFILES),
+    "worker": records.Related(records.WORKERS, "worker_id"),
+    "child": records.Related(records.CHILDREN, "child_id"),
+    "application": records.Related(records.APPLICATIONS, "application_id"),
+    "applicant-profile": records.Related(records.PROFILES, records.APPLICANT_COLUMN),
 }
 assert tuple(_RELATED) == INCLUDES, "every includable relationship is read here"
 
 
 async def included(
     db: Executor, caller: Principal, rows: list[Row], wanted: AbstractSet[str]
-) -> dict[records.RecordKind, list[Row]]:
+) -> records.Included:
     """The related records of ``rows`` a compound document asks for (``wanted`` names the
-    relationships), each once, by kind: one query per kind, whatever the number of rows. Each
-    is read through the caller's scope, as a direct read of it would be: a record the caller
-    could not read on its own is left out."""
-    scope = policy.casework_scope(caller)
-    related: dict[records.RecordKind, list[Row]] = {}
-    for name, (column, kind) in _RELATED.items():
-        if name not in wanted:
-            continue
-        ids = list(dict.fromkeys(row[column] for row in rows if row[column] is not None))
-        related[kind] = await queries.get_records(db, kind.table, scope, ids)
-    return related
+    relationships), each once, by kind: one query per kind, whatever the number of rows (and
+    one more for the supervisors of the workers), each within the caller's scope."""
+    return await records.related_records(db, caller, rows, _RELATED, wanted)
