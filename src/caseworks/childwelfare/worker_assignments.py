@@ -18,7 +18,7 @@ from caseworks.childwelfare import childwelfare_queries as queries
 from caseworks.childwelfare import records
 from caseworks.childwelfare.childwelfare_models import INCLUDES
 from caseworks.childwelfare.terms import WorkerRole
-from caseworks.core.errors import FieldProblem, Invalid, NotFound
+from caseworks.core.errors import Conflict, FieldProblem, Invalid, NotFound
 from caseworks.core.ids import is_valid_id, new_id
 from caseworks.core.pagination import Page, PageRequest
 from caseworks.core.sorting import SortKey
@@ -83,7 +83,9 @@ async def assign_in(
     target = await _locked_subject(tx, caller, subject, wanted[0].pointer)
     policy.require_casework_update(caller)
     workers = await _eligible_workers(tx, caller, wanted)
-    new = await _within_limits(tx, caller, subject, wanted, limits)
+    held = await queries.holders(tx, caller.agency_id, subject.column, subject.record_id)
+    _ids_agree(held, wanted)
+    new = _within_limits(held, subject, wanted, limits)
     now = utc_now()
     assigner = await _assigner(tx, caller)
     await _ids_free(tx, caller, new)
@@ -184,15 +186,38 @@ async def _eligible_workers(
     return workers
 
 
-async def _within_limits(
-    tx: Executor,
-    caller: Principal,
-    subject: Subject,
-    wanted: list[Wanted],
-    limits: dict[WorkerRole, int],
+def _ids_agree(held: list[Row], wanted: list[Wanted]) -> None:
+    """An assignment asked for that exists already is a no-op, unless the client gave it an id
+    other than its own: the client would go on using an id that names nothing. 409 at that
+    item's ``id``, naming the assignment's id (the client may send that one, or none); and
+    for an item with an id that repeats an earlier item of the request, which makes it."""
+    ids = {(row["worker_id"], row["role"]): row["id"] for row in held}
+    made_by: dict[tuple[str, str], Wanted] = {}
+    problems: list[FieldProblem] = []
+    for item in wanted:
+        key = (item.worker_id, item.role)
+        what = f"agency worker {item.worker_id} in the {item.role.label} role"
+        if key in ids:
+            if item.assignment_id is not None and item.assignment_id != ids[key]:
+                detail = (
+                    f"{what} is worker assignment {ids[key]} already, not"
+                    f" {item.assignment_id}: send {ids[key]}, or no id"
+                )
+                problems.append(FieldProblem(detail, pointer=f"{item.pointer}/id"))
+        elif key in made_by:
+            if item.assignment_id is not None:  # the same id twice was refused with the body
+                detail = f"{what} is asked for by {made_by[key].pointer} already: send no id here"
+                problems.append(FieldProblem(detail, pointer=f"{item.pointer}/id"))
+        else:
+            made_by[key] = item
+    if problems:
+        raise Conflict(problems[0].detail, problems)
+
+
+def _within_limits(
+    held: list[Row], subject: Subject, wanted: list[Wanted], limits: dict[WorkerRole, int]
 ) -> list[Wanted]:
-    """The assignments to make: those not held already, each role within its limit."""
-    held = await queries.holders(tx, caller.agency_id, subject.column, subject.record_id)
+    """The assignments to make: those not ``held`` already, each role within its limit."""
     holding = {(row["worker_id"], row["role"]) for row in held}
     counts: dict[str, int] = {}
     for row in held:
