@@ -11,7 +11,7 @@ import pytest
 
 from caseworks.auth.principal import Principal, Role
 from caseworks.childwelfare import records, worker_assignments
-from caseworks.childwelfare.childwelfare_models import PROFILE_INCLUDES
+from caseworks.childwelfare.childwelfare_models import INCLUDES, PROFILE_INCLUDES
 from caseworks.core.pagination import PageRequest
 from caseworks.db import Database
 from tests.support.childwelfare import (
@@ -359,3 +359,45 @@ async def test_a_page_of_profiles_reads_its_applications_in_one_query(
     assert [row["id"] for row in related[records.APPLICATIONS]] == sorted(
         application_id for application_id, _, _ in families
     )
+
+
+# --- the included workers' supervisors ----------------------------------------------------------
+
+
+async def test_included_workers_carry_their_supervisors_read_in_one_more_query(
+    tenant: Tenant, db: Database, jsonapi: httpx.AsyncClient
+) -> None:
+    anna = await worker(jsonapi, name="Anna Boss", email="anna@example.org")
+    bjorn = await worker(jsonapi, name="Bjorn Boss", email="bjorn@example.org")
+    carl = await worker(jsonapi, email="carl@example.org", supervisors=[anna, bjorn])
+    dina = await worker(jsonapi, email="dina@example.org", supervisors=[bjorn])
+    eve = await worker(jsonapi, email="eve@example.org")
+    for assigned in (carl, dina, eve):
+        child_id = await child(jsonapi, **{"last-name": f"Child of {assigned}"})
+        await jsonapi.post("/api/v1/worker_assignments", json=child_assignment(child_id, assigned))
+
+    listed = (await jsonapi.get("/api/v1/worker_assignments", params={"included": "worker"})).json()
+    workers = {item["id"]: item for item in listed["included"]}
+    assert set(workers) == {carl, dina, eve}
+    assert workers[carl]["attributes"]["supervisors"] == sorted(
+        [{"id": anna, "name": "Anna Boss"}, {"id": bjorn, "name": "Bjorn Boss"}],
+        key=lambda supervisor: supervisor["id"],
+    )
+    assert workers[dina]["attributes"]["supervisors"] == [{"id": bjorn, "name": "Bjorn Boss"}]
+    assert workers[eve]["attributes"]["supervisors"] == []
+    # The same resource object as the worker's own read gives.
+    own = (await jsonapi.get(f"/api/v1/agency_workers/{carl}")).json()["data"]
+    assert workers[carl] == own
+
+    admin = Principal(tenant.agency_id, Role.ADMIN, "tok_admin")
+    page = await worker_assignments.list_assignments(
+        db, admin, {}, (("created_at", "asc"),), PageRequest(1, 20)
+    )
+    async with db.connection() as connection:
+        counted = CountingExecutor(connection)
+        await worker_assignments.included(counted, admin, page.items, {"worker"})
+        assert len(counted.statements) == 2  # the three workers, then all their supervisors
+        counted.statements.clear()
+        await worker_assignments.included(counted, admin, page.items, set(INCLUDES))
+        # Workers, their supervisors, children; no application or profile to read.
+        assert len(counted.statements) == 3
