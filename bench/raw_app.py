@@ -344,19 +344,20 @@ _RELATED = (
     ("worker_id", "agency_workers", "agency-workers"),
     ("child_id", "children", "children"),
     ("application_id", "applications", None),
+    ("applicant_profile_id", "user_agency_profiles", "user-agency-profiles"),
 )
 
 
 def record(table: str, kind: str | None, row: dict[str, Any], root: str) -> dict[str, Any]:
     attributes = {name.replace("_", "-"): value for name, value in row.items() if name != "id"}
-    if kind is None:
-        kind = f"{attributes.pop('kind')}-applications"
-    return {
-        "type": kind,
-        "id": row["id"],
-        "attributes": attributes,
-        "links": {"self": f"{root}{table}/{row['id']}"},
-    }
+    resource: dict[str, Any] = {"type": kind, "id": row["id"], "attributes": attributes}
+    if kind is None:  # an application: its kind is its type, its applicant a relationship
+        resource["type"] = f"{attributes.pop('kind')}-applications"
+        applicant = attributes.pop("applicant-profile-id")
+        linkage = None if applicant is None else {"type": "user-agency-profiles", "id": applicant}
+        resource["relationships"] = {"applicant-agency-profile": {"data": linkage}}
+    resource["links"] = {"self": f"{root}{table}/{row['id']}"}
+    return resource
 
 
 async def included(rows: list[dict[str, Any]], root: str) -> list[dict[str, Any]]:
@@ -365,8 +366,87 @@ async def included(rows: list[dict[str, Any]], root: str) -> list[dict[str, Any]
         ids = list(dict.fromkeys(row[column] for row in rows if row[column] is not None))
         if ids:
             statement = casework.records_statement(table, CASEWORK, ids, db.dialect)
-            found += [record(table, kind, row, root) for row in await db.fetch_all(*statement)]
+            rows_of_kind = await db.fetch_all(*statement)
+            if table == "agency_workers":
+                await workers_as_read(rows_of_kind)
+            found += [record(table, kind, row, root) for row in rows_of_kind]
     return found
+
+
+async def workers_as_read(rows: list[dict[str, Any]]) -> None:
+    """A worker's roles as a list, its permissions role as an object, its supervisors."""
+    for row in rows:
+        row["assignable_roles"] = [role for role in row["assignable_roles"].split(",") if role]
+        if row["role_for_permissions"] is not None:
+            row["role_for_permissions"] = orjson.loads(row["role_for_permissions"])
+    statement = casework.supervisors_statement(AGENCY, [row["id"] for row in rows], db.dialect)
+    casework.with_supervisors(rows, await db.fetch_all(*statement))
+
+
+def page_links(base: str, asked: str, number: int, total: int, extra: str = "") -> dict[str, Any]:
+    """A collection's links, as caseworks writes them: absolute, the other parameters kept;
+    ``self`` is the URL as asked."""
+    pages = max(-(-total // 20), 1)
+
+    def link(to: int) -> str:
+        return f"{base}?{extra}page%5Bnumber%5D={to}&page%5Bsize%5D=20"
+
+    return {
+        "self": f"{base}?{asked}" if asked else base,
+        "first": link(1),
+        "prev": link(number - 1) if number > 1 else None,
+        "next": link(number + 1) if number < pages else None,
+        "last": link(pages),
+    }
+
+
+def page_meta(number: int, total: int) -> dict[str, Any]:
+    return {
+        "total-records": total,
+        "page-size": 20,
+        "page-number": number,
+        "total-pages": -(-total // 20),
+        "sort": {},
+    }
+
+
+async def wa_list(
+    send: Send, query: dict[str, list[str]], asked: str, base: str, root: str
+) -> None:
+    """The index of worker assignments: a page, with every association included."""
+    number = int(query.get("page[number]", ["1"])[0])
+    (sql, params), (from_where, count_params) = casework.assignment_page_statement(
+        CASEWORK,
+        {"created_from": None, "created_before": None, "child_id": None, "application_id": None},
+        (("created_at", "asc"),),
+        PageRequest(number, 20),
+    )
+    rows = await db.fetch_all(sql, params)
+    total = await db.totals.count(db, from_where, count_params)
+    document = {
+        "data": [resource(row, root) for row in rows],
+        "included": await included(rows, root),
+        "links": page_links(base, asked, number, total),
+        "meta": page_meta(number, total),
+    }
+    await respond_jsonapi(send, document)
+
+
+async def children_by_client_id(
+    send: Send, query: dict[str, list[str]], asked: str, base: str, root: str
+) -> None:
+    """The children with one client id: caseworks' list query, its one filter set."""
+    client_id = query["client_id"][0]
+    filters = {"full_name_contains": "", "client_id": client_id}
+    rows, total = await casework.list_records(
+        db, "children", CASEWORK, (("created_at", "asc"),), PageRequest(1, 20), filters
+    )
+    document = {
+        "data": [record("children", "children", row, root) for row in rows],
+        "links": page_links(base, asked, 1, total, f"client_id={client_id}&"),
+        "meta": page_meta(1, total),
+    }
+    await respond_jsonapi(send, document)
 
 
 async def respond_jsonapi(send: Send, body: Any, status: int = 200) -> None:
@@ -480,7 +560,8 @@ async def child_assign(
 
 JSONAPI_ROUTES = re.compile(
     r"^/api/v1/(?:worker_assignments/(?P<wa>[^/]+)"
-    r"|children/(?P<child>[^/]+)/relationships/worker_assignments)$"
+    r"|children/(?P<child>[^/]+)/relationships/worker_assignments"
+    r"|(?P<collection>worker_assignments|children))$"
 )
 
 
@@ -518,7 +599,14 @@ async def app(scope: dict[str, Any], receive: Any, send: Send) -> None:
     if jsonapi is not None:
         origin = f"http://{dict(scope['headers']).get(b'host', b'').decode()}"
         base, root = f"{origin}{scope['path']}", f"{origin}/api/v1/"
-        if jsonapi["wa"]:
+        if jsonapi["collection"]:
+            asked = scope["query_string"].decode()
+            query = parse_qs(asked)
+            if jsonapi["collection"] == "children":
+                await children_by_client_id(send, query, asked, base, root)
+            else:
+                await wa_list(send, query, asked, base, root)
+        elif jsonapi["wa"]:
             await wa_show(send, jsonapi["wa"], root)
         elif scope["method"] == "POST":
             await child_assign(send, jsonapi["child"], base, await read_body(receive), root)
