@@ -149,10 +149,29 @@ class _Transaction:
             await self.driver.pool.release(self.connection)
 
 
+class _Connection:
+    """One connection for a request's reads, as caseworks takes one (no transaction)."""
+
+    def __init__(self, driver: Driver) -> None:
+        self.driver = driver
+        self.connection: Any = None
+
+    async def __aenter__(self) -> _Bound:
+        if self.driver.dialect == "postgresql":
+            self.connection = await self.driver.pool.acquire()
+        return _Bound(self.driver, self.connection)
+
+    async def __aexit__(self, kind: Any, error: Any, tb: Any) -> None:
+        if self.connection is not None:
+            await self.driver.pool.release(self.connection)
+
+
 class _Bound:
     def __init__(self, driver: Driver, connection: Any) -> None:
         self.driver = driver
         self.connection = connection
+        self.totals = driver.totals
+        self.dialect = driver.dialect
 
     async def fetch_one(self, sql: str, params: dict[str, Any]) -> Any:
         return await self.driver.fetch_one(sql, params, self.connection)
@@ -360,27 +379,27 @@ def record(table: str, kind: str | None, row: dict[str, Any], root: str) -> dict
     return resource
 
 
-async def included(rows: list[dict[str, Any]], root: str) -> list[dict[str, Any]]:
+async def included(on: _Bound, rows: list[dict[str, Any]], root: str) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
     for column, table, kind in _RELATED:
         ids = list(dict.fromkeys(row[column] for row in rows if row[column] is not None))
         if ids:
             statement = casework.records_statement(table, CASEWORK, ids, db.dialect)
-            rows_of_kind = await db.fetch_all(*statement)
+            rows_of_kind = await on.fetch_all(*statement)
             if table == "agency_workers":
-                await workers_as_read(rows_of_kind)
+                await workers_as_read(on, rows_of_kind)
             found += [record(table, kind, row, root) for row in rows_of_kind]
     return found
 
 
-async def workers_as_read(rows: list[dict[str, Any]]) -> None:
+async def workers_as_read(on: _Bound, rows: list[dict[str, Any]]) -> None:
     """A worker's roles as a list, its permissions role as an object, its supervisors."""
     for row in rows:
         row["assignable_roles"] = [role for role in row["assignable_roles"].split(",") if role]
         if row["role_for_permissions"] is not None:
             row["role_for_permissions"] = orjson.loads(row["role_for_permissions"])
     statement = casework.supervisors_statement(AGENCY, [row["id"] for row in rows], db.dialect)
-    casework.with_supervisors(rows, await db.fetch_all(*statement))
+    casework.with_supervisors(rows, await on.fetch_all(*statement))
 
 
 def page_links(base: str, asked: str, number: int, total: int, extra: str = "") -> dict[str, Any]:
@@ -421,11 +440,13 @@ async def wa_list(
         (("created_at", "asc"),),
         PageRequest(number, 20),
     )
-    rows = await db.fetch_all(sql, params)
-    total = await db.totals.count(db, from_where, count_params)
+    async with _Connection(db) as on:  # as caseworks: one connection for the request
+        rows = await on.fetch_all(sql, params)
+        total = await db.totals.count(on, from_where, count_params)
+        related = await included(on, rows, root)
     document = {
         "data": [resource(row, root) for row in rows],
-        "included": await included(rows, root),
+        "included": related,
         "links": page_links(base, asked, number, total),
         "meta": page_meta(number, total),
     }
@@ -438,9 +459,10 @@ async def children_by_client_id(
     """The children with one client id: caseworks' list query, its one filter set."""
     client_id = query["client_id"][0]
     filters = {"full_name_contains": "", "client_id": client_id}
-    rows, total = await casework.list_records(
-        db, "children", CASEWORK, (("created_at", "asc"),), PageRequest(1, 20), filters
-    )
+    async with _Connection(db) as on:
+        rows, total = await casework.list_records(
+            on, "children", CASEWORK, (("created_at", "asc"),), PageRequest(1, 20), filters
+        )
     document = {
         "data": [record("children", "children", row, root) for row in rows],
         "links": page_links(base, asked, 1, total, f"client_id={client_id}&"),
@@ -455,15 +477,19 @@ async def respond_jsonapi(send: Send, body: Any, status: int = 200) -> None:
 
 
 async def wa_show(send: Send, assignment_id: str, root: str) -> None:
-    row = await db.fetch_one(*casework.assignment_statement(CASEWORK, assignment_id))
+    async with _Connection(db) as on:
+        row = await on.fetch_one(*casework.assignment_statement(CASEWORK, assignment_id))
+        related = [] if row is None else await included(on, [row], root)
     if row is None:
         await respond(send, {}, 404)
         return
-    document = {"data": resource(row, root), "included": await included([row], root)}
+    document = {"data": resource(row, root), "included": related}
     await respond_jsonapi(send, document)
 
 
-async def child_collection(child_id: str, base: str, role: str | None, root: str) -> dict[str, Any]:
+async def child_collection(
+    on: _Bound, child_id: str, base: str, role: str | None, root: str
+) -> dict[str, Any]:
     # The filters in the order caseworks gives them: a list's, or a create answer's.
     filters: dict[str, Any] = (
         {"created_from": None, "created_before": None} if role is None else {"role": role}
@@ -472,14 +498,14 @@ async def child_collection(child_id: str, base: str, role: str | None, root: str
     (sql, params), (from_where, count_params) = casework.assignment_page_statement(
         CASEWORK, filters, (("created_at", "asc"),), PageRequest(1, 20)
     )
-    rows = await db.fetch_all(sql, params)
-    total = await db.totals.count(db, from_where, count_params)
+    rows = await on.fetch_all(sql, params)
+    total = await db.totals.count(on, from_where, count_params)
     pages = -(-total // 20)
     link = f"{base}?page%5Bnumber%5D=1&page%5Bsize%5D=20"
     last = f"{base}?page%5Bnumber%5D={max(pages, 1)}&page%5Bsize%5D=20"
     return {
         "data": [resource(row, root) for row in rows],
-        "included": await included(rows, root),
+        "included": await included(on, rows, root),
         "links": {"self": base, "first": link, "prev": None, "next": None, "last": last},
         "meta": {
             "total-records": total,
@@ -492,10 +518,13 @@ async def child_collection(child_id: str, base: str, role: str | None, root: str
 
 
 async def child_list(send: Send, child_id: str, base: str, root: str) -> None:
-    if await db.fetch_one(*casework.record_statement("children", CASEWORK, child_id)) is None:
+    async with _Connection(db) as on:
+        child = await on.fetch_one(*casework.record_statement("children", CASEWORK, child_id))
+        document = None if child is None else await child_collection(on, child_id, base, None, root)
+    if document is None:
         await respond(send, {}, 404)
         return
-    await respond_jsonapi(send, await child_collection(child_id, base, None, root))
+    await respond_jsonapi(send, document)
 
 
 async def child_assign(
@@ -551,11 +580,9 @@ async def child_assign(
                     "now": now,
                 },
             )
-    await respond_jsonapi(
-        send,
-        await child_collection(child_id, base, "case_carrying", root),
-        201 if created else 200,
-    )
+    async with _Connection(db) as on:
+        document = await child_collection(on, child_id, base, "case_carrying", root)
+    await respond_jsonapi(send, document, 201 if created else 200)
 
 
 JSONAPI_ROUTES = re.compile(
