@@ -158,7 +158,7 @@ def children(agency: str, count: int, offset: int = 0) -> Iterator[Record]:
             None,
             f"Family{i % 997}",
             None,
-            None,
+            f"C{i:07d}",  # client_id: what an integration looks a child up by
             None,
             created,
             created,

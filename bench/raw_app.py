@@ -149,10 +149,29 @@ class _Transaction:
             await self.driver.pool.release(self.connection)
 
 
+class _Connection:
+    """One connection for a request's reads, as caseworks takes one (no transaction)."""
+
+    def __init__(self, driver: Driver) -> None:
+        self.driver = driver
+        self.connection: Any = None
+
+    async def __aenter__(self) -> _Bound:
+        if self.driver.dialect == "postgresql":
+            self.connection = await self.driver.pool.acquire()
+        return _Bound(self.driver, self.connection)
+
+    async def __aexit__(self, kind: Any, error: Any, tb: Any) -> None:
+        if self.connection is not None:
+            await self.driver.pool.release(self.connection)
+
+
 class _Bound:
     def __init__(self, driver: Driver, connection: Any) -> None:
         self.driver = driver
         self.connection = connection
+        self.totals = driver.totals
+        self.dialect = driver.dialect
 
     async def fetch_one(self, sql: str, params: dict[str, Any]) -> Any:
         return await self.driver.fetch_one(sql, params, self.connection)
@@ -344,29 +363,112 @@ _RELATED = (
     ("worker_id", "agency_workers", "agency-workers"),
     ("child_id", "children", "children"),
     ("application_id", "applications", None),
+    ("applicant_profile_id", "user_agency_profiles", "user-agency-profiles"),
 )
 
 
 def record(table: str, kind: str | None, row: dict[str, Any], root: str) -> dict[str, Any]:
     attributes = {name.replace("_", "-"): value for name, value in row.items() if name != "id"}
-    if kind is None:
-        kind = f"{attributes.pop('kind')}-applications"
-    return {
-        "type": kind,
-        "id": row["id"],
-        "attributes": attributes,
-        "links": {"self": f"{root}{table}/{row['id']}"},
-    }
+    resource: dict[str, Any] = {"type": kind, "id": row["id"], "attributes": attributes}
+    if kind is None:  # an application: its kind is its type, its applicant a relationship
+        resource["type"] = f"{attributes.pop('kind')}-applications"
+        applicant = attributes.pop("applicant-profile-id")
+        linkage = None if applicant is None else {"type": "user-agency-profiles", "id": applicant}
+        resource["relationships"] = {"applicant-agency-profile": {"data": linkage}}
+    resource["links"] = {"self": f"{root}{table}/{row['id']}"}
+    return resource
 
 
-async def included(rows: list[dict[str, Any]], root: str) -> list[dict[str, Any]]:
+async def included(on: _Bound, rows: list[dict[str, Any]], root: str) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
     for column, table, kind in _RELATED:
         ids = list(dict.fromkeys(row[column] for row in rows if row[column] is not None))
         if ids:
             statement = casework.records_statement(table, CASEWORK, ids, db.dialect)
-            found += [record(table, kind, row, root) for row in await db.fetch_all(*statement)]
+            rows_of_kind = await on.fetch_all(*statement)
+            if table == "agency_workers":
+                await workers_as_read(on, rows_of_kind)
+            found += [record(table, kind, row, root) for row in rows_of_kind]
     return found
+
+
+async def workers_as_read(on: _Bound, rows: list[dict[str, Any]]) -> None:
+    """A worker's roles as a list, its permissions role as an object, its supervisors."""
+    for row in rows:
+        row["assignable_roles"] = [role for role in row["assignable_roles"].split(",") if role]
+        if row["role_for_permissions"] is not None:
+            row["role_for_permissions"] = orjson.loads(row["role_for_permissions"])
+    statement = casework.supervisors_statement(AGENCY, [row["id"] for row in rows], db.dialect)
+    casework.with_supervisors(rows, await on.fetch_all(*statement))
+
+
+def page_links(base: str, asked: str, number: int, total: int, extra: str = "") -> dict[str, Any]:
+    """A collection's links, as caseworks writes them: absolute, the other parameters kept;
+    ``self`` is the URL as asked."""
+    pages = max(-(-total // 20), 1)
+
+    def link(to: int) -> str:
+        return f"{base}?{extra}page%5Bnumber%5D={to}&page%5Bsize%5D=20"
+
+    return {
+        "self": f"{base}?{asked}" if asked else base,
+        "first": link(1),
+        "prev": link(number - 1) if number > 1 else None,
+        "next": link(number + 1) if number < pages else None,
+        "last": link(pages),
+    }
+
+
+def page_meta(number: int, total: int) -> dict[str, Any]:
+    return {
+        "total-records": total,
+        "page-size": 20,
+        "page-number": number,
+        "total-pages": -(-total // 20),
+        "sort": {},
+    }
+
+
+async def wa_list(
+    send: Send, query: dict[str, list[str]], asked: str, base: str, root: str
+) -> None:
+    """The index of worker assignments: a page, with every association included."""
+    number = int(query.get("page[number]", ["1"])[0])
+    (sql, params), (from_where, count_params) = casework.assignment_page_statement(
+        CASEWORK,
+        {"created_from": None, "created_before": None, "child_id": None, "application_id": None},
+        (("created_at", "asc"),),
+        PageRequest(number, 20),
+    )
+    async with _Connection(db) as on:  # as caseworks: one connection for the request
+        rows = await on.fetch_all(sql, params)
+        total = await db.totals.count(on, from_where, count_params)
+        related = await included(on, rows, root)
+    document = {
+        "data": [resource(row, root) for row in rows],
+        "included": related,
+        "links": page_links(base, asked, number, total),
+        "meta": page_meta(number, total),
+    }
+    await respond_jsonapi(send, document)
+
+
+async def children_by_client_id(
+    send: Send, query: dict[str, list[str]], asked: str, base: str, root: str
+) -> None:
+    """The children with one client id: caseworks' list query, its one filter set."""
+    client_id = query["client_id"][0]
+    filters = {"full_name_contains": "", "client_id": client_id}
+    async with _Connection(db) as on:
+        rows, total = await casework.list_records(
+            on, "children", CASEWORK, (("created_at", "asc"),), PageRequest(1, 20), filters
+        )
+    document = {
+        "data": [record("children", "children", row, root) for row in rows],
+        "links": page_links(base, asked, 1, total, f"client_id={client_id}&"),
+        "meta": page_meta(1, total),
+    }
+    await respond_jsonapi(send, document)
 
 
 async def respond_jsonapi(send: Send, body: Any, status: int = 200) -> None:
@@ -375,15 +477,19 @@ async def respond_jsonapi(send: Send, body: Any, status: int = 200) -> None:
 
 
 async def wa_show(send: Send, assignment_id: str, root: str) -> None:
-    row = await db.fetch_one(*casework.assignment_statement(CASEWORK, assignment_id))
+    async with _Connection(db) as on:
+        row = await on.fetch_one(*casework.assignment_statement(CASEWORK, assignment_id))
+        related = [] if row is None else await included(on, [row], root)
     if row is None:
         await respond(send, {}, 404)
         return
-    document = {"data": resource(row, root), "included": await included([row], root)}
+    document = {"data": resource(row, root), "included": related}
     await respond_jsonapi(send, document)
 
 
-async def child_collection(child_id: str, base: str, role: str | None, root: str) -> dict[str, Any]:
+async def child_collection(
+    on: _Bound, child_id: str, base: str, role: str | None, root: str
+) -> dict[str, Any]:
     # The filters in the order caseworks gives them: a list's, or a create answer's.
     filters: dict[str, Any] = (
         {"created_from": None, "created_before": None} if role is None else {"role": role}
@@ -392,14 +498,14 @@ async def child_collection(child_id: str, base: str, role: str | None, root: str
     (sql, params), (from_where, count_params) = casework.assignment_page_statement(
         CASEWORK, filters, (("created_at", "asc"),), PageRequest(1, 20)
     )
-    rows = await db.fetch_all(sql, params)
-    total = await db.totals.count(db, from_where, count_params)
+    rows = await on.fetch_all(sql, params)
+    total = await db.totals.count(on, from_where, count_params)
     pages = -(-total // 20)
     link = f"{base}?page%5Bnumber%5D=1&page%5Bsize%5D=20"
     last = f"{base}?page%5Bnumber%5D={max(pages, 1)}&page%5Bsize%5D=20"
     return {
         "data": [resource(row, root) for row in rows],
-        "included": await included(rows, root),
+        "included": await included(on, rows, root),
         "links": {"self": base, "first": link, "prev": None, "next": None, "last": last},
         "meta": {
             "total-records": total,
@@ -412,10 +518,13 @@ async def child_collection(child_id: str, base: str, role: str | None, root: str
 
 
 async def child_list(send: Send, child_id: str, base: str, root: str) -> None:
-    if await db.fetch_one(*casework.record_statement("children", CASEWORK, child_id)) is None:
+    async with _Connection(db) as on:
+        child = await on.fetch_one(*casework.record_statement("children", CASEWORK, child_id))
+        document = None if child is None else await child_collection(on, child_id, base, None, root)
+    if document is None:
         await respond(send, {}, 404)
         return
-    await respond_jsonapi(send, await child_collection(child_id, base, None, root))
+    await respond_jsonapi(send, document)
 
 
 async def child_assign(
@@ -471,16 +580,15 @@ async def child_assign(
                     "now": now,
                 },
             )
-    await respond_jsonapi(
-        send,
-        await child_collection(child_id, base, "case_carrying", root),
-        201 if created else 200,
-    )
+    async with _Connection(db) as on:
+        document = await child_collection(on, child_id, base, "case_carrying", root)
+    await respond_jsonapi(send, document, 201 if created else 200)
 
 
 JSONAPI_ROUTES = re.compile(
     r"^/api/v1/(?:worker_assignments/(?P<wa>[^/]+)"
-    r"|children/(?P<child>[^/]+)/relationships/worker_assignments)$"
+    r"|children/(?P<child>[^/]+)/relationships/worker_assignments"
+    r"|(?P<collection>worker_assignments|children))$"
 )
 
 
@@ -518,7 +626,14 @@ async def app(scope: dict[str, Any], receive: Any, send: Send) -> None:
     if jsonapi is not None:
         origin = f"http://{dict(scope['headers']).get(b'host', b'').decode()}"
         base, root = f"{origin}{scope['path']}", f"{origin}/api/v1/"
-        if jsonapi["wa"]:
+        if jsonapi["collection"]:
+            asked = scope["query_string"].decode()
+            query = parse_qs(asked)
+            if jsonapi["collection"] == "children":
+                await children_by_client_id(send, query, asked, base, root)
+            else:
+                await wa_list(send, query, asked, base, root)
+        elif jsonapi["wa"]:
             await wa_show(send, jsonapi["wa"], root)
         elif scope["method"] == "POST":
             await child_assign(send, jsonapi["child"], base, await read_body(receive), root)

@@ -63,6 +63,8 @@ MENTORING = [
 CASEWORK = [
     Endpoint("GET worker assignment (JSON:API)", "wa_show", "read", 0.6),
     Endpoint("GET child worker_assignments", "child_list", "read", 0.6),
+    Endpoint("GET worker_assignments page, default includes", "wa_list", "read", 0.6),
+    Endpoint("GET children by client_id", "child_by_client_id", "read", 0.6),
     Endpoint("POST worker assignment, 201", "post_wa_new", "write", 0.4),
     Endpoint("POST worker assignment, 200 no-op", "post_wa_noop", "write", 0.4),
 ]

@@ -60,6 +60,16 @@ builders["child_list"] = function()
   return wrk.format("GET", string.format("/api/v1/children/child_b%07d/relationships/worker_assignments", rand(children)))
 end
 
+-- The index of worker assignments, a page of 20 with every association included (the default).
+builders["wa_list"] = function()
+  return wrk.format("GET", string.format("/api/v1/worker_assignments?page%%5Bnumber%%5D=%d", rand(50) + 1))
+end
+
+-- A child looked up by its client id, as an integration finds the record it knows.
+builders["child_by_client_id"] = function()
+  return wrk.format("GET", string.format("/api/v1/children?client_id=C%07d", rand(children)))
+end
+
 -- A fresh child from the write pool and a worker: 201 every time.
 builders["post_wa_new"] = function()
   n = n + 1

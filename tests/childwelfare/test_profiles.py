@@ -182,6 +182,23 @@ def _new_person(application_id: str, **attributes: str) -> dict[str, object]:
     }
 
 
+async def test_a_person_keeps_the_id_its_client_gives_it_and_a_clash_is_409(
+    jsonapi: httpx.AsyncClient,
+) -> None:
+    made = await intake(jsonapi, ANNA)
+    document = _new_person(made["id"], **{"last-name": "Berg"})
+    document["data"]["id"] = "9001"  # type: ignore[index]
+    created = await jsonapi.post(PROFILES, json=document)
+    assert created.status_code == 201, created.text
+    assert created.json()["data"]["id"] == "9001"
+    assert (await jsonapi.get(f"{PROFILES}/9001")).status_code == 200
+    clash = await jsonapi.post(PROFILES, json=document)
+    assert clash.status_code == 409, clash.text
+    assert clash.json()["errors"][0]["source"] == {"pointer": "/data/id"}
+    listed = await jsonapi.get(PROFILES, params={"role": "other_adult_in_home"})
+    assert [person["id"] for person in listed.json()["data"]] == ["9001"]
+
+
 async def test_a_person_is_added_to_an_application(jsonapi: httpx.AsyncClient) -> None:
     made = await intake(jsonapi, ANNA)
     response = await jsonapi.post(PROFILES, json=_new_person(made["id"], **{"last-name": "Berg"}))

@@ -197,12 +197,9 @@ def records_statement(
     the number of ids (an array on PostgreSQL, a JSON array on SQLite), so it is prepared once."""
     params: dict[str, Any] = {}
     clauses = _in_scope(_table(table), scope, params)
-    if dialect == "postgresql":
-        clauses.append("r.id = ANY(:ids)")
-        params["ids"] = record_ids
-    else:
-        clauses.append("r.id IN (SELECT value FROM json_each(:ids))")
-        params["ids"] = orjson.dumps(record_ids).decode()
+    condition, listed = _ids_in("r.id", record_ids, dialect)
+    clauses.append(condition)
+    params |= listed
     where = " AND ".join(clauses)
     return f"SELECT {_columns(table)} FROM {table} r WHERE {where} ORDER BY r.id", params
 
@@ -314,18 +311,30 @@ def _named(prefix: str, values: list[str]) -> tuple[str, dict[str, Any]]:
     return ", ".join(f":{name}" for name in params), params
 
 
-async def _with_supervisors(db: Executor, agency_id: str, rows: list[Row]) -> None:
-    """Each worker row gains ``supervisors``: its supervisors' ids and names, by id."""
-    if not rows:
-        return
-    listed, params = _named("w", [row["id"] for row in rows])
-    found = await db.fetch_all(
+def _ids_in(column: str, record_ids: list[str], dialect: str) -> Statement:
+    """``column`` among ``record_ids``, as one SQL text whatever their number (an array on
+    PostgreSQL, a JSON array on SQLite), so that the statement is prepared once."""
+    if dialect == "postgresql":
+        return f"{column} = ANY(:ids)", {"ids": record_ids}
+    return f"{column} IN (SELECT value FROM json_each(:ids))", {
+        "ids": orjson.dumps(record_ids).decode()
+    }
+
+
+def supervisors_statement(agency_id: str, worker_ids: list[str], dialect: str) -> Statement:
+    """The supervisors (id and name) of each of ``worker_ids``, by worker then id."""
+    condition, params = _ids_in("s.worker_id", worker_ids, dialect)
+    return (
         "SELECT s.worker_id, w.id, w.name FROM agency_worker_supervisors s"
         " JOIN agency_workers w ON w.agency_id = s.agency_id AND w.id = s.supervisor_id"
-        f" WHERE s.agency_id = :agency_id AND s.worker_id IN ({listed})"
-        " ORDER BY s.worker_id, w.id",
+        f" WHERE s.agency_id = :agency_id AND {condition} ORDER BY s.worker_id, w.id",
         {**params, "agency_id": agency_id},
     )
+
+
+def with_supervisors(rows: list[Row], found: list[Row]) -> None:
+    """Each worker row of ``rows`` gains ``supervisors``: those of ``found`` (from
+    ``supervisors_statement``) that are its own, as ``{id, name}``, by id."""
     by_worker: dict[str, list[dict[str, Any]]] = {row["id"]: [] for row in rows}
     for supervisor in found:
         by_worker[supervisor["worker_id"]].append(
@@ -333,6 +342,15 @@ async def _with_supervisors(db: Executor, agency_id: str, rows: list[Row]) -> No
         )
     for row in rows:
         row["supervisors"] = by_worker[row["id"]]
+
+
+async def _with_supervisors(db: Executor, agency_id: str, rows: list[Row]) -> None:
+    """Each worker row gains ``supervisors``: its supervisors' ids and names, by id (one query
+    for all the rows)."""
+    if not rows:
+        return
+    statement = supervisors_statement(agency_id, [row["id"] for row in rows], db.dialect)
+    with_supervisors(rows, await db.fetch_all(*statement))
 
 
 async def hold_supervision(db: Executor, agency_id: str) -> None:

@@ -84,13 +84,17 @@ async def create_profile(
     application_id: str,
     attributes: schemas.ProfileNew,
     idempotent: IdempotentRequest | None = None,
+    own_id: str | None = None,
 ) -> tuple[Row, bool]:
     """A person added to an application (a co-applicant, another adult, a child in the home, a
-    reference; or its applicant, when it has none yet), or the one an earlier attempt made."""
+    reference; or its applicant, when it has none yet), or the one an earlier attempt made;
+    ``own_id`` is the id the client chose for it, else one is made."""
     policy.require_casework_update(caller)
-    profile_id = new_id(records.PROFILES.prefix)
+    profile_id = own_id or new_id(records.PROFILES.prefix)
 
     async def make(tx: Executor) -> Row:
+        if own_id and await queries.id_taken(tx, records.PROFILES.table, caller.agency_id, own_id):
+            raise records.id_clash(records.PROFILES.noun, own_id, "/data/id")
         try:
             application = await records.get_record(
                 tx, caller, records.APPLICATIONS, application_id, lock=True

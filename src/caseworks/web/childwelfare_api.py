@@ -412,10 +412,11 @@ def application_endpoints() -> list[Endpoint]:
     ]
 
 
-async def _new_profile_reader(request: Request) -> tuple[str, schemas.Attributes, Any]:
+async def _new_profile_reader(request: Request) -> tuple[schemas.Attributes, Any, str | None]:
+    """A new profile's attributes, its application, and the client's own id for it, if any."""
     document = await read_document(request)
     types = (render.PROFILES,)
-    return resource_with_links(
+    _, attributes, links = resource_with_links(
         document,
         types,
         schemas.ProfileNew,
@@ -424,13 +425,14 @@ async def _new_profile_reader(request: Request) -> tuple[str, schemas.Attributes
         typeless=render.PROFILES,
         required=("application",),
     )
+    return attributes, links, own_id(document)
 
 
 async def create_profile(call: Call) -> Response:
-    _, attributes, links = call.body
+    attributes, links, chosen_id = call.body
     idempotent = await idempotency.of(call.request)
     row, replayed = await intake.create_profile(
-        call.state.db, call.caller, links["application"], attributes, idempotent
+        call.state.db, call.caller, links["application"], attributes, idempotent, chosen_id
     )
     response = jsonapi.response({"data": render.record(records.PROFILES, row, _base(call))}, 201)
     response.headers.update(
