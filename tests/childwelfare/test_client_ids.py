@@ -162,3 +162,80 @@ async def test_an_assignment_id_of_the_wrong_form_is_422_at_its_pointer(
     response = await jsonapi.post("/api/v1/worker_assignments", json=document)
     assert response.status_code == 422
     assert response.json()["errors"][0]["source"] == {"pointer": "/data/id"}
+
+
+async def test_a_repeated_create_bringing_the_assignments_own_id_is_the_200_no_op(
+    jsonapi: httpx.AsyncClient, db: Database, tenant: Tenant
+) -> None:
+    child_id, worker_id = await child(jsonapi), await worker(jsonapi)
+    document = child_assignment(child_id, worker_id)
+    document["data"]["id"] = "9001"
+    assert (await jsonapi.post("/api/v1/worker_assignments", json=document)).status_code == 201
+    again = await jsonapi.post("/api/v1/worker_assignments", json=document)
+    assert again.status_code == 200, again.text
+    assert [item["id"] for item in again.json()["data"]] == ["9001"]
+    assert await rows(db, tenant, "worker_assignments") == 1
+
+
+async def test_a_repeated_create_bringing_another_id_is_409_naming_the_assignments_id(
+    jsonapi: httpx.AsyncClient, db: Database, tenant: Tenant
+) -> None:
+    child_id, worker_id = await child(jsonapi), await worker(jsonapi)
+    made = await jsonapi.post(
+        "/api/v1/worker_assignments", json=child_assignment(child_id, worker_id)
+    )
+    [existing] = [item["id"] for item in made.json()["data"]]  # generated
+    document = child_assignment(child_id, worker_id)
+    document["data"]["id"] = "9001"
+    nested_url = f"/api/v1/children/{child_id}/relationships/worker_assignments"
+    for url, body in (
+        ("/api/v1/worker_assignments", document),
+        (nested_url, {"data": {**nested(worker_id), "id": "9001"}}),
+    ):
+        clash = await jsonapi.post(url, json=body)
+        assert clash.status_code == 409, clash.text
+        [error] = clash.json()["errors"]
+        assert error["source"] == {"pointer": "/data/id"}
+        assert existing in error["detail"]
+        assert "9001" in error["detail"]
+    assert await rows(db, tenant, "worker_assignments") == 1
+    assert (await jsonapi.get("/api/v1/worker_assignments/9001")).status_code == 404
+    # Without an id, the same request is the no-op it always was.
+    again = await jsonapi.post(
+        "/api/v1/worker_assignments", json=child_assignment(child_id, worker_id)
+    )
+    assert again.status_code == 200
+
+
+async def test_in_an_applications_array_the_clash_is_at_its_item_and_nothing_is_written(
+    jsonapi: httpx.AsyncClient, db: Database, tenant: Tenant
+) -> None:
+    approver, supporter = await worker(jsonapi), await worker(jsonapi, email="s@example.org")
+    application_id = (
+        await jsonapi.post("/api/v1/applications", json=body("initial-applications", {}, None))
+    ).json()["data"]["id"]
+    url = f"/api/v1/applications/{application_id}/relationships/worker_assignments"
+    first = await jsonapi.post(url, json={"data": [{**nested(approver, "approvals"), "id": "A1"}]})
+    assert first.status_code == 201, first.text
+    before = await rows(db, tenant, "worker_assignments")
+    items = [
+        {**nested(supporter, "support"), "id": "S1"},  # new: not made either
+        {**nested(approver, "approvals"), "id": "A2"},  # held as A1
+    ]
+    clash = await jsonapi.post(url, json={"data": items})
+    assert clash.status_code == 409, clash.text
+    [error] = clash.json()["errors"]
+    assert error["source"] == {"pointer": "/data/1/id"}
+    assert "A1" in error["detail"]
+    # An item repeating an earlier one of the request, with an id of its own, clashes too.
+    repeated = [nested(supporter, "support"), {**nested(supporter, "support"), "id": "S2"}]
+    twice = await jsonapi.post(url, json={"data": repeated})
+    assert twice.status_code == 409, twice.text
+    assert twice.json()["errors"][0]["source"] == {"pointer": "/data/1/id"}
+    assert "/data/0" in twice.json()["errors"][0]["detail"]
+    assert await rows(db, tenant, "worker_assignments") == before
+    # The held one under its own id, beside a new one: 201, the new one made.
+    fine = [{**nested(approver, "approvals"), "id": "A1"}, nested(supporter, "support")]
+    made = await jsonapi.post(url, json={"data": fine})
+    assert made.status_code == 201, made.text
+    assert await rows(db, tenant, "worker_assignments") == before + 1

@@ -1,23 +1,31 @@
 """Compound documents: which related records `included` holds, by `include` or Binti's
-`included`, and that they obey the caller's read scope."""
+`included`, for worker assignments, applications and user agency profiles; and that they obey
+the caller's read scope."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import httpx
 import pytest
 
 from caseworks.auth.principal import Principal, Role
-from caseworks.childwelfare import worker_assignments
+from caseworks.childwelfare import records, worker_assignments
+from caseworks.childwelfare.childwelfare_models import INCLUDES, PROFILE_INCLUDES
 from caseworks.core.pagination import PageRequest
 from caseworks.db import Database
 from tests.support.childwelfare import (
+    applicant_of,
     application,
     application_assignment,
     child,
     child_assignment,
+    intake,
+    intake_document,
     jsonapi_client,
     worker,
 )
+from tests.support.databases import CountingExecutor
 from tests.support.tenants import Tenant
 
 EVERYTHING = {"agency-workers", "children", "initial-applications"}
@@ -108,11 +116,18 @@ async def test_an_unknown_name_is_400_naming_the_parameter_as_sent(
 
 
 @pytest.mark.parametrize("name", ["include", "included"])
-async def test_records_take_include_with_nothing_to_add(
+async def test_children_and_agency_workers_take_include_with_nothing_to_add(
     jsonapi: httpx.AsyncClient, name: str
 ) -> None:
-    child_id = await child(jsonapi)
-    for url in ("/api/v1/children", f"/api/v1/children/{child_id}"):
+    child_id, worker_id = await child(jsonapi), await worker(jsonapi)
+    urls = (
+        "/api/v1/children",
+        f"/api/v1/children/{child_id}",
+        "/api/v1/agency_workers",
+        f"/api/v1/agency_workers/{worker_id}",
+    )
+    assert "included" not in (await jsonapi.get(urls[0])).json()  # nor by default
+    for url in urls:
         for value in ("*", ""):
             response = await jsonapi.get(url, params={name: value})
             assert response.status_code == 200, response.text
@@ -167,3 +182,222 @@ async def test_related_records_of_many_rows_are_read_in_one_batch_within_scope(
     assert [row["id"] for rows in related.values() for row in rows] == sorted(children[:2])
     every = await worker_assignments.included(db, admin, page.items, {"child"})
     assert [row["id"] for rows in every.values() for row in rows] == sorted(children)
+
+
+# --- applications and user agency profiles ----------------------------------------------------
+
+APPLICATIONS = "/api/v1/applications"
+PROFILES = "/api/v1/user_agency_profiles"
+ANNA = {"first_name": "Anna", "last_name": "Berg", "email": "anna.berg@example.org"}
+KARI = {"first_name": "Kari", "last_name": "Hansen", "phone_number": "+4791234567"}
+CO_APPLICANT = {"first_name": "Per", "last_name": "Berg", "email": "per.berg@example.org"}
+
+
+def included_ids(document: dict[str, Any]) -> list[tuple[str, str]]:
+    included = document.get("included")
+    assert isinstance(included, list), document
+    return sorted((item["type"], item["id"]) for item in included)
+
+
+async def _family(jsonapi: httpx.AsyncClient, **attributes: Any) -> tuple[str, str, str]:
+    """An application made by intake with an applicant and a co-applicant:
+    (application, applicant, co-applicant)."""
+    document = intake_document(applicant=ANNA, **attributes)
+    document["data"]["relationships"]["co-applicant-agency-profile"] = {"data": CO_APPLICANT}
+    made = await jsonapi.post(APPLICATIONS, json=document)
+    assert made.status_code == 200, made.text
+    application_id = made.json()["data"]["id"]
+    people = (await jsonapi.get(PROFILES, params={"sort": "created_at", "included": ""})).json()
+    by_role = {item["attributes"]["role"]: item["id"] for item in people["data"]}
+    assert by_role["applicant"] == applicant_of(made.json()["data"])
+    return application_id, by_role["applicant"], by_role["co_applicant"]
+
+
+async def test_applications_include_their_applicant_profile_by_default(
+    jsonapi: httpx.AsyncClient,
+) -> None:
+    application_id, applicant, _ = await _family(jsonapi)
+    without = await application(jsonapi)  # no applicant: nothing to include for it
+    listed = (await jsonapi.get(APPLICATIONS)).json()
+    assert [item["id"] for item in listed["data"]] == [application_id, without]
+    assert included_ids(listed) == [("user-agency-profiles", applicant)]
+    [profile] = listed["included"]
+    assert profile["attributes"]["name"] == "Anna Berg"
+    assert profile["links"]["self"] == f"http://testserver{PROFILES}/{applicant}"
+    shown = (await jsonapi.get(f"{APPLICATIONS}/{application_id}")).json()
+    assert shown["included"] == [profile]
+    # Asked for, with nothing there: an empty `included`, as for assignments.
+    assert (await jsonapi.get(f"{APPLICATIONS}/{without}")).json()["included"] == []
+
+
+async def test_profiles_include_their_application_by_default(
+    jsonapi: httpx.AsyncClient,
+) -> None:
+    application_id, applicant, co_applicant = await _family(jsonapi, status="recruiting")
+    listed = (await jsonapi.get(PROFILES)).json()
+    assert {item["id"] for item in listed["data"]} == {applicant, co_applicant}
+    # One application for both of its people: included once.
+    assert included_ids(listed) == [("initial-applications", application_id)]
+    assert listed["included"][0]["attributes"]["status"] == "recruiting"
+    shown = (await jsonapi.get(f"{PROFILES}/{co_applicant}")).json()
+    assert included_ids(shown) == [("initial-applications", application_id)]
+
+
+@pytest.mark.parametrize("name", ["include", "included"])
+async def test_application_and_profile_reads_take_a_star_an_empty_value_and_names(
+    jsonapi: httpx.AsyncClient, name: str
+) -> None:
+    application_id, applicant, co_applicant = await _family(jsonapi)
+    profile = [("user-agency-profiles", applicant)]
+    mine = [("initial-applications", application_id)]
+    for url in (APPLICATIONS, f"{APPLICATIONS}/{application_id}"):
+        assert included_ids((await jsonapi.get(url, params={name: "*"})).json()) == profile
+        asked = await jsonapi.get(url, params={name: "applicant-agency-profile"})
+        assert included_ids(asked.json()) == profile
+        assert "included" not in (await jsonapi.get(url, params={name: ""})).json()
+    for url in (PROFILES, f"{PROFILES}/{applicant}"):
+        assert included_ids((await jsonapi.get(url, params={name: "*"})).json()) == mine
+        assert included_ids((await jsonapi.get(url, params={name: "application"})).json()) == mine
+        assert "included" not in (await jsonapi.get(url, params={name: ""})).json()
+    # Binti's names: each names the application of a profile of that role only.
+    as_applicant = {name: "applications-as-applicant"}
+    assert included_ids((await jsonapi.get(PROFILES, params=as_applicant)).json()) == mine
+    shown = await jsonapi.get(f"{PROFILES}/{co_applicant}", params=as_applicant)
+    assert shown.json()["included"] == []
+    as_co = {name: "applications-as-co-applicant,applications-as-other-adult"}
+    shown = await jsonapi.get(f"{PROFILES}/{co_applicant}", params=as_co)
+    assert included_ids(shown.json()) == mine
+
+
+@pytest.mark.parametrize(
+    ("url", "unknown"),
+    [
+        (APPLICATIONS, "worker-assignments"),  # Binti's, a record we do not hold
+        (APPLICATIONS, "application"),
+        (PROFILES, "applicant-agency-profile"),
+        (PROFILES, "agency-workers"),
+    ],
+)
+async def test_a_name_the_record_cannot_include_is_400_naming_the_parameter(
+    jsonapi: httpx.AsyncClient, url: str, unknown: str
+) -> None:
+    for name in ("include", "included"):
+        for path in (url, f"{url}/anything"):
+            response = await jsonapi.get(path, params={name: f"*,{unknown}"})
+            assert response.status_code == 400, response.text
+            [error] = response.json()["errors"]
+            assert error["source"] == {"parameter": name}
+    both = await jsonapi.get(url, params={"include": "", "included": ""})
+    assert both.status_code == 400
+    assert both.json()["errors"][0]["source"] == {"parameter": "included"}
+
+
+async def test_a_caseworker_is_given_only_the_people_and_applications_it_may_read(
+    tenant: Tenant, jsonapi: httpx.AsyncClient
+) -> None:
+    me = await worker(jsonapi, email="me@example.org")
+    colleague = await worker(jsonapi, email="colleague@example.org")
+    mine = await intake(jsonapi, ANNA, [(me, "support")])
+    theirs = await intake(jsonapi, KARI, [(colleague, "support")])
+    token = await tenant.token(Role.CASEWORKER, worker_id=me)
+    async with jsonapi_client(tenant, token) as caseworker:
+        applications = await caseworker.get(APPLICATIONS)
+        assert included_ids(applications.json()) == [("user-agency-profiles", applicant_of(mine))]
+        people = await caseworker.get(PROFILES, params={"included": "*"})
+        assert included_ids(people.json()) == [("initial-applications", mine["id"])]
+        shown = await caseworker.get(f"{APPLICATIONS}/{mine['id']}")
+        assert included_ids(shown.json()) == [("user-agency-profiles", applicant_of(mine))]
+        for document in (applications.json(), people.json(), shown.json()):
+            for item in document["included"]:
+                # Each is readable directly, at the URL its own links.self gives.
+                assert (await caseworker.get(item["links"]["self"])).status_code == 200
+        hidden = await caseworker.get(f"{APPLICATIONS}/{theirs['id']}")
+        assert hidden.status_code == 404
+        assert "Hansen" not in hidden.text
+        for response in (applications, people, shown):
+            assert "Hansen" not in response.text
+            assert theirs["id"] not in response.text
+
+
+async def test_another_agencys_records_of_the_same_ids_never_appear(
+    jsonapi: httpx.AsyncClient, other_tenant: Tenant
+) -> None:
+    """Both agencies keep an application "5" (ids a migration kept): each agency's documents
+    include only its own application and its own people."""
+    ours = intake_document(applicant=ANNA, external_identifier="OURS")
+    ours["data"]["id"] = "5"
+    assert (await jsonapi.post(APPLICATIONS, json=ours)).status_code == 200
+    theirs = intake_document(applicant=KARI, external_identifier="THEIRS")
+    theirs["data"]["id"] = "5"
+    async with jsonapi_client(other_tenant, other_tenant.admin_token) as other:
+        assert (await other.post(APPLICATIONS, json=theirs)).status_code == 200
+    for url in (APPLICATIONS, "/api/v1/applications/5", PROFILES):
+        response = await jsonapi.get(url)
+        assert response.status_code == 200
+        assert "Hansen" not in response.text
+        assert "THEIRS" not in response.text
+    [application_5] = (await jsonapi.get(PROFILES)).json()["included"]
+    assert application_5["attributes"]["external-identifier"] == "OURS"
+
+
+async def test_a_page_of_profiles_reads_its_applications_in_one_query(
+    tenant: Tenant, db: Database, jsonapi: httpx.AsyncClient
+) -> None:
+    families = [await _family(jsonapi) for _ in range(3)]
+    admin = Principal(tenant.agency_id, Role.ADMIN, "tok_admin")
+    page, _ = await records.records_with_included(
+        db, admin, records.PROFILES, (("created_at", "asc"),), PageRequest(1, 20)
+    )
+    assert len(page.items) == 6
+    async with db.connection() as connection:
+        counted = CountingExecutor(connection)
+        related = await records.related_records(
+            counted, admin, page.items, records.RELATED[records.PROFILES], set(PROFILE_INCLUDES)
+        )
+    # Every name asked for, six people, three applications: one statement.
+    assert len(counted.statements) == 1
+    assert [row["id"] for row in related[records.APPLICATIONS]] == sorted(
+        application_id for application_id, _, _ in families
+    )
+
+
+# --- the included workers' supervisors ----------------------------------------------------------
+
+
+async def test_included_workers_carry_their_supervisors_read_in_one_more_query(
+    tenant: Tenant, db: Database, jsonapi: httpx.AsyncClient
+) -> None:
+    anna = await worker(jsonapi, name="Anna Boss", email="anna@example.org")
+    bjorn = await worker(jsonapi, name="Bjorn Boss", email="bjorn@example.org")
+    carl = await worker(jsonapi, email="carl@example.org", supervisors=[anna, bjorn])
+    dina = await worker(jsonapi, email="dina@example.org", supervisors=[bjorn])
+    eve = await worker(jsonapi, email="eve@example.org")
+    for assigned in (carl, dina, eve):
+        child_id = await child(jsonapi, **{"last-name": f"Child of {assigned}"})
+        await jsonapi.post("/api/v1/worker_assignments", json=child_assignment(child_id, assigned))
+
+    listed = (await jsonapi.get("/api/v1/worker_assignments", params={"included": "worker"})).json()
+    workers = {item["id"]: item for item in listed["included"]}
+    assert set(workers) == {carl, dina, eve}
+    assert workers[carl]["attributes"]["supervisors"] == sorted(
+        [{"id": anna, "name": "Anna Boss"}, {"id": bjorn, "name": "Bjorn Boss"}],
+        key=lambda supervisor: supervisor["id"],
+    )
+    assert workers[dina]["attributes"]["supervisors"] == [{"id": bjorn, "name": "Bjorn Boss"}]
+    assert workers[eve]["attributes"]["supervisors"] == []
+    # The same resource object as the worker's own read gives.
+    own = (await jsonapi.get(f"/api/v1/agency_workers/{carl}")).json()["data"]
+    assert workers[carl] == own
+
+    admin = Principal(tenant.agency_id, Role.ADMIN, "tok_admin")
+    page = await worker_assignments.list_assignments(
+        db, admin, {}, (("created_at", "asc"),), PageRequest(1, 20)
+    )
+    async with db.connection() as connection:
+        counted = CountingExecutor(connection)
+        await worker_assignments.included(counted, admin, page.items, {"worker"})
+        assert len(counted.statements) == 2  # the three workers, then all their supervisors
+        counted.statements.clear()
+        await worker_assignments.included(counted, admin, page.items, set(INCLUDES))
+        # Workers, their supervisors, children; no application or profile to read.
+        assert len(counted.statements) == 3

@@ -141,6 +141,29 @@ async def test_an_intake_over_a_role_limit_writes_nothing(
     assert await _counts(tenant) == before
 
 
+@pytest.mark.parametrize(
+    ("second_worker", "detail"),
+    [("other", "given to two assignments"), ("same", "asked for by")],
+)
+async def test_inline_assignments_with_clashing_ids_are_409_at_the_second_and_write_nothing(
+    tenant: Tenant, jsonapi: httpx.AsyncClient, second_worker: str, detail: str
+) -> None:
+    """One id for two assignments, or the same assignment asked for twice, the second time
+    under an id of its own."""
+    first, other = await worker(jsonapi), await worker(jsonapi, email="two@example.org")
+    second = other if second_worker == "other" else first
+    document = intake_document(applicant=ANNA, workers=[(first, "support"), (second, "support")])
+    items = document["data"]["relationships"]["worker-assignments"]["data"]
+    items[0]["id"], items[1]["id"] = "X1", "X1" if second_worker == "other" else "X2"
+    before = await _counts(tenant)
+    response = await jsonapi.post(APPLICATIONS, json=document)
+    assert response.status_code == 409, response.text
+    [error] = response.json()["errors"]
+    assert error["source"] == {"pointer": "/data/relationships/worker-assignments/data/1/id"}
+    assert detail in error["detail"]
+    assert await _counts(tenant) == before
+
+
 # --- the applicant, changed by PUT (and PATCH) ------------------------------------------------
 
 

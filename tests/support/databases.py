@@ -1,4 +1,5 @@
-"""Throw-away PostgreSQL databases and the settings a test app runs with."""
+"""Throw-away PostgreSQL databases, the settings a test app runs with, and an executor that
+counts the statements it runs."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ import asyncpg
 import pytest
 
 from caseworks.config import Settings
-from caseworks.db import DatabaseURL
+from caseworks.db import DatabaseURL, Executor, Row
+from caseworks.db.base import Params
 
 ADMIN_URL = os.environ.get("CASEWORKS_TEST_DATABASE_URL", "postgresql://127.0.0.1:5432/postgres")
 
@@ -59,3 +61,30 @@ def make_settings(database_url: DatabaseURL, **overrides: Any) -> Settings:
     # Every test calls from one address, and many check 401s: the limit has tests of its own.
     overrides.setdefault("auth_failures_per_minute", 1_000_000)
     return Settings(database_url=url, **overrides)
+
+
+class CountingExecutor:
+    """Runs every statement on a real connection and keeps its SQL, so that a test can count
+    the queries a read makes (the rows are the database's own)."""
+
+    def __init__(self, inner: Executor) -> None:
+        self.inner = inner
+        self.dialect = inner.dialect
+        self.totals = inner.totals
+        self.statements: list[str] = []
+
+    async def fetch_one(self, sql: str, params: Params | None = None) -> Row | None:
+        self.statements.append(sql)
+        return await self.inner.fetch_one(sql, params)
+
+    async def fetch_all(self, sql: str, params: Params | None = None) -> list[Row]:
+        self.statements.append(sql)
+        return await self.inner.fetch_all(sql, params)
+
+    async def fetch_value(self, sql: str, params: Params | None = None) -> Any:
+        self.statements.append(sql)
+        return await self.inner.fetch_value(sql, params)
+
+    async def execute(self, sql: str, params: Params | None = None) -> int:
+        self.statements.append(sql)
+        return await self.inner.execute(sql, params)

@@ -370,6 +370,16 @@ DEFAULT_ORDER: tuple[SortKey, ...] = (("created_at", "asc"),)
 # The relationships of a worker assignment a compound document may include: the one list of
 # them (the query models, the service's reads and the OpenAPI text all follow it).
 INCLUDES = ("worker", "child", "application", "applicant-profile")
+# Likewise for the records that have associations: an application's applicant profile, and a
+# profile's application, by our name and by Binti's (each of those names it only for a profile
+# of that role). Agency workers and children have nothing to include.
+APPLICATION_INCLUDES = ("applicant-agency-profile",)
+PROFILE_APPLICATIONS = {
+    ProfileRole.APPLICANT: "applications-as-applicant",
+    ProfileRole.CO_APPLICANT: "applications-as-co-applicant",
+    ProfileRole.OTHER_ADULT_IN_HOME: "applications-as-other-adult",
+}
+PROFILE_INCLUDES = ("application", *PROFILE_APPLICATIONS.values())
 ALL_INCLUDES = "*"
 MAX_SEARCH_LENGTH = 200
 MAX_INCLUDE_LENGTH = 200
@@ -433,6 +443,22 @@ class Inclusion(QueryModel):
 
 class RecordShowQuery(Inclusion):
     """A record's show: ``include``/``included`` taken, with nothing to add."""
+
+
+class ApplicationInclusion(Inclusion):
+    """What a document of applications may include."""
+
+    includable: ClassVar[tuple[str, ...]] = APPLICATION_INCLUDES
+    include: IncludeList | None = Field(None, description=_include_text(APPLICATION_INCLUDES))
+    included: IncludeList | None = Field(None, description=_include_text(APPLICATION_INCLUDES))
+
+
+class ProfileInclusion(Inclusion):
+    """What a document of user agency profiles may include."""
+
+    includable: ClassVar[tuple[str, ...]] = PROFILE_INCLUDES
+    include: IncludeList | None = Field(None, description=_include_text(PROFILE_INCLUDES))
+    included: IncludeList | None = Field(None, description=_include_text(PROFILE_INCLUDES))
 
 
 class ListQuery(PageQuery, Inclusion):
@@ -502,7 +528,7 @@ class IncludeQuery(Inclusion):
     included: IncludeList | None = Field(None, description=_include_text(INCLUDES))
 
 
-class AssignmentPageQuery(RecordListQuery, IncludeQuery):
+class AssignmentPageQuery(IncludeQuery, RecordListQuery):
     """What an answer holding a page of worker assignments reads: a create's too."""
 
 
@@ -579,7 +605,7 @@ class ApplicationAssignmentsQuery(UpdatedRange, CreatedRange, AssignmentPageQuer
 APPLICATION_SORTS = ("created_at", "date_of_inquiry", "updated_at", "status_date")
 
 
-class ApplicationListQuery(UpdatedRange, ListQuery):
+class ApplicationListQuery(UpdatedRange, ApplicationInclusion, ListQuery):
     filters: ClassVar[tuple[str, ...]] = (
         "status",
         *_UPDATED,
@@ -609,7 +635,7 @@ class ApplicationListQuery(UpdatedRange, ListQuery):
         }
 
 
-class ProfileListQuery(UpdatedRange, RecordListQuery):
+class ProfileListQuery(UpdatedRange, ProfileInclusion, RecordListQuery):
     filters: ClassVar[tuple[str, ...]] = (
         "role",
         "application_status",

@@ -3,7 +3,8 @@ assignments point at, and the people of an application."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -66,22 +67,111 @@ def full_name(parts: dict[str, Any]) -> str | None:
     return " ".join(name for name in names if name) or None
 
 
-async def list_records(
+# The related records of a compound document, by kind.
+Included = dict[RecordKind, list[Row]]
+
+
+@dataclass(frozen=True)
+class Related:
+    """A relationship a compound document may include: the kind of record it names and the
+    column of a row holding that record's id; with ``role``, only a profile of that role names
+    one (Binti's ``applications-as-…``)."""
+
+    kind: RecordKind
+    column: str
+    role: ProfileRole | None = None
+
+    def id_in(self, row: Row) -> str | None:
+        if self.role is not None and row["role"] != self.role:
+            return None
+        record_id: str | None = row[self.column]
+        return record_id
+
+
+# Each kind's includable relationships, in the order of its list in childwelfare_models (the
+# query models take those names; these say what each reads). Other kinds have none.
+RELATED: dict[RecordKind, dict[str, Related]] = {
+    APPLICATIONS: {APPLICANT: Related(PROFILES, APPLICANT_COLUMN)},
+    PROFILES: {
+        "application": Related(APPLICATIONS, "application_id"),
+        **{
+            name: Related(APPLICATIONS, "application_id", role)
+            for role, name in schemas.PROFILE_APPLICATIONS.items()
+        },
+    },
+}
+assert tuple(RELATED[APPLICATIONS]) == schemas.APPLICATION_INCLUDES
+assert tuple(RELATED[PROFILES]) == schemas.PROFILE_INCLUDES
+
+
+async def related_records(
+    db: Executor,
+    caller: Principal,
+    rows: Sequence[Row],
+    relationships: Mapping[str, Related],
+    wanted: AbstractSet[str],
+) -> Included:
+    """The records the ``wanted`` relationships of ``rows`` name, each once, by kind: one query
+    per kind (names of one kind share it), whatever the number of rows. Each is read through
+    the caller's scope, as a direct read of it would be: one the caller could not read at its
+    own URL is left out."""
+    ids: dict[RecordKind, dict[str, None]] = {}
+    for name, related in relationships.items():
+        if name in wanted:
+            found = ids.setdefault(related.kind, {})  # an ordered set
+            for row in rows:
+                record_id = related.id_in(row)
+                if record_id is not None:
+                    found[record_id] = None
+    scope = policy.casework_scope(caller)
+    return {
+        kind: await queries.get_records(db, kind.table, scope, list(found))
+        for kind, found in ids.items()
+    }
+
+
+async def records_with_included(
     db: Database,
     caller: Principal,
     kind: RecordKind,
     order: Sequence[SortKey],
     page: PageRequest,
     filters: dict[str, Any] | None = None,
-) -> Page:
+    include: AbstractSet[str] = frozenset(),
+) -> tuple[Page, Included]:
     """A page of the records the caller may read, in ``order`` ((field, direction) pairs);
-    ``filters`` by name (``full_name_contains``, or an attribute's exact value)."""
+    ``filters`` by name (``full_name_contains``, or an attribute's exact value); with the
+    records ``include`` names."""
     scope = policy.casework_scope(caller)
-    async with db.connection() as connection:  # the page and its total: one checkout
+    async with db.connection() as connection:  # the page, its total and more: one checkout
         rows, total = await queries.list_records(
             connection, kind.table, scope, order, page, filters
         )
-    return Page(rows, page, total)
+        related = await _included(connection, caller, kind, rows, include)
+    return Page(rows, page, total), related
+
+
+async def record_with_included(
+    db: Database,
+    caller: Principal,
+    kind: RecordKind,
+    record_id: str,
+    include: AbstractSet[str] = frozenset(),
+) -> tuple[Row, Included]:
+    """One record the caller may read (404 otherwise), with the records ``include`` names."""
+    if not include or kind not in RELATED:
+        return await get_record(db, caller, kind, record_id), {}
+    async with db.connection() as connection:
+        row = await get_record(connection, caller, kind, record_id)
+        return row, await _included(connection, caller, kind, [row], include)
+
+
+async def _included(
+    db: Executor, caller: Principal, kind: RecordKind, rows: list[Row], include: AbstractSet[str]
+) -> Included:
+    if not include or kind not in RELATED:
+        return {}
+    return await related_records(db, caller, rows, RELATED[kind], include)
 
 
 async def get_record(

@@ -18,7 +18,7 @@ from caseworks.childwelfare import childwelfare_queries as queries
 from caseworks.childwelfare import records
 from caseworks.childwelfare.childwelfare_models import INCLUDES
 from caseworks.childwelfare.terms import WorkerRole
-from caseworks.core.errors import FieldProblem, Invalid, NotFound
+from caseworks.core.errors import Conflict, FieldProblem, Invalid, NotFound
 from caseworks.core.ids import is_valid_id, new_id
 from caseworks.core.pagination import Page, PageRequest
 from caseworks.core.sorting import SortKey
@@ -83,7 +83,9 @@ async def assign_in(
     target = await _locked_subject(tx, caller, subject, wanted[0].pointer)
     policy.require_casework_update(caller)
     workers = await _eligible_workers(tx, caller, wanted)
-    new = await _within_limits(tx, caller, subject, wanted, limits)
+    held = await queries.holders(tx, caller.agency_id, subject.column, subject.record_id)
+    _ids_agree(held, wanted)
+    new = _within_limits(held, subject, wanted, limits)
     now = utc_now()
     assigner = await _assigner(tx, caller)
     await _ids_free(tx, caller, new)
@@ -184,15 +186,38 @@ async def _eligible_workers(
     return workers
 
 
-async def _within_limits(
-    tx: Executor,
-    caller: Principal,
-    subject: Subject,
-    wanted: list[Wanted],
-    limits: dict[WorkerRole, int],
+def _ids_agree(held: list[Row], wanted: list[Wanted]) -> None:
+    """An assignment asked for that exists already is a no-op, unless the client gave it an id
+    other than its own: the client would go on using an id that names nothing. 409 at that
+    item's ``id``, naming the assignment's id (the client may send that one, or none); and
+    for an item with an id that repeats an earlier item of the request, which makes it."""
+    ids = {(row["worker_id"], row["role"]): row["id"] for row in held}
+    made_by: dict[tuple[str, str], Wanted] = {}
+    problems: list[FieldProblem] = []
+    for item in wanted:
+        key = (item.worker_id, item.role)
+        what = f"agency worker {item.worker_id} in the {item.role.label} role"
+        if key in ids:
+            if item.assignment_id is not None and item.assignment_id != ids[key]:
+                detail = (
+                    f"{what} is worker assignment {ids[key]} already, not"
+                    f" {item.assignment_id}: send {ids[key]}, or no id"
+                )
+                problems.append(FieldProblem(detail, pointer=f"{item.pointer}/id"))
+        elif key in made_by:
+            if item.assignment_id is not None:  # the same id twice was refused with the body
+                detail = f"{what} is asked for by {made_by[key].pointer} already: send no id here"
+                problems.append(FieldProblem(detail, pointer=f"{item.pointer}/id"))
+        else:
+            made_by[key] = item
+    if problems:
+        raise Conflict(problems[0].detail, problems)
+
+
+def _within_limits(
+    held: list[Row], subject: Subject, wanted: list[Wanted], limits: dict[WorkerRole, int]
 ) -> list[Wanted]:
-    """The assignments to make: those not held already, each role within its limit."""
-    held = await queries.holders(tx, caller.agency_id, subject.column, subject.record_id)
+    """The assignments to make: those not ``held`` already, each role within its limit."""
     holding = {(row["worker_id"], row["role"]) for row in held}
     counts: dict[str, int] = {}
     for row in held:
@@ -303,7 +328,7 @@ async def assignments_with_included(
     page: PageRequest,
     include: AbstractSet[str],
     subject: Subject | None = None,
-) -> tuple[Page, dict[records.RecordKind, list[Row]]]:
+) -> tuple[Page, records.Included]:
     """A page of the assignments the caller may read (``subject``'s only, when given), with the
     records ``include`` names: the subject, the page, its total and the included records on one
     connection, so one trip to the pool."""
@@ -318,7 +343,7 @@ async def assignments_with_included(
 
 async def assignment_with_included(
     db: Database, caller: Principal, assignment_id: str, include: AbstractSet[str]
-) -> tuple[Row, dict[records.RecordKind, list[Row]]]:
+) -> tuple[Row, records.Included]:
     """One assignment, with the records ``include`` names (on one connection)."""
     if not include:
         return await get_assignment(db, caller, assignment_id), {}
@@ -343,28 +368,20 @@ async def delete_assignment(db: Database, caller: Principal, assignment_id: str)
         )
 
 
-# Each includable relationship (childwelfare_models.INCLUDES): its column and its records.
+# Each includable relationship (childwelfare_models.INCLUDES): its records and its column.
 _RELATED = {
-    "worker": ("worker_id", records.WORKERS),
-    "child": ("child_id", records.CHILDREN),
-    "application": ("application_id", records.APPLICATIONS),
-    "applicant-profile": (records.APPLICANT_COLUMN, records.PROFILES),
+    "worker": records.Related(records.WORKERS, "worker_id"),
+    "child": records.Related(records.CHILDREN, "child_id"),
+    "application": records.Related(records.APPLICATIONS, "application_id"),
+    "applicant-profile": records.Related(records.PROFILES, records.APPLICANT_COLUMN),
 }
 assert tuple(_RELATED) == INCLUDES, "every includable relationship is read here"
 
 
 async def included(
     db: Executor, caller: Principal, rows: list[Row], wanted: AbstractSet[str]
-) -> dict[records.RecordKind, list[Row]]:
+) -> records.Included:
     """The related records of ``rows`` a compound document asks for (``wanted`` names the
-    relationships), each once, by kind: one query per kind, whatever the number of rows. Each
-    is read through the caller's scope, as a direct read of it would be: a record the caller
-    could not read on its own is left out."""
-    scope = policy.casework_scope(caller)
-    related: dict[records.RecordKind, list[Row]] = {}
-    for name, (column, kind) in _RELATED.items():
-        if name not in wanted:
-            continue
-        ids = list(dict.fromkeys(row[column] for row in rows if row[column] is not None))
-        related[kind] = await queries.get_records(db, kind.table, scope, ids)
-    return related
+    relationships), each once, by kind: one query per kind, whatever the number of rows (and
+    one more for the supervisors of the workers), each within the caller's scope."""
+    return await records.related_records(db, caller, rows, _RELATED, wanted)

@@ -22,13 +22,16 @@ from caseworks.childwelfare import intake, records
 from caseworks.childwelfare import worker_assignments as service
 from caseworks.childwelfare.childwelfare_models import (
     ApplicationAssignmentsQuery,
+    ApplicationInclusion,
     ApplicationListQuery,
     AssignmentListQuery,
     AssignmentPageQuery,
     ChildAssignmentsQuery,
     ChildListQuery,
     IncludeQuery,
+    Inclusion,
     ListQuery,
+    ProfileInclusion,
     ProfileListQuery,
     RecordListQuery,
     RecordShowQuery,
@@ -65,6 +68,7 @@ from caseworks.web.jsonapi.childwelfare_documents import (
     resource_with_links,
 )
 from caseworks.web.jsonapi.childwelfare_openapi import (
+    ASSIGNMENT_INCLUDED,
     ASSIGNMENT_RESOURCE,
     RECORD_RESOURCES,
     assignment_body,
@@ -94,6 +98,11 @@ RECORD_LIST_QUERIES: dict[RecordKind, type[ListQuery]] = {
     records.CHILDREN: ChildListQuery,
     records.APPLICATIONS: ApplicationListQuery,
     records.PROFILES: ProfileListQuery,
+}
+# A record's show, by kind: what it may include (the others take include with nothing to add).
+RECORD_SHOW_QUERIES: dict[RecordKind, type[Inclusion]] = {
+    records.APPLICATIONS: ApplicationInclusion,
+    records.PROFILES: ProfileInclusion,
 }
 # JSON:API's query parameters: `filter[name]` spellings, 400 naming each parameter as sent.
 # A token in the URL (`api_token`, which Binti deprecated) is refused with 401 before anything.
@@ -163,16 +172,33 @@ def _record_reader(
     return read_record
 
 
+def _with_included(
+    document: dict[str, Any], related: records.Included, base: str
+) -> dict[str, Any]:
+    """The document, with its ``included`` member when the kind has relationships to include
+    and some were asked for (an empty ``include`` asks for none): ``related`` then holds each
+    kind asked for, found or not."""
+    if related:
+        document["included"] = render.included(related, base)
+    return document
+
+
 def _record_lister(kind: RecordKind) -> Handler:
     async def list_records(call: Call) -> Response:
         query: ListQuery = call.query
-        page = await records.list_records(
-            call.state.db, call.caller, kind, query.order, query.page, query.conditions()
+        page, related = await records.records_with_included(
+            call.state.db,
+            call.caller,
+            kind,
+            query.order,
+            query.page,
+            query.conditions(),
+            query.wanted,
         )
         base = _base(call)
         resources = [render.record(kind, row, base) for row in page.items]
-        url = _url(call.scope)
-        return jsonapi.response(jsonapi.collection(page, url, query.asked_order, resources))
+        document = jsonapi.collection(page, _url(call.scope), query.asked_order, resources)
+        return jsonapi.response(_with_included(document, related, base))
 
     return list_records
 
@@ -195,8 +221,13 @@ def _record_creator(kind: RecordKind, path: str) -> Handler:
 
 def _record_shower(kind: RecordKind) -> Handler:
     async def show_record(call: Call) -> Response:
-        row = await records.get_record(call.state.db, call.caller, kind, call.path["record_id"])
-        return jsonapi.response({"data": render.record(kind, row, _base(call))})
+        query: Inclusion = call.query
+        row, related = await records.record_with_included(
+            call.state.db, call.caller, kind, call.path["record_id"], query.wanted
+        )
+        base = _base(call)
+        document = {"data": render.record(kind, row, base)}
+        return jsonapi.response(_with_included(document, related, base))
 
     return show_record
 
@@ -259,7 +290,12 @@ def _linked_record_reader(
 
 
 def _reads(kind: RecordKind, path: str) -> list[Endpoint]:
-    one, page_schema = single(RECORD_RESOURCES[kind.table]), page_of(RECORD_RESOURCES[kind.table])
+    """List and show of a kind of record; their answers hold ``included`` if it has
+    relationships to include."""
+    resource = RECORD_RESOURCES[kind.table]
+    kinds = dict.fromkeys(related.kind for related in records.RELATED.get(kind, {}).values())
+    included = tuple(RECORD_RESOURCES[other.table] for other in kinds)
+    one, page_schema = single(resource, included=included), page_of(resource, included=included)
     noun, tag = kind.noun.replace(" ", "_"), kind.table
     return [
         _declare(
@@ -279,7 +315,7 @@ def _reads(kind: RecordKind, path: str) -> list[Endpoint]:
             f"Show a {kind.noun}",
             f"show_{noun}",
             tag,
-            RecordShowQuery,
+            RECORD_SHOW_QUERIES.get(kind, RecordShowQuery),
             output=one,
         ),
     ]
@@ -603,7 +639,7 @@ async def create_assignments(call: Call) -> Response:
 
 def assignment_endpoints() -> list[Endpoint]:
     """The reads first: the router tries routes in order, and these are the hottest."""
-    page_schema = page_of(ASSIGNMENT_RESOURCE, included=True)
+    page_schema = page_of(ASSIGNMENT_RESOURCE, included=ASSIGNMENT_INCLUDED)
     return [*_assignment_reads(page_schema), *_assignment_writes(page_schema)]
 
 
@@ -617,7 +653,7 @@ def _assignment_reads(page_schema: dict[str, Any]) -> list[Endpoint]:
             "show_worker_assignment",
             ASSIGNMENTS_TAG,
             IncludeQuery,
-            output=single(ASSIGNMENT_RESOURCE, included=True),
+            output=single(ASSIGNMENT_RESOURCE, included=ASSIGNMENT_INCLUDED),
         ),
         *(
             _declare(

@@ -161,3 +161,39 @@ async def test_a_refused_intake_answers_with_binti_error_objects(
         assert {"status", "title", "detail", "source"} <= set(error)
         assert error["source"]["pointer"].startswith("/data/")
     assert (await jsonapi.get(APPLICATIONS)).json()["data"] == []
+
+
+async def test_reads_bundle_the_applicant_and_the_application_unless_told_not_to(
+    binti: httpx.AsyncClient,
+) -> None:
+    """Binti: without `included` every available association is bundled; `?included=` with no
+    argument excludes them all; a list names those wanted."""
+    approver = await worker(binti, email="approver@example.org")
+    created = await binti.post(APPLICATIONS, json=_intake(approver))
+    assert created.status_code == 200, created.text
+    application = created.json()["data"]
+    profile_id = application["relationships"]["applicant-agency-profile"]["data"]["id"]
+
+    listed = await binti.get(APPLICATIONS)
+    assert listed.headers["content-type"].startswith("application/json")
+    [applicant] = listed.json()["included"]
+    assert (applicant["type"], applicant["id"]) == ("user-agency-profiles", profile_id)
+    assert applicant["attributes"]["email"] == "oliver.lehner@example.org"
+    assert applicant["attributes"]["external-identifier"] == "APPLICANT01"
+
+    path = f"{APPLICATIONS}/{application['id']}"
+    named = await binti.get(path, params={"included": "applicant-agency-profile"})
+    assert named.json()["included"] == [applicant]
+    assert "included" not in (await binti.get(path, params={"included": ""})).json()
+    assert "included" not in (await binti.get(APPLICATIONS, params={"included": ""})).json()
+
+    people = await binti.get(PROFILES, params={"included": "applications-as-applicant"})
+    [bundled] = people.json()["included"]
+    assert (bundled["type"], bundled["id"]) == ("initial-applications", application["id"])
+    assert bundled["attributes"]["external-identifier"] == "EXTERNAL01"
+    assert (await binti.get(f"{PROFILES}/{profile_id}")).json()["included"] == [bundled]
+
+    # An association of Binti's we do not hold is refused, not ignored.
+    refused = await binti.get(APPLICATIONS, params={"included": "license"})
+    assert refused.status_code == 400
+    assert refused.json()["errors"][0]["source"] == {"parameter": "included"}

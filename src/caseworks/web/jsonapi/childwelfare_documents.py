@@ -451,6 +451,7 @@ def application_intake(document: Any, allowed_types: tuple[str, ...]) -> Intake:
                 problems.add(at, "is not a relationship an application is created with")
     suppress = _suppress_welcome(data, problems)
     problems.raise_if_any()
+    _distinct_ids(wanted)
     return Intake(kind, attributes, people, wanted, suppress, chosen_id)
 
 

@@ -8,13 +8,14 @@ models too, so a record's attributes are listed nowhere but in its model.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from pydantic import BaseModel
 
 from caseworks.childwelfare.childwelfare_models import (
     DERIVED_MODELS,
+    PROFILE_APPLICATIONS,
     RECORD_MODELS,
     ApplicationCreate,
     ProfileIntake,
@@ -32,7 +33,6 @@ from caseworks.web.jsonapi.childwelfare_resources import (
     APPLICATION_LINKAGE_TYPES,
     ASSIGNMENTS,
     CHILDREN,
-    PROFILE_APPLICATIONS,
     PROFILES,
     WORKERS,
 )
@@ -176,25 +176,29 @@ ASSIGNMENT_RESOURCE = _resource(
         "applicant-profile": _maybe(PROFILES),
     },
 )
-_INCLUDED = {
-    "type": "array",
-    "items": {"anyOf": [WORKER_RESOURCE, CHILD_RESOURCE, APPLICATION_RESOURCE, PROFILE_RESOURCE]},
-}
+# The resources a compound document of worker assignments may include.
+ASSIGNMENT_INCLUDED = (WORKER_RESOURCE, CHILD_RESOURCE, APPLICATION_RESOURCE, PROFILE_RESOURCE)
 
 
-def single(resource: dict[str, Any], *, included: bool = False) -> dict[str, Any]:
-    """A document holding one resource (and, if asked for, what it includes)."""
+def _included(resources: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    items = resources[0] if len(resources) == 1 else {"anyOf": list(resources)}
+    return {"type": "array", "items": items}
+
+
+def single(resource: dict[str, Any], *, included: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
+    """A document holding one resource (and, where it has any, the ``included`` resources)."""
     properties = {"data": resource}
     return {
         "type": "object",
         "required": ["data"],
-        "properties": {**properties, "included": _INCLUDED} if included else properties,
+        "properties": {**properties, "included": _included(included)} if included else properties,
         "additionalProperties": False,
     }
 
 
-def page_of(resource: dict[str, Any], *, included: bool = False) -> dict[str, Any]:
-    """A page of a collection: its resources, ``links`` and ``meta``."""
+def page_of(resource: dict[str, Any], *, included: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
+    """A page of a collection: its resources, ``links`` and ``meta`` (and, where it has any,
+    the ``included`` resources)."""
     link = _TEXT  # as the client wrote it, so not always a strict RFC 3986 URI
     properties: dict[str, Any] = {
         "data": {"type": "array", "items": resource},
@@ -224,7 +228,7 @@ def page_of(resource: dict[str, Any], *, included: bool = False) -> dict[str, An
     }
     document = _object(properties)
     if included:
-        document["properties"]["included"] = _INCLUDED
+        document["properties"]["included"] = _included(included)
     return document
 
 

@@ -13,6 +13,7 @@ from starlette.types import Scope
 from caseworks.childwelfare import records
 from caseworks.childwelfare.childwelfare_models import (
     DERIVED_MODELS,
+    PROFILE_APPLICATIONS,
     RECORD_MODELS,
     attribute_names,
 )
@@ -21,7 +22,6 @@ from caseworks.childwelfare.terms import (
     APPLICATION_TYPES,
     PROFILES_TYPE,
     ApplicationKind,
-    ProfileRole,
 )
 from caseworks.db import Row
 from caseworks.web.jsonapi.documents import Resource, linkage
@@ -45,12 +45,6 @@ _MEMBERS = {
         )
     )
     for table, model in RECORD_MODELS.items()
-}
-# A profile's application, by the role it has there, as Binti names the relationships.
-PROFILE_APPLICATIONS = {
-    ProfileRole.APPLICANT: "applications-as-applicant",
-    ProfileRole.CO_APPLICANT: "applications-as-co-applicant",
-    ProfileRole.OTHER_ADULT_IN_HOME: "applications-as-other-adult",
 }
 
 
