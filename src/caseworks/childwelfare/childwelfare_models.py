@@ -245,7 +245,7 @@ def _one_way_heard(value: str) -> str:
 
 CaseType = Annotated[
     str,
-    AfterValidator(lambda value: _one_case_type(value)),
+    AfterValidator(_one_case_type),
     WithJsonSchema({"type": "string", "enum": list(CASE_TYPES)}),
 ]
 HeardAboutUs = Annotated[
