@@ -93,6 +93,10 @@ def _with(document: dict[str, Any], pointer: str, value: Any) -> dict[str, Any]:
 
 ASSIGNMENT = "/data/relationships/worker-assignments/data/0"
 APPLICANT = "/data/relationships/applicant-agency-profile/data"
+CO_APPLICANT = "/data/relationships/co-applicant-agency-profile"
+BO = {"first_name": "Bo", "last_name": "Berg", "phone_number": "+4799999999"}
+SIGNED = "/data/attributes/date_application_signed"
+HEARD = "/data/attributes/how_did_you_hear_about_us"
 
 
 @pytest.mark.parametrize(
@@ -107,10 +111,33 @@ APPLICANT = "/data/relationships/applicant-agency-profile/data"
         (f"{ASSIGNMENT}/attributes/role", "case-carrying", f"{ASSIGNMENT}/attributes/role"),
         (f"{APPLICANT}/email", None, APPLICANT),  # neither e-mail nor phone
         (f"{APPLICANT}/last_name", None, APPLICANT),
-        (f"{APPLICANT}/street_address", "1 Main St", f"{APPLICANT}/street_address"),
+        (f"{APPLICANT}/street_address", 1, f"{APPLICANT}/street_address"),
+        (f"{APPLICANT}/state", "California", f"{APPLICANT}/state"),  # the two-letter code
+        (f"{APPLICANT}/home_phone", "555", f"{APPLICANT}/home_phone"),  # not carried
+        # Binti sets a family id on applicants only.
+        (CO_APPLICANT, {"data": {**BO, "family_id": "RFA-1"}}, f"{CO_APPLICANT}/data/family_id"),
         ("/data/meta", {"suppress-welcome-email": "yes"}, "/data/meta/suppress-welcome-email"),
         ("/data/meta", {"send-welcome": True}, "/data/meta/send-welcome"),
-        ("/data/attributes/capacity", 4, "/data/attributes/capacity"),  # not carried
+        ("/data/attributes/primary_language", "en", "/data/attributes/primary_language"),
+        ("/data/attributes/case_type", "foster", "/data/attributes/case_type"),
+        ("/data/attributes/date_application_signed", "01/07/2021", SIGNED),
+        ("/data/attributes/capacity", -1, "/data/attributes/capacity"),
+        ("/data/attributes/capacity", "5", "/data/attributes/capacity"),
+        ("/data/attributes/capacity", 2.5, "/data/attributes/capacity"),
+        ("/data/attributes/approved_age_lower", 21, "/data/attributes/approved_age_lower"),
+        ("/data/attributes/approved_age_higher", 22, "/data/attributes/approved_age_higher"),
+        ("/data/attributes/approved_age_higher", -1, "/data/attributes/approved_age_higher"),
+        ("/data/attributes/community_foster", "yes", "/data/attributes/community_foster"),
+        ("/data/attributes/template_slug", 41, "/data/attributes/template_slug"),
+        ("/data/attributes/how_did_you_hear_about_us", "billboard", HEARD),
+        # Binti requires the details for two of the ways (and none sent: named as we spell it).
+        (HEARD, "other", "/data/attributes/how-did-you-hear-about-us-details"),
+        (
+            HEARD,
+            "transferred_from_another_agency",
+            "/data/attributes/how-did-you-hear-about-us-details",
+        ),
+        ("/data/attributes/status", "open", "/data/attributes/status"),
         ("/data/relationships/license", {"data": None}, "/data/relationships/license"),
     ],
 )

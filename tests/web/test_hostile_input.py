@@ -856,9 +856,9 @@ async def test_every_date_field_of_a_body_takes_the_edges_of_the_range_and_nothi
     figures.record("edges taken and stored as sent", taken, "requests")
     # assignments (create: assigned_date; update: assigned_date, last_contact_date), children
     # (create, in either body, and update by PATCH and by PUT: date-of-birth), applications
-    # (create, PATCH, PUT: status-date, date-of-inquiry), user agency profiles (create, PUT:
-    # date-of-birth)
-    assert len(fields) == 15, fields
+    # (create, PATCH, PUT: status-date, date-of-inquiry, date-application-signed), user agency
+    # profiles (create, PUT: date-of-birth)
+    assert len(fields) == 18, fields
 
 
 def _answered_at(pointer: str) -> str:

@@ -30,8 +30,11 @@ from pydantic_core import PydanticCustomError
 
 from caseworks.childwelfare.terms import (
     APPLICATION_ROLES,
+    CASE_TYPES,
     CHILD_ROLES,
     CREATABLE_ROLES,
+    HEARD_ABOUT_US,
+    HEARD_ABOUT_US_EXPLAINED,
     STATUS_REASONS,
     ApplicationStatus,
     ProfileRole,
@@ -42,7 +45,15 @@ from caseworks.childwelfare.terms import APPLICATION_TYPES as APPLICATION_TYPES
 from caseworks.core.ids import ID_PATTERN
 from caseworks.core.query_parameters import PageQuery, QueryModel, split_list
 from caseworks.core.sorting import SortFields, SortKey, sort_keys
-from caseworks.core.text import DayOrMoment, Email, Identifier, IsoDate, Name, ShortText
+from caseworks.core.text import (
+    DayOrMoment,
+    Email,
+    FreeText,
+    Identifier,
+    IsoDate,
+    Name,
+    ShortText,
+)
 
 # Any id a record here may have, generated or a client's own (`core.ids.ID_PATTERN`): wider than
 # the mentoring API's ids, which are only ever generated.
@@ -220,6 +231,35 @@ def _one_of_reasons(value: str) -> str:
     return value
 
 
+def _one_case_type(value: str) -> str:
+    if value not in CASE_TYPES:
+        raise ValueError(f"must be one of {', '.join(CASE_TYPES)}")
+    return value
+
+
+def _one_way_heard(value: str) -> str:
+    if value not in HEARD_ABOUT_US:
+        raise ValueError("must be one of Binti's ways of hearing about the agency")
+    return value
+
+
+CaseType = Annotated[
+    str,
+    AfterValidator(_one_case_type),
+    WithJsonSchema({"type": "string", "enum": list(CASE_TYPES)}),
+]
+HeardAboutUs = Annotated[
+    str,
+    AfterValidator(_one_way_heard),
+    WithJsonSchema({"type": "string", "enum": list(HEARD_ABOUT_US)}),
+]
+# Beds in the home: Binti sets no bound; ours is the stored integer's.
+Capacity = Annotated[StrictInt, Field(ge=0, le=2**31 - 1)]
+# The ages a family is approved for, in years, within Binti's bounds.
+AgeLower = Annotated[StrictInt, Field(ge=0, le=20)]
+AgeHigher = Annotated[StrictInt, Field(ge=0, le=21)]
+
+
 class ApplicationCreate(Attributes):
     status: Status = ApplicationStatus.APPLYING
     status_date: IsoDate | None = None
@@ -229,6 +269,40 @@ class ApplicationCreate(Attributes):
     external_identifier: Identifier | None = None
     license_external_identifier: Identifier | None = None
     agency_placement_external_identifier: Identifier | None = None
+    case_type: CaseType | None = None
+    date_application_signed: IsoDate | None = None
+    capacity: Capacity | None = None
+    approved_age_lower: AgeLower | None = None
+    approved_age_higher: AgeHigher | None = Field(
+        None, description="Not below approved-age-lower (equal: one age)."
+    )
+    community_foster: StrictBool | None = None
+    respite_provider: StrictBool | None = None
+    template_slug: Identifier | None = None
+    how_did_you_hear_about_us: HeardAboutUs | None = None
+    # Checked even when left out: two of the ways need it (an update checks the stored record).
+    how_did_you_hear_about_us_details: FreeText | None = Field(
+        None,
+        validate_default=True,
+        description="Required (not blank) when how-did-you-hear-about-us is"
+        f" {' or '.join(HEARD_ABOUT_US_EXPLAINED)}.",
+    )
+
+    @field_validator("approved_age_higher")
+    @classmethod
+    def _not_below_lower(cls, value: int | None, info: ValidationInfo) -> int | None:
+        lower = info.data.get("approved_age_lower")
+        if value is not None and lower is not None and value < lower:
+            raise ValueError(f"must not be below approved_age_lower ({lower})")
+        return value
+
+    @field_validator("how_did_you_hear_about_us_details")
+    @classmethod
+    def _explained(cls, value: str | None, info: ValidationInfo) -> str | None:
+        way = info.data.get("how_did_you_hear_about_us")
+        if way in HEARD_ABOUT_US_EXPLAINED and not (value and value.strip()):
+            raise ValueError(f"is required when how_did_you_hear_about_us is {way}")
+        return value
 
 
 class ApplicationDerived(BaseModel):
@@ -236,6 +310,15 @@ class ApplicationDerived(BaseModel):
 
     # The day the first worker was assigned to it (UTC); kept when assignments go.
     caseworker_assigned_date: date | None = None
+
+
+# An address's state, as Binti describes it: its two-letter code (kept as written).
+StateCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2}$")]
+# Binti's family id is set on applicants only: a profile of another role made with one is
+# refused (422 at the attribute), and so is a change giving one to such a profile.
+FAMILY_ID_ROLES = (ProfileRole.APPLICANT,)
+NOT_FAMILY_ID = "is set on applicants only, not on a profile of this role"
+_FAMILY_ID = "The state's family identifier (an RFA id): an applicant's only."
 
 
 class ProfileCreate(Attributes):
@@ -249,6 +332,14 @@ class ProfileCreate(Attributes):
     email: Email | None = None
     phone_number: ShortText | None = None
     external_identifier: Identifier | None = None
+    # Binti's state family identifier (an RFA id): an applicant's only (see NOT_FAMILY_ID).
+    family_id: Identifier | None = Field(None, description=_FAMILY_ID)
+    street_address: ShortText | None = None
+    city: ShortText | None = None
+    state: StateCode | None = None
+    zipcode: Identifier | None = None
+    county: ShortText | None = None
+    additional_directions_to_home: FreeText | None = None
 
 
 class ProfileDerived(BaseModel):
@@ -282,6 +373,13 @@ class ProfileIntake(Attributes):
     email: Email | None = None
     phone_number: ShortText | None = None
     external_identifier: Identifier | None = None
+    family_id: Identifier | None = Field(None, description=_FAMILY_ID)
+    street_address: ShortText | None = None
+    city: ShortText | None = None
+    state: StateCode | None = None
+    zipcode: Identifier | None = None
+    county: ShortText | None = None
+    additional_directions_to_home: FreeText | None = None
 
     @model_validator(mode="after")
     def _named_and_reachable(self) -> ProfileIntake:

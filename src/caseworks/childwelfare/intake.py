@@ -90,6 +90,8 @@ async def create_profile(
     reference; or its applicant, when it has none yet), or the one an earlier attempt made;
     ``own_id`` is the id the client chose for it, else one is made."""
     policy.require_casework_update(caller)
+    if attributes.family_id is not None and attributes.role not in schemas.FAMILY_ID_ROLES:
+        raise Invalid.field("/data/attributes/family-id", schemas.NOT_FAMILY_ID)
     profile_id = own_id or new_id(records.PROFILES.prefix)
 
     async def make(tx: Executor) -> Row:

@@ -13,7 +13,12 @@ from caseworks.auth import Principal, policy
 from caseworks.auth.tokens import revoke_worker_tokens
 from caseworks.childwelfare import childwelfare_models as schemas
 from caseworks.childwelfare import childwelfare_queries as queries
-from caseworks.childwelfare.terms import ANY_APPLICATION_TYPE, ApplicationKind, ProfileRole
+from caseworks.childwelfare.terms import (
+    ANY_APPLICATION_TYPE,
+    HEARD_ABOUT_US_EXPLAINED,
+    ApplicationKind,
+    ProfileRole,
+)
 from caseworks.core.errors import Conflict, FieldProblem, Forbidden, Invalid, NotFound
 from caseworks.core.ids import is_valid_id, new_id
 from caseworks.core.pagination import Page, PageRequest
@@ -296,6 +301,7 @@ async def update_record(
         current = await get_record(tx, caller, kind, record_id, lock=True)
         policy.require_casework_update(caller)
         _check_subtype(kind, current, resource_type)
+        _keeps_rules(kind, current, changes)
         if "supervisors" in apart:
             await _set_supervisors(tx, caller.agency_id, record_id, apart["supervisors"])
         if links and APPLICANT in links:
@@ -343,6 +349,42 @@ async def _set_supervisors(
     if problems:
         raise Invalid("the supervisors break a rule", problems)
     await queries.replace_supervisors(tx, agency_id, worker_id, wanted)
+
+
+def _attribute(name: str) -> str:
+    return f"/data/attributes/{name.replace('_', '-')}"
+
+
+def _keeps_rules(kind: RecordKind, current: Row, changes: dict[str, Any]) -> None:
+    """A partial change must keep the rules that span attributes with those it leaves as
+    stored (the update model checks those sent together): 422 before anything is written."""
+    if kind is APPLICATIONS:
+        _keeps_ages(current, changes)
+        _keeps_explained(current, changes)
+    given_family_id = kind is PROFILES and changes.get("family_id") is not None
+    if given_family_id and current["role"] not in schemas.FAMILY_ID_ROLES:
+        raise Invalid.field(_attribute("family_id"), schemas.NOT_FAMILY_ID)
+
+
+def _keeps_ages(current: Row, changes: dict[str, Any]) -> None:
+    ages = ("approved_age_lower", "approved_age_higher")
+    if not set(ages) & set(changes):
+        return
+    lower, higher = (changes[name] if name in changes else current[name] for name in ages)
+    if lower is not None and higher is not None and higher < lower:
+        named = ages[1] if ages[1] in changes else ages[0]
+        detail = f"approved ages from {lower} to {higher}: the lower is above the higher"
+        raise Invalid.field(_attribute(named), detail)
+
+
+def _keeps_explained(current: Row, changes: dict[str, Any]) -> None:
+    names = ("how_did_you_hear_about_us", "how_did_you_hear_about_us_details")
+    if not set(names) & set(changes):
+        return
+    way, details = (changes[name] if name in changes else current[name] for name in names)
+    if way in HEARD_ABOUT_US_EXPLAINED and not (details and details.strip()):
+        detail = f"is required when how_did_you_hear_about_us is {way}"
+        raise Invalid.field(_attribute(names[1]), detail)
 
 
 def _derived(kind: RecordKind, current: Row, changes: dict[str, Any]) -> dict[str, Any]:

@@ -54,6 +54,137 @@ def _intake(approver: str) -> dict[str, Any]:
     }
 
 
+def _example_intake(approver: str) -> dict[str, Any]:
+    """The body of Binti's "Intake an application" with every member its schema takes, valued
+    as in Binti's example answer (case type, ages, capacity, slug…); the applicant's e-mail is
+    on example.org."""
+    home = {
+        "street_address": "9905 Heidenreich Key",
+        "city": "Sacramento",
+        "state": "CA",
+        "zipcode": "95814",
+        "county": "Sacramento",
+        "additional_directions_to_home": "Second house past the barn",
+    }
+    return {
+        "data": {
+            "attributes": {
+                "case_type": "dependency",
+                "date_of_inquiry": "2021-01-06",
+                "date_application_signed": "2021-01-07",
+                "external_identifier": "EXTERNAL01",
+                "capacity": 5,
+                "approved_age_lower": 1,
+                "approved_age_higher": 16,
+                "community_foster": True,
+                "license_external_identifier": "7274251218",
+                "status": "recruiting",
+                "template_slug": "application-template-41",
+                "how_did_you_hear_about_us": "other",
+                "how_did_you_hear_about_us_details": "A stall at the county fair",
+            },
+            "relationships": {
+                "applicant-agency-profile": {
+                    "data": {
+                        "first_name": "Oliver",
+                        "middle_name": "J",
+                        "last_name": "Lehner",
+                        "suffix": "Jr",
+                        "email": "oliver.lehner@example.org",
+                        "phone_number": "+15309450048",
+                        "family_id": "RFA-7274251218",
+                        "external_identifier": "APPLICANT01",
+                        **home,
+                    }
+                },
+                "co-applicant-agency-profile": {
+                    "data": {
+                        "first_name": "Ada",
+                        "middle_name": None,
+                        "last_name": "Lehner",
+                        "suffix": None,
+                        "email": None,
+                        "phone_number": "+15309450049",
+                        "family_id": None,
+                        "external_identifier": "APPLICANT02",
+                        **home,
+                    }
+                },
+                "worker-assignments": {
+                    "data": [
+                        {
+                            "attributes": {"role": "approvals"},
+                            "relationships": {
+                                "worker": {"data": {"id": approver, "type": "agency-workers"}}
+                            },
+                            "meta": {},
+                        }
+                    ]
+                },
+            },
+            "meta": {"suppress-welcome-email": True},
+        }
+    }
+
+
+def _kebab(values: dict[str, Any]) -> dict[str, Any]:
+    return {name.replace("_", "-"): value for name, value in values.items()}
+
+
+async def test_binti_example_intake_is_taken_whole_and_shown_back(
+    binti: httpx.AsyncClient,
+) -> None:
+    approver = await worker(binti, email="approver@example.org")
+    body = _example_intake(approver)
+
+    created = await binti.post(APPLICATIONS, json=body)
+
+    assert created.status_code == 200, created.text
+    application = created.json()["data"]
+    assert application["attributes"].items() >= _kebab(body["data"]["attributes"]).items()
+    relationships = body["data"]["relationships"]
+    people = (await binti.get(PROFILES, params={"included": ""})).json()["data"]
+    profiles = {person["attributes"]["role"]: person["attributes"] for person in people}
+    for role, name in (("applicant", "applicant"), ("co_applicant", "co-applicant")):
+        sent = relationships[f"{name}-agency-profile"]["data"]
+        assert profiles[role].items() >= _kebab(sent).items()
+    assert profiles["applicant"]["name"] == "Oliver J Lehner Jr"
+
+    # Binti's "Update an application" body: respite_provider (required there) and the rest.
+    changes = {
+        "case_type": "probation",
+        "date_of_inquiry": "2021-01-05",
+        "date_application_signed": "2021-01-08",
+        "external_identifier": "EXTERNAL01",
+        "capacity": 3,
+        "approved_age_lower": 0,
+        "approved_age_higher": 21,
+        "community_foster": False,
+        "license_external_identifier": "7274251218",
+        "respite_provider": True,
+    }
+    updated = await binti.put(
+        f"{APPLICATIONS}/{application['id']}", json={"data": {"attributes": changes}}
+    )
+    assert updated.status_code == 200, updated.text
+    attributes = updated.json()["data"]["attributes"]
+    assert attributes.items() >= _kebab(changes).items()
+    assert attributes["template-slug"] == "application-template-41"
+
+
+async def test_a_co_applicant_with_a_family_id_is_refused_as_binti_says(
+    binti: httpx.AsyncClient,
+) -> None:
+    body = _example_intake(await worker(binti, email="approver@example.org"))
+    body["data"]["relationships"]["co-applicant-agency-profile"]["data"]["family_id"] = "RFA-2"
+    response = await binti.post(APPLICATIONS, json=body)
+    assert response.status_code == 422, response.text
+    assert [error["source"]["pointer"] for error in response.json()["errors"]] == [
+        "/data/relationships/co-applicant-agency-profile/data/family_id"
+    ]
+    assert (await binti.get(APPLICATIONS)).json()["data"] == []
+
+
 async def test_intake_list_show_and_update_an_application(jsonapi: httpx.AsyncClient) -> None:
     approver = await worker(jsonapi, email="approver@example.org")
     created = await jsonapi.post(APPLICATIONS, json=_intake(approver))

@@ -432,6 +432,8 @@ def application_intake(document: Any, allowed_types: tuple[str, ...]) -> Intake:
         problems.add("/data/attributes", "must be an object")
         problems.raise_if_any()
     values, keys = snake_keys(raw, "/data/attributes")
+    if "status" in values and values["status"] is None:
+        del values["status"]  # Binti's intake takes a null status: the new application's own
     attributes = problems.validate(schemas.ApplicationCreate, values, "/data/attributes", keys)
     relationships = data.get("relationships", {})
     people: dict[ProfileRole, schemas.ProfileIntake] = {}
@@ -442,9 +444,10 @@ def application_intake(document: Any, allowed_types: tuple[str, ...]) -> Intake:
         for name, relationship in relationships.items():
             at = pointer_to(["data", "relationships", name])
             if name in _INTAKE_PROFILES:
-                person = _inline_profile(relationship, f"{at}/data", problems)
+                role = _INTAKE_PROFILES[name]
+                person = _inline_profile(relationship, f"{at}/data", role, problems)
                 if person is not None:
-                    people[_INTAKE_PROFILES[name]] = person
+                    people[role] = person
             elif name == _INLINE_ASSIGNMENTS:
                 wanted = _inline_assignments(relationship, f"{at}/data", problems)
             else:
@@ -455,8 +458,11 @@ def application_intake(document: Any, allowed_types: tuple[str, ...]) -> Intake:
     return Intake(kind, attributes, people, wanted, suppress, chosen_id)
 
 
-def _inline_profile(relationship: Any, at: str, problems: Problems) -> schemas.ProfileIntake | None:
-    """A person written inline (``ProfileIntake`` says what it needs)."""
+def _inline_profile(
+    relationship: Any, at: str, role: ProfileRole, problems: Problems
+) -> schemas.ProfileIntake | None:
+    """A person written inline (``ProfileIntake`` says what it needs; a family id only an
+    applicant may have)."""
     if not isinstance(relationship, dict) or not isinstance(relationship.get("data"), dict):
         problems.add(at, "must be an object with the person's attributes")
         return None
@@ -464,6 +470,8 @@ def _inline_profile(relationship: Any, at: str, problems: Problems) -> schemas.P
     person: schemas.ProfileIntake | None = problems.validate(
         schemas.ProfileIntake, values, at, keys
     )
+    if values.get("family_id") is not None and role not in schemas.FAMILY_ID_ROLES:
+        problems.add(at + pointer_to([keys["family_id"]]), schemas.NOT_FAMILY_ID)
     return person
 
 

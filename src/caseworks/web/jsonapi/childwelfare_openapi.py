@@ -313,6 +313,19 @@ def _inline_person() -> dict[str, Any]:
     }
 
 
+def _intake_attributes() -> dict[str, Any]:
+    """An application's attributes, as its intake takes them: a null status (Binti's intake
+    allows one) is the new application's default."""
+    schema = attributes_schema(ApplicationCreate)
+    status = schema["properties"]["status"]
+    schema["properties"]["status"] = {
+        "anyOf": [status, {"type": "null"}],
+        "default": status.pop("default"),
+        "description": "Null, or left out: the default.",
+    }
+    return schema
+
+
 def intake_body(types: tuple[str, ...]) -> dict[str, Any]:
     """An application's intake: its attributes, the applicant and co-applicant inline, worker
     assignments inline, and ``meta.suppress-welcome-email``."""
@@ -335,7 +348,7 @@ def intake_body(types: tuple[str, ...]) -> dict[str, Any]:
         "type": "object",
         "properties": {
             "type": {"enum": list(types)},  # Binti sends none: an initial application
-            "attributes": attributes_schema(ApplicationCreate),
+            "attributes": _intake_attributes(),
             "relationships": {
                 "type": "object",
                 "properties": {
