@@ -356,7 +356,7 @@ def intake_body(types: tuple[str, ...]) -> dict[str, Any]:
 
 
 def member_body(member: str, model: type[BaseModel]) -> dict[str, Any]:
-    """The Binti-compatible create body: ``{member: {snake_case attributes}}``."""
+    """The Binti-compatible create or update body: ``{member: {snake_case attributes}}``."""
     return {
         "type": "object",
         "required": [member],
