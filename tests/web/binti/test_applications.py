@@ -197,3 +197,26 @@ async def test_reads_bundle_the_applicant_and_the_application_unless_told_not_to
     refused = await binti.get(APPLICATIONS, params={"included": "license"})
     assert refused.status_code == 400
     assert refused.json()["errors"][0]["source"] == {"parameter": "included"}
+
+
+async def test_people_and_workers_may_have_addresses_on_test_domains_as_binti_s_examples(
+    binti: httpx.AsyncClient,
+) -> None:
+    approver = await worker(binti, email="5857907209dadbcaf1celewis@reichert.test")
+    body = _intake(approver)
+    applicant = body["data"]["relationships"]["applicant-agency-profile"]["data"]
+    applicant["email"] = "40e3e52adcac9308e689kareem@reinger.test"
+    created = await binti.post(APPLICATIONS, json=body)
+    assert created.status_code == 200, created.text
+    profile_id = created.json()["data"]["relationships"]["applicant-agency-profile"]["data"]["id"]
+    shown = (await binti.get(f"{PROFILES}/{profile_id}")).json()["data"]["attributes"]
+    assert shown["email"] == "40e3e52adcac9308e689kareem@reinger.test"
+
+    # Other special-use names stay refused: no mail would ever arrive there.
+    refused = await binti.put(
+        f"{PROFILES}/{profile_id}", json={"data": {"attributes": {"email": "kareem@reinger.local"}}}
+    )
+    assert refused.status_code == 422
+    assert [error["source"] for error in refused.json()["errors"]] == [
+        {"pointer": "/data/attributes/email"}
+    ]
