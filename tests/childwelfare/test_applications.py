@@ -163,6 +163,26 @@ async def test_the_updated_window_is_strictly_after_its_start_and_before_its_end
     assert await _ids(jsonapi, updated_end_date="2026-03-01T01:00:00+01:00") == [made["feb"]]
 
 
+async def test_an_offset_sent_with_an_unencoded_plus_is_read_as_that_offset(
+    tenant: Tenant, jsonapi: httpx.AsyncClient
+) -> None:
+    """``+`` in a query string is a space: ``…T23:59:59+00:00`` sent as it is arrives as
+    ``…T23:59:59 00:00``, and is read as the offset it was."""
+    march_31, april_1 = await application(jsonapi), await application(jsonapi)
+    await _touched_at(tenant, march_31, "2026-03-31T23:59:59+00:00")
+    await _touched_at(tenant, april_1, "2026-04-01T00:00:00+00:00")
+    unencoded = await jsonapi.get(f"{APPLICATIONS}?updated_start_date=2026-03-31T23:59:59+00:00")
+    assert unencoded.status_code == 200, unencoded.text
+    assert [item["id"] for item in unencoded.json()["data"]] == [april_1]
+    east = await jsonapi.get(f"{APPLICATIONS}?updated_end_date=2026-04-01T02:00:00+02:00")
+    assert [item["id"] for item in east.json()["data"]] == [march_31]
+    # Only a trailing HH:MM after a time is taken so: any other space is still refused.
+    for value in ("2026-03-31T23:59:59 0000", "2026-03-31T23:59:59  00:00", "2026-03-31T23:59 00"):
+        refused = await jsonapi.get(APPLICATIONS, params={"updated_start_date": value})
+        assert refused.status_code == 400, value
+        assert refused.json()["errors"][0]["source"] == {"parameter": "updated_start_date"}
+
+
 async def test_a_filter_given_twice_or_wrong_is_400_naming_it(jsonapi: httpx.AsyncClient) -> None:
     twice = await jsonapi.get(APPLICATIONS, params={"status": "closed", "filter[status]": "closed"})
     assert twice.status_code == 400

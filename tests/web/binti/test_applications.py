@@ -7,6 +7,7 @@ list's filters under their bare names), and each answer is read as Binti describ
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -220,3 +221,29 @@ async def test_people_and_workers_may_have_addresses_on_test_domains_as_binti_s_
     assert [error["source"] for error in refused.json()["errors"]] == [
         {"pointer": "/data/attributes/email"}
     ]
+
+
+async def test_an_updated_window_with_an_offset_written_unencoded_in_the_url(
+    binti: httpx.AsyncClient,
+) -> None:
+    """Binti's example, ``updated_start_date=2024-08-23T20:30:21+00:00``, sent as written: the
+    ``+`` arrives as a space and is read as the offset it was."""
+    approver = await worker(binti, email="approver@example.org")
+    created = await binti.post(APPLICATIONS, json=_intake(approver))
+    application_id = created.json()["data"]["id"]
+    hour_ago = (datetime.now(UTC) - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%S")
+    for path in (APPLICATIONS, f"{APPLICATIONS}/{application_id}/relationships/worker_assignments"):
+        since = await _as_written(binti, path, f"updated_start_date={hour_ago}+00:00")
+        assert since.status_code == 200, since.text
+        assert len(since.json()["data"]) == 1
+        before = await _as_written(binti, path, f"updated_end_date={hour_ago}+00:00")
+        assert before.status_code == 200, before.text
+        assert before.json()["data"] == []
+
+
+async def _as_written(client: httpx.AsyncClient, path: str, query: str) -> httpx.Response:
+    """A GET with the query string exactly as written (httpx would otherwise replace it with the
+    client's own parameters), ``tz=utc`` first as Binti's clients send it."""
+    request = client.build_request("GET", path)
+    request.url = request.url.copy_with(query=f"tz=utc&{query}".encode())
+    return await client.send(request)
