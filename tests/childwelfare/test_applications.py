@@ -63,6 +63,25 @@ async def test_binti_attributes_are_stored_and_shown(jsonapi: httpx.AsyncClient)
     assert shown["caseworker-assigned-date"] is None
 
 
+@pytest.mark.parametrize(
+    ("kind", "binti_type"),
+    [
+        ("initial-applications", "InitialApplication"),
+        ("renewal-applications", "RenewalApplication"),
+    ],
+)
+async def test_the_type_attribute_names_the_kind_as_binti_does(
+    jsonapi: httpx.AsyncClient, kind: str, binti_type: str
+) -> None:
+    application_id = await application(jsonapi, kind)
+    assert (await _attributes(jsonapi, application_id))["type"] == binti_type
+    refused = await jsonapi.put(
+        f"{APPLICATIONS}/{application_id}", json={"data": {"attributes": {"type": binti_type}}}
+    )
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["source"] == {"pointer": "/data/attributes/type"}
+
+
 async def test_a_new_application_dates_its_status_from_today(jsonapi: httpx.AsyncClient) -> None:
     shown = await _attributes(jsonapi, await application(jsonapi))
     assert (shown["status"], shown["status-date"], shown["date-of-inquiry"]) == (
@@ -80,6 +99,7 @@ async def test_a_new_application_dates_its_status_from_today(jsonapi: httpx.Asyn
         ("status-reason", "Bored"),
         ("status-date", "2024-08-20T10:00:00Z"),  # a day, not a moment
         ("caseworker-assigned-date", "2024-08-20"),  # set by the first assignment only
+        ("type", "InitialApplication"),  # the kind, named by the resource's type
     ],
 )
 async def test_values_binti_does_not_take_are_422(

@@ -247,3 +247,20 @@ async def _as_written(client: httpx.AsyncClient, path: str, query: str) -> httpx
     request = client.build_request("GET", path)
     request.url = request.url.copy_with(query=f"tz=utc&{query}".encode())
     return await client.send(request)
+
+
+async def test_applications_carry_binti_s_type_and_profiles_its_roles(
+    binti: httpx.AsyncClient,
+) -> None:
+    approver = await worker(binti, email="approver@example.org")
+    created = await binti.post(APPLICATIONS, json=_intake(approver))
+    application = created.json()["data"]
+    assert (application["type"], application["attributes"]["type"]) == (
+        "initial-applications",
+        "InitialApplication",
+    )
+    [listed] = (await binti.get(APPLICATIONS, params={"included": ""})).json()["data"]
+    assert listed["attributes"]["type"] == "InitialApplication"
+    profile_id = application["relationships"]["applicant-agency-profile"]["data"]["id"]
+    person = (await binti.get(f"{PROFILES}/{profile_id}")).json()["data"]["attributes"]
+    assert person["roles"] == ["applicant"]

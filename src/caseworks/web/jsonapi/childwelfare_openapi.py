@@ -17,6 +17,7 @@ from caseworks.childwelfare.childwelfare_models import (
     DERIVED_MODELS,
     PROFILE_APPLICATIONS,
     RECORD_MODELS,
+    SHOWN_MODELS,
     ApplicationCreate,
     ProfileIntake,
     ProfileNew,
@@ -152,8 +153,9 @@ _RECORD_RELATIONSHIPS: dict[str, dict[str, Any]] = {
 
 def _record_resource(table: str, model: type[BaseModel]) -> dict[str, Any]:
     answered = answered_attributes(model)
-    if table in DERIVED_MODELS:
-        answered |= answered_attributes(DERIVED_MODELS[table])
+    for extra in (DERIVED_MODELS, SHOWN_MODELS):
+        if table in extra:
+            answered |= answered_attributes(extra[table])
     resource = _resource(_RECORD_TYPES[table], answered)
     if table in _RECORD_RELATIONSHIPS:
         resource["properties"]["relationships"] = _object(_RECORD_RELATIONSHIPS[table])
