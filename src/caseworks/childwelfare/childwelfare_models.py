@@ -405,10 +405,10 @@ DEFAULT_ORDER: tuple[SortKey, ...] = (("created_at", "asc"),)
 # The relationships of a worker assignment a compound document may include: the one list of
 # them (the query models, the service's reads and the OpenAPI text all follow it).
 INCLUDES = ("worker", "child", "application", "applicant-profile")
-# Likewise for the records that have associations: an application's applicant profile, and a
-# profile's application, by our name and by Binti's (each of those names it only for a profile
-# of that role). Agency workers and children have nothing to include.
-APPLICATION_INCLUDES = ("applicant-agency-profile",)
+# Likewise for the records that have associations: an application's applicant and co-applicant
+# profiles, and a profile's application, by our name and by Binti's (each of those names it only
+# for a profile of that role). Agency workers and children have nothing to include.
+APPLICATION_INCLUDES = ("applicant-agency-profile", "co-applicant-agency-profile")
 PROFILE_APPLICATIONS = {
     ProfileRole.APPLICANT: "applications-as-applicant",
     ProfileRole.CO_APPLICANT: "applications-as-co-applicant",

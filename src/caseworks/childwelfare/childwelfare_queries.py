@@ -44,12 +44,19 @@ RESOURCES: dict[str, tuple[str, ...]] = {
     )
     for table, model in RECORD_MODELS.items()
 }
-# Read with a profile: the kind of its application, which names the application's type.
+# Read with a profile: the kind of its application, which names the application's type. Read
+# with an application: its co-applicant's profile (the first made, should there be several),
+# found by the profiles' (agency_id, application_id, role) index.
 _JOINED = {
+    "applications": (
+        "(SELECT p.id FROM user_agency_profiles p WHERE p.agency_id = r.agency_id"
+        " AND p.application_id = r.id AND p.role = 'co_applicant'"
+        " ORDER BY p.created_at, p.id LIMIT 1) AS co_applicant_profile_id",
+    ),
     "user_agency_profiles": (
         "(SELECT a.kind FROM applications a WHERE a.agency_id = r.agency_id"
         " AND a.id = r.application_id) AS application_kind",
-    )
+    ),
 }
 # Attributes holding a list are stored as one text: the items, sorted, joined by commas.
 _LISTS = {

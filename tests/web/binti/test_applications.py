@@ -264,3 +264,46 @@ async def test_applications_carry_binti_s_type_and_profiles_its_roles(
     profile_id = application["relationships"]["applicant-agency-profile"]["data"]["id"]
     person = (await binti.get(f"{PROFILES}/{profile_id}")).json()["data"]["attributes"]
     assert person["roles"] == ["applicant"]
+
+
+async def test_the_co_applicant_made_at_the_intake_is_a_relationship_and_includable(
+    binti: httpx.AsyncClient,
+) -> None:
+    approver = await worker(binti, email="approver@example.org")
+    body = _intake(approver)
+    body["data"]["relationships"]["co-applicant-agency-profile"] = {
+        "data": {"first_name": "Ada", "last_name": "Lehner", "phone_number": "+15309450049"}
+    }
+    created = await binti.post(APPLICATIONS, json=body)
+    assert created.status_code == 200, created.text
+    application = created.json()["data"]
+    linkage = application["relationships"]["co-applicant-agency-profile"]["data"]
+    assert linkage["type"] == "user-agency-profiles"
+    co_applicant = linkage["id"]
+    applicant = application["relationships"]["applicant-agency-profile"]["data"]["id"]
+
+    path = f"{APPLICATIONS}/{application['id']}"
+    named = (await binti.get(path, params={"included": "co-applicant-agency-profile"})).json()
+    [person] = named["included"]
+    assert (person["id"], person["attributes"]["roles"]) == (co_applicant, ["co_applicant"])
+    assert person["attributes"]["name"] == "Ada Lehner"
+    everything = (await binti.get(APPLICATIONS)).json()["included"]
+    assert sorted(item["id"] for item in everything) == sorted([applicant, co_applicant])
+
+    # Named by the intake, never set by an update.
+    refused = await binti.put(
+        path,
+        json={
+            "data": {
+                "relationships": {
+                    "co-applicant-agency-profile": {
+                        "data": {"type": "user-agency-profiles", "id": applicant}
+                    }
+                }
+            }
+        },
+    )
+    assert refused.status_code == 422
+    assert [error["source"] for error in refused.json()["errors"]] == [
+        {"pointer": "/data/relationships/co-applicant-agency-profile"}
+    ]

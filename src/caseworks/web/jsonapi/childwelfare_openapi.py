@@ -143,7 +143,10 @@ _RECORD_TYPES = {
 }
 # The relationships a record's resource object always holds.
 _RECORD_RELATIONSHIPS: dict[str, dict[str, Any]] = {
-    "applications": {"applicant-agency-profile": _maybe(PROFILES)},
+    "applications": {
+        "applicant-agency-profile": _maybe(PROFILES),
+        "co-applicant-agency-profile": _maybe(PROFILES),
+    },
     "user_agency_profiles": {
         "application": _linkage(*APPLICATION_TYPES, closed=True),
         **{name: _many(*APPLICATION_TYPES) for name in PROFILE_APPLICATIONS.values()},

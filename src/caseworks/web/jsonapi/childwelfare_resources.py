@@ -103,7 +103,8 @@ def record(kind: records.RecordKind, row: Row, base: str) -> Resource:
     }
     if kind is records.APPLICATIONS:
         resource["relationships"] = {
-            records.APPLICANT: linkage(PROFILES, row[records.APPLICANT_COLUMN])
+            records.APPLICANT: linkage(PROFILES, row[records.APPLICANT_COLUMN]),
+            records.CO_APPLICANT: linkage(PROFILES, row[records.CO_APPLICANT_COLUMN]),
         }
     elif kind is records.PROFILES:
         resource["relationships"] = _profile_relationships(row)
