@@ -367,14 +367,25 @@ _RELATED = (
 )
 
 
+def _profile(profile_id: str | None) -> dict[str, str] | None:
+    return None if profile_id is None else {"type": "user-agency-profiles", "id": profile_id}
+
+
 def record(table: str, kind: str | None, row: dict[str, Any], root: str) -> dict[str, Any]:
     attributes = {name.replace("_", "-"): value for name, value in row.items() if name != "id"}
     resource: dict[str, Any] = {"type": kind, "id": row["id"], "attributes": attributes}
     if kind is None:  # an application: its kind is its type, its applicant a relationship
-        resource["type"] = f"{attributes.pop('kind')}-applications"
-        applicant = attributes.pop("applicant-profile-id")
-        linkage = None if applicant is None else {"type": "user-agency-profiles", "id": applicant}
-        resource["relationships"] = {"applicant-agency-profile": {"data": linkage}}
+        application_kind = attributes.pop("kind")
+        resource["type"] = f"{application_kind}-applications"
+        attributes["type"] = f"{application_kind.capitalize()}Application"
+        resource["relationships"] = {
+            f"{name}-agency-profile": {"data": _profile(attributes.pop(f"{name}-profile-id"))}
+            for name in ("applicant", "co-applicant")
+        }
+    elif table == "agency_workers":  # computed as caseworks answers them
+        attributes["sign-in-count"] = 0
+    elif table == "user_agency_profiles":
+        attributes["roles"] = [row["role"]]
     resource["links"] = {"self": f"{root}{table}/{row['id']}"}
     return resource
 

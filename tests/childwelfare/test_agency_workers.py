@@ -211,3 +211,42 @@ async def test_a_lookup_by_external_identifier_finds_only_that_worker(
     unknown = await jsonapi.get(WORKERS, params={"full_name_contains": "Wendy"})
     assert unknown.status_code == 400
     assert unknown.json()["errors"][0]["source"] == {"parameter": "full_name_contains"}
+
+
+async def test_managers_of_supervisors_are_the_supervisors_supervisors_each_once(
+    jsonapi: httpx.AsyncClient,
+) -> None:
+    cleo = await worker(jsonapi, name="Cleo Top", email="cleo@example.org")
+    dan = await worker(jsonapi, name="Dan Top", email="dan@example.org")
+    bo = await worker(jsonapi, name="Bo Mid", email="bo@example.org", supervisors=[cleo, dan])
+    eli = await worker(jsonapi, name="Eli Mid", email="eli@example.org", supervisors=[cleo])
+    anna = await worker(jsonapi, name="Anna Low", supervisors=[bo, eli])
+
+    shown = (await jsonapi.get(f"/api/v1/agency_workers/{anna}")).json()["data"]["attributes"]
+    assert [item["id"] for item in shown["supervisors"]] == sorted([bo, eli])
+    assert shown["managers-of-supervisors"] == sorted(
+        [{"id": cleo, "name": "Cleo Top"}, {"id": dan, "name": "Dan Top"}], key=lambda m: m["id"]
+    )
+    listed = (await jsonapi.get("/api/v1/agency_workers")).json()["data"]
+    managers = {item["id"]: item["attributes"]["managers-of-supervisors"] for item in listed}
+    assert managers[anna] == shown["managers-of-supervisors"]
+    assert managers[bo] == managers[eli] == managers[cleo] == []
+
+    # The managers follow a change of supervision at once: they are read, never stored.
+    assert (await _patch(jsonapi, anna, supervisors=[eli])).status_code == 200
+    moved = (await jsonapi.get(f"/api/v1/agency_workers/{anna}")).json()["data"]["attributes"]
+    assert moved["managers-of-supervisors"] == [{"id": cleo, "name": "Cleo Top"}]
+
+
+async def test_sign_in_count_is_zero_and_the_computed_attributes_are_not_written(
+    jsonapi: httpx.AsyncClient,
+) -> None:
+    anna = await worker(jsonapi)
+    shown = (await jsonapi.get(f"/api/v1/agency_workers/{anna}")).json()["data"]["attributes"]
+    assert shown["sign-in-count"] == 0
+    for member, value in (("sign-in-count", 3), ("managers-of-supervisors", [])):
+        refused = await _patch(jsonapi, anna, **{member: value})
+        assert refused.status_code == 422, member
+        assert [error["source"] for error in refused.json()["errors"]] == [
+            {"pointer": f"/data/attributes/{member}"}
+        ]

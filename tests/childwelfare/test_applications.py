@@ -63,6 +63,25 @@ async def test_binti_attributes_are_stored_and_shown(jsonapi: httpx.AsyncClient)
     assert shown["caseworker-assigned-date"] is None
 
 
+@pytest.mark.parametrize(
+    ("kind", "binti_type"),
+    [
+        ("initial-applications", "InitialApplication"),
+        ("renewal-applications", "RenewalApplication"),
+    ],
+)
+async def test_the_type_attribute_names_the_kind_as_binti_does(
+    jsonapi: httpx.AsyncClient, kind: str, binti_type: str
+) -> None:
+    application_id = await application(jsonapi, kind)
+    assert (await _attributes(jsonapi, application_id))["type"] == binti_type
+    refused = await jsonapi.put(
+        f"{APPLICATIONS}/{application_id}", json={"data": {"attributes": {"type": binti_type}}}
+    )
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["source"] == {"pointer": "/data/attributes/type"}
+
+
 async def test_a_new_application_dates_its_status_from_today(jsonapi: httpx.AsyncClient) -> None:
     shown = await _attributes(jsonapi, await application(jsonapi))
     assert (shown["status"], shown["status-date"], shown["date-of-inquiry"]) == (
@@ -80,6 +99,7 @@ async def test_a_new_application_dates_its_status_from_today(jsonapi: httpx.Asyn
         ("status-reason", "Bored"),
         ("status-date", "2024-08-20T10:00:00Z"),  # a day, not a moment
         ("caseworker-assigned-date", "2024-08-20"),  # set by the first assignment only
+        ("type", "InitialApplication"),  # the kind, named by the resource's type
     ],
 )
 async def test_values_binti_does_not_take_are_422(
@@ -161,6 +181,26 @@ async def test_the_updated_window_is_strictly_after_its_start_and_before_its_end
         made["april_1"]
     ]
     assert await _ids(jsonapi, updated_end_date="2026-03-01T01:00:00+01:00") == [made["feb"]]
+
+
+async def test_an_offset_sent_with_an_unencoded_plus_is_read_as_that_offset(
+    tenant: Tenant, jsonapi: httpx.AsyncClient
+) -> None:
+    """``+`` in a query string is a space: ``…T23:59:59+00:00`` sent as it is arrives as
+    ``…T23:59:59 00:00``, and is read as the offset it was."""
+    march_31, april_1 = await application(jsonapi), await application(jsonapi)
+    await _touched_at(tenant, march_31, "2026-03-31T23:59:59+00:00")
+    await _touched_at(tenant, april_1, "2026-04-01T00:00:00+00:00")
+    unencoded = await jsonapi.get(f"{APPLICATIONS}?updated_start_date=2026-03-31T23:59:59+00:00")
+    assert unencoded.status_code == 200, unencoded.text
+    assert [item["id"] for item in unencoded.json()["data"]] == [april_1]
+    east = await jsonapi.get(f"{APPLICATIONS}?updated_end_date=2026-04-01T02:00:00+02:00")
+    assert [item["id"] for item in east.json()["data"]] == [march_31]
+    # Only a trailing HH:MM after a time is taken so: any other space is still refused.
+    for value in ("2026-03-31T23:59:59 0000", "2026-03-31T23:59:59  00:00", "2026-03-31T23:59 00"):
+        refused = await jsonapi.get(APPLICATIONS, params={"updated_start_date": value})
+        assert refused.status_code == 400, value
+        assert refused.json()["errors"][0]["source"] == {"parameter": "updated_start_date"}
 
 
 async def test_a_filter_given_twice_or_wrong_is_400_naming_it(jsonapi: httpx.AsyncClient) -> None:

@@ -131,6 +131,22 @@ async def test_a_day_alone_is_its_first_moment(
     assert await _ids(jsonapi, INDEX, created_end_date="2026-03-26") == []
 
 
+async def test_an_offset_whose_plus_the_url_made_a_space_is_read_as_that_offset(
+    jsonapi: httpx.AsyncClient, db: Database, tenant: Tenant
+) -> None:
+    child_id, worker_id = await child(jsonapi), await worker(jsonapi)
+    made = await jsonapi.post(INDEX, json=child_assignment(child_id, worker_id))
+    assignment_id = made.json()["data"][0]["id"]
+    await _stamp(db, tenant, assignment_id, MOMENT, MOMENT)  # 10:00:00 UTC
+    for bound, expected in (("09:59:59", [assignment_id]), ("10:00:00", [])):
+        # "+" left unencoded in the query string is decoded as a space.
+        response = await jsonapi.get(f"{INDEX}?created_start_date=2026-03-25T{bound}+00:00")
+        assert response.status_code == 200, response.text
+        assert [item["id"] for item in response.json()["data"]] == expected
+    sent = await jsonapi.get(f"{INDEX}?created_end_date=2026-03-25T12:00:01+02:00")
+    assert [item["id"] for item in sent.json()["data"]] == [assignment_id]
+
+
 async def test_an_applications_list_filters_by_role_created_and_updated(
     jsonapi: httpx.AsyncClient, db: Database, tenant: Tenant
 ) -> None:

@@ -11,7 +11,11 @@ import pytest
 
 from caseworks.auth.principal import Principal, Role
 from caseworks.childwelfare import records, worker_assignments
-from caseworks.childwelfare.childwelfare_models import INCLUDES, PROFILE_INCLUDES
+from caseworks.childwelfare.childwelfare_models import (
+    APPLICATION_INCLUDES,
+    INCLUDES,
+    PROFILE_INCLUDES,
+)
 from caseworks.core.pagination import PageRequest
 from caseworks.db import Database
 from tests.support.childwelfare import (
@@ -213,19 +217,31 @@ async def _family(jsonapi: httpx.AsyncClient, **attributes: Any) -> tuple[str, s
     return application_id, by_role["applicant"], by_role["co_applicant"]
 
 
-async def test_applications_include_their_applicant_profile_by_default(
+async def test_applications_include_their_applicant_and_co_applicant_profiles_by_default(
     jsonapi: httpx.AsyncClient,
 ) -> None:
-    application_id, applicant, _ = await _family(jsonapi)
+    application_id, applicant, co_applicant = await _family(jsonapi)
     without = await application(jsonapi)  # no applicant: nothing to include for it
     listed = (await jsonapi.get(APPLICATIONS)).json()
     assert [item["id"] for item in listed["data"]] == [application_id, without]
-    assert included_ids(listed) == [("user-agency-profiles", applicant)]
-    [profile] = listed["included"]
+    relationships = listed["data"][0]["relationships"]
+    assert relationships["co-applicant-agency-profile"] == {
+        "data": {"type": "user-agency-profiles", "id": co_applicant}
+    }
+    assert listed["data"][1]["relationships"]["co-applicant-agency-profile"] == {"data": None}
+    people = sorted([("user-agency-profiles", applicant), ("user-agency-profiles", co_applicant)])
+    assert included_ids(listed) == people
+    profile = next(item for item in listed["included"] if item["id"] == applicant)
     assert profile["attributes"]["name"] == "Anna Berg"
     assert profile["links"]["self"] == f"http://testserver{PROFILES}/{applicant}"
     shown = (await jsonapi.get(f"{APPLICATIONS}/{application_id}")).json()
-    assert shown["included"] == [profile]
+    assert shown["included"] == listed["included"]
+    for name, expected in (
+        ("applicant-agency-profile", applicant),
+        ("co-applicant-agency-profile", co_applicant),
+    ):
+        asked = await jsonapi.get(f"{APPLICATIONS}/{application_id}", params={"included": name})
+        assert included_ids(asked.json()) == [("user-agency-profiles", expected)]
     # Asked for, with nothing there: an empty `included`, as for assignments.
     assert (await jsonapi.get(f"{APPLICATIONS}/{without}")).json()["included"] == []
 
@@ -248,10 +264,11 @@ async def test_application_and_profile_reads_take_a_star_an_empty_value_and_name
     jsonapi: httpx.AsyncClient, name: str
 ) -> None:
     application_id, applicant, co_applicant = await _family(jsonapi)
+    both = sorted([("user-agency-profiles", applicant), ("user-agency-profiles", co_applicant)])
     profile = [("user-agency-profiles", applicant)]
     mine = [("initial-applications", application_id)]
     for url in (APPLICATIONS, f"{APPLICATIONS}/{application_id}"):
-        assert included_ids((await jsonapi.get(url, params={name: "*"})).json()) == profile
+        assert included_ids((await jsonapi.get(url, params={name: "*"})).json()) == both
         asked = await jsonapi.get(url, params={name: "applicant-agency-profile"})
         assert included_ids(asked.json()) == profile
         assert "included" not in (await jsonapi.get(url, params={name: ""})).json()
@@ -298,11 +315,18 @@ async def test_a_caseworker_is_given_only_the_people_and_applications_it_may_rea
     me = await worker(jsonapi, email="me@example.org")
     colleague = await worker(jsonapi, email="colleague@example.org")
     mine = await intake(jsonapi, ANNA, [(me, "support")])
-    theirs = await intake(jsonapi, KARI, [(colleague, "support")])
+    theirs_document = intake_document(applicant=KARI, workers=[(colleague, "support")])
+    theirs_document["data"]["relationships"]["co-applicant-agency-profile"] = {"data": CO_APPLICANT}
+    theirs = (await jsonapi.post(APPLICATIONS, json=theirs_document)).json()["data"]
     token = await tenant.token(Role.CASEWORKER, worker_id=me)
     async with jsonapi_client(tenant, token) as caseworker:
         applications = await caseworker.get(APPLICATIONS)
         assert included_ids(applications.json()) == [("user-agency-profiles", applicant_of(mine))]
+        # Another's co-applicant, asked for by name, is not given either.
+        asked = await caseworker.get(
+            APPLICATIONS, params={"included": "co-applicant-agency-profile"}
+        )
+        assert asked.json()["included"] == []
         people = await caseworker.get(PROFILES, params={"included": "*"})
         assert included_ids(people.json()) == [("initial-applications", mine["id"])]
         shown = await caseworker.get(f"{APPLICATIONS}/{mine['id']}")
@@ -358,6 +382,30 @@ async def test_a_page_of_profiles_reads_its_applications_in_one_query(
     assert len(counted.statements) == 1
     assert [row["id"] for row in related[records.APPLICATIONS]] == sorted(
         application_id for application_id, _, _ in families
+    )
+
+
+async def test_a_page_of_applications_reads_its_applicants_and_co_applicants_in_one_query(
+    tenant: Tenant, db: Database, jsonapi: httpx.AsyncClient
+) -> None:
+    families = [await _family(jsonapi) for _ in range(3)]
+    admin = Principal(tenant.agency_id, Role.ADMIN, "tok_admin")
+    page, _ = await records.records_with_included(
+        db, admin, records.APPLICATIONS, (("created_at", "asc"),), PageRequest(1, 20)
+    )
+    async with db.connection() as connection:
+        counted = CountingExecutor(connection)
+        related = await records.related_records(
+            counted,
+            admin,
+            page.items,
+            records.RELATED[records.APPLICATIONS],
+            set(APPLICATION_INCLUDES),
+        )
+    # Both names are of one kind: three applicants and three co-applicants, one statement.
+    assert len(counted.statements) == 1
+    assert [row["id"] for row in related[records.PROFILES]] == sorted(
+        person for _, applicant, co_applicant in families for person in (applicant, co_applicant)
     )
 
 

@@ -86,11 +86,20 @@ async def test_put_changes_only_the_keys_sent_and_the_name_follows_its_parts(
     assert (await jsonapi.get(path)).json()["data"]["attributes"] == attributes
 
 
+async def test_roles_is_binti_s_list_of_the_profile_s_one_role(jsonapi: httpx.AsyncClient) -> None:
+    profile_id = applicant_of(await intake(jsonapi, ANNA))
+    shown = (await jsonapi.get(f"{PROFILES}/{profile_id}")).json()["data"]["attributes"]
+    assert (shown["role"], shown["roles"]) == ("applicant", ["applicant"])
+    listed = (await jsonapi.get(PROFILES)).json()["data"]
+    assert [item["attributes"]["roles"] for item in listed] == [["applicant"]]
+
+
 @pytest.mark.parametrize(
     ("attributes", "pointer"),
     [
         ({"role": "co_applicant"}, "/data/attributes/role"),  # fixed when the profile is made
         ({"name": "Someone Else"}, "/data/attributes/name"),  # follows the parts
+        ({"roles": ["co_applicant"]}, "/data/attributes/roles"),  # follows the role
         ({"email": "a@example.org,b@example.org"}, "/data/attributes/email"),
         ({"gender": "female"}, "/data/attributes/gender"),  # not carried
     ],

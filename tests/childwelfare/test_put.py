@@ -54,6 +54,56 @@ async def test_put_refuses_what_patch_refuses(jsonapi: httpx.AsyncClient) -> Non
     assert other.status_code == 409
 
 
+async def test_put_takes_binti_s_child_member_and_changes_only_the_keys_sent(
+    jsonapi: httpx.AsyncClient,
+) -> None:
+    child_id = await child(jsonapi, **{"middle-name": "Kari", "client-id": "C-1"})
+    url = f"/api/v1/children/{child_id}"
+    response = await jsonapi.put(url, json={"child": {"last_name": "Berg", "suffix": None}})
+    assert response.status_code == 200, response.text
+    attributes = response.json()["data"]["attributes"]
+    assert (attributes["first-name"], attributes["middle-name"]) == ("Ola", "Kari")
+    assert (attributes["last-name"], attributes["suffix"]) == ("Berg", None)
+    assert attributes["client-id"] == "C-1"
+
+
+async def test_binti_s_child_member_is_refused_beside_others_or_with_a_needed_value_nulled(
+    jsonapi: httpx.AsyncClient,
+) -> None:
+    child_id = await child(jsonapi)
+    url = f"/api/v1/children/{child_id}"
+    beside = await jsonapi.put(url, json={"child": {"last_name": "Berg"}, "data": {}})
+    assert beside.status_code == 422
+    assert [error["source"] for error in beside.json()["errors"]] == [{"pointer": "/data"}]
+    nulled = await jsonapi.put(url, json={"child": {"last_name": None}})
+    assert nulled.status_code == 422
+    assert [error["source"] for error in nulled.json()["errors"]] == [
+        {"pointer": "/child/last_name"}
+    ]
+    unknown = await jsonapi.put(url, json={"child": {"sad_muffin": "yes"}})
+    assert unknown.status_code == 422
+    assert [error["source"] for error in unknown.json()["errors"]] == [
+        {"pointer": "/child/sad_muffin"}
+    ]
+    shown = (await jsonapi.get(url)).json()["data"]["attributes"]
+    assert shown["last-name"] == "Nordmann"
+
+
+@pytest.mark.parametrize("method", ["PUT", "PATCH"])
+async def test_a_child_update_without_a_type_is_of_the_child_s_own_type(
+    jsonapi: httpx.AsyncClient, method: str
+) -> None:
+    child_id = await child(jsonapi)
+    response = await jsonapi.request(
+        method,
+        f"/api/v1/children/{child_id}",
+        json={"data": {"id": child_id, "attributes": {"first-name": "Kari"}}},
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["data"]["type"] == "children"
+    assert response.json()["data"]["attributes"]["first-name"] == "Kari"
+
+
 async def test_agency_workers_have_no_put_as_in_binti(jsonapi: httpx.AsyncClient) -> None:
     worker_id = await worker(jsonapi)
     response = await jsonapi.put(

@@ -38,6 +38,8 @@ async def test_create_and_show_an_agency_worker(jsonapi: httpx.AsyncClient) -> N
         "agency-role": None,
         "role-for-permissions": None,
         "supervisors": [],
+        "managers-of-supervisors": [],
+        "sign-in-count": 0,
         "created-at": resource["attributes"]["created-at"],
         "updated-at": resource["attributes"]["updated-at"],
     }

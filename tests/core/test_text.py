@@ -9,7 +9,14 @@ import unicodedata
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
-from caseworks.core.text import REFUSED_IN_NAMES, IsoDate, IsoDateTime, WholeNumber, one_line
+from caseworks.core.text import (
+    REFUSED_IN_NAMES,
+    Email,
+    IsoDate,
+    IsoDateTime,
+    WholeNumber,
+    one_line,
+)
 
 REFUSED_CATEGORIES = {"Cc", "Cf", "Cs", "Zl", "Zp"}
 
@@ -78,3 +85,29 @@ def test_a_date_is_the_day_alone_within_the_range() -> None:
     ):
         with pytest.raises(ValidationError):
             day.validate_python(refused)
+
+
+@pytest.mark.parametrize(
+    "address", ["lewis@reichert.test", "Kari@Example.TEST", "a@b.reinger.test", "a@example.org"]
+)
+def test_an_address_on_a_test_domain_is_taken(address: str) -> None:
+    domain = address.split("@")[1]
+    assert TypeAdapter(Email).validate_python(address) == address.replace(domain, domain.lower())
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "lewis@test",  # a bare top-level name is no agency's domain
+        "lewis@reichert.local",
+        "lewis@localhost",
+        "lewis@reichert.invalid",
+        "lewis@reichert.onion",
+        "lewis@reichert.test,root",
+        "lewis@@reichert.test",
+        "lewis@reichert..test",
+    ],
+)
+def test_other_special_use_domains_and_bad_syntax_are_refused(address: str) -> None:
+    with pytest.raises(ValidationError, match="must be one e-mail address"):
+        TypeAdapter(Email).validate_python(address)

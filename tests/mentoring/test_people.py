@@ -166,3 +166,19 @@ async def test_an_address_is_stored_normalised(api: httpx.AsyncClient) -> None:
     assert mentor["email"] == "Kari@example.org"
     shown = (await api.get(f"/api/v1/mentors/{mentor['mentor_id']}")).json()
     assert shown["email"] == "Kari@example.org"
+
+
+@pytest.mark.parametrize(("collection", "id_field", "prefix"), KINDS)
+async def test_an_address_on_a_test_domain_is_taken_and_other_special_use_ones_refused(
+    api: httpx.AsyncClient, collection: str, id_field: str, prefix: str
+) -> None:
+    made = await api.post(
+        f"/api/v1/{collection}", json={"name": "Carl", "email": "carl@olsen.test"}
+    )
+    assert made.status_code == 201, made.text
+    assert made.json()["email"] == "carl@olsen.test"
+    url = f"/api/v1/{collection}/{made.json()[id_field]}"
+    refused = await api.put(url, json={"email": "carl@olsen.localhost"})
+    assert refused.status_code == 422
+    assert [error["pointer"] for error in refused.json()["errors"]] == ["/email"]
+    assert (await api.get(url)).json()["email"] == "carl@olsen.test"

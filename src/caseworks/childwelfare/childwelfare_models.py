@@ -460,6 +460,41 @@ DERIVED_MODELS: dict[str, type[BaseModel]] = {
 UPDATE_MODELS = {table: updating(model) for table, model in RECORD_MODELS.items()}
 
 
+class WorkerShown(BaseModel):
+    """A worker's attributes computed as it is read, held in no column of its own."""
+
+    # The supervisors of its supervisors (Binti's managers of supervisors), each once, read
+    # from agency_worker_supervisors with the supervisors themselves.
+    managers_of_supervisors: Annotated[
+        list[dict[str, str]],
+        WithJsonSchema({"type": "array", "items": _WORKER_REFERENCE}),
+    ]
+    # Binti counts a worker's sign-ins to its platform; caseworks has no sign-ins (callers hold
+    # API tokens, whose uses are not counted), so it is always 0.
+    sign_in_count: int
+
+
+class ApplicationShown(BaseModel):
+    """Binti's name for the application's kind (the resource's type says it too)."""
+
+    type: Literal["InitialApplication", "RenewalApplication"]
+
+
+class ProfileShown(BaseModel):
+    """Binti's list of the profile's roles: ours holds one, the profile's ``role``."""
+
+    roles: list[PersonRole]
+
+
+# Each table's attributes computed from its row as it is answered (the renderer holds how):
+# read-only, and no column of the table, so writes refuse them as unknown.
+SHOWN_MODELS: dict[str, type[BaseModel]] = {
+    "agency_workers": WorkerShown,
+    "applications": ApplicationShown,
+    "user_agency_profiles": ProfileShown,
+}
+
+
 # --- query parameters, one model per shape of operation -----------------------------------------
 
 RecordSort = Literal["created_at", "-created_at", "updated_at", "-updated_at"]
@@ -468,10 +503,10 @@ DEFAULT_ORDER: tuple[SortKey, ...] = (("created_at", "asc"),)
 # The relationships of a worker assignment a compound document may include: the one list of
 # them (the query models, the service's reads and the OpenAPI text all follow it).
 INCLUDES = ("worker", "child", "application", "applicant-profile")
-# Likewise for the records that have associations: an application's applicant profile, and a
-# profile's application, by our name and by Binti's (each of those names it only for a profile
-# of that role). Agency workers and children have nothing to include.
-APPLICATION_INCLUDES = ("applicant-agency-profile",)
+# Likewise for the records that have associations: an application's applicant and co-applicant
+# profiles, and a profile's application, by our name and by Binti's (each of those names it only
+# for a profile of that role). Agency workers and children have nothing to include.
+APPLICATION_INCLUDES = ("applicant-agency-profile", "co-applicant-agency-profile")
 PROFILE_APPLICATIONS = {
     ProfileRole.APPLICANT: "applications-as-applicant",
     ProfileRole.CO_APPLICANT: "applications-as-co-applicant",

@@ -44,12 +44,19 @@ RESOURCES: dict[str, tuple[str, ...]] = {
     )
     for table, model in RECORD_MODELS.items()
 }
-# Read with a profile: the kind of its application, which names the application's type.
+# Read with a profile: the kind of its application, which names the application's type. Read
+# with an application: its co-applicant's profile (the first made, should there be several),
+# found by the profiles' (agency_id, application_id, role) index.
 _JOINED = {
+    "applications": (
+        "(SELECT p.id FROM user_agency_profiles p WHERE p.agency_id = r.agency_id"
+        " AND p.application_id = r.id AND p.role = 'co_applicant'"
+        " ORDER BY p.created_at, p.id LIMIT 1) AS co_applicant_profile_id",
+    ),
     "user_agency_profiles": (
         "(SELECT a.kind FROM applications a WHERE a.agency_id = r.agency_id"
         " AND a.id = r.application_id) AS application_kind",
-    )
+    ),
 }
 # Attributes holding a list are stored as one text: the items, sorted, joined by commas.
 _LISTS = {
@@ -322,31 +329,44 @@ def _ids_in(column: str, record_ids: list[str], dialect: str) -> Statement:
 
 
 def supervisors_statement(agency_id: str, worker_ids: list[str], dialect: str) -> Statement:
-    """The supervisors (id and name) of each of ``worker_ids``, by worker then id."""
+    """The supervisors (level 1) and the supervisors' supervisors (level 2, each once) of each
+    of ``worker_ids``, with id and name, by worker, level, then id: one statement for both."""
     condition, params = _ids_in("s.worker_id", worker_ids, dialect)
     return (
-        "SELECT s.worker_id, w.id, w.name FROM agency_worker_supervisors s"
+        "SELECT s.worker_id, 1 AS level, w.id, w.name FROM agency_worker_supervisors s"
         " JOIN agency_workers w ON w.agency_id = s.agency_id AND w.id = s.supervisor_id"
-        f" WHERE s.agency_id = :agency_id AND {condition} ORDER BY s.worker_id, w.id",
+        f" WHERE s.agency_id = :agency_id AND {condition}"
+        " UNION"
+        " SELECT s.worker_id, 2 AS level, w.id, w.name FROM agency_worker_supervisors s"
+        " JOIN agency_worker_supervisors m"
+        " ON m.agency_id = s.agency_id AND m.worker_id = s.supervisor_id"
+        " JOIN agency_workers w ON w.agency_id = m.agency_id AND w.id = m.supervisor_id"
+        f" WHERE s.agency_id = :agency_id AND {condition}"
+        " ORDER BY worker_id, level, id",
         {**params, "agency_id": agency_id},
     )
 
 
+_LEVELS = {1: "supervisors", 2: "managers_of_supervisors"}
+
+
 def with_supervisors(rows: list[Row], found: list[Row]) -> None:
-    """Each worker row of ``rows`` gains ``supervisors``: those of ``found`` (from
-    ``supervisors_statement``) that are its own, as ``{id, name}``, by id."""
-    by_worker: dict[str, list[dict[str, Any]]] = {row["id"]: [] for row in rows}
+    """Each worker row of ``rows`` gains ``supervisors`` and ``managers_of_supervisors``: those
+    of ``found`` (from ``supervisors_statement``) that are its own, as ``{id, name}``, by id."""
+    by_worker: dict[str, dict[str, list[dict[str, Any]]]] = {
+        row["id"]: {name: [] for name in _LEVELS.values()} for row in rows
+    }
     for supervisor in found:
-        by_worker[supervisor["worker_id"]].append(
+        by_worker[supervisor["worker_id"]][_LEVELS[supervisor["level"]]].append(
             {"id": supervisor["id"], "name": supervisor["name"]}
         )
     for row in rows:
-        row["supervisors"] = by_worker[row["id"]]
+        row.update(by_worker[row["id"]])
 
 
 async def _with_supervisors(db: Executor, agency_id: str, rows: list[Row]) -> None:
-    """Each worker row gains ``supervisors``: its supervisors' ids and names, by id (one query
-    for all the rows)."""
+    """Each worker row gains ``supervisors`` and ``managers_of_supervisors``: ids and names, by
+    id (one query for all the rows)."""
     if not rows:
         return
     statement = supervisors_statement(agency_id, [row["id"] for row in rows], db.dialect)

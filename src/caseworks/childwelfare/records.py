@@ -56,6 +56,9 @@ PROFILES = RecordKind("user agency profile", "user_agency_profiles", "profile")
 # The application's relationship to its applicant's profile, and the column that holds it.
 APPLICANT = "applicant-agency-profile"
 APPLICANT_COLUMN = "applicant_profile_id"
+# Its co-applicant's profile, read with it (no column of its own: the profile's role says it).
+CO_APPLICANT = "co-applicant-agency-profile"
+CO_APPLICANT_COLUMN = "co_applicant_profile_id"
 
 
 def today() -> date:
@@ -96,7 +99,10 @@ class Related:
 # Each kind's includable relationships, in the order of its list in childwelfare_models (the
 # query models take those names; these say what each reads). Other kinds have none.
 RELATED: dict[RecordKind, dict[str, Related]] = {
-    APPLICATIONS: {APPLICANT: Related(PROFILES, APPLICANT_COLUMN)},
+    APPLICATIONS: {
+        APPLICANT: Related(PROFILES, APPLICANT_COLUMN),
+        CO_APPLICANT: Related(PROFILES, CO_APPLICANT_COLUMN),
+    },
     PROFILES: {
         "application": Related(APPLICATIONS, "application_id"),
         **{

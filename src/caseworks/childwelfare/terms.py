@@ -58,6 +58,11 @@ class ApplicationKind(StrEnum):
         """The JSON:API type of an application of this kind."""
         return f"{self.value}-applications"
 
+    @property
+    def binti_type(self) -> str:
+        """The ``type`` attribute Binti's applications carry: InitialApplication, …"""
+        return f"{self.value.capitalize()}Application"
+
 
 # The JSON:API type that names an application of either kind (in relationships and updates).
 ANY_APPLICATION_TYPE = "applications"

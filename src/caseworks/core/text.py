@@ -86,10 +86,17 @@ def _one_address(value: str) -> str:
     # such as "carl@example.org,root" would send a notification to every address in it. Syntax
     # only (no DNS at request time). The normalised form is stored: the domain in lower case and
     # Unicode in NFC, so one mailbox is written one way.
+    # Addresses on .test (RFC 2606) are taken: Binti's own examples and agencies' training
+    # tenants use them. test_environment allows a bare "@test" as well, which is no domain of
+    # any agency's, so a dot is still required; the other special-use names (.local,
+    # .localhost, .invalid, .onion, .arpa) stay refused, as mail to them never arrives.
     try:
-        return validate_email(value, check_deliverability=False).normalized
+        address = validate_email(value, check_deliverability=False, test_environment=True)
     except EmailNotValidError as error:
         raise ValueError(f"must be one e-mail address: {error}") from None
+    if "." not in address.ascii_domain:
+        raise ValueError("must be one e-mail address: the part after the @-sign needs a period")
+    return address.normalized
 
 
 Email = Annotated[
@@ -153,11 +160,31 @@ def _day_or_moment(value: object) -> str:
     return "day" if written_as_day or type(value) is date else "time"
 
 
-# A filter bound written as a day (2026-03-25, the whole day) or as a moment; chosen by shape,
-# since Pydantic would read 2026-03-25T00:00:00Z as a date too.
+# A time, then a space and HH:MM at the very end: an offset whose "+" a client left unencoded in
+# the query string, where "+" is read as a space (…T20:30:21+00:00 arrives as …T20:30:21 00:00).
+_OFFSET_SENT_AS_SPACE = re.compile(
+    r"([0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?)"
+    r" ([0-9]{2}:[0-9]{2})"
+)
+
+
+def _plus_read_as_space(value: object) -> object:
+    # Only that one shape is mended: a space anywhere else is still refused, and a "-" offset
+    # arrives intact, since "-" is not decoded.
+    if isinstance(value, str) and (found := _OFFSET_SENT_AS_SPACE.fullmatch(value)):
+        return f"{found[1]}+{found[2]}"
+    return value
+
+
+# A filter bound of a query string, written as a day (2026-03-25, the whole day) or as a moment;
+# chosen by shape, since Pydantic would read 2026-03-25T00:00:00Z as a date too. Query values
+# only: the offset a URL decoded to a space is read as the "+" it was.
 DayOrMoment = Annotated[
-    Annotated[IsoDate, Tag("day")] | Annotated[IsoDateTime, Tag("time")],
-    Discriminator(_day_or_moment),
+    Annotated[
+        Annotated[IsoDate, Tag("day")] | Annotated[IsoDateTime, Tag("time")],
+        Discriminator(_day_or_moment),
+    ],
+    BeforeValidator(_plus_read_as_space),
 ]
 
 _DIGITS = re.compile(r"[0-9]+")

@@ -64,6 +64,7 @@ from caseworks.web.jsonapi.childwelfare_documents import (
     assignment_request,
     own_id,
     record_or_member,
+    record_or_member_update,
     resource_attributes,
     resource_with_links,
 )
@@ -266,6 +267,29 @@ def _creation_body(kind: RecordKind, types: tuple[str, ...]) -> dict[str, Any]:
     if kind is records.CHILDREN:
         return {"anyOf": [jsonapi_body, member_body(BINTI_CHILD, kind.create)]}
     return jsonapi_body
+
+
+def _update_reader(kind: RecordKind, types: tuple[str, ...]) -> BodyReader:
+    """An update's body; a child's may also be the Binti-compatible ``{"child": {…}}``, or a
+    document without ``data.type`` (Binti's updates name none)."""
+    if kind is not records.CHILDREN:
+        return _record_reader(kind, types, kind.update, updating=True)
+
+    async def read_child(request: Request) -> tuple[str, schemas.Attributes]:
+        document = await read_document(request)
+        record_id = request.path_params["record_id"]
+        return record_or_member_update(
+            document, BINTI_CHILD, types, kind.update, kind.table, record_id
+        )
+
+    return read_child
+
+
+def _update_body(kind: RecordKind, types: tuple[str, ...]) -> dict[str, Any]:
+    if kind is records.CHILDREN:
+        jsonapi_body = record_body(types, kind.update, update=True, typed=False)
+        return {"anyOf": [jsonapi_body, member_body(BINTI_CHILD, kind.update)]}
+    return record_body(types, kind.update, update=True)
 
 
 def _linked_record_reader(
@@ -521,8 +545,8 @@ def record_endpoints(
                 name,
                 tag,
                 guard=_update_access(kind),
-                reader=_record_reader(kind, read_types, kind.update, updating=True),
-                request_schema=record_body(read_types, kind.update, update=True),
+                reader=_update_reader(kind, read_types),
+                request_schema=_update_body(kind, read_types),
                 output=one,
             )
             for method, name in updates

@@ -7,6 +7,7 @@ list's filters under their bare names), and each answer is read as Binti describ
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -328,3 +329,112 @@ async def test_reads_bundle_the_applicant_and_the_application_unless_told_not_to
     refused = await binti.get(APPLICATIONS, params={"included": "license"})
     assert refused.status_code == 400
     assert refused.json()["errors"][0]["source"] == {"parameter": "included"}
+
+
+async def test_people_and_workers_may_have_addresses_on_test_domains_as_binti_s_examples(
+    binti: httpx.AsyncClient,
+) -> None:
+    approver = await worker(binti, email="5857907209dadbcaf1celewis@reichert.test")
+    body = _intake(approver)
+    applicant = body["data"]["relationships"]["applicant-agency-profile"]["data"]
+    applicant["email"] = "40e3e52adcac9308e689kareem@reinger.test"
+    created = await binti.post(APPLICATIONS, json=body)
+    assert created.status_code == 200, created.text
+    profile_id = created.json()["data"]["relationships"]["applicant-agency-profile"]["data"]["id"]
+    shown = (await binti.get(f"{PROFILES}/{profile_id}")).json()["data"]["attributes"]
+    assert shown["email"] == "40e3e52adcac9308e689kareem@reinger.test"
+
+    # Other special-use names stay refused: no mail would ever arrive there.
+    refused = await binti.put(
+        f"{PROFILES}/{profile_id}", json={"data": {"attributes": {"email": "kareem@reinger.local"}}}
+    )
+    assert refused.status_code == 422
+    assert [error["source"] for error in refused.json()["errors"]] == [
+        {"pointer": "/data/attributes/email"}
+    ]
+
+
+async def test_an_updated_window_with_an_offset_written_unencoded_in_the_url(
+    binti: httpx.AsyncClient,
+) -> None:
+    """Binti's example, ``updated_start_date=2024-08-23T20:30:21+00:00``, sent as written: the
+    ``+`` arrives as a space and is read as the offset it was."""
+    approver = await worker(binti, email="approver@example.org")
+    created = await binti.post(APPLICATIONS, json=_intake(approver))
+    application_id = created.json()["data"]["id"]
+    hour_ago = (datetime.now(UTC) - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%S")
+    for path in (APPLICATIONS, f"{APPLICATIONS}/{application_id}/relationships/worker_assignments"):
+        since = await _as_written(binti, path, f"updated_start_date={hour_ago}+00:00")
+        assert since.status_code == 200, since.text
+        assert len(since.json()["data"]) == 1
+        before = await _as_written(binti, path, f"updated_end_date={hour_ago}+00:00")
+        assert before.status_code == 200, before.text
+        assert before.json()["data"] == []
+
+
+async def _as_written(client: httpx.AsyncClient, path: str, query: str) -> httpx.Response:
+    """A GET with the query string exactly as written (httpx would otherwise replace it with the
+    client's own parameters), ``tz=utc`` first as Binti's clients send it."""
+    request = client.build_request("GET", path)
+    request.url = request.url.copy_with(query=f"tz=utc&{query}".encode())
+    return await client.send(request)
+
+
+async def test_applications_carry_binti_s_type_and_profiles_its_roles(
+    binti: httpx.AsyncClient,
+) -> None:
+    approver = await worker(binti, email="approver@example.org")
+    created = await binti.post(APPLICATIONS, json=_intake(approver))
+    application = created.json()["data"]
+    assert (application["type"], application["attributes"]["type"]) == (
+        "initial-applications",
+        "InitialApplication",
+    )
+    [listed] = (await binti.get(APPLICATIONS, params={"included": ""})).json()["data"]
+    assert listed["attributes"]["type"] == "InitialApplication"
+    profile_id = application["relationships"]["applicant-agency-profile"]["data"]["id"]
+    person = (await binti.get(f"{PROFILES}/{profile_id}")).json()["data"]["attributes"]
+    assert person["roles"] == ["applicant"]
+
+
+async def test_the_co_applicant_made_at_the_intake_is_a_relationship_and_includable(
+    binti: httpx.AsyncClient,
+) -> None:
+    approver = await worker(binti, email="approver@example.org")
+    body = _intake(approver)
+    body["data"]["relationships"]["co-applicant-agency-profile"] = {
+        "data": {"first_name": "Ada", "last_name": "Lehner", "phone_number": "+15309450049"}
+    }
+    created = await binti.post(APPLICATIONS, json=body)
+    assert created.status_code == 200, created.text
+    application = created.json()["data"]
+    linkage = application["relationships"]["co-applicant-agency-profile"]["data"]
+    assert linkage["type"] == "user-agency-profiles"
+    co_applicant = linkage["id"]
+    applicant = application["relationships"]["applicant-agency-profile"]["data"]["id"]
+
+    path = f"{APPLICATIONS}/{application['id']}"
+    named = (await binti.get(path, params={"included": "co-applicant-agency-profile"})).json()
+    [person] = named["included"]
+    assert (person["id"], person["attributes"]["roles"]) == (co_applicant, ["co_applicant"])
+    assert person["attributes"]["name"] == "Ada Lehner"
+    everything = (await binti.get(APPLICATIONS)).json()["included"]
+    assert sorted(item["id"] for item in everything) == sorted([applicant, co_applicant])
+
+    # Named by the intake, never set by an update.
+    refused = await binti.put(
+        path,
+        json={
+            "data": {
+                "relationships": {
+                    "co-applicant-agency-profile": {
+                        "data": {"type": "user-agency-profiles", "id": applicant}
+                    }
+                }
+            }
+        },
+    )
+    assert refused.status_code == 422
+    assert [error["source"] for error in refused.json()["errors"]] == [
+        {"pointer": "/data/relationships/co-applicant-agency-profile"}
+    ]

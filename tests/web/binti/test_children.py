@@ -139,3 +139,27 @@ async def test_a_sort_binti_lists_but_we_do_not_keep_is_400(binti: httpx.AsyncCl
     response = await binti.get(CHILDREN, params={"sort": "-updated_by"})
     assert response.status_code == 400
     assert [error["source"] for error in response.json()["errors"]] == [{"parameter": "sort"}]
+
+
+async def test_put_takes_binti_s_body_and_leaves_the_keys_left_out(
+    binti: httpx.AsyncClient,
+) -> None:
+    jack = await create(binti, JACK)
+    url = f"{CHILDREN}/{jack['id']}"
+    response = await binti.put(url, json={"child": {"first_name": "Jackie", "suffix": None}})
+    assert response.status_code == 200, response.text
+    attributes = response.json()["data"]["attributes"]
+    assert (attributes["first-name"], attributes["suffix"]) == ("Jackie", None)
+    assert (attributes["last-name"], attributes["client-id"]) == ("Mil", "20")
+    assert (await binti.get(url)).json()["data"]["attributes"] == attributes
+
+
+async def test_put_with_a_member_beside_the_child_is_422_and_changes_nothing(
+    binti: httpx.AsyncClient,
+) -> None:
+    jack = await create(binti, JACK)
+    url = f"{CHILDREN}/{jack['id']}"
+    response = await binti.put(url, json={"child": {"first_name": "Jackie"}, "id": jack["id"]})
+    assert response.status_code == 422
+    assert [error["source"] for error in response.json()["errors"]] == [{"pointer": "/id"}]
+    assert (await binti.get(url)).json()["data"] == jack

@@ -27,6 +27,8 @@ WORKER_ATTRIBUTES = {
     "agency-role",
     "role-for-permissions",
     "external-identifier",
+    "managers-of-supervisors",
+    "sign-in-count",
 }
 
 
@@ -94,7 +96,9 @@ async def test_agency_workers_list_and_show_as_binti_does(jsonapi: httpx.AsyncCl
         supervisors=[hal],
         **{"external-identifier": "4711"},
     )
-    await worker(jsonapi, name="Jenette Schoen", **{"external-identifier": "4712"})
+    jenette = await worker(
+        jsonapi, name="Jenette Schoen", supervisors=[oliver], **{"external-identifier": "4712"}
+    )
 
     listed = await jsonapi.get(
         "/api/v1/agency_workers",
@@ -121,6 +125,13 @@ async def test_agency_workers_list_and_show_as_binti_does(jsonapi: httpx.AsyncCl
     assert attributes["agency-role"] == "approvals"
     assert attributes["role-for-permissions"] == {"id": 3, "name": "Approvals Worker"}
     assert attributes["supervisors"] == []
+    assert (attributes["managers-of-supervisors"], attributes["sign-in-count"]) == ([], 0)
+
+    # Binti's example: Jenette's supervisor is Oliver, whose supervisor is Hal.
+    hers = (await jsonapi.get(f"/api/v1/agency_workers/{jenette}")).json()["data"]["attributes"]
+    assert hers["supervisors"] == [{"id": oliver, "name": "Oliver Lehner"}]
+    assert hers["managers-of-supervisors"] == [{"id": hal, "name": "Hal Lakin"}]
+    assert hers["sign-in-count"] == 0
 
 
 async def test_worker_assignments_made_and_read_as_binti_does(

@@ -171,11 +171,31 @@ def record_or_member(
     return resource_type, attributes, own_id(document)
 
 
+def record_or_member_update(
+    document: Any,
+    member: str,
+    allowed_types: tuple[str, ...],
+    model: type[schemas.Attributes],
+    table: str,
+    record_id: str,
+) -> tuple[str, schemas.Attributes]:
+    """An update's body: a JSON:API document (one without ``data.type``, as Binti's name none,
+    is of the first of ``allowed_types``), or Binti's ``{member: {snake_case attributes}}``;
+    either way only the attributes sent change."""
+    if isinstance(document, dict) and member in document:
+        return allowed_types[0], member_attributes(document, member, model, updating=True)
+    kind, attributes, _ = resource_with_links(
+        document, allowed_types, model, table, record_id, typeless=allowed_types[0]
+    )
+    return kind, attributes
+
+
 def member_attributes(
-    document: dict[str, Any], member: str, model: type[schemas.Attributes]
+    document: dict[str, Any], member: str, model: type[schemas.Attributes], updating: bool = False
 ) -> schemas.Attributes:
     """``{member: {attributes}}`` → validated attributes; every problem points into the body as
-    sent (``/child/last_name``), and a member beside it (``data`` too) is refused."""
+    sent (``/child/last_name``), and a member beside it (``data`` too) is refused. An update
+    (``updating``) may leave an attribute out but not set a needed one to null."""
     problems = Problems()
     for key in document:
         if key != member:
@@ -187,6 +207,10 @@ def member_attributes(
         problems.raise_if_any()
     values, keys = snake_keys(raw, at)
     attributes: schemas.Attributes = problems.validate(model, values, at, keys, spelled=str)
+    if attributes is not None and updating:
+        for name in model.never_null:
+            if name in attributes.model_fields_set and getattr(attributes, name) is None:
+                problems.add(pointer_to([member, keys.get(name, name)]), "cannot be null")
     problems.raise_if_any()
     return attributes
 

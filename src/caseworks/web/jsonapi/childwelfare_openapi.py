@@ -17,6 +17,7 @@ from caseworks.childwelfare.childwelfare_models import (
     DERIVED_MODELS,
     PROFILE_APPLICATIONS,
     RECORD_MODELS,
+    SHOWN_MODELS,
     ApplicationCreate,
     ProfileIntake,
     ProfileNew,
@@ -142,7 +143,10 @@ _RECORD_TYPES = {
 }
 # The relationships a record's resource object always holds.
 _RECORD_RELATIONSHIPS: dict[str, dict[str, Any]] = {
-    "applications": {"applicant-agency-profile": _maybe(PROFILES)},
+    "applications": {
+        "applicant-agency-profile": _maybe(PROFILES),
+        "co-applicant-agency-profile": _maybe(PROFILES),
+    },
     "user_agency_profiles": {
         "application": _linkage(*APPLICATION_TYPES, closed=True),
         **{name: _many(*APPLICATION_TYPES) for name in PROFILE_APPLICATIONS.values()},
@@ -152,8 +156,9 @@ _RECORD_RELATIONSHIPS: dict[str, dict[str, Any]] = {
 
 def _record_resource(table: str, model: type[BaseModel]) -> dict[str, Any]:
     answered = answered_attributes(model)
-    if table in DERIVED_MODELS:
-        answered |= answered_attributes(DERIVED_MODELS[table])
+    for extra in (DERIVED_MODELS, SHOWN_MODELS):
+        if table in extra:
+            answered |= answered_attributes(extra[table])
     resource = _resource(_RECORD_TYPES[table], answered)
     if table in _RECORD_RELATIONSHIPS:
         resource["properties"]["relationships"] = _object(_RECORD_RELATIONSHIPS[table])
@@ -369,7 +374,7 @@ def intake_body(types: tuple[str, ...]) -> dict[str, Any]:
 
 
 def member_body(member: str, model: type[BaseModel]) -> dict[str, Any]:
-    """The Binti-compatible create body: ``{member: {snake_case attributes}}``."""
+    """The Binti-compatible create or update body: ``{member: {snake_case attributes}}``."""
     return {
         "type": "object",
         "required": [member],

@@ -8,6 +8,8 @@ is shown without a change here. ``base`` is the API's absolute root for the requ
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from starlette.types import Scope
 
 from caseworks.childwelfare import records
@@ -15,6 +17,7 @@ from caseworks.childwelfare.childwelfare_models import (
     DERIVED_MODELS,
     PROFILE_APPLICATIONS,
     RECORD_MODELS,
+    SHOWN_MODELS,
     attribute_names,
 )
 from caseworks.childwelfare.terms import (
@@ -48,15 +51,32 @@ _MEMBERS = {
 }
 
 
+# How each attribute of SHOWN_MODELS is computed from a row (managers of supervisors are read
+# with the supervisors); a shown attribute without its rule here fails at import.
+_COMPUTE: dict[str, Callable[[Row], object]] = {
+    "managers_of_supervisors": lambda row: row["managers_of_supervisors"],
+    "sign_in_count": lambda row: 0,
+    "type": lambda row: ApplicationKind(row["kind"]).binti_type,
+    "roles": lambda row: [row["role"]],
+}
+_SHOWN = {
+    table: tuple((member_name(name), _COMPUTE[name]) for name in attribute_names(model))
+    for table, model in SHOWN_MODELS.items()
+}
+
+
 def api_base(scope: Scope) -> str:
     """The absolute URL of /api/v1 for this request (the public URL when one is set)."""
     return f"{origins_of(scope).root(scope)}/api/v1/"
 
 
 def attributes(table: str, row: Row) -> dict[str, object]:
-    """The attributes of a record's resource object: its model's, and when it was made and
-    last changed."""
-    return {member: row[name] for name, member in _MEMBERS[table]}
+    """The attributes of a record's resource object: its model's, when it was made and last
+    changed, and those computed from the row."""
+    shown = {member: row[name] for name, member in _MEMBERS[table]}
+    for member, compute in _SHOWN.get(table, ()):
+        shown[member] = compute(row)
+    return shown
 
 
 def application_type(kind: str) -> str:
@@ -83,7 +103,8 @@ def record(kind: records.RecordKind, row: Row, base: str) -> Resource:
     }
     if kind is records.APPLICATIONS:
         resource["relationships"] = {
-            records.APPLICANT: linkage(PROFILES, row[records.APPLICANT_COLUMN])
+            records.APPLICANT: linkage(PROFILES, row[records.APPLICANT_COLUMN]),
+            records.CO_APPLICANT: linkage(PROFILES, row[records.CO_APPLICANT_COLUMN]),
         }
     elif kind is records.PROFILES:
         resource["relationships"] = _profile_relationships(row)
