@@ -496,22 +496,12 @@ def record_endpoints(
     well as PATCH (Binti updates with PUT), the same handler with the same meaning: only the
     attributes sent change."""
     read_types = (*create_types, kind.generic_type) if kind.generic_type else create_types
-    one, page_schema = single(RECORD_RESOURCES[kind.table]), page_of(RECORD_RESOURCES[kind.table])
+    one = single(RECORD_RESOURCES[kind.table])
     noun, tag = kind.noun.replace(" ", "_"), kind.table
-    item = path + "/{record_id}"
     updates = [("PATCH", f"update_{noun}"), *([("PUT", f"put_{noun}")] if put else [])]
     update = _record_updater(kind)  # one handler, whichever method
     return [
-        _declare(
-            "GET",
-            path,
-            _record_lister(kind),
-            f"List {kind.table}",
-            f"list_{kind.table}",
-            tag,
-            RECORD_LIST_QUERIES.get(kind, RecordListQuery),
-            output=page_schema,
-        ),
+        *_reads(kind, path),
         _declare(
             "POST",
             path,
@@ -526,20 +516,10 @@ def record_endpoints(
             status=201,
             headers=tuple(idempotency.OPENAPI["parameters"]),
         ),
-        _declare(
-            "GET",
-            item,
-            _record_shower(kind),
-            f"Show a {kind.noun}",
-            f"show_{noun}",
-            tag,
-            RecordShowQuery,
-            output=one,
-        ),
         *(
             _declare(
                 method,
-                item,
+                path + "/{record_id}",
                 update,
                 f"Update a {kind.noun} (only the attributes sent change)",
                 name,
