@@ -34,10 +34,8 @@ async def create_application(
     application_id = own_id or new_id(records.APPLICATIONS.prefix)
 
     async def make(tx: Executor) -> Row:
-        if own_id and await queries.id_taken(
-            tx, records.APPLICATIONS.table, caller.agency_id, own_id
-        ):
-            raise records.id_clash(records.APPLICATIONS.noun, own_id, "/data/id")
+        if own_id:
+            await records.refuse_taken_id(tx, caller.agency_id, records.APPLICATIONS, own_id)
         values = attributes.model_dump() | {"kind": kind}
         await records.insert(tx, caller, records.APPLICATIONS, application_id, values)
         for role, person in people.items():
@@ -45,14 +43,6 @@ async def create_application(
             values = person.model_dump(exclude={"name"})
             values["name"] = records.full_name(values) or person.name
             await _add_person(tx, caller, profile_id, application_id, role, values)
-            if role is ProfileRole.APPLICANT:
-                await queries.update_record(
-                    tx,
-                    records.APPLICATIONS.table,
-                    caller.agency_id,
-                    application_id,
-                    {records.APPLICANT_COLUMN: profile_id},
-                )
         if wanted:
             subject = Subject("application_id", application_id, from_path=True)
             await assign_in(tx, caller, subject, wanted, limits)
@@ -74,8 +64,17 @@ async def _add_person(
     role: ProfileRole,
     values: dict[str, Any],
 ) -> None:
+    """A profile on an application; an applicant's becomes the application's applicant."""
     values = values | {"application_id": application_id, "role": role}
     await records.insert(tx, caller, records.PROFILES, profile_id, values)
+    if role is ProfileRole.APPLICANT:
+        await queries.update_record(
+            tx,
+            records.APPLICATIONS.table,
+            caller.agency_id,
+            application_id,
+            {records.APPLICANT_COLUMN: profile_id},
+        )
 
 
 async def create_profile(
@@ -95,8 +94,8 @@ async def create_profile(
     profile_id = own_id or new_id(records.PROFILES.prefix)
 
     async def make(tx: Executor) -> Row:
-        if own_id and await queries.id_taken(tx, records.PROFILES.table, caller.agency_id, own_id):
-            raise records.id_clash(records.PROFILES.noun, own_id, "/data/id")
+        if own_id:
+            await records.refuse_taken_id(tx, caller.agency_id, records.PROFILES, own_id)
         try:
             application = await records.get_record(
                 tx, caller, records.APPLICATIONS, application_id, lock=True
@@ -113,14 +112,6 @@ async def create_profile(
         values = attributes.model_dump(exclude={"role"})
         values["name"] = records.full_name(values)
         await _add_person(tx, caller, profile_id, application_id, role, values)
-        if role is ProfileRole.APPLICANT:
-            await queries.update_record(
-                tx,
-                records.APPLICATIONS.table,
-                caller.agency_id,
-                application_id,
-                {records.APPLICANT_COLUMN: profile_id},
-            )
         return await records.get_record(tx, caller, records.PROFILES, profile_id)
 
     return await idempotency.create_once(

@@ -204,6 +204,12 @@ def id_clash(noun: str, record_id: str, pointer: str) -> Conflict:
     return Conflict(detail, [FieldProblem(detail, pointer=pointer)])
 
 
+async def refuse_taken_id(tx: Executor, agency_id: str, kind: RecordKind, record_id: str) -> None:
+    """409 at ``/data/id`` when the agency holds ``record_id`` for a record of ``kind``."""
+    if await queries.id_taken(tx, kind.table, agency_id, record_id):
+        raise id_clash(kind.noun, record_id, "/data/id")
+
+
 def _check_subtype(kind: RecordKind, row: Row, resource_type: str) -> None:
     """409 for a body typed as another subtype (a renewal for an initial application): the
     record's type is not the client's to change, and JSON:API answers a type mismatch so."""
@@ -259,8 +265,7 @@ async def _insert_record(
     extra: dict[str, Any] | None,
     record_id: str,
 ) -> Row:
-    if await queries.id_taken(tx, kind.table, caller.agency_id, record_id):
-        raise id_clash(kind.noun, record_id, "/data/id")
+    await refuse_taken_id(tx, caller.agency_id, kind, record_id)
     await insert(tx, caller, kind, record_id, attributes.model_dump() | (extra or {}))
     return await get_record(tx, caller, kind, record_id)
 
