@@ -312,12 +312,6 @@ async def update_record(
 # --- who supervises whom ---------------------------------------------------------------------
 
 
-def _named(prefix: str, values: list[str]) -> tuple[str, dict[str, Any]]:
-    """``:prefix0, :prefix1, …`` for an IN list, and their values."""
-    params = {f"{prefix}{index}": value for index, value in enumerate(values)}
-    return ", ".join(f":{name}" for name in params), params
-
-
 def _ids_in(column: str, record_ids: list[str], dialect: str) -> Statement:
     """``column`` among ``record_ids``, as one SQL text whatever their number (an array on
     PostgreSQL, a JSON array on SQLite), so that the statement is prepared once."""
@@ -390,9 +384,9 @@ async def existing_workers(db: Executor, agency_id: str, worker_ids: list[str]) 
     """Which of ``worker_ids`` are workers of the agency."""
     if not worker_ids:
         return set()
-    listed, params = _named("w", worker_ids)
+    condition, params = _ids_in("id", worker_ids, db.dialect)
     rows = await db.fetch_all(
-        f"SELECT id FROM agency_workers WHERE agency_id = :agency_id AND id IN ({listed})",
+        f"SELECT id FROM agency_workers WHERE agency_id = :agency_id AND {condition}",
         {**params, "agency_id": agency_id},
     )
     return {row["id"] for row in rows}
