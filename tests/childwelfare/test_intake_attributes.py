@@ -8,26 +8,16 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support.childwelfare import APPLICATIONS, applicant_of, application, intake_document
+from tests.support.childwelfare import (
+    APPLICATIONS,
+    BINTI_INTAKE_ATTRIBUTES,
+    applicant_of,
+    application,
+    intake_document,
+)
 from tests.support.tenants import Tenant
 
 PROFILES = "/api/v1/user_agency_profiles"
-# Binti's intake attributes, with the values of its example answer.
-APPLICATION: dict[str, Any] = {
-    "case_type": "dependency",
-    "date_of_inquiry": "2021-01-06",
-    "date_application_signed": "2021-01-07",
-    "external_identifier": "EXTERNAL01",
-    "capacity": 5,
-    "approved_age_lower": 1,
-    "approved_age_higher": 16,
-    "community_foster": True,
-    "license_external_identifier": "7274251218",
-    "status": "recruiting",
-    "template_slug": "application-template-41",
-    "how_did_you_hear_about_us": "transferred_from_another_agency",
-    "how_did_you_hear_about_us_details": "Moved from Sunrise Family Services",
-}
 HOME = {
     "street_address": "9905 Heidenreich Key",
     "city": "Sacramento",
@@ -52,7 +42,7 @@ def _kebab(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def _full_intake() -> dict[str, Any]:
-    document = intake_document(applicant=dict(APPLICANT), **APPLICATION)
+    document = intake_document(applicant=dict(APPLICANT), **BINTI_INTAKE_ATTRIBUTES)
     relationships = document["data"]["relationships"]
     relationships["co-applicant-agency-profile"] = {"data": dict(CO_APPLICANT)}
     del document["data"]["type"]  # Binti's intake names none
@@ -72,7 +62,7 @@ async def test_an_intake_with_every_binti_attribute_shows_each_back(
 
     assert response.status_code == 200, response.text
     made = response.json()["data"]
-    assert made["attributes"].items() >= _kebab(APPLICATION).items()
+    assert made["attributes"].items() >= _kebab(BINTI_INTAKE_ATTRIBUTES).items()
     assert made["attributes"]["community-foster"] is True  # a JSON boolean, not 1
     assert made["attributes"]["respite-provider"] is None
     shown = (await jsonapi.get(f"{APPLICATIONS}/{made['id']}")).json()["data"]
@@ -92,7 +82,7 @@ async def test_a_null_status_in_an_intake_is_the_default(jsonapi: httpx.AsyncCli
 
 
 async def test_the_intake_attributes_may_be_left_out_or_null(jsonapi: httpx.AsyncClient) -> None:
-    nulls: dict[str, Any] = dict.fromkeys(set(APPLICATION) - {"status"})
+    nulls: dict[str, Any] = dict.fromkeys(set(BINTI_INTAKE_ATTRIBUTES) - {"status"})
     response = await jsonapi.post(APPLICATIONS, json=intake_document(**nulls))
     assert response.status_code == 200, response.text
     assert all(response.json()["data"]["attributes"][name] is None for name in _kebab(nulls))

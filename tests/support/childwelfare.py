@@ -131,3 +131,21 @@ def nested(worker_id: str, role: str = "case-carrying") -> dict[str, Any]:
         "attributes": {"role": role},
         "relationships": {"worker": {"data": {"type": "agency-workers", "id": worker_id}}},
     }
+
+
+# Binti's intake attributes, with the values of its example answer.
+BINTI_INTAKE_ATTRIBUTES: dict[str, Any] = {
+    "case_type": "dependency",
+    "date_of_inquiry": "2021-01-06",
+    "date_application_signed": "2021-01-07",
+    "external_identifier": "EXTERNAL01",
+    "capacity": 5,
+    "approved_age_lower": 1,
+    "approved_age_higher": 16,
+    "community_foster": True,
+    "license_external_identifier": "7274251218",
+    "status": "recruiting",
+    "template_slug": "application-template-41",
+    "how_did_you_hear_about_us": "transferred_from_another_agency",
+    "how_did_you_hear_about_us_details": "Moved from Sunrise Family Services",
+}

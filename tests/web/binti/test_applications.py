@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 
-from tests.support.childwelfare import worker
+from tests.support.childwelfare import BINTI_INTAKE_ATTRIBUTES, worker
 
 APPLICATIONS = "/api/v1/applications"
 PROFILES = "/api/v1/user_agency_profiles"
@@ -70,17 +70,7 @@ def _example_intake(approver: str) -> dict[str, Any]:
     return {
         "data": {
             "attributes": {
-                "case_type": "dependency",
-                "date_of_inquiry": "2021-01-06",
-                "date_application_signed": "2021-01-07",
-                "external_identifier": "EXTERNAL01",
-                "capacity": 5,
-                "approved_age_lower": 1,
-                "approved_age_higher": 16,
-                "community_foster": True,
-                "license_external_identifier": "7274251218",
-                "status": "recruiting",
-                "template_slug": "application-template-41",
+                **BINTI_INTAKE_ATTRIBUTES,
                 "how_did_you_hear_about_us": "other",
                 "how_did_you_hear_about_us_details": "A stall at the county fair",
             },
