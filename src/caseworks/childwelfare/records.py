@@ -252,7 +252,7 @@ async def create_record(
     return await idempotency.create_once(
         db,
         Claim(caller.agency_id, idempotent, kind.table, record_id),
-        lambda tx: _insert_record(tx, caller, kind, attributes, extra, record_id),
+        lambda tx: _insert_record(tx, caller, kind, attributes, extra, record_id, bool(own_id)),
         lambda made: get_record(db, caller, kind, made),
     )
 
@@ -264,8 +264,12 @@ async def _insert_record(
     attributes: schemas.Attributes,
     extra: dict[str, Any] | None,
     record_id: str,
+    chosen: bool,
 ) -> Row:
-    await refuse_taken_id(tx, caller.agency_id, kind, record_id)
+    """``chosen``: the id is the client's, which its agency may hold already (a generated one
+    is new by construction)."""
+    if chosen:
+        await refuse_taken_id(tx, caller.agency_id, kind, record_id)
     await insert(tx, caller, kind, record_id, attributes.model_dump() | (extra or {}))
     return await get_record(tx, caller, kind, record_id)
 
