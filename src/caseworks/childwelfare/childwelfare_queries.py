@@ -9,6 +9,7 @@ functions, so the benchmark's raw app runs the very same SQL.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 import orjson
@@ -145,19 +146,38 @@ def _in_scope(table: str, scope: CaseworkScope, params: dict[str, Any]) -> list[
     return clauses
 
 
-def _order_by(table: str, order: Sequence[SortKey]) -> str:
-    """``ORDER BY`` of a page: the fields in turn, NULLs last ascending and first descending,
-    then the id in the first field's direction, so that every row has one place and pages are
-    stable."""
-    model = RECORD_MODELS[table]
+# What each table's pages may be sorted by, and which of those may be NULL: made once.
+_SORTABLE = {table: (*columns, *_TIMES) for table, columns in RESOURCES.items()}
+_NULLABLE = {
+    table: frozenset(name for name in model.model_fields if admits_null(model, name))
+    for table, model in RECORD_MODELS.items()
+}
+
+
+def _ordering(
+    alias: str,
+    order: Sequence[SortKey],
+    sortable: Sequence[str],
+    nullable: AbstractSet[str],
+    what: str,
+) -> str:
+    """``ORDER BY`` of a page: the fields in turn (those in ``nullable`` with their NULLs last
+    ascending and first descending), then the id in the first field's direction, so that every
+    row has one place and pages are stable."""
     terms = []
     for field, direction in order:
-        if field not in (*RESOURCES[table], *_TIMES):
-            raise ValueError(f"{table} cannot be sorted by {field}")
-        nullable = field in model.model_fields and admits_null(model, field)
-        terms.append(f"r.{field} {_NULLS[direction] if nullable else direction.upper()}")
-    terms.append(f"r.id {order[0][1].upper() if order else 'ASC'}")
+        if field not in sortable:
+            raise ValueError(f"{what} cannot be sorted by {field}")
+        terms.append(
+            f"{alias}.{field} {_NULLS[direction] if field in nullable else direction.upper()}"
+        )
+    terms.append(f"{alias}.id {order[0][1].upper() if order else 'ASC'}")
     return ", ".join(terms)
+
+
+def _order_by(table: str, order: Sequence[SortKey]) -> str:
+    """``ORDER BY`` of a page of ``table`` (as ``r``)."""
+    return _ordering("r", order, _SORTABLE[table], _NULLABLE[table], table)
 
 
 def _contains(text: str) -> str:
@@ -471,15 +491,8 @@ def _assignments_in_scope(scope: CaseworkScope, params: dict[str, Any]) -> list[
 
 
 def _assignment_order(order: Sequence[SortKey]) -> str:
-    """``ORDER BY`` of a page of assignments: the times in turn (never NULL), then the id in the
-    first one's direction."""
-    terms = []
-    for field, direction in order:
-        if field not in _ASSIGNMENT_SORTS:
-            raise ValueError(f"worker assignments cannot be sorted by {field}")
-        terms.append(f"wa.{field} {direction.upper()}")
-    terms.append(f"wa.id {order[0][1].upper() if order else 'ASC'}")
-    return ", ".join(terms)
+    """``ORDER BY`` of a page of assignments (as ``wa``): their times are never NULL."""
+    return _ordering("wa", order, _ASSIGNMENT_SORTS, frozenset(), "worker assignments")
 
 
 def assignment_page_statement(
