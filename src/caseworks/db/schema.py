@@ -67,6 +67,26 @@ agencies = Table(
     Column("id", ID, primary_key=True),
     Column("name", Text, nullable=False),
     _timestamp("created_at"),
+    # The agency's settings (GET/PUT /api/v1/agency/settings). The defaults are these server
+    # defaults, so an agency made by any INSERT has them; the settings model checks each value.
+    Column("stale_after_days", Integer, nullable=False, server_default=text("30")),
+    Column("default_mentor_capacity", Integer),  # NULL: no limit
+    Column("time_zone", Text, nullable=False, server_default=text("'UTC'")),
+    Column("digest_weekday", Integer, nullable=False, server_default=text("1")),  # ISO: Monday 1
+    Column("digest_hour", Integer, nullable=False, server_default=text("8")),  # local, 0–23
+    Column("digest_recipients", Text, nullable=False, server_default=text("'[]'")),  # JSON list
+)
+
+# One row per agency and ISO week whose caseload digest was queued: written in the transaction
+# that queues the mails, so two dispatchers cannot both send a week's digest.
+digest_weeks = Table(
+    "digest_weeks",
+    metadata,
+    Column("agency_id", ID, nullable=False),
+    Column("week", String(8), nullable=False),  # ISO week in the agency's time zone: 2026-W49
+    _timestamp("queued_at"),
+    PrimaryKeyConstraint("agency_id", "week"),
+    ForeignKeyConstraint(["agency_id"], ["agencies.id"]),
 )
 
 api_tokens = Table(
@@ -91,8 +111,8 @@ api_tokens = Table(
 )
 
 
-def _people(name: str) -> Table:
-    """Mentors and contacts have the same shape."""
+def _people(name: str, *extra: Column[object]) -> Table:
+    """Mentors and contacts have the same shape, and a mentor has a caseload limit."""
     return Table(
         name,
         metadata,
@@ -101,6 +121,7 @@ def _people(name: str) -> Table:
         Column("name", Text, nullable=False),
         Column("email", Text),
         Column("phone", Text),
+        *extra,
         _timestamp("created_at"),
         _timestamp("updated_at"),
         PrimaryKeyConstraint("agency_id", "id"),
@@ -110,7 +131,8 @@ def _people(name: str) -> Table:
     )
 
 
-mentors = _people("mentors")
+# NULL: the agency's default_mentor_capacity applies (and a NULL default means no limit).
+mentors = _people("mentors", Column("max_open_assignments", Integer))
 contacts = _people("contacts")
 
 assignments = Table(
@@ -125,6 +147,11 @@ assignments = Table(
     _timestamp("assigned_date"),
     _timestamp("last_contact_date", nullable=True),
     _timestamp("closed_date", nullable=True),
+    Column("closed_reason", Text),  # why it was closed, when a reassignment or a person said
+    # A reassignment closes one assignment and opens its successor: each points at the other.
+    # No foreign key: erasing one (a deletion on request) clears the pointers to it instead.
+    Column("previous_assignment_id", ID),
+    Column("next_assignment_id", ID),
     _timestamp("created_at"),
     _timestamp("updated_at"),
     PrimaryKeyConstraint("agency_id", "id"),

@@ -55,6 +55,15 @@ _ORDER = {
     "created_at": "a.created_at, a.id",
     "-created_at": "a.created_at DESC, a.id DESC",
 }
+# Caseload rules, each spelled once and used by every statement that needs it.
+# An open assignment is stale when its last contact, or with none its assignment, is older than
+# the agency's stale_after_days (the service turns that into the moment :stale_before).
+STALE = "(a.status = 'open' AND COALESCE(a.last_contact_date, a.assigned_date) < :stale_before)"
+# The caseload limit in force for mentor ``m`` of agency ``ag``: its own, else the agency's
+# default; NULL means no limit.
+CAPACITY_IN_FORCE = "COALESCE(m.max_open_assignments, ag.default_mentor_capacity)"
+MENTOR_WITH_AGENCY = "mentors m JOIN agencies ag ON ag.id = m.agency_id"
+
 # In a scope limited to one mentor (``:scope_mentor``): that mentor's assignments only.
 _ASSIGNMENT_IN_SCOPE = "a.mentor_id = :scope_mentor"
 
@@ -89,6 +98,7 @@ class AssignmentFilters:
     assigned_from: datetime | None = None
     assigned_to: datetime | None = None
     last_contact_before: datetime | None = None
+    stale_before: datetime | None = None  # only stale assignments: see STALE
 
     def where(self, scope: MentoringScope) -> tuple[str, dict[str, Any]]:
         params: dict[str, Any] = {}
@@ -104,6 +114,7 @@ class AssignmentFilters:
                 "last_contact_before",
                 "(a.last_contact_date IS NULL OR a.last_contact_date < :last_contact_before)",
             ),
+            ("stale_before", STALE),
         ):
             value = getattr(self, name)
             if value is not None:
