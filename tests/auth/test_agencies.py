@@ -42,7 +42,7 @@ async def test_a_new_agency_has_the_default_settings(db: Database, tenant: Tenan
     ],
 )
 def test_settings_refuse_values_out_of_range(key: str, value: object) -> None:
-    good = {
+    good: dict[str, object] = {
         "stale_after_days": 30,
         "default_mentor_capacity": None,
         "time_zone": "Europe/Oslo",
