@@ -790,7 +790,7 @@ async def list_caseloads(call: Call) -> Response:
 
 
 async def show_caseload(call: Call) -> Response:
-    row = await worker_caseloads.get_caseload(call.state.db, call.caller, call.path["worker_id"])
+    row = await worker_caseloads.get_caseload(call.state.db, call.caller, call.path["record_id"])
     return jsonapi.response({"data": render.caseload(row, _base(call))})
 
 
@@ -821,7 +821,7 @@ def caseload_endpoints() -> list[Endpoint]:
         ),
         _declare(
             "GET",
-            CASELOADS_PATH + "/{worker_id}",
+            CASELOADS_PATH + "/{record_id}",
             show_caseload,
             "Show an agency worker's caseload",
             "show_worker_caseload",
