@@ -3,6 +3,7 @@ single create, each with its result; a dry run writes nothing."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import httpx
@@ -19,6 +20,7 @@ from tests.support.childwelfare import (
     jsonapi_client,
     worker,
 )
+from tests.support.figures import Figures
 from tests.support.tenants import Tenant
 
 TARGET = "/data/relationships/target-worker"
@@ -416,3 +418,44 @@ async def test_supervisors_transfer_and_caseworkers_may_not(
     async with jsonapi_client(tenant, supervisor) as client:
         done = await transfer(client, anna, transfer_document(bjorn, ["case-carrying"]))
     assert done.json()["meta"]["moved"] == 1
+
+
+async def test_a_transfer_and_creates_at_once_keep_the_target_within_its_limit(
+    jsonapi: httpx.AsyncClient, db: Database, tenant: Tenant, figures: Figures
+) -> None:
+    anna = await worker(jsonapi)
+    bjorn = await worker(jsonapi, **{"max-case-carrying": 3})
+    for _ in range(3):
+        await assign_child(jsonapi, await child(jsonapi), anna)
+    others = [await child(jsonapi) for _ in range(3)]
+    moving = transfer(jsonapi, anna, transfer_document(bjorn, ["case-carrying"]))
+    creating = [
+        jsonapi.post("/api/v1/worker_assignments", json=child_assignment(child_id, bjorn))
+        for child_id in others
+    ]
+    moved, *created = await asyncio.gather(moving, *creating)
+    made = sum(response.status_code == 201 for response in created)
+    assert moved.json()["meta"]["moved"] + made == 3
+    held = [holder for holder, _, _ in await holdings(db, tenant)]
+    assert held.count(bjorn) == 3
+    figures.record("a transfer and creates at once for a limit of 3", 1 + len(creating), "requests")
+
+
+async def test_transfers_both_ways_at_once_do_not_wait_on_each_other_for_ever(
+    jsonapi: httpx.AsyncClient, db: Database, tenant: Tenant
+) -> None:
+    # Each holds both workers' rows in one order before any child's: one waits, neither for ever.
+    anna, bjorn = await worker(jsonapi), await worker(jsonapi)
+    shared = [await child(jsonapi) for _ in range(3)]
+    for child_id in shared:
+        await assign_child(jsonapi, child_id, anna)
+        await assign_child(jsonapi, child_id, bjorn)
+    for _ in range(2):
+        await assign_child(jsonapi, await child(jsonapi), anna)
+        await assign_child(jsonapi, await child(jsonapi), bjorn)
+    there, back = await asyncio.gather(
+        transfer(jsonapi, anna, transfer_document(bjorn, ["case-carrying"])),
+        transfer(jsonapi, bjorn, transfer_document(anna, ["case-carrying"])),
+    )
+    assert (there.status_code, back.status_code) == (200, 200)
+    assert await count(db, tenant, "worker_assignments") == 10
