@@ -459,3 +459,20 @@ async def test_transfers_both_ways_at_once_do_not_wait_on_each_other_for_ever(
     )
     assert (there.status_code, back.status_code) == (200, 200)
     assert await count(db, tenant, "worker_assignments") == 10
+
+
+async def test_an_inactive_source_still_hands_its_caseload_over(
+    jsonapi: httpx.AsyncClient, db: Database, tenant: Tenant
+) -> None:
+    # A worker who has left is deactivated (its tokens revoked); its cases still have to move.
+    anna, bjorn = await worker(jsonapi), await worker(jsonapi)
+    child_id = await child(jsonapi)
+    await assign_child(jsonapi, child_id, anna)
+    deactivated = await jsonapi.patch(
+        f"/api/v1/agency_workers/{anna}",
+        json={"data": {"type": "agency-workers", "attributes": {"active": False}}},
+    )
+    assert deactivated.status_code == 200
+    response = await transfer(jsonapi, anna, transfer_document(bjorn, ["case-carrying"]))
+    assert response.json()["meta"]["moved"] == 1
+    assert await holdings(db, tenant) == [(bjorn, "case_carrying", child_id)]
