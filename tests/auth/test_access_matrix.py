@@ -67,6 +67,17 @@ def _reassign(ids: dict[str, str]) -> dict[str, Any]:
     return child_assignment(ids["child"], ids["unassigned_worker"])
 
 
+def _transfer(ids: dict[str, str]) -> dict[str, Any]:
+    target = {"data": {"type": "agency-workers", "id": ids["unassigned_worker"]}}
+    return {
+        "data": {
+            "type": "caseload-transfers",
+            "attributes": {"roles": ["case-carrying", "support"], "reason": "moving on"},
+            "relationships": {"target-worker": target},
+        }
+    }
+
+
 def _jsonapi(kind: str, **attributes: Any) -> Body:
     return lambda ids: {"data": {"type": kind, "attributes": attributes}}
 
@@ -149,6 +160,12 @@ OPERATIONS = (
     op("PATCH", "/api/v1/agency_workers/{worker}",
                                               404,   200,   200,   403,   403,   403,   403,
        body=_jsonapi_update("agency-workers", "worker", name="Renamed")),
+    op("POST", "/api/v1/agency_workers/{worker}/transfer",
+                                              404,   200,   200,   403,   403,   403,   403,
+       body=_transfer),
+    op("GET", "/api/v1/worker_caseloads",     200,   200,   200,   200,   200,   403,   403),
+    op("GET", "/api/v1/worker_caseloads/{worker}",
+                                              404,   200,   200,   200,   200,   403,   403),
     op("GET", "/api/v1/children",             200,   200,   200,   200,   200,   403,   403),
     op("POST", "/api/v1/children",            201,   201,   201,   403,   403,   403,   403,
        body=_jsonapi("children", **{"first-name": "New", "last-name": "Child"})),

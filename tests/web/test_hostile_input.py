@@ -415,6 +415,7 @@ def _record_of(template: str) -> str:
     return {
         "applications": "application",
         "agency_workers": "worker",
+        "worker_caseloads": "worker",
         "user_agency_profiles": "profile",
     }.get(collection, "child")
 
@@ -625,7 +626,7 @@ async def test_an_unknown_query_parameter_is_400_naming_it_on_every_jsonapi_oper
             sources = [error.get("source") for error in response.json()["errors"]]
             assert {"parameter": name} in sources, (method, path, name, sources)
         tried.add((method, template))
-    assert len(tried) == 26  # every operation of the surface, those without parameters too
+    assert len(tried) == 29  # every operation of the surface, those without parameters too
     assert await row_counts(tenant.db, tenant.agency_id) == before
 
 

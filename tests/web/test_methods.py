@@ -27,6 +27,7 @@ _SAMPLE_BY_SEGMENT = {
     "contacts": "contact",
     "worker_assignments": "worker_assignment",
     "agency_workers": "worker",
+    "worker_caseloads": "worker",
     "children": "child",
     "applications": "application",
     "user_agency_profiles": "profile",
