@@ -3,6 +3,7 @@ opens for the same contact with the new mentor, each pointing at the other."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import httpx
@@ -284,3 +285,34 @@ async def test_a_contact_keeps_its_chain_of_assignments(
     assert last["closed"]["next_assignment_id"] == last["opened"]["assignment_id"]
     contact = await create_contact(api)  # unrelated records stay unlinked
     assert "previous_assignment_id" not in contact
+
+
+async def test_simultaneous_reassigns_of_one_assignment_succeed_once(
+    api: httpx.AsyncClient, db: Database, tenant: Tenant, programme: Programme
+) -> None:
+    targets = [(await create_mentor(api, name=f"Mentor {n}"))["mentor_id"] for n in range(10)]
+    responses = await asyncio.gather(
+        *(reassign(api, programme.assignment_id, target) for target in targets)
+    )
+    assert sorted(r.status_code for r in responses) == [201] + [409] * 9
+    open_ones = await db.fetch_value(
+        "SELECT count(*) FROM assignments WHERE agency_id = :agency_id AND contact_id = :contact"
+        " AND status = 'open'",
+        {"agency_id": tenant.agency_id, "contact": programme.assignment["contact_id"]},
+    )
+    assert open_ones == 1
+
+
+async def test_simultaneous_reassigns_to_one_mentor_keep_its_limit(
+    api: httpx.AsyncClient,
+) -> None:
+    target = (await create_mentor(api, max_open_assignments=2))["mentor_id"]
+    leaving = (await create_mentor(api))["mentor_id"]
+    moving = []
+    for n in range(8):
+        contact = (await create_contact(api, name=f"Contact {n}"))["contact_id"]
+        moving.append((await create_assignment(api, leaving, contact))["assignment_id"])
+    responses = await asyncio.gather(*(reassign(api, one, target) for one in moving))
+    assert sorted(r.status_code for r in responses) == [201] * 2 + [409] * 6
+    count = await api.get(f"/api/v1/assignments/mentor/{target}/open-count")
+    assert count.json()["open_assignment_count"] == 2

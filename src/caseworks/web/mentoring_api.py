@@ -161,7 +161,7 @@ def _created(call: Call, location: str, row: dict[str, Any], replayed: bool) -> 
 
 
 def assignment_endpoints() -> list[Endpoint]:
-    """The nine endpoints of the contract (its doubled-prefix paths are rewritten by the request
+    """The assignment endpoints (the contract's doubled-prefix paths are rewritten by the request
     context). The hottest reads come first: the router tries routes in order."""
     tags = ("assignments",)
     return [
