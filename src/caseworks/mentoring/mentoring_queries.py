@@ -345,6 +345,24 @@ async def delete_assignment(db: Executor, agency_id: str, current: Row) -> None:
 _LOCK_MENTOR = {"postgresql": " FOR UPDATE OF m", "sqlite": ""}
 
 
+def lock_mentor_statement(dialect: str, agency_id: str, mentor_id: str) -> Statement:
+    """The mentor's caseload limit in force (NULL: none), its row locked; no row if the agency
+    has no such mentor."""
+    return (
+        f"SELECT {CAPACITY_IN_FORCE} AS capacity FROM {MENTOR_WITH_AGENCY}"
+        f" WHERE m.agency_id = :agency_id AND m.id = :mentor_id{_LOCK_MENTOR[dialect]}",
+        {"agency_id": agency_id, "mentor_id": mentor_id},
+    )
+
+
+def open_count_statement(agency_id: str, mentor_id: str) -> Statement:
+    return (
+        "SELECT count(*) FROM assignments"
+        " WHERE agency_id = :agency_id AND mentor_id = :mentor_id AND status = 'open'",
+        {"agency_id": agency_id, "mentor_id": mentor_id},
+    )
+
+
 async def lock_mentor_capacity(
     db: Executor, agency_id: str, mentor_id: str
 ) -> tuple[bool, int | None]:
@@ -353,23 +371,14 @@ async def lock_mentor_capacity(
     The count of open assignments is a statement of its own, run after this one: under READ
     COMMITTED a statement that waited for the lock still reads with the snapshot it began with,
     so a count in the same statement would miss what the previous holder committed."""
-    row = await db.fetch_one(
-        f"SELECT {CAPACITY_IN_FORCE} AS capacity FROM {MENTOR_WITH_AGENCY}"
-        f" WHERE m.agency_id = :agency_id AND m.id = :mentor_id{_LOCK_MENTOR[db.dialect]}",
-        {"agency_id": agency_id, "mentor_id": mentor_id},
-    )
+    row = await db.fetch_one(*lock_mentor_statement(db.dialect, agency_id, mentor_id))
     if row is None:
         return False, None
     return True, None if row["capacity"] is None else int(row["capacity"])
 
 
 async def open_count(db: Executor, agency_id: str, mentor_id: str) -> int:
-    count = await db.fetch_value(
-        "SELECT count(*) FROM assignments"
-        " WHERE agency_id = :agency_id AND mentor_id = :mentor_id AND status = 'open'",
-        {"agency_id": agency_id, "mentor_id": mentor_id},
-    )
-    return int(count)
+    return int(await db.fetch_value(*open_count_statement(agency_id, mentor_id)))
 
 
 def _mentor_where(scope: MentoringScope, params: dict[str, Any], open_only: bool) -> str:
