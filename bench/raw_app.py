@@ -340,6 +340,9 @@ async def reassign(send: Send, assignment_id: str, body: dict[str, Any]) -> None
     successor_id = new_id("assign")
     target = body["mentor_id"]
     async with db.transaction() as tx:
+        # The target mentor first, then the assignment; caseworks takes the mentor's lock a
+        # second time where it claims the capacity.
+        mentor = await tx.fetch_one(*mentoring.lock_mentor_statement(db.dialect, AGENCY, target))
         current = await tx.fetch_one(*mentoring.lock_statement(MENTORING, assignment_id, lock))
         if current is None:
             await respond(send, {"detail": "not found"}, 404)
@@ -347,10 +350,10 @@ async def reassign(send: Send, assignment_id: str, body: dict[str, Any]) -> None
         if current["status"] != "open" or current["mentor_id"] == target:
             await respond(send, {"detail": "conflict"}, 409)
             return
-        mentor = await tx.fetch_one(*mentoring.lock_mentor_statement(db.dialect, AGENCY, target))
         if mentor is None:
             await respond(send, {"detail": "invalid"}, 422)
             return
+        mentor = await tx.fetch_one(*mentoring.lock_mentor_statement(db.dialect, AGENCY, target))
         open_count = await tx.fetch_value(*mentoring.open_count_statement(AGENCY, target))
         if mentor["capacity"] is not None and open_count + 1 > mentor["capacity"]:
             await respond(send, {"detail": "over capacity"}, 409)

@@ -3,6 +3,7 @@ order, and each gets a result; a dry run answers the same and writes nothing."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,6 +12,7 @@ import pytest
 
 from caseworks.auth.principal import Role
 from caseworks.db import Database
+from caseworks.mentoring.mentoring_models import AssignmentQuery, AssignmentSelection
 from tests.mentoring.test_reassign import count, events
 from tests.support.mentoring import create_assignment, create_contact, create_mentor
 from tests.support.tenants import Tenant
@@ -254,3 +256,28 @@ async def test_only_admins_and_supervisors(
     assert response.status_code == 403
     async with tenant.client(await tenant.token(Role.SUPERVISOR)) as client:
         assert outcomes(await bulk(client, assignment_ids=ids, mentor_id=target)) == ["reassigned"]
+
+
+def test_the_filter_takes_the_lists_filters_by_their_names() -> None:
+    listed = set(AssignmentQuery.model_fields) - {"page", "limit", "sort"}
+    assert listed | {"stale"} == set(AssignmentSelection.model_fields)
+
+
+async def test_a_batch_and_single_moves_of_its_items_at_once_move_each_once(
+    api: httpx.AsyncClient, db: Database, tenant: Tenant
+) -> None:
+    leaving = (await create_mentor(api))["mentor_id"]
+    target = (await create_mentor(api))["mentor_id"]
+    ids = await caseload(api, leaving, 10)
+    single = {"mentor_id": target, "reason": "one by one"}
+    batch, *singles = await asyncio.gather(
+        bulk(api, assignment_ids=ids, mentor_id=target),
+        *(api.post(f"/api/v1/assignments/{one}/reassign", json=single) for one in reversed(ids)),
+    )
+    moved_alone = {r.json()["closed"]["assignment_id"] for r in singles if r.status_code == 201}
+    assert {r.status_code for r in singles} <= {201, 409}
+    results = {item["assignment_id"]: item["result"] for item in batch.json()["results"]}
+    for one in ids:  # each moved exactly once, by the batch or alone
+        assert (results[one] == "reassigned") != (one in moved_alone), one
+    count = await api.get(f"/api/v1/assignments/mentor/{target}/open-count")
+    assert count.json()["open_assignment_count"] == 10

@@ -328,17 +328,19 @@ async def reassign_in(
     """The one rule of a reassignment, in ``tx``: 404 for an assignment out of sight, 409 when
     it is closed, 422 for its own mentor or an unknown one, 409 over the target's capacity (unless
     overridden) or when the target already has the contact open."""
+    # The target mentor's row before the assignment's, in the order every write that takes both
+    # locks them, so a batch and a single move to one mentor queue instead of deadlocking.
+    target_exists, _ = await queries.lock_mentor_capacity(tx, caller.agency_id, data.mentor_id)
     current = await _locked(tx, caller, assignment_id)
     if current["status"] != "open":
         raise Conflict(f"assignment {assignment_id} is closed; only an open one is reassigned")
     if current["mentor_id"] == data.mentor_id:
         raise SameMentor.field("/mentor_id", f"assignment {assignment_id} is with this mentor")
-    try:
-        check = await claim_capacity(
-            tx, caller.agency_id, data.mentor_id, override=data.override_capacity
-        )
-    except NoSuchMentor:
-        raise Invalid.field("/mentor_id", f"no mentor {data.mentor_id}") from None
+    if not target_exists:
+        raise Invalid.field("/mentor_id", f"no mentor {data.mentor_id}")
+    check = await claim_capacity(
+        tx, caller.agency_id, data.mentor_id, override=data.override_capacity
+    )
     now = utc_now()
     assigned = to_utc(data.assigned_date) if data.assigned_date is not None else now
     await tx.execute(
