@@ -408,5 +408,5 @@ async def _reassignment_made(db: Database, caller: Principal, successor_id: str)
     opened = await _visible(db, caller, successor_id)
     previous = opened["previous_assignment_id"]
     if previous is None:  # the closed one was erased since
-        raise _not_found(f"reassigned from by {successor_id}")
+        raise NotFound(f"the assignment {successor_id} replaced has been erased")
     return Reassigned(await _visible(db, caller, previous), opened)
