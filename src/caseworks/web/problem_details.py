@@ -63,6 +63,9 @@ PROBLEM_SCHEMA: dict[str, Any] = {
         "status": {"type": "integer"},
         "detail": {"type": "string"},
         "request_id": {"type": "string"},
+        # Members some problems add (ServiceError.members): over a mentor's caseload limit.
+        "open": {"type": "integer", "description": "Open assignments the mentor has."},
+        "limit": {"type": "integer", "description": "The mentor's caseload limit in force."},
         "errors": {
             "type": "array",
             "maxItems": MAX_PROBLEMS,
