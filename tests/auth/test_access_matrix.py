@@ -117,6 +117,13 @@ OPERATIONS = (
     op("PATCH", f"{A}/status",                404,   200,   200,   403,   403,   403,   404,
        body=lambda ids: {"status": "closed", "reason": "moved away"}),
     op("GET", f"{A}/events",                  404,   200,   200,   403,   403,   403,   404),
+    op("POST", f"{A}/reassign",               404,   201,   201,   403,   403,   403,   403,
+       body=lambda ids: {"mentor_id": ids["free_mentor"], "reason": "mentor moved away"}),
+    # Another agency's admin names a mentor its agency does not have: 422 before any item.
+    op("POST", "/api/v1/assignments/bulk-reassign",
+                                              422,   200,   200,   403,   403,   403,   403,
+       body=lambda ids: {"assignment_ids": [ids["assignment"]], "mentor_id": ids["free_mentor"],
+                         "reason": "mentor moved away"}),
     op("GET", "/api/v1/mentors",              200,   200,   200,   403,   403,   200,   200),
     op("POST", "/api/v1/mentors",             201,   201,   201,   403,   403,   403,   403,
        body=lambda ids: {"name": "New Mentor"}),

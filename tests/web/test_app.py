@@ -36,6 +36,8 @@ MENTORING_OPERATIONS = {
     ("delete", f"{A}/{{assignment_id}}"): "delete_assignment",
     ("patch", f"{A}/{{assignment_id}}/status"): "change_assignment_status",
     ("get", f"{A}/{{assignment_id}}/events"): "assignment_events",
+    ("post", f"{A}/{{assignment_id}}/reassign"): "reassign_assignment",
+    ("post", f"{A}/bulk-reassign"): "bulk_reassign_assignments",
     ("get", f"{A}/mentor/{{mentor_id}}/active"): "mentor_active_assignments",
     ("get", f"{A}/mentor/{{mentor_id}}/history"): "mentor_assignment_history",
     ("get", f"{A}/mentor/{{mentor_id}}/open-count"): "mentor_open_count",
