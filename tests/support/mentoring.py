@@ -97,3 +97,18 @@ async def set_columns(
 def at(text: str) -> datetime:
     """A moment written as the wire writes it: ``at("2026-01-01T00:00:00Z")``."""
     return datetime.fromisoformat(text).astimezone(UTC)
+
+
+# The moment the caseload tests read at (the ``frozen_now`` fixture): every date they state is
+# placed around it.
+NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+
+
+async def set_agency(db: Database, agency_id: str, **settings: Any) -> None:
+    """Change an agency's stored settings (``stale_after_days``, ``default_mentor_capacity``)."""
+    columns = ", ".join(f"{name} = :{name}" for name in settings)
+    async with db.transaction() as tx:
+        await tx.execute(
+            f"UPDATE agencies SET {columns} WHERE id = :agency_id",
+            {**settings, "agency_id": agency_id},
+        )

@@ -98,7 +98,8 @@ class AssignmentFilters:
     assigned_from: datetime | None = None
     assigned_to: datetime | None = None
     last_contact_before: datetime | None = None
-    stale_before: datetime | None = None  # only stale assignments: see STALE
+    stale_before: datetime | None = None  # only stale assignments (see STALE) ...
+    stale: bool = True  # ... or, when False, only those that are not stale
 
     def where(self, scope: MentoringScope) -> tuple[str, dict[str, Any]]:
         params: dict[str, Any] = {}
@@ -114,7 +115,7 @@ class AssignmentFilters:
                 "last_contact_before",
                 "(a.last_contact_date IS NULL OR a.last_contact_date < :last_contact_before)",
             ),
-            ("stale_before", STALE),
+            ("stale_before", STALE if self.stale else f"NOT {STALE}"),
         ):
             value = getattr(self, name)
             if value is not None:
@@ -395,10 +396,10 @@ async def list_waiting_contacts(
 ) -> tuple[list[Row], int]:
     rows = await db.fetch_all(*waiting_contacts_statement(scope, page))
     total = await db.totals.count(db, *waiting_contacts_total(scope))
-    return [_with_times(row, ("waiting_since",)) for row in rows], total
+    return [computed_times(row, ("waiting_since",)) for row in rows], total
 
 
-def _with_times(row: Row, names: tuple[str, ...]) -> Row:
+def computed_times(row: Row, names: tuple[str, ...]) -> Row:
     """A computed time as a datetime on both databases: SQLite gives a computed column no
     declared type, so it arrives as the stored text."""
     for name in names:

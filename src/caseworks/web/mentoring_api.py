@@ -14,8 +14,8 @@ from starlette.responses import Response
 from caseworks.auth import policy
 from caseworks.core.errors import Invalid
 from caseworks.core.timestamps import to_utc
+from caseworks.mentoring import caseloads, people
 from caseworks.mentoring import mentor_assignments as service
-from caseworks.mentoring import people
 from caseworks.mentoring.mentoring_models import (
     Assignment,
     AssignmentCreate,
@@ -24,12 +24,15 @@ from caseworks.mentoring.mentoring_models import (
     AssignmentQuery,
     AssignmentUpdate,
     AuditEventList,
+    CaseloadQuery,
+    CaseloadSummary,
     Contact,
     ContactCreate,
     ContactDeleted,
     ContactPage,
     ContactQuery,
     Mentor,
+    MentorCaseloadPage,
     MentorCreate,
     MentorDeleted,
     MentorPage,
@@ -77,7 +80,7 @@ async def list_assignments(call: Call) -> Response:
         last_contact_before=utc(query.last_contact_before),
     )
     page = await service.list_assignments(
-        call.state.db, call.caller, filters, query.sort, query.request
+        call.state.db, call.caller, filters, query.sort, query.request, query.stale, call.now
     )
     return JSONResponse(page.rest())
 
@@ -376,10 +379,53 @@ def people_endpoints(
     ]
 
 
+# --- caseloads ----------------------------------------------------------------------------------
+
+
+async def mentor_caseloads(call: Call) -> Response:
+    query: CaseloadQuery = call.query
+    page = await caseloads.mentor_caseloads(
+        call.state.db, call.caller, query.sort, query.request, call.now
+    )
+    return JSONResponse(page.rest())
+
+
+async def caseload_summary(call: Call) -> Response:
+    return JSONResponse(await caseloads.caseload_summary(call.state.db, call.caller, call.now))
+
+
+def caseload_endpoints() -> list[Endpoint]:
+    tags = ("caseloads",)
+    return [
+        Endpoint(
+            "GET",
+            "/api/v1/caseloads/mentors",
+            mentor_caseloads,
+            "Each mentor's caseload: open, limit in force, stale, last contact, last assigned",
+            "list_mentor_caseloads",
+            query=CaseloadQuery,
+            output=MentorCaseloadPage,
+            access=MENTORING,
+            tags=tags,
+        ),
+        Endpoint(
+            "GET",
+            "/api/v1/caseloads/summary",
+            caseload_summary,
+            "The agency's caseload figures (admins and supervisors)",
+            "caseload_summary",
+            output=CaseloadSummary,
+            access=MANAGERS,
+            tags=tags,
+        ),
+    ]
+
+
 def endpoints() -> list[Endpoint]:
     """The mentoring endpoints, each declared once."""
     return [
         *assignment_endpoints(),
+        *caseload_endpoints(),
         *people_endpoints(MENTORS, MentorCreate, (Mentor, MentorPage, MentorDeleted)),
         *people_endpoints(
             CONTACTS,
