@@ -59,6 +59,8 @@ MENTORING = [
     Endpoint("GET mentor open-count", "open-count", "read", 0.6),
     Endpoint("POST assignment", "post_assignment", "write", 0.4),
     Endpoint("PATCH assignment status", "patch_status", "write", 0.4),
+    Endpoint("GET caseloads summary", "caseload_summary", "read", 0.5),
+    Endpoint("GET caseloads mentors page", "caseload_mentors", "read", 0.5),
 ]
 CASEWORK = [
     Endpoint("GET worker assignment (JSON:API)", "wa_show", "read", 0.6),

@@ -119,7 +119,9 @@ def seconds_between(dialect: str, start: str, end: str) -> str:
 def _median_seconds_to_match(dialect: str) -> str:
     """The median, over contacts first assigned in ``[:matched_since, :now]``, of the seconds
     from the contact's creation to that first assignment: the middle value, or the mean of the
-    middle two (row numbers of the ordered values; no percentile function on SQLite)."""
+    middle two (row numbers of the ordered values; no percentile function on SQLite). Only the
+    contacts with an assignment in the window can have been first assigned in it: those are
+    found on the (agency, assigned_date) index, and only their assignments are grouped."""
     seconds = seconds_between(dialect, "c.created_at", "f.first_assigned")
     return f"""
         SELECT AVG(ranked.seconds) AS median_seconds_to_match FROM (
@@ -129,7 +131,13 @@ def _median_seconds_to_match(dialect: str) -> str:
             FROM (
                 SELECT {seconds} AS seconds FROM (
                     SELECT a.contact_id, MIN(a.assigned_date) AS first_assigned
-                    FROM assignments a WHERE a.agency_id = :agency_id GROUP BY a.contact_id
+                    FROM assignments a WHERE a.agency_id = :agency_id AND a.contact_id IN (
+                        SELECT recent.contact_id FROM assignments recent
+                        WHERE recent.agency_id = :agency_id
+                            AND recent.assigned_date >= :matched_since
+                            AND recent.assigned_date <= :now
+                    )
+                    GROUP BY a.contact_id
                     HAVING MIN(a.assigned_date) >= :matched_since
                         AND MIN(a.assigned_date) <= :now
                 ) f
@@ -139,6 +147,15 @@ def _median_seconds_to_match(dialect: str) -> str:
         WHERE ranked.position IN
             ((ranked.matched_count + 1) / 2, (ranked.matched_count + 2) / 2)
     """
+
+
+# Every mentor's open count at once, for figures over all mentors: one pass over the open
+# assignments (the one-open-pair index holds exactly them), where a correlated count per mentor
+# would be evaluated again for each place its value is used.
+_OPEN_BY_MENTOR = (
+    "SELECT a.mentor_id, count(*) AS open FROM assignments a"
+    " WHERE a.agency_id = :agency_id AND a.status = 'open' GROUP BY a.mentor_id"
+)
 
 
 def caseload_summary_statement(
@@ -169,8 +186,10 @@ def caseload_summary_statement(
                 COALESCE(SUM(CASE WHEN per_mentor.open = 0 THEN 1 ELSE 0 END), 0)
                     AS mentors_without_assignment
             FROM (
-                SELECT {CAPACITY_IN_FORCE} AS capacity, {OPEN_OF_MENTOR} AS open
-                FROM {MENTOR_WITH_AGENCY} WHERE m.agency_id = :agency_id
+                SELECT {CAPACITY_IN_FORCE} AS capacity, COALESCE(held.open, 0) AS open
+                FROM {MENTOR_WITH_AGENCY} LEFT JOIN ({_OPEN_BY_MENTOR}) held
+                    ON held.mentor_id = m.id
+                WHERE m.agency_id = :agency_id
             ) per_mentor
         ) loads,
         ({_median_seconds_to_match(dialect)}) median,
