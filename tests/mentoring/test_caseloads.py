@@ -197,6 +197,23 @@ async def test_the_summary_counts_the_agency(
         "median_days_to_match": 2.25,
         "average_match_length_days": (31.5 + 45 + 30) / 3,
     }
+    waiting = await _get(api, "/api/v1/contacts?waiting=true")
+    assert waiting["pagination"]["total"] == 4
+
+
+async def test_a_contact_held_by_two_mentors_is_not_waiting_and_counted_once(
+    tenant: Tenant, api: httpx.AsyncClient, frozen_now: datetime
+) -> None:
+    first, second = [(await create_mentor(api, name=n))["mentor_id"] for n in ("A", "B")]
+    shared = await _contact(tenant, api, "2026-01-01T00:00:00Z")
+    alone = await _contact(tenant, api, "2026-01-01T00:00:00Z")
+    await _assign(tenant, api, first, shared, "2026-02-01T00:00:00Z")
+    await _assign(tenant, api, second, shared, "2026-03-01T00:00:00Z")
+    summary = await _get(api, SUMMARY)
+    assert (summary["open_assignments"], summary["waiting_contacts"]) == (2, 1)
+    waiting = await _get(api, "/api/v1/contacts?waiting=true")
+    assert [row["contact_id"] for row in waiting["data"]] == [alone]
+    assert summary["median_days_to_match"] == 31.0  # the first of the shared contact's two
 
 
 async def test_the_median_of_an_odd_count_is_the_middle_value(
