@@ -150,15 +150,6 @@ def _median_seconds_to_match(dialect: str) -> str:
     """
 
 
-# Every mentor's open count at once, for figures over all mentors: one pass over the open
-# assignments (the one-open-pair index holds exactly them), where a correlated count per mentor
-# would be evaluated again for each place its value is used.
-_OPEN_BY_MENTOR = (
-    "SELECT a.mentor_id, count(*) AS open FROM assignments a"
-    " WHERE a.agency_id = :agency_id AND a.status = 'open' GROUP BY a.mentor_id"
-)
-
-
 def caseload_summary_statement(
     dialect: str, agency_id: str, now: datetime, stale_before: datetime, matched_since: datetime
 ) -> Statement:
@@ -178,6 +169,12 @@ def caseload_summary_statement(
             median.median_seconds_to_match,
             closed.match_seconds, closed.matches
         FROM (
+            -- Materialised: each mentor's open count is taken once (one index range), not once
+            -- for each of the three sums that read it.
+            WITH per_mentor AS MATERIALIZED (
+                SELECT {CAPACITY_IN_FORCE} AS capacity, {OPEN_OF_MENTOR} AS open
+                FROM {MENTOR_WITH_AGENCY} WHERE m.agency_id = :agency_id
+            )
             SELECT
                 COALESCE(SUM(CASE WHEN per_mentor.open = per_mentor.capacity THEN 1 ELSE 0 END), 0)
                     AS mentors_at_capacity,
@@ -185,12 +182,7 @@ def caseload_summary_statement(
                     AS mentors_over_capacity,
                 COALESCE(SUM(CASE WHEN per_mentor.open = 0 THEN 1 ELSE 0 END), 0)
                     AS mentors_without_assignment
-            FROM (
-                SELECT {CAPACITY_IN_FORCE} AS capacity, COALESCE(held.open, 0) AS open
-                FROM {MENTOR_WITH_AGENCY} LEFT JOIN ({_OPEN_BY_MENTOR}) held
-                    ON held.mentor_id = m.id
-                WHERE m.agency_id = :agency_id
-            ) per_mentor
+            FROM per_mentor
         ) loads,
         ({_median_seconds_to_match(dialect)}) median,
         (
