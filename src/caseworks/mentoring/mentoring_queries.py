@@ -355,10 +355,11 @@ WAITING = (
 # How many contacts of agency ``:agency_id`` are WAITING: all of them but those with an open
 # assignment. The same set counted as a difference of two index-only counts, where NOT EXISTS
 # would probe the assignments once per contact (eight times slower on SQLite at 100,000).
+# DISTINCT in a subquery: PostgreSQL hashes it, where count(DISTINCT …) always sorts.
 WAITING_IN_AGENCY_COUNT = (
     "((SELECT count(*) FROM contacts every_c WHERE every_c.agency_id = :agency_id)"
-    " - (SELECT count(DISTINCT held.contact_id) FROM assignments held"
-    " WHERE held.agency_id = :agency_id AND held.status = 'open'))"
+    " - (SELECT count(*) FROM (SELECT DISTINCT held.contact_id FROM assignments held"
+    " WHERE held.agency_id = :agency_id AND held.status = 'open') held_contacts))"
 )
 WAITING_SINCE = "CASE WHEN c.last_closed > c.created_at THEN c.last_closed ELSE c.created_at END"
 _LAST_CLOSED = (
