@@ -16,12 +16,14 @@ import os
 import re
 import sqlite3
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs
 
 import asyncpg
 import orjson
 
+from caseworks.auth.agencies import read_settings
 from caseworks.auth.policy import CaseworkScope, MentoringScope
 from caseworks.childwelfare import childwelfare_queries as casework
 from caseworks.core.counting import Totals
@@ -31,6 +33,7 @@ from caseworks.core.timestamps import utc_now
 from caseworks.db.audit import INSERT_EVENT
 from caseworks.db.base import to_positional
 from caseworks.db.url import DatabaseURL
+from caseworks.mentoring import caseload_queries as caseloads
 from caseworks.mentoring import mentoring_queries as mentoring
 from caseworks.mentoring.mentoring_queries import AssignmentFilters
 from caseworks.notify.outbox import INSERT_MESSAGE
@@ -248,6 +251,48 @@ async def mentor_view(send: Send, mentor_id: str, view: str, query: dict[str, li
         )
     pagination = {"page": page, "limit": limit, "total": found["total"]}
     await respond(send, {"data": rows, "pagination": pagination})
+
+
+async def caseload_mentors(send: Send, query: dict[str, list[str]]) -> None:
+    """The first page of mentors' caseloads, by name: the agency's stale moment, the page and
+    its total, on one connection as caseworks reads them."""
+    page, limit = page_of(query)
+    async with _Connection(db) as on:
+        settings = await read_settings(on, AGENCY)
+        (sql, params), (from_where, count_params) = caseloads.mentor_caseloads_statement(
+            MENTORING, settings.stale_before(utc_now()), "name", PageRequest(page, limit)
+        )
+        rows = await on.fetch_all(sql, params)
+        total = await db.totals.count(on, from_where, count_params)
+    await respond(
+        send, {"data": rows, "pagination": {"page": page, "limit": limit, "total": total}}
+    )
+
+
+async def caseload_summary(send: Send) -> None:
+    now = utc_now()
+    async with _Connection(db) as on:
+        settings = await read_settings(on, AGENCY)
+        row = await on.fetch_one(
+            *caseloads.caseload_summary_statement(
+                db.dialect, AGENCY, now, settings.stale_before(now), now - timedelta(days=365)
+            )
+        )
+    median, matches = row["median_seconds_to_match"], int(row["matches"])
+    counts = (
+        "open_assignments",
+        "waiting_contacts",
+        "stale_assignments",
+        "mentors_at_capacity",
+        "mentors_over_capacity",
+        "mentors_without_assignment",
+    )
+    body: dict[str, Any] = {name: int(row[name]) for name in counts}
+    body["median_days_to_match"] = None if median is None else float(median) / 86_400
+    body["average_match_length_days"] = (
+        int(row["match_seconds"]) / matches / 86_400 if matches else None
+    )
+    await respond(send, body)
 
 
 def event(tx: _Bound, action: str, subject: str, **fields: Any) -> Awaitable[None]:
@@ -722,6 +767,12 @@ async def app(scope: dict[str, Any], receive: Any, send: Send) -> None:
             await child_assign(send, jsonapi["child"], base, await read_body(receive), root)
         else:
             await child_list(send, jsonapi["child"], base, root)
+        return
+    if scope["path"] == "/api/v1/caseloads/summary":
+        await caseload_summary(send)
+        return
+    if scope["path"] == "/api/v1/caseloads/mentors":
+        await caseload_mentors(send, parse_qs(scope["query_string"].decode()))
         return
     match = ROUTES.match(scope["path"])
     if match is None:

@@ -115,6 +115,15 @@ builders["post_wa_noop"] = function()
     string.format('{"data":{"type":"worker-assignments","attributes":{"role":"case-carrying"},"relationships":{"worker":{"data":{"type":"agency-workers","id":"worker_b%07d"}}}}}', w))
 end
 
+-- The caseload summaries: the agency's figures, and the first page of mentors by name.
+builders["caseload_summary"] = function()
+  return wrk.format("GET", "/api/v1/caseloads/summary")
+end
+
+builders["caseload_mentors"] = function()
+  return wrk.format("GET", "/api/v1/caseloads/mentors?page=1&limit=20")
+end
+
 function setup(thread)
   table.insert(threads, thread)
 end

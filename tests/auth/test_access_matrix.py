@@ -98,7 +98,12 @@ def _jsonapi_update(kind: str, key: str, **attributes: Any) -> Body:
     return lambda ids: {"data": {"type": kind, "id": ids[key], "attributes": attributes}}
 
 
-MENTORING_PREFIXES = ("/api/v1/assignments", "/api/v1/mentors", "/api/v1/contacts")
+MENTORING_PREFIXES = (
+    "/api/v1/assignments",
+    "/api/v1/mentors",
+    "/api/v1/contacts",
+    "/api/v1/caseloads",
+)
 A = "/api/v1/assignments/{assignment}"
 MENTOR_VIEW = "/api/v1/assignments/mentor/{mentor}"
 # fmt: off
@@ -134,6 +139,12 @@ OPERATIONS = (
     op("DELETE", "/api/v1/mentors/{free_mentor}",
                                               404,   200,   200,   403,   403,   404,   404),
     op("GET", "/api/v1/contacts",             200,   200,   200,   403,   403,   200,   200),
+    op("GET", "/api/v1/contacts?waiting=true",
+                                              200,   200,   200,   403,   403,   200,   200),
+    op("GET", "/api/v1/assignments?stale=true",
+                                              200,   200,   200,   403,   403,   200,   200),
+    op("GET", "/api/v1/caseloads/mentors",    200,   200,   200,   403,   403,   200,   200),
+    op("GET", "/api/v1/caseloads/summary",    200,   200,   200,   403,   403,   403,   403),
     op("POST", "/api/v1/contacts",            201,   201,   201,   403,   403,   403,   403,
        body=lambda ids: {"name": "New Contact"}),
     op("GET", "/api/v1/contacts/{contact}",   404,   200,   200,   403,   403,   200,   404),

@@ -14,6 +14,7 @@ from caseworks.core.text import (
     Email,
     IsoDate,
     IsoDateTime,
+    TrueOrFalse,
     WholeNumber,
     one_line,
 )
@@ -111,3 +112,13 @@ def test_an_address_on_a_test_domain_is_taken(address: str) -> None:
 def test_other_special_use_domains_and_bad_syntax_are_refused(address: str) -> None:
     with pytest.raises(ValidationError, match="must be one e-mail address"):
         TypeAdapter(Email).validate_python(address)
+
+
+def test_a_flag_is_the_word_true_or_false_and_nothing_else() -> None:
+    flag = TypeAdapter(TrueOrFalse)
+    assert flag.validate_python("true") is True
+    assert flag.validate_python("false") is False
+    assert flag.validate_python(True) is True
+    for sent in ("1", "0", "yes", "no", "on", "t", "True", "FALSE", " true", "", 1, None):
+        with pytest.raises(ValidationError, match="must be true or false"):
+            flag.validate_python(sent)

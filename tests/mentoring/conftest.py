@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from datetime import datetime
+
 import httpx
 import pytest
 
-from tests.support.mentoring import Programme, create_assignment, create_contact, create_mentor
+from caseworks.web.app import Caseworks
+from tests.support.mentoring import (
+    NOW,
+    Programme,
+    create_assignment,
+    create_contact,
+    create_mentor,
+)
 
 
 @pytest.fixture
@@ -21,3 +31,12 @@ async def programme(api: httpx.AsyncClient) -> Programme:
         assigned_date="2025-11-01T00:00:00Z",
     )
     return Programme(mentor, [first, second], assignment)
+
+
+@pytest.fixture
+def frozen_now(app: Caseworks) -> Iterator[datetime]:
+    """The app's clock stopped at ``NOW`` for the test (restored afterwards)."""
+    real = app.state.clock
+    app.state.clock = NOW.timestamp
+    yield NOW
+    app.state.clock = real

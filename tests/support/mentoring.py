@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+
+from caseworks.db import Database
 
 CONTRACT_LIST_ITEM = {
     "assignment_id",
@@ -74,3 +77,38 @@ class Programme:
         self.contacts = contacts
         self.assignment = assignment
         self.assignment_id: str = assignment["assignment_id"]
+
+
+async def set_columns(
+    db: Database, table: str, agency_id: str, record_id: str, **values: Any
+) -> None:
+    """Set stored columns the API sets by itself (``created_at``, ``closed_date``), so a test
+    states every time its answer depends on."""
+    if table not in ("mentors", "contacts", "assignments"):
+        raise ValueError(table)
+    columns = ", ".join(f"{name} = :{name}" for name in values)
+    async with db.transaction() as tx:
+        await tx.execute(
+            f"UPDATE {table} SET {columns} WHERE agency_id = :agency_id AND id = :id",
+            {**values, "agency_id": agency_id, "id": record_id},
+        )
+
+
+def at(text: str) -> datetime:
+    """A moment written as the wire writes it: ``at("2026-01-01T00:00:00Z")``."""
+    return datetime.fromisoformat(text).astimezone(UTC)
+
+
+# The moment the caseload tests read at (the ``frozen_now`` fixture): every date they state is
+# placed around it.
+NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+
+
+async def set_agency(db: Database, agency_id: str, **settings: Any) -> None:
+    """Change an agency's stored settings (``stale_after_days``, ``default_mentor_capacity``)."""
+    columns = ", ".join(f"{name} = :{name}" for name in settings)
+    async with db.transaction() as tx:
+        await tx.execute(
+            f"UPDATE agencies SET {columns} WHERE id = :agency_id",
+            {**settings, "agency_id": agency_id},
+        )

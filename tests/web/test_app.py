@@ -41,6 +41,8 @@ MENTORING_OPERATIONS = {
     ("get", f"{A}/mentor/{{mentor_id}}/active"): "mentor_active_assignments",
     ("get", f"{A}/mentor/{{mentor_id}}/history"): "mentor_assignment_history",
     ("get", f"{A}/mentor/{{mentor_id}}/open-count"): "mentor_open_count",
+    ("get", "/api/v1/caseloads/mentors"): "list_mentor_caseloads",
+    ("get", "/api/v1/caseloads/summary"): "caseload_summary",
     **{
         (method, f"/api/v1/{table}{suffix}"): f"{verb}_{noun if verb != 'list' else table}"
         for table, noun in (("mentors", "mentor"), ("contacts", "contact"))
@@ -67,7 +69,7 @@ async def test_the_mentoring_operations_keep_their_ids_parameters_and_schemas(
     found = {
         (method, path): operation["operationId"]
         for path, operations in paths.items()
-        if path.startswith((A, "/api/v1/mentors", "/api/v1/contacts"))
+        if path.startswith((A, "/api/v1/mentors", "/api/v1/contacts", "/api/v1/caseloads"))
         for method, operation in operations.items()
     }
     assert found == MENTORING_OPERATIONS
@@ -84,6 +86,7 @@ async def test_the_mentoring_operations_keep_their_ids_parameters_and_schemas(
         "assigned_from",
         "assigned_to",
         "last_contact_before",
+        "stale",
         "sort",
     ]
     assert listing["responses"]["200"]["content"]["application/json"]["schema"] == ref(

@@ -179,6 +179,16 @@ assignments = Table(
     Index(None, "agency_id", "assigned_date", "id"),
     Index(None, "agency_id", "last_contact_date", "id"),
     Index(None, "agency_id", "status", "created_at", "id"),
+    # The caseload summary's scans, from the index alone: stale open assignments (last contact,
+    # else assigned) and the length of closed ones (assigned to closed).
+    Index(
+        "ix_assignments_caseload_durations",
+        "agency_id",
+        "status",
+        "assigned_date",
+        "closed_date",
+        "last_contact_date",
+    ),
 )
 
 audit_events = Table(

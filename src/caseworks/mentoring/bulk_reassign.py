@@ -13,13 +13,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from caseworks.auth import Principal, policy
-from caseworks.auth.agencies import read_settings
 from caseworks.core.errors import Conflict, FieldProblem, Invalid, NotFound
 from caseworks.core.ids import new_id
 from caseworks.core.timestamps import to_utc, utc_now
 from caseworks.db import Database, Executor, Row, savepoint
 from caseworks.mentoring import mentoring_queries as queries
 from caseworks.mentoring.capacity import OverCapacity
+from caseworks.mentoring.caseloads import with_stale_rule
 from caseworks.mentoring.mentor_assignments import SameMentor, check_override, reassign_in
 from caseworks.mentoring.mentoring_models import (
     BULK_LIMIT,
@@ -106,18 +106,16 @@ async def filters_of(
     def utc(value: datetime | None) -> datetime | None:
         return None if value is None else to_utc(value)
 
-    stale_before = None
-    if selection.stale:
-        stale_before = (await read_settings(db, agency_id)).stale_before(now)
-    return AssignmentFilters(
+    filters = AssignmentFilters(
         mentor_id=selection.mentor_id,
         contact_id=selection.contact_id,
         status=selection.status,
         assigned_from=utc(selection.assigned_from),
         assigned_to=utc(selection.assigned_to),
         last_contact_before=utc(selection.last_contact_before),
-        stale_before=stale_before,
     )
+    # The list's own rule: true keeps the stale ones, false the others.
+    return await with_stale_rule(db, agency_id, filters, selection.stale, now)
 
 
 async def _require_mentor(tx: Executor, agency_id: str, mentor_id: str) -> None:

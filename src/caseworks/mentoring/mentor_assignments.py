@@ -15,6 +15,7 @@ from caseworks.db import ConstraintViolation, Database, Executor, Row, audit, id
 from caseworks.db.idempotency import Claim, IdempotentRequest
 from caseworks.mentoring import mentoring_queries as queries
 from caseworks.mentoring.capacity import CapacityCheck, NoSuchMentor, claim_capacity
+from caseworks.mentoring.caseloads import with_stale_rule
 from caseworks.mentoring.mentoring_models import (
     AssignmentCreate,
     AssignmentFields,
@@ -42,10 +43,21 @@ def _not_found(assignment_id: str) -> NotFound:
 
 
 async def list_assignments(
-    db: Database, caller: Principal, filters: AssignmentFilters, sort: str, page: PageRequest
+    db: Database,
+    caller: Principal,
+    filters: AssignmentFilters,
+    sort: str,
+    page: PageRequest,
+    stale: bool | None = None,
+    now: datetime | None = None,
 ) -> Page:
+    """A page of assignments; ``stale`` keeps the stale ones (true) or the others (false) as
+    of ``now`` (the present if not given)."""
     scope = policy.mentoring_scope(caller)
-    async with db.connection() as connection:  # the page and its total: one checkout
+    async with db.connection() as connection:  # settings, the page and its total: one checkout
+        filters = await with_stale_rule(
+            connection, scope.agency_id, filters, stale, now or utc_now()
+        )
         rows, total = await queries.list_assignments(connection, scope, filters, sort, page)
     return Page(rows, page, total)
 

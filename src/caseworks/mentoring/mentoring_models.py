@@ -25,6 +25,7 @@ from caseworks.core.text import (
     Phone,
     RecordId,
     ShortText,
+    TrueOrFalse,
     WholeNumber,
 )
 
@@ -38,6 +39,22 @@ AssignmentSort = Literal[
     "-created_at",
 ]
 PersonSort = Literal["created_at", "-created_at", "name", "-name"]
+CaseloadSort = Literal[
+    "mentor_id",
+    "-mentor_id",
+    "name",
+    "-name",
+    "open",
+    "-open",
+    "capacity",
+    "-capacity",
+    "stale",
+    "-stale",
+    "oldest_last_contact_date",
+    "-oldest_last_contact_date",
+    "last_assigned_date",
+    "-last_assigned_date",
+]
 
 
 class Strict(BaseModel):
@@ -68,11 +85,31 @@ class AssignmentQuery(PageQuery):
     last_contact_before: IsoDateTime | None = Field(
         None, description="Last contact before this time, or never: stale caseloads."
     )
+    stale: TrueOrFalse | None = Field(
+        None,
+        description="`true`: only open assignments with no contact (or, never contacted, no"
+        " assignment) for longer than the agency's `stale_after_days`; `false`: every other"
+        " assignment (closed ones too: add `status=open` for the open ones in touch).",
+    )
     sort: AssignmentSort = Field("created_at", description="`-` for descending.")
 
 
 class PersonQuery(PageQuery):
     sort: PersonSort = Field("created_at", description="`-` for descending.")
+
+
+class ContactQuery(PersonQuery):
+    waiting: TrueOrFalse = Field(
+        False,
+        description="`true`: only contacts with no open assignment, longest waiting first"
+        " (`waiting_since`, then id); `sort` is not taken with it.",
+    )
+
+
+class CaseloadQuery(PageQuery):
+    sort: CaseloadSort = Field(
+        "name", description="`-` for descending; ties by mentor id; nulls after every value."
+    )
 
 
 class CapacityOverride(Strict):
@@ -257,6 +294,44 @@ class OpenCount(BaseModel):
     open_assignment_count: int
 
 
+class MentorCaseload(BaseModel):
+    mentor_id: str
+    name: str
+    open: int = Field(description="Open assignments.")
+    capacity: int | None = Field(
+        description="The limit in force: the mentor's own, else the agency's default; null: none."
+    )
+    stale: int = Field(description="Open assignments that are stale.")
+    oldest_last_contact_date: datetime | None = Field(
+        description="The oldest last contact among the open assignments; null if none is logged."
+    )
+    last_assigned_date: datetime | None = Field(
+        description="The latest assigned_date of any of the mentor's assignments."
+    )
+
+
+class MentorCaseloadPage(BaseModel):
+    data: list[MentorCaseload]
+    pagination: Pagination
+
+
+class CaseloadSummary(BaseModel):
+    open_assignments: int
+    waiting_contacts: int = Field(description="Contacts with no open assignment.")
+    stale_assignments: int
+    mentors_at_capacity: int = Field(description="Mentors whose open count equals their limit.")
+    mentors_over_capacity: int = Field(description="Mentors with more open than their limit.")
+    mentors_without_assignment: int = Field(description="Mentors with no open assignment.")
+    median_days_to_match: float | None = Field(
+        description="Median days from a contact's creation to its first assignment, over the"
+        " contacts first assigned in the last 365 days; null if none."
+    )
+    average_match_length_days: float | None = Field(
+        description="Mean days from assigned_date to closed_date of the closed assignments; null"
+        " if none."
+    )
+
+
 class AssignmentDeleted(BaseModel):
     deleted: Literal[True]
     assignment_id: str
@@ -308,8 +383,20 @@ def _page(name: str, item: Any) -> Any:
 
 Mentor = _answer("Mentor", "mentor_id", MentorFields)
 Contact = _answer("Contact", "contact_id", PersonCreate)
+ContactListed = create_model(
+    "ContactListed",
+    __base__=Contact,
+    waiting_since=(
+        datetime | None,
+        Field(
+            None,
+            description="With `waiting=true` only: since when the contact has had no open"
+            " assignment, the later of its creation and its last assignment's `closed_date`.",
+        ),
+    ),
+)
 MentorPage = _page("MentorPage", Mentor)
-ContactPage = _page("ContactPage", Contact)
+ContactPage = _page("ContactPage", ContactListed)
 
 
 class MentorDeleted(BaseModel):

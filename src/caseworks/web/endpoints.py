@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -69,6 +70,12 @@ class Call:
         self.scope = scope
         self.receive = receive
         self._request = request
+
+    @property
+    def now(self) -> datetime:
+        """When the request is answered, to the second, by the application's clock (which a
+        test may set)."""
+        return datetime.fromtimestamp(int(self.state.clock()), UTC)
 
     @property
     def request(self) -> Request:

@@ -12,8 +12,9 @@ from pydantic import BaseModel
 from starlette.responses import Response
 
 from caseworks.auth import policy
+from caseworks.core.errors import Invalid
 from caseworks.core.timestamps import to_utc
-from caseworks.mentoring import bulk_reassign, people
+from caseworks.mentoring import bulk_reassign, caseloads, people
 from caseworks.mentoring import mentor_assignments as service
 from caseworks.mentoring.mentoring_models import (
     Assignment,
@@ -25,11 +26,15 @@ from caseworks.mentoring.mentoring_models import (
     AuditEventList,
     BulkReassignment,
     BulkResults,
+    CaseloadQuery,
+    CaseloadSummary,
     Contact,
     ContactCreate,
     ContactDeleted,
     ContactPage,
+    ContactQuery,
     Mentor,
+    MentorCaseloadPage,
     MentorCreate,
     MentorDeleted,
     MentorPage,
@@ -43,7 +48,7 @@ from caseworks.mentoring.mentoring_models import (
 from caseworks.mentoring.mentoring_queries import AssignmentFilters
 from caseworks.mentoring.people import CONTACTS, MENTORS, PersonKind
 from caseworks.web import idempotency_header as idempotency
-from caseworks.web.endpoints import Call, Endpoint
+from caseworks.web.endpoints import Call, Endpoint, Handler
 from caseworks.web.json_response import JSONResponse
 
 ASSIGNMENTS = "/api/v1/assignments"
@@ -78,7 +83,7 @@ async def list_assignments(call: Call) -> Response:
         last_contact_before=utc(query.last_contact_before),
     )
     page = await service.list_assignments(
-        call.state.db, call.caller, filters, query.sort, query.request
+        call.state.db, call.caller, filters, query.sort, query.request, query.stale, call.now
     )
     return JSONResponse(page.rest())
 
@@ -302,12 +307,29 @@ def assignment_endpoints() -> list[Endpoint]:
 # --- mentors and contacts ------------------------------------------------------------------------
 
 
+async def list_contacts(call: Call) -> Response:
+    query: ContactQuery = call.query
+    if not query.waiting:
+        page = await people.list_people(
+            call.state.db, call.caller, CONTACTS, query.sort, query.request
+        )
+        return JSONResponse(page.rest())
+    if "sort" in query.model_fields_set:
+        raise Invalid.parameter(
+            "sort", "the waiting list is ordered longest waiting first: leave sort out"
+        )
+    page = await people.list_waiting_contacts(call.state.db, call.caller, query.request)
+    return JSONResponse(page.rest())
+
+
 def people_endpoints(
     kind: PersonKind,
     create_model: type[MentorCreate] | type[ContactCreate],
     models: tuple[type[BaseModel], type[BaseModel], type[BaseModel]],
+    listing: tuple[Handler, type[PersonQuery]] | None = None,
 ) -> list[Endpoint]:
-    """CRUD for mentors or contacts; ``models`` documents (one, page, deleted)."""
+    """CRUD for mentors or contacts; ``models`` documents (one, page, deleted); ``listing`` the
+    list's own handler and query model, where the kind's list takes more than the common one."""
     one, page_model, deleted = models
     collection = f"/api/v1/{kind.table}"
     person = f"{collection}/{{person_id}}"
@@ -340,14 +362,15 @@ def people_endpoints(
         await people.delete_person(call.state.db, call.caller, kind, person_id)
         return JSONResponse({"deleted": True, kind.id_field: person_id})
 
+    list_handler, list_query = listing or (list_people, PersonQuery)
     return [
         Endpoint(
             "GET",
             collection,
-            list_people,
+            list_handler,
             f"List {kind.table}",
             f"list_{kind.table}",
-            query=PersonQuery,
+            query=list_query,
             output=page_model,
             tags=tags,
         ),
@@ -399,10 +422,58 @@ def people_endpoints(
     ]
 
 
+# --- caseloads ----------------------------------------------------------------------------------
+
+
+async def mentor_caseloads(call: Call) -> Response:
+    query: CaseloadQuery = call.query
+    page = await caseloads.mentor_caseloads(
+        call.state.db, call.caller, query.sort, query.request, call.now
+    )
+    return JSONResponse(page.rest())
+
+
+async def caseload_summary(call: Call) -> Response:
+    return JSONResponse(await caseloads.caseload_summary(call.state.db, call.caller, call.now))
+
+
+def caseload_endpoints() -> list[Endpoint]:
+    tags = ("caseloads",)
+    return [
+        Endpoint(
+            "GET",
+            "/api/v1/caseloads/mentors",
+            mentor_caseloads,
+            "Each mentor's caseload: open, limit in force, stale, last contact, last assigned",
+            "list_mentor_caseloads",
+            query=CaseloadQuery,
+            output=MentorCaseloadPage,
+            access=MENTORING,
+            tags=tags,
+        ),
+        Endpoint(
+            "GET",
+            "/api/v1/caseloads/summary",
+            caseload_summary,
+            "The agency's caseload figures (admins and supervisors)",
+            "caseload_summary",
+            output=CaseloadSummary,
+            access=MANAGERS,
+            tags=tags,
+        ),
+    ]
+
+
 def endpoints() -> list[Endpoint]:
     """The mentoring endpoints, each declared once."""
     return [
         *assignment_endpoints(),
+        *caseload_endpoints(),
         *people_endpoints(MENTORS, MentorCreate, (Mentor, MentorPage, MentorDeleted)),
-        *people_endpoints(CONTACTS, ContactCreate, (Contact, ContactPage, ContactDeleted)),
+        *people_endpoints(
+            CONTACTS,
+            ContactCreate,
+            (Contact, ContactPage, ContactDeleted),
+            (list_contacts, ContactQuery),
+        ),
     ]

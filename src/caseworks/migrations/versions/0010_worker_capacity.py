@@ -1,7 +1,7 @@
 """agency workers' case-carrying limit; worker assignments indexed by worker and role
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-01 19:30:00.000000
 
 ``agency_workers.max_case_carrying`` is the most case-carrying assignments a worker may hold
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010"
-down_revision: str | None = "0008"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

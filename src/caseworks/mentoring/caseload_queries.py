@@ -1,0 +1,233 @@
+"""SQL of the caseload summaries, and nothing else: per-mentor caseloads and the agency's figures.
+
+Everything is counted live from the assignments, never kept in counters, so it is exact at the
+moment of the read. Each count of one mentor's assignments is a range of the (agency, mentor,
+status, …) indexes, so a page of mentors costs a few index probes per mentor on it, whatever the
+size of the agency. The rules (stale, the capacity in force, waiting) are ``mentoring_queries``'
+own, used here, not spelled again. The benchmark's raw app runs these very builders.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from caseworks.auth.policy import MentoringScope
+from caseworks.core.pagination import PageRequest
+from caseworks.db import Executor, Row
+from caseworks.mentoring.mentoring_queries import (
+    CAPACITY_IN_FORCE,
+    MENTOR_WITH_AGENCY,
+    STALE,
+    WAITING_IN_AGENCY_COUNT,
+    Statement,
+    computed_times,
+)
+
+# One mentor's (``m``) assignments, as ``a``.
+_OF_MENTOR = "FROM assignments a WHERE a.agency_id = m.agency_id AND a.mentor_id = m.id"
+OPEN_OF_MENTOR = f"(SELECT count(*) {_OF_MENTOR} AND a.status = 'open')"
+
+# What a caseload row holds, each from a fixed fragment; the client picks among these names.
+CASELOAD_COLUMNS = {
+    "mentor_id": "m.id",
+    "name": "m.name",
+    "open": OPEN_OF_MENTOR,
+    "capacity": CAPACITY_IN_FORCE,
+    "stale": f"(SELECT count(*) {_OF_MENTOR} AND {STALE})",
+    # Among the open assignments, those with a contact logged; NULL when none has one.
+    "oldest_last_contact_date": (
+        f"(SELECT MIN(a.last_contact_date) {_OF_MENTOR} AND a.status = 'open')"
+    ),
+    "last_assigned_date": f"(SELECT MAX(a.assigned_date) {_OF_MENTOR})",
+}
+# Columns that may be NULL sort after every value ascending, before every value descending (as
+# PostgreSQL does by itself; SQLite is told).
+_NULLABLE = frozenset({"capacity", "oldest_last_contact_date", "last_assigned_date"})
+# Sorted by a mentor's own column, a page is a range of the (agency, name, id) index and only
+# its rows' counts are taken; a count as the key must be taken for every mentor first.
+_MENTOR_ORDER = {"mentor_id": ("m.id",), "name": ("m.name", "m.id")}
+
+
+def caseload_order(sort: str) -> str:
+    """``ORDER BY`` of a caseload page: ``sort`` is a name of ``CASELOAD_COLUMNS``, ``-`` for
+    descending; ties by mentor id, in the same direction."""
+    name = sort.removeprefix("-")
+    if name not in CASELOAD_COLUMNS:
+        raise ValueError(sort)
+    direction = "DESC" if sort.startswith("-") else "ASC"
+    if name in _MENTOR_ORDER:
+        return ", ".join(f"{column} {direction}" for column in _MENTOR_ORDER[name])
+    nulls = (" NULLS FIRST" if direction == "DESC" else " NULLS LAST") if name in _NULLABLE else ""
+    return f"{name} {direction}{nulls}, mentor_id {direction}"
+
+
+def _mentors_in_scope(scope: MentoringScope, params: dict[str, Any]) -> str:
+    params["agency_id"] = scope.agency_id
+    if scope.mentor_id is None:
+        return "m.agency_id = :agency_id"
+    params["scope_mentor"] = scope.mentor_id
+    return "m.agency_id = :agency_id AND m.id = :scope_mentor"
+
+
+def mentor_caseloads_statement(
+    scope: MentoringScope, stale_before: datetime, sort: str, page: PageRequest
+) -> tuple[Statement, Statement]:
+    """A page of mentors' caseloads within ``scope``; and the ``FROM … WHERE …`` of its total.
+    ``stale_before`` is the agency's stale moment (``AgencySettings.stale_before``)."""
+    params: dict[str, Any] = {"stale_before": stale_before}
+    where = _mentors_in_scope(scope, params)
+    columns = ", ".join(f"{sql} AS {name}" for name, sql in CASELOAD_COLUMNS.items())
+    sql = (
+        f"SELECT {columns} FROM {MENTOR_WITH_AGENCY} WHERE {where}"
+        f" ORDER BY {caseload_order(sort)} LIMIT :limit OFFSET :offset"
+    )
+    total_params = {name: value for name, value in params.items() if name != "stale_before"}
+    return (
+        (sql, {**params, "limit": page.size, "offset": page.offset}),
+        (f"FROM mentors m WHERE {where}", total_params),
+    )
+
+
+async def mentor_caseloads(
+    db: Executor, scope: MentoringScope, stale_before: datetime, sort: str, page: PageRequest
+) -> tuple[list[Row], int]:
+    (sql, params), (from_where, count_params) = mentor_caseloads_statement(
+        scope, stale_before, sort, page
+    )
+    rows = await db.fetch_all(sql, params)
+    times = ("oldest_last_contact_date", "last_assigned_date")
+    total = await db.totals.count(db, from_where, count_params)
+    return [computed_times(row, times) for row in rows], total
+
+
+# --- the agency's figures ------------------------------------------------------------------------
+
+
+def seconds_between(dialect: str, start: str, end: str) -> str:
+    """Whole seconds from ``start`` to ``end`` (SQL expressions of times), none if ``end`` is
+    before ``start``. Integers on both databases, so sums and medians of them are exact."""
+    if dialect == "postgresql":
+        between = f"CAST(EXTRACT(EPOCH FROM ({end}) - ({start})) AS BIGINT)"
+    else:
+        # Julian days are doubles (about 50 µs apart near today): times stored to the second
+        # round back to their exact whole seconds, and julianday() parses several times faster
+        # than strftime('%s').
+        between = f"CAST(ROUND((julianday({end}) - julianday({start})) * 86400) AS INTEGER)"
+    return f"(CASE WHEN {between} > 0 THEN {between} ELSE 0 END)"
+
+
+def total_seconds(dialect: str, start: str, end: str) -> str:
+    """The sum over the rows of ``seconds_between(start, end)``; NULL over no rows. PostgreSQL
+    adds the intervals and takes their seconds once (exact, and a third faster than a number of
+    seconds per row)."""
+    if dialect == "postgresql":
+        return f"EXTRACT(EPOCH FROM SUM(GREATEST(({end}) - ({start}), INTERVAL '0')))"
+    return f"SUM({seconds_between(dialect, start, end)})"
+
+
+def _open_per_mentor(dialect: str) -> str:
+    """Each mentor's limit in force (``capacity``) and open count (``open``). PostgreSQL groups
+    the open assignments in one pass over the one-open-pair index; SQLite's planner would group
+    through the (agency, mentor, status) index, every assignment of the agency, so there each
+    mentor's count is its own index range."""
+    if dialect == "postgresql":
+        return (
+            f"SELECT {CAPACITY_IN_FORCE} AS capacity, COALESCE(held.open, 0) AS open"
+            f" FROM {MENTOR_WITH_AGENCY} LEFT JOIN ("
+            "SELECT a.mentor_id, count(*) AS open FROM assignments a"
+            " WHERE a.agency_id = :agency_id AND a.status = 'open' GROUP BY a.mentor_id"
+            ") held ON held.mentor_id = m.id WHERE m.agency_id = :agency_id"
+        )
+    return (
+        f"SELECT {CAPACITY_IN_FORCE} AS capacity, {OPEN_OF_MENTOR} AS open"
+        f" FROM {MENTOR_WITH_AGENCY} WHERE m.agency_id = :agency_id"
+    )
+
+
+def _median_seconds_to_match(dialect: str) -> str:
+    """The median, over contacts first assigned in ``[:matched_since, :now]``, of the seconds
+    from the contact's creation to that first assignment: the middle value, or the mean of the
+    middle two (row numbers of the ordered values; no percentile function on SQLite). Only the
+    contacts with an assignment in the window can have been first assigned in it: those are
+    found on the (agency, assigned_date) index, and only their assignments are grouped."""
+    seconds = seconds_between(dialect, "c.created_at", "f.first_assigned")
+    return f"""
+        SELECT AVG(ranked.seconds) AS median_seconds_to_match FROM (
+            SELECT matched.seconds,
+                ROW_NUMBER() OVER (ORDER BY matched.seconds) AS position,
+                COUNT(*) OVER () AS matched_count
+            FROM (
+                SELECT {seconds} AS seconds FROM (
+                    SELECT a.contact_id, MIN(a.assigned_date) AS first_assigned
+                    FROM assignments a WHERE a.agency_id = :agency_id AND a.contact_id IN (
+                        SELECT recent.contact_id FROM assignments recent
+                        WHERE recent.agency_id = :agency_id
+                            AND recent.assigned_date >= :matched_since
+                            AND recent.assigned_date <= :now
+                    )
+                    GROUP BY a.contact_id
+                    HAVING MIN(a.assigned_date) >= :matched_since
+                        AND MIN(a.assigned_date) <= :now
+                ) f
+                JOIN contacts c ON c.agency_id = :agency_id AND c.id = f.contact_id
+            ) matched
+        ) ranked
+        WHERE ranked.position IN
+            ((ranked.matched_count + 1) / 2, (ranked.matched_count + 2) / 2)
+    """
+
+
+def caseload_summary_statement(
+    dialect: str, agency_id: str, now: datetime, stale_before: datetime, matched_since: datetime
+) -> Statement:
+    """The agency's figures in one row: counts; the median seconds to a first match over those
+    first matched since ``matched_since``; and the total seconds and number of closed matches
+    (their mean is the average match length)."""
+    match_seconds = total_seconds(dialect, "a.assigned_date", "a.closed_date")
+    sql = f"""
+        SELECT
+            (SELECT count(*) FROM assignments a
+                WHERE a.agency_id = :agency_id AND a.status = 'open') AS open_assignments,
+            {WAITING_IN_AGENCY_COUNT} AS waiting_contacts,
+            (SELECT count(*) FROM assignments a
+                WHERE a.agency_id = :agency_id AND {STALE}) AS stale_assignments,
+            loads.mentors_at_capacity, loads.mentors_over_capacity,
+            loads.mentors_without_assignment,
+            median.median_seconds_to_match,
+            closed.match_seconds, closed.matches
+        FROM (
+            -- Materialised: each mentor's open count is taken once, not once for each of the
+            -- three sums that read it.
+            WITH per_mentor AS MATERIALIZED ({_open_per_mentor(dialect)})
+            SELECT
+                COALESCE(SUM(CASE WHEN per_mentor.open = per_mentor.capacity THEN 1 ELSE 0 END), 0)
+                    AS mentors_at_capacity,
+                COALESCE(SUM(CASE WHEN per_mentor.open > per_mentor.capacity THEN 1 ELSE 0 END), 0)
+                    AS mentors_over_capacity,
+                COALESCE(SUM(CASE WHEN per_mentor.open = 0 THEN 1 ELSE 0 END), 0)
+                    AS mentors_without_assignment
+            FROM per_mentor
+        ) loads,
+        ({_median_seconds_to_match(dialect)}) median,
+        (
+            SELECT COALESCE({match_seconds}, 0) AS match_seconds, count(*) AS matches
+            FROM assignments a WHERE a.agency_id = :agency_id AND a.status = 'closed'
+        ) closed
+    """
+    return sql, {
+        "agency_id": agency_id,
+        "now": now,
+        "stale_before": stale_before,
+        "matched_since": matched_since,
+    }
+
+
+async def caseload_summary(
+    db: Executor, agency_id: str, now: datetime, stale_before: datetime, matched_since: datetime
+) -> Row:
+    statement = caseload_summary_statement(db.dialect, agency_id, now, stale_before, matched_since)
+    row = await db.fetch_one(*statement)
+    if row is None:  # one row always: every part is an aggregate
+        raise LookupError("the summary statement answered no row")
+    return row
