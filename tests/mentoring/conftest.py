@@ -1,10 +1,15 @@
-"""Helpers to build a small mentoring programme through the API itself."""
+"""Fixtures of the mentoring tests: a small programme built through the API, and a database of
+its own for the digest's schedule."""
 
 from __future__ import annotations
+
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 
+from caseworks.db import Database, DatabaseURL, open_database
+from tests.support.databases import own_database
 from tests.support.mentoring import Programme, create_assignment, create_contact, create_mentor
 
 
@@ -21,3 +26,30 @@ async def programme(api: httpx.AsyncClient) -> Programme:
         assigned_date="2025-11-01T00:00:00Z",
     )
     return Programme(mentor, [first, second], assignment)
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+async def digest_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[DatabaseURL]:
+    """A database of its own: the digest's schedule looks at every agency in it."""
+    folder = tmp_path_factory.mktemp("digest")
+    async with own_database(request.param, folder, "caseworks_digest") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+async def digest_db(digest_url: DatabaseURL) -> AsyncIterator[Database]:
+    db = await open_database(digest_url, pool_size=10)
+    yield db
+    await db.close()
+
+
+@pytest.fixture
+async def quiet_digest_db(digest_db: Database) -> Database:
+    """``digest_db`` with no agency's digest pending: no recipients, no weeks, no mail."""
+    async with digest_db.transaction() as tx:
+        await tx.execute("UPDATE agencies SET digest_recipients = '[]'", {})
+        await tx.execute("DELETE FROM digest_weeks", {})
+        await tx.execute("DELETE FROM outbox", {})
+    return digest_db

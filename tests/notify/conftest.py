@@ -9,10 +9,9 @@ from pathlib import Path
 import pytest
 import trustme
 
-import caseworks.db.migrate as migrations
 from caseworks.auth.agencies import create_agency
-from caseworks.db import Database, DatabaseURL, open_database
-from tests.support.databases import new_postgres_database
+from caseworks.db import Database, open_database
+from tests.support.databases import own_database
 from tests.support.mail import Clock, Inbox, SMTPServer
 
 
@@ -55,15 +54,8 @@ async def mail_db(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[Database]:
     """A database of its own, so no other test's queued mail is in the outbox."""
-    if request.param == "sqlite":
-        url = DatabaseURL.parse(f"sqlite:///{tmp_path_factory.mktemp('mail') / 'mail.db'}")
-        migrations.upgrade(url)
-        db = await open_database(url)
-        yield db
-        await db.close()
-        return
-    async with new_postgres_database("caseworks_mail") as url:
-        migrations.upgrade(url)
+    folder = tmp_path_factory.mktemp("mail")
+    async with own_database(request.param, folder, "caseworks_mail") as url:
         db = await open_database(url, pool_size=10)
         yield db
         await db.close()

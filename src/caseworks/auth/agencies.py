@@ -121,7 +121,7 @@ async def read_settings(db: Executor, agency_id: str) -> AgencySettings:
     row = await db.fetch_one(_READ_SETTINGS, {"id": agency_id})
     if row is None:
         raise LookupError(f"no agency {agency_id}")
-    return _settings(row)
+    return settings_from_row(row)
 
 
 async def write_settings(db: Executor, agency_id: str, changes: dict[str, Any]) -> None:
@@ -140,8 +140,9 @@ async def write_settings(db: Executor, agency_id: str, changes: dict[str, Any]) 
     )
 
 
-def _settings(row: dict[str, Any]) -> AgencySettings:
+def settings_from_row(row: dict[str, Any]) -> AgencySettings:
+    """The settings among a row's columns (of ``agencies``, or a query that selects them)."""
     # Stored values were checked by the model when they were written: not checked again here.
-    values = dict(row)
+    values = {name: row[name] for name in SETTINGS_COLUMNS}
     values["digest_recipients"] = json.loads(values["digest_recipients"])
     return AgencySettings.model_construct(**values)

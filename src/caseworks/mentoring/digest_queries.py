@@ -1,0 +1,137 @@
+"""SQL of the weekly caseload digest, and nothing else: which agencies may be due, the week's
+claim, and what the digest lists. The caseload rules come from ``mentoring_queries`` (``STALE``
+through ``AssignmentFilters``, ``CAPACITY_IN_FORCE``), spelled there once."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from caseworks.auth.agencies import SETTINGS_COLUMNS
+from caseworks.auth.policy import MentoringScope
+from caseworks.db import Executor, Row
+from caseworks.mentoring.mentoring_queries import (
+    CAPACITY_IN_FORCE,
+    MENTOR_WITH_AGENCY,
+    AssignmentFilters,
+)
+
+_SETTINGS = ", ".join(f"ag.{name}" for name in SETTINGS_COLUMNS)
+
+
+async def agencies_with_recipients(db: Executor, agency_id: str | None = None) -> list[Row]:
+    """Agencies whose digest has somewhere to go (one, or all), with their settings, name and
+    the last week a digest was queued for (ISO week text sorts as time does)."""
+    params: dict[str, Any] = {}
+    only = ""
+    if agency_id is not None:
+        only = " AND ag.id = :agency_id"
+        params["agency_id"] = agency_id
+    return await db.fetch_all(
+        f"""
+        SELECT ag.id AS agency_id, ag.name, {_SETTINGS},
+               (SELECT max(d.week) FROM digest_weeks d WHERE d.agency_id = ag.id) AS last_week
+        FROM agencies ag
+        WHERE ag.digest_recipients <> '[]'{only}
+        ORDER BY ag.id
+        """,
+        params,
+    )
+
+
+async def claim_week(db: Executor, agency_id: str, week: str, now: datetime) -> None:
+    """Record the agency's digest of ``week`` as queued; the primary key refuses a second
+    claim (a unique violation), whoever makes it."""
+    await db.execute(
+        "INSERT INTO digest_weeks (agency_id, week, queued_at) VALUES (:agency_id, :week, :now)",
+        {"agency_id": agency_id, "week": week, "now": now},
+    )
+
+
+async def week_claimed(db: Executor, agency_id: str, week: str) -> bool:
+    found = await db.fetch_value(
+        "SELECT 1 FROM digest_weeks WHERE agency_id = :agency_id AND week = :week",
+        {"agency_id": agency_id, "week": week},
+    )
+    return found is not None
+
+
+async def stale_assignments(
+    db: Executor, scope: MentoringScope, stale_before: datetime, limit: int
+) -> tuple[list[Row], int]:
+    """Stale open assignments, the longest without contact first; and how many there are."""
+    where, params = AssignmentFilters(stale_before=stale_before).where(scope)
+    rows = await db.fetch_all(
+        f"""
+        SELECT a.id AS assignment_id, a.contact_id, a.mentor_id, m.name AS mentor_name,
+               a.assigned_date, a.last_contact_date
+        FROM assignments a
+        JOIN mentors m ON m.agency_id = a.agency_id AND m.id = a.mentor_id
+        WHERE {where}
+        ORDER BY COALESCE(a.last_contact_date, a.assigned_date), a.id
+        LIMIT :limit
+        """,
+        {**params, "limit": limit},
+    )
+    total = await db.fetch_value(f"SELECT count(*) FROM assignments a WHERE {where}", params)
+    return rows, int(total)
+
+
+def _mentor_loads(agency_id: str) -> tuple[str, dict[str, Any]]:
+    """Every mentor of the agency that has a limit in force, with its open assignments."""
+    return (
+        f"""
+        SELECT m.id AS mentor_id, m.name, {CAPACITY_IN_FORCE} AS capacity,
+               (SELECT count(*) FROM assignments a
+                WHERE a.agency_id = m.agency_id AND a.mentor_id = m.id AND a.status = 'open')
+               AS open
+        FROM {MENTOR_WITH_AGENCY}
+        WHERE m.agency_id = :agency_id AND {CAPACITY_IN_FORCE} IS NOT NULL
+        """,
+        {"agency_id": agency_id},
+    )
+
+
+async def mentors_at_capacity(
+    db: Executor, scope: MentoringScope, limit: int
+) -> tuple[list[Row], int]:
+    """Mentors whose open assignments reach or pass their limit in force, the furthest over
+    first; and how many there are."""
+    loads, params = _mentor_loads(scope.agency_id)
+    at_capacity = f"FROM ({loads}) load WHERE load.open >= load.capacity"
+    rows = await db.fetch_all(
+        f"SELECT load.* {at_capacity}"
+        " ORDER BY load.open - load.capacity DESC, load.name, load.mentor_id LIMIT :limit",
+        {**params, "limit": limit},
+    )
+    total = await db.fetch_value(f"SELECT count(*) {at_capacity}", params)
+    return rows, int(total)
+
+
+# The waiting rule: a contact with no open assignment waits since the later of its creation and
+# its last assignment's closing.
+async def waiting_contacts(
+    db: Executor, scope: MentoringScope, limit: int
+) -> tuple[list[Row], int]:
+    """Contacts with no open assignment, the longest waiting first; and how many there are."""
+    waiting = """
+        FROM contacts c
+        LEFT JOIN (SELECT contact_id, max(closed_date) AS closed FROM assignments
+                   WHERE agency_id = :agency_id GROUP BY contact_id) last
+          ON last.contact_id = c.id
+        WHERE c.agency_id = :agency_id
+          AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.agency_id = c.agency_id
+                          AND a.contact_id = c.id AND a.status = 'open')
+    """
+    since = (
+        "CASE WHEN last.closed IS NULL OR last.closed < c.created_at"
+        " THEN c.created_at ELSE last.closed END"
+    )
+    params = {"agency_id": scope.agency_id}
+    rows = await db.fetch_all(
+        f"SELECT c.id AS contact_id, {since} AS waiting_since {waiting}"
+        f" ORDER BY {since}, c.id LIMIT :limit",
+        {**params, "limit": limit},
+    )
+    total = await db.fetch_value(f"SELECT count(*) {waiting}", params)
+    return rows, int(total)
