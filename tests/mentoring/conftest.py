@@ -10,6 +10,7 @@ import pytest
 
 from caseworks.db import Database, DatabaseURL, open_database
 from tests.support.databases import own_database
+from tests.support.mail import no_digest_pending
 from tests.support.mentoring import Programme, create_assignment, create_contact, create_mentor
 
 
@@ -48,8 +49,5 @@ async def digest_db(digest_url: DatabaseURL) -> AsyncIterator[Database]:
 @pytest.fixture
 async def quiet_digest_db(digest_db: Database) -> Database:
     """``digest_db`` with no agency's digest pending: no recipients, no weeks, no mail."""
-    async with digest_db.transaction() as tx:
-        await tx.execute("UPDATE agencies SET digest_recipients = '[]'", {})
-        await tx.execute("DELETE FROM digest_weeks", {})
-        await tx.execute("DELETE FROM outbox", {})
+    await no_digest_pending(digest_db)
     return digest_db

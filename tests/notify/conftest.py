@@ -10,9 +10,9 @@ import pytest
 import trustme
 
 from caseworks.auth.agencies import create_agency
-from caseworks.db import Database, open_database
+from caseworks.db import Database, DatabaseURL, open_database
 from tests.support.databases import own_database
-from tests.support.mail import Clock, Inbox, SMTPServer
+from tests.support.mail import Clock, Inbox, SMTPServer, no_digest_pending
 
 
 @pytest.fixture
@@ -50,15 +50,20 @@ async def smtp_with_starttls(
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-async def mail_db(
+async def mail_url(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[Database]:
+) -> AsyncIterator[DatabaseURL]:
     """A database of its own, so no other test's queued mail is in the outbox."""
     folder = tmp_path_factory.mktemp("mail")
     async with own_database(request.param, folder, "caseworks_mail") as url:
-        db = await open_database(url, pool_size=10)
-        yield db
-        await db.close()
+        yield url
+
+
+@pytest.fixture(scope="module")
+async def mail_db(mail_url: DatabaseURL) -> AsyncIterator[Database]:
+    db = await open_database(mail_url, pool_size=10)
+    yield db
+    await db.close()
 
 
 @pytest.fixture
@@ -66,6 +71,13 @@ async def agency(mail_db: Database) -> str:
     async with mail_db.transaction() as tx:
         await tx.execute("DELETE FROM outbox", {})
         return await create_agency(tx, "Mail Agency")
+
+
+@pytest.fixture
+async def no_digests_due(mail_db: Database) -> Database:
+    """``mail_db`` with no agency's digest pending: no recipients, no weeks, no mail."""
+    await no_digest_pending(mail_db)
+    return mail_db
 
 
 @pytest.fixture

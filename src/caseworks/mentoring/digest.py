@@ -6,8 +6,8 @@ The dispatcher asks on each pass which agencies are due (``queue_due_digests``):
 local time has reached ``digest_weekday`` at ``digest_hour`` of the current ISO week and whose
 digest of that week is not queued yet. ``caseworks digest send`` queues the current week's at
 once (``send_digests_now``). Either way one transaction records the week in ``digest_weeks`` and
-queues the mails; the table's primary key (agency, week) refuses a second record, so however
-many dispatchers race, one wins and the others write nothing: exactly one digest per agency and
+queues the mails; the table's primary key (agency, week) admits one record, so however many
+dispatchers race, one wins and the others write nothing: exactly one digest per agency and
 week.
 """
 
@@ -21,7 +21,7 @@ from enum import StrEnum
 from caseworks.auth import policy
 from caseworks.auth.agencies import AgencySettings, read_settings, settings_from_row
 from caseworks.core.errors import NotFound
-from caseworks.db import ConstraintViolation, Database, Executor, Row
+from caseworks.db import Database, Executor, Row
 from caseworks.mentoring import digest_queries as queries
 from caseworks.notify.outbox import Email, enqueue
 
@@ -117,28 +117,29 @@ async def send_digests_now(
     return outcomes
 
 
-class _NothingToSend(Exception):
-    """The recipients were removed since the agency was found due: roll the claim back."""
+class _Unclaimed(Exception):
+    """Nothing to queue after all: roll the transaction back, the week's claim with it."""
+
+    def __init__(self, result: Result) -> None:
+        self.result = result
 
 
 async def _queue(db: Database, agency: _Agency, week: str, now: datetime) -> Outcome:
     try:
         async with db.transaction() as tx:
-            # The claim first: a dispatcher that loses the race fails here, before any work.
-            await queries.claim_week(tx, agency.agency_id, week, now)
+            # The claim first: a process that loses the race stops here, before any work.
+            if not await queries.claim_week(tx, agency.agency_id, week, now):
+                raise _Unclaimed(Result.ALREADY_QUEUED)
             settings = await read_settings(tx, agency.agency_id)  # as they are now
-            if not settings.digest_recipients:
-                raise _NothingToSend
+            if not settings.digest_recipients:  # removed since the agency was found due
+                raise _Unclaimed(Result.NO_RECIPIENTS)
             mail = await _compose(tx, agency, settings, week, now)
             for recipient in settings.digest_recipients:
                 await enqueue(tx, agency.agency_id, Email(recipient, mail.subject, mail.body), now)
-    except _NothingToSend:
-        return Outcome(agency.agency_id, week, Result.NO_RECIPIENTS)
-    except ConstraintViolation as violation:
-        if violation.kind != "unique":
-            raise
-        log.info("digest of %s for %s was queued by another process", week, agency.agency_id)
-        return Outcome(agency.agency_id, week, Result.ALREADY_QUEUED)
+    except _Unclaimed as unclaimed:
+        if unclaimed.result is Result.ALREADY_QUEUED:
+            log.info("digest of %s for %s was queued by another process", week, agency.agency_id)
+        return Outcome(agency.agency_id, week, unclaimed.result)
     count = len(settings.digest_recipients)
     log.info("queued the digest of %s for %s to %d recipient(s)", week, agency.agency_id, count)
     return Outcome(agency.agency_id, week, Result.QUEUED, count)

@@ -39,21 +39,16 @@ async def agencies_with_recipients(db: Executor, agency_id: str | None = None) -
     )
 
 
-async def claim_week(db: Executor, agency_id: str, week: str, now: datetime) -> None:
-    """Record the agency's digest of ``week`` as queued; the primary key refuses a second
-    claim (a unique violation), whoever makes it."""
-    await db.execute(
-        "INSERT INTO digest_weeks (agency_id, week, queued_at) VALUES (:agency_id, :week, :now)",
+async def claim_week(db: Executor, agency_id: str, week: str, now: datetime) -> bool:
+    """Record the agency's digest of ``week`` as queued; False if it was already. Against a
+    concurrent claim the primary key decides: on PostgreSQL the second insert waits for the
+    first transaction and then does nothing (or claims, if that one rolled back)."""
+    inserted = await db.execute(
+        "INSERT INTO digest_weeks (agency_id, week, queued_at) VALUES (:agency_id, :week, :now)"
+        " ON CONFLICT (agency_id, week) DO NOTHING",
         {"agency_id": agency_id, "week": week, "now": now},
     )
-
-
-async def week_claimed(db: Executor, agency_id: str, week: str) -> bool:
-    found = await db.fetch_value(
-        "SELECT 1 FROM digest_weeks WHERE agency_id = :agency_id AND week = :week",
-        {"agency_id": agency_id, "week": week},
-    )
-    return found is not None
+    return inserted == 1
 
 
 async def stale_assignments(
