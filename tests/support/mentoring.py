@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+
+from caseworks.db import Database
 
 CONTRACT_LIST_ITEM = {
     "assignment_id",
@@ -74,3 +77,23 @@ class Programme:
         self.contacts = contacts
         self.assignment = assignment
         self.assignment_id: str = assignment["assignment_id"]
+
+
+async def set_columns(
+    db: Database, table: str, agency_id: str, record_id: str, **values: Any
+) -> None:
+    """Set stored columns the API sets by itself (``created_at``, ``closed_date``), so a test
+    states every time its answer depends on."""
+    if table not in ("mentors", "contacts", "assignments"):
+        raise ValueError(table)
+    columns = ", ".join(f"{name} = :{name}" for name in values)
+    async with db.transaction() as tx:
+        await tx.execute(
+            f"UPDATE {table} SET {columns} WHERE agency_id = :agency_id AND id = :id",
+            {**values, "agency_id": agency_id, "id": record_id},
+        )
+
+
+def at(text: str) -> datetime:
+    """A moment written as the wire writes it: ``at("2026-01-01T00:00:00Z")``."""
+    return datetime.fromisoformat(text).astimezone(UTC)

@@ -206,3 +206,16 @@ def _ascii_digits(value: object) -> object:
 
 
 WholeNumber = Annotated[int, BeforeValidator(_ascii_digits)]
+
+
+def _true_or_false(value: object) -> object:
+    # Pydantic's lax bool takes 1, yes, on, t, y and their opposites: a flag in a query is the
+    # word true or false, nothing else, so a typo is refused rather than read one way.
+    if value == "true" or value is True:
+        return True
+    if value == "false" or value is False:
+        return False
+    raise ValueError("must be true or false")
+
+
+TrueOrFalse = Annotated[bool, BeforeValidator(_true_or_false)]

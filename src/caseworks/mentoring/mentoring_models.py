@@ -23,6 +23,7 @@ from caseworks.core.text import (
     Phone,
     RecordId,
     ShortText,
+    TrueOrFalse,
     WholeNumber,
 )
 
@@ -71,6 +72,14 @@ class AssignmentQuery(PageQuery):
 
 class PersonQuery(PageQuery):
     sort: PersonSort = Field("created_at", description="`-` for descending.")
+
+
+class ContactQuery(PersonQuery):
+    waiting: TrueOrFalse = Field(
+        False,
+        description="`true`: only contacts with no open assignment, longest waiting first"
+        " (`waiting_since`, then id); `sort` is not taken with it.",
+    )
 
 
 class AssignmentCreate(Strict):
@@ -207,8 +216,20 @@ def _page(name: str, item: Any) -> Any:
 
 Mentor = _answer("Mentor", "mentor_id")
 Contact = _answer("Contact", "contact_id")
+ContactListed = create_model(
+    "ContactListed",
+    __base__=Contact,
+    waiting_since=(
+        datetime | None,
+        Field(
+            None,
+            description="With `waiting=true` only: since when the contact has had no open"
+            " assignment, the later of its creation and its last assignment's `closed_date`.",
+        ),
+    ),
+)
 MentorPage = _page("MentorPage", Mentor)
-ContactPage = _page("ContactPage", Contact)
+ContactPage = _page("ContactPage", ContactListed)
 
 
 class MentorDeleted(BaseModel):

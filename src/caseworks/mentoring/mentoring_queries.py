@@ -9,7 +9,7 @@ app runs the very same SQL.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from caseworks.auth.policy import MentoringScope
@@ -341,6 +341,71 @@ def _person_in_scope(table: str, scope: MentoringScope, params: dict[str, Any]) 
         "id IN (SELECT contact_id FROM assignments WHERE agency_id = :agency_id"
         " AND mentor_id = :scope_mentor AND status = :contacts_through)",
     ]
+
+
+# --- contacts waiting for a mentor ------------------------------------------------------------
+
+# A contact (alias ``c``) is waiting when it has no open assignment; it has waited since the later
+# of its creation and the closing of its last assignment (``last_closed`` on alias ``c``).
+WAITING = (
+    "NOT EXISTS (SELECT 1 FROM assignments open_a WHERE open_a.agency_id = c.agency_id"
+    " AND open_a.contact_id = c.id AND open_a.status = 'open')"
+)
+WAITING_SINCE = "CASE WHEN c.last_closed > c.created_at THEN c.last_closed ELSE c.created_at END"
+_LAST_CLOSED = (
+    "(SELECT MAX(closed.closed_date) FROM assignments closed"
+    " WHERE closed.agency_id = c.agency_id AND closed.contact_id = c.id)"
+)
+
+
+def _waiting_from(scope: MentoringScope, params: dict[str, Any]) -> str:
+    """``FROM`` the waiting contacts within ``scope``, each with ``last_closed``, as ``c``. The
+    scope's conditions name no table: ``contacts c`` is the only one they can mean."""
+    where = " AND ".join(_person_in_scope("contacts", scope, params))
+    return (
+        f"FROM (SELECT c.*, {_LAST_CLOSED} AS last_closed FROM contacts c"
+        f" WHERE {where} AND {WAITING}) c"
+    )
+
+
+def waiting_contacts_statement(scope: MentoringScope, page: PageRequest) -> Statement:
+    """A page of the contacts waiting for a mentor within ``scope``, longest waiting first
+    (``waiting_since``, then id), each with the contact's fields and ``waiting_since``."""
+    params: dict[str, Any] = {"limit": page.size, "offset": page.offset}
+    columns = ", ".join(
+        ["c.id AS contact_id", *(f"c.{name}" for name in _PERSON_FIELDS), "c.created_at"]
+    )
+    return (
+        f"SELECT {columns}, c.updated_at, {WAITING_SINCE} AS waiting_since"
+        f" {_waiting_from(scope, params)} ORDER BY waiting_since, c.id"
+        " LIMIT :limit OFFSET :offset",
+        params,
+    )
+
+
+def waiting_contacts_total(scope: MentoringScope) -> Statement:
+    """The ``FROM … WHERE …`` that counts the waiting contacts within ``scope``."""
+    params: dict[str, Any] = {}
+    where = " AND ".join(_person_in_scope("contacts", scope, params))
+    return f"FROM contacts c WHERE {where} AND {WAITING}", params
+
+
+async def list_waiting_contacts(
+    db: Executor, scope: MentoringScope, page: PageRequest
+) -> tuple[list[Row], int]:
+    rows = await db.fetch_all(*waiting_contacts_statement(scope, page))
+    total = await db.totals.count(db, *waiting_contacts_total(scope))
+    return [_with_times(row, ("waiting_since",)) for row in rows], total
+
+
+def _with_times(row: Row, names: tuple[str, ...]) -> Row:
+    """A computed time as a datetime on both databases: SQLite gives a computed column no
+    declared type, so it arrives as the stored text."""
+    for name in names:
+        value = row[name]
+        if isinstance(value, str):
+            row[name] = datetime.fromisoformat(value).astimezone(UTC)
+    return row
 
 
 async def list_people(

@@ -51,6 +51,15 @@ async def list_people(
     return Page(rows, page, total)
 
 
+async def list_waiting_contacts(db: Database, caller: Principal, page: PageRequest) -> Page:
+    """The contacts with no open assignment, longest waiting first, each with ``waiting_since``.
+    A mentor sees contacts only through its open assignments, so none of them is waiting to it."""
+    scope = policy.mentoring_scope(caller)
+    async with db.connection() as connection:  # the page and its total: one checkout
+        rows, total = await queries.list_waiting_contacts(connection, scope, page)
+    return Page(rows, page, total)
+
+
 async def get_person(db: Executor, caller: Principal, kind: PersonKind, person_id: str) -> Row:
     scope = policy.mentoring_scope(caller)
     row = None

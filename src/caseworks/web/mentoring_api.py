@@ -13,6 +13,7 @@ from starlette.responses import Response
 
 from caseworks.auth import policy
 from caseworks.auth.agencies import AgencySettings, AgencySettingsUpdate
+from caseworks.core.errors import Invalid
 from caseworks.core.timestamps import to_utc
 from caseworks.mentoring import agency_settings, people
 from caseworks.mentoring import mentor_assignments as service
@@ -28,6 +29,7 @@ from caseworks.mentoring.mentoring_models import (
     ContactCreate,
     ContactDeleted,
     ContactPage,
+    ContactQuery,
     Mentor,
     MentorCreate,
     MentorDeleted,
@@ -41,7 +43,7 @@ from caseworks.mentoring.mentoring_models import (
 from caseworks.mentoring.mentoring_queries import AssignmentFilters
 from caseworks.mentoring.people import CONTACTS, MENTORS, PersonKind
 from caseworks.web import idempotency_header as idempotency
-from caseworks.web.endpoints import Call, Endpoint
+from caseworks.web.endpoints import Call, Endpoint, Handler
 from caseworks.web.json_response import JSONResponse
 
 ASSIGNMENTS = "/api/v1/assignments"
@@ -260,12 +262,29 @@ def assignment_endpoints() -> list[Endpoint]:
 # --- mentors and contacts ------------------------------------------------------------------------
 
 
+async def list_contacts(call: Call) -> Response:
+    query: ContactQuery = call.query
+    if not query.waiting:
+        page = await people.list_people(
+            call.state.db, call.caller, CONTACTS, query.sort, query.request
+        )
+        return JSONResponse(page.rest())
+    if "sort" in query.model_fields_set:
+        raise Invalid.parameter(
+            "sort", "the waiting list is ordered longest waiting first: leave sort out"
+        )
+    page = await people.list_waiting_contacts(call.state.db, call.caller, query.request)
+    return JSONResponse(page.rest())
+
+
 def people_endpoints(
     kind: PersonKind,
     create_model: type[MentorCreate] | type[ContactCreate],
     models: tuple[type[BaseModel], type[BaseModel], type[BaseModel]],
+    listing: tuple[Handler, type[PersonQuery]] | None = None,
 ) -> list[Endpoint]:
-    """CRUD for mentors or contacts; ``models`` documents (one, page, deleted)."""
+    """CRUD for mentors or contacts; ``models`` documents (one, page, deleted); ``listing`` the
+    list's own handler and query model, where the kind's list takes more than the common one."""
     one, page_model, deleted = models
     collection = f"/api/v1/{kind.table}"
     person = f"{collection}/{{person_id}}"
@@ -298,14 +317,15 @@ def people_endpoints(
         await people.delete_person(call.state.db, call.caller, kind, person_id)
         return JSONResponse({"deleted": True, kind.id_field: person_id})
 
+    list_handler, list_query = listing or (list_people, PersonQuery)
     return [
         Endpoint(
             "GET",
             collection,
-            list_people,
+            list_handler,
             f"List {kind.table}",
             f"list_{kind.table}",
-            query=PersonQuery,
+            query=list_query,
             output=page_model,
             tags=tags,
         ),
@@ -412,5 +432,10 @@ def endpoints() -> list[Endpoint]:
         *assignment_endpoints(),
         *settings_endpoints(),
         *people_endpoints(MENTORS, MentorCreate, (Mentor, MentorPage, MentorDeleted)),
-        *people_endpoints(CONTACTS, ContactCreate, (Contact, ContactPage, ContactDeleted)),
+        *people_endpoints(
+            CONTACTS,
+            ContactCreate,
+            (Contact, ContactPage, ContactDeleted),
+            (list_contacts, ContactQuery),
+        ),
     ]
