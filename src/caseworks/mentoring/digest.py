@@ -21,8 +21,10 @@ from enum import StrEnum
 from caseworks.auth import policy
 from caseworks.auth.agencies import AgencySettings, read_settings, settings_from_row
 from caseworks.core.errors import NotFound
+from caseworks.core.pagination import PageRequest
 from caseworks.db import Database, Executor, Row
 from caseworks.mentoring import digest_queries as queries
+from caseworks.mentoring import mentoring_queries
 from caseworks.notify.outbox import Email, enqueue
 
 log = logging.getLogger("caseworks.digest")
@@ -174,7 +176,9 @@ async def read_digest(
     scope = policy.agency_scope(agency_id)
     stale = await queries.stale_assignments(db, scope, settings.stale_before(now), STALE_SHOWN)
     at_capacity = await queries.mentors_at_capacity(db, scope, AT_CAPACITY_SHOWN)
-    waiting = await queries.waiting_contacts(db, scope, WAITING_SHOWN)
+    waiting = await mentoring_queries.list_waiting_contacts(
+        db, scope, PageRequest(1, WAITING_SHOWN)
+    )
     return Digest(Listed(*stale), Listed(*at_capacity), Listed(*waiting))
 
 
@@ -242,9 +246,7 @@ class _Moments:
     settings: AgencySettings
     now: datetime
 
-    def ago(self, value: datetime | str) -> str:
+    def ago(self, moment: datetime) -> str:
         """``2026-10-01 (61 days ago)``, the day in the agency's time zone."""
-        # A computed column comes back from SQLite as its stored text.
-        moment = datetime.fromisoformat(value) if isinstance(value, str) else value
         days = (self.now - moment).days
         return f"{moment.astimezone(self.settings.zone):%Y-%m-%d} ({days} days ago)"

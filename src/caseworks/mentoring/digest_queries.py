@@ -1,6 +1,7 @@
 """SQL of the weekly caseload digest, and nothing else: which agencies may be due, the week's
 claim, and what the digest lists. The caseload rules come from ``mentoring_queries`` (``STALE``
-through ``AssignmentFilters``, ``CAPACITY_IN_FORCE``), spelled there once."""
+through ``AssignmentFilters``, ``CAPACITY_IN_FORCE``; the contacts waiting are its own list of
+them), spelled there once."""
 
 from __future__ import annotations
 
@@ -100,33 +101,4 @@ async def mentors_at_capacity(
         {**params, "limit": limit},
     )
     total = await db.fetch_value(f"SELECT count(*) {at_capacity}", params)
-    return rows, int(total)
-
-
-# The waiting rule: a contact with no open assignment waits since the later of its creation and
-# its last assignment's closing.
-async def waiting_contacts(
-    db: Executor, scope: MentoringScope, limit: int
-) -> tuple[list[Row], int]:
-    """Contacts with no open assignment, the longest waiting first; and how many there are."""
-    waiting = """
-        FROM contacts c
-        LEFT JOIN (SELECT contact_id, max(closed_date) AS closed FROM assignments
-                   WHERE agency_id = :agency_id GROUP BY contact_id) last
-          ON last.contact_id = c.id
-        WHERE c.agency_id = :agency_id
-          AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.agency_id = c.agency_id
-                          AND a.contact_id = c.id AND a.status = 'open')
-    """
-    since = (
-        "CASE WHEN last.closed IS NULL OR last.closed < c.created_at"
-        " THEN c.created_at ELSE last.closed END"
-    )
-    params = {"agency_id": scope.agency_id}
-    rows = await db.fetch_all(
-        f"SELECT c.id AS contact_id, {since} AS waiting_since {waiting}"
-        f" ORDER BY {since}, c.id LIMIT :limit",
-        {**params, "limit": limit},
-    )
-    total = await db.fetch_value(f"SELECT count(*) {waiting}", params)
     return rows, int(total)
