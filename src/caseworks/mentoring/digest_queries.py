@@ -74,14 +74,16 @@ async def stale_assignments(
 
 
 def _mentor_loads(agency_id: str) -> tuple[str, dict[str, Any]]:
-    """Every mentor of the agency that has a limit in force, with its open assignments."""
+    """Every mentor of the agency that has a limit in force, with its open assignments (counted
+    in one pass over the agency's open assignments)."""
     return (
         f"""
         SELECT m.id AS mentor_id, m.name, {CAPACITY_IN_FORCE} AS capacity,
-               (SELECT count(*) FROM assignments a
-                WHERE a.agency_id = m.agency_id AND a.mentor_id = m.id AND a.status = 'open')
-               AS open
+               COALESCE(held.open, 0) AS open
         FROM {MENTOR_WITH_AGENCY}
+        LEFT JOIN (SELECT a.mentor_id, count(*) AS open FROM assignments a
+                   WHERE a.agency_id = :agency_id AND a.status = 'open'
+                   GROUP BY a.mentor_id) held ON held.mentor_id = m.id
         WHERE m.agency_id = :agency_id AND {CAPACITY_IN_FORCE} IS NOT NULL
         """,
         {"agency_id": agency_id},
