@@ -354,3 +354,18 @@ async def test_two_schedulers_racing_queue_one_digest(
     for agency in agencies:
         assert len(await outbox(db, agency)) == len(RECIPIENTS)
         assert await weeks(db, agency) == ["2026-W49"]
+
+
+async def test_one_agency_that_cannot_be_read_holds_back_no_other(
+    quiet_digest_db: Database,
+) -> None:
+    db = quiet_digest_db
+    broken, sound = await agency_with_recipients(db), await agency_with_recipients(db)
+    async with db.transaction() as tx:  # a stored value no write through the API can make
+        await tx.execute(
+            "UPDATE agencies SET digest_recipients = '[\"lead@' WHERE id = :id", {"id": broken}
+        )
+    assert await queue_due_digests(db, MONDAY_0800_OSLO) == [
+        Outcome(sound, "2026-W49", Result.QUEUED, 2)
+    ]
+    assert await weeks(db, broken) == []

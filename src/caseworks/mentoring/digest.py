@@ -22,7 +22,7 @@ from caseworks.auth import policy
 from caseworks.auth.agencies import AgencySettings, read_settings, settings_from_row
 from caseworks.core.errors import NotFound
 from caseworks.core.pagination import PageRequest
-from caseworks.db import Database, Executor, Row
+from caseworks.db import Database, DatabaseUnavailable, Executor, Row
 from caseworks.mentoring import digest_queries as queries
 from caseworks.mentoring import mentoring_queries
 from caseworks.notify.outbox import Email, enqueue
@@ -86,13 +86,19 @@ class _Agency:
 
 
 async def queue_due_digests(db: Database, now: datetime) -> list[Outcome]:
-    """Queue the digest of every agency that is due at ``now`` (the dispatcher's clock)."""
+    """Queue the digest of every agency that is due at ``now`` (the dispatcher's clock). One
+    agency's failure is logged and tried again on the next pass, and holds back no other."""
     outcomes = []
     for row in await queries.agencies_with_recipients(db):
-        agency = _Agency.of(row)
-        week = due_week(agency.settings, agency.last_week, now)
-        if week is not None:
-            outcomes.append(await _queue(db, agency, week, now))
+        try:
+            agency = _Agency.of(row)
+            week = due_week(agency.settings, agency.last_week, now)
+            if week is not None:
+                outcomes.append(await _queue(db, agency, week, now))
+        except DatabaseUnavailable:
+            raise  # every other agency would fail the same way: the dispatcher waits
+        except Exception:
+            log.exception("the digest for %s failed", row["agency_id"])
     return outcomes
 
 
