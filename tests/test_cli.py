@@ -6,19 +6,21 @@ import asyncio
 import hashlib
 import subprocess
 import time
-from collections.abc import Iterator
-from datetime import datetime, timedelta
+from collections.abc import AsyncIterator, Iterator
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 
+from caseworks.auth.agencies import write_settings
 from caseworks.auth.principal import Role
 from caseworks.auth.tokens import create_token
 from caseworks.core.ids import new_id
 from caseworks.core.timestamps import utc_now
 from caseworks.db import DatabaseURL, open_database
-from tests.support.databases import new_postgres_database
+from caseworks.mentoring.digest import iso_week
+from tests.support.databases import new_postgres_database, own_database
 from tests.support.processes import cli_env
 from tests.support.servers import CASEWORKS, free_port, serving
 
@@ -267,3 +269,74 @@ def test_token_create_refuses_a_bad_expires_in_naming_the_option(tmp_path: Path)
         assert result.stdout == ""
         assert "--expires-in" in result.stderr
         assert "never" in result.stderr  # says what it takes
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def digest_env(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[DatabaseURL]:
+    """A database of its own: `digest send` without --agency looks at every agency."""
+    async with own_database(request.param, tmp_path, "caseworks_cli_digest") as url:
+        yield url
+
+
+async def _with_recipients(url: DatabaseURL, agency_id: str, *recipients: str) -> None:
+    db = await open_database(url)
+    try:
+        async with db.transaction() as tx:
+            await write_settings(tx, agency_id, {"digest_recipients": list(recipients)})
+    finally:
+        await db.close()
+
+
+async def _claimed_weeks(url: DatabaseURL, agency_id: str, *weeks: str) -> list[str]:
+    """Record ``weeks`` as sent for the agency; return every week it has."""
+    db = await open_database(url)
+    try:
+        async with db.transaction() as tx:
+            for week in weeks:
+                await tx.execute(
+                    "INSERT INTO digest_weeks (agency_id, week, queued_at) VALUES (:a, :w, :t)",
+                    {"a": agency_id, "w": week, "t": utc_now()},
+                )
+        rows = await db.fetch_all(
+            "SELECT week FROM digest_weeks WHERE agency_id = :a ORDER BY week", {"a": agency_id}
+        )
+        return [row["week"] for row in rows]
+    finally:
+        await db.close()
+
+
+def _week_after(week: str) -> str:
+    year, number = week.split("-W")
+    return iso_week(date.fromisocalendar(int(year), int(number), 1) + timedelta(days=7))
+
+
+async def test_digest_send_queues_this_weeks_digest_once(digest_env: DatabaseURL) -> None:
+    env = cli_env(digest_env)
+    fresh, sent, silent = (run(env, "agency", "create", name).stdout.strip() for name in "ABC")
+    await _with_recipients(digest_env, fresh, "lead@example.org", "coordinator@example.org")
+    await _with_recipients(digest_env, sent, "lead@example.org")
+    # This week's digest of `sent` went out already, whichever week this runs in.
+    today = utc_now()
+    await _claimed_weeks(digest_env, sent, iso_week(today), iso_week(today + timedelta(days=7)))
+
+    one = run(env, "digest", "send", "--agency", fresh)
+    assert one.returncode == 0, one.stderr
+    [week] = await _claimed_weeks(digest_env, fresh)
+    assert one.stdout == f"{fresh}: queued for {week} to 2 recipient(s)\n"
+    await _claimed_weeks(digest_env, fresh, _week_after(week))  # should the week end meanwhile
+
+    every = run(env, "digest", "send")
+    assert every.returncode == 0, every.stderr
+    lines = every.stdout.splitlines()
+    assert f"{fresh}: already queued for {week}" in lines
+    assert len(lines) == 2  # the agency without recipients is not one of them
+    assert any(line.startswith(f"{sent}: already queued for ") for line in lines)
+
+    none = run(env, "digest", "send", "--agency", silent)
+    assert (none.returncode, none.stdout) == (
+        0,
+        f"{silent}: no digest recipients: nothing queued\n",
+    )
+    unknown = run(env, "digest", "send", "--agency", "agency_nope")
+    assert unknown.returncode != 0
+    assert "no agency agency_nope" in unknown.stderr

@@ -1,4 +1,4 @@
-"""The ``caseworks`` command: serve · migrate · demo · agency · token · worker."""
+"""The ``caseworks`` command: serve · migrate · demo · agency · token · worker · digest."""
 
 from __future__ import annotations
 
@@ -252,6 +252,35 @@ def agency_create(name: str) -> None:
             return await create_agency(tx, name)
 
     click.echo(_with_database(_settings(), work))
+
+
+@main.group()
+def digest() -> None:
+    """The weekly caseload digest to each agency's digest recipients."""
+
+
+@digest.command("send")
+@click.option("--agency", "agency_id", help="Only this agency (else every one with recipients).")
+def digest_send(agency_id: str | None) -> None:
+    """Queue this week's digest now, whatever the day and hour; a week's digest already queued
+    (by the schedule or by hand) is not queued again. The worker delivers it."""
+    from caseworks.core.timestamps import utc_now
+    from caseworks.mentoring.digest import Outcome, Result, send_digests_now
+
+    async def work(db: Database) -> list[Outcome]:
+        return await send_digests_now(db, utc_now(), agency_id)
+
+    outcomes = _with_database(_settings(), work)
+    if not outcomes:
+        click.echo("no agency has digest recipients: nothing queued")
+    for outcome in outcomes:
+        if outcome.result is Result.QUEUED:
+            said = f"queued for {outcome.week} to {outcome.recipients} recipient(s)"
+        elif outcome.result is Result.ALREADY_QUEUED:
+            said = f"already queued for {outcome.week}"
+        else:
+            said = "no digest recipients: nothing queued"
+        click.echo(f"{outcome.agency_id}: {said}")
 
 
 @main.group()

@@ -103,6 +103,7 @@ MENTORING_PREFIXES = (
     "/api/v1/mentors",
     "/api/v1/contacts",
     "/api/v1/caseloads",
+    "/api/v1/agency",
 )
 A = "/api/v1/assignments/{assignment}"
 MENTOR_VIEW = "/api/v1/assignments/mentor/{mentor}"
@@ -152,6 +153,10 @@ OPERATIONS = (
        body=lambda ids: {"name": "Renamed"}),
     op("DELETE", "/api/v1/contacts/{contact}",
                                               404,   409,   409,   403,   403,   403,   404),
+    # The agency's settings: the caller's own agency, admins only.
+    op("GET", "/api/v1/agency/settings",      200,   200,   403,   403,   403,   403,   403),
+    op("PUT", "/api/v1/agency/settings",      200,   200,   403,   403,   403,   403,   403,
+       body=lambda ids: {"stale_after_days": 14}),
     # Child welfare (JSON:API).             other  admin  super  cw-as  cw-un  m-own  m-oth
     op("POST", "/api/v1/worker_assignments",  422,   201,   201,   403,   403,   403,   403,
        body=_reassign),

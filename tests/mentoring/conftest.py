@@ -1,14 +1,18 @@
-"""Helpers to build a small mentoring programme through the API itself."""
+"""Fixtures of the mentoring tests: a small programme built through the API, and a database of
+its own for the digest's schedule."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import datetime
 
 import httpx
 import pytest
 
+from caseworks.db import Database, DatabaseURL, open_database
 from caseworks.web.app import Caseworks
+from tests.support.databases import own_database
+from tests.support.mail import no_digest_pending
 from tests.support.mentoring import (
     NOW,
     Programme,
@@ -40,3 +44,27 @@ def frozen_now(app: Caseworks) -> Iterator[datetime]:
     app.state.clock = NOW.timestamp
     yield NOW
     app.state.clock = real
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+async def digest_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[DatabaseURL]:
+    """A database of its own: the digest's schedule looks at every agency in it."""
+    folder = tmp_path_factory.mktemp("digest")
+    async with own_database(request.param, folder, "caseworks_digest") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+async def digest_db(digest_url: DatabaseURL) -> AsyncIterator[Database]:
+    db = await open_database(digest_url, pool_size=10)
+    yield db
+    await db.close()
+
+
+@pytest.fixture
+async def quiet_digest_db(digest_db: Database) -> Database:
+    """``digest_db`` with no agency's digest pending: no recipients, no weeks, no mail."""
+    await no_digest_pending(digest_db)
+    return digest_db

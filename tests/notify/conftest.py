@@ -9,11 +9,10 @@ from pathlib import Path
 import pytest
 import trustme
 
-import caseworks.db.migrate as migrations
 from caseworks.auth.agencies import create_agency
 from caseworks.db import Database, DatabaseURL, open_database
-from tests.support.databases import new_postgres_database
-from tests.support.mail import Clock, Inbox, SMTPServer
+from tests.support.databases import own_database
+from tests.support.mail import Clock, Inbox, SMTPServer, no_digest_pending
 
 
 @pytest.fixture
@@ -51,22 +50,20 @@ async def smtp_with_starttls(
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-async def mail_db(
+async def mail_url(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[Database]:
+) -> AsyncIterator[DatabaseURL]:
     """A database of its own, so no other test's queued mail is in the outbox."""
-    if request.param == "sqlite":
-        url = DatabaseURL.parse(f"sqlite:///{tmp_path_factory.mktemp('mail') / 'mail.db'}")
-        migrations.upgrade(url)
-        db = await open_database(url)
-        yield db
-        await db.close()
-        return
-    async with new_postgres_database("caseworks_mail") as url:
-        migrations.upgrade(url)
-        db = await open_database(url, pool_size=10)
-        yield db
-        await db.close()
+    folder = tmp_path_factory.mktemp("mail")
+    async with own_database(request.param, folder, "caseworks_mail") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+async def mail_db(mail_url: DatabaseURL) -> AsyncIterator[Database]:
+    db = await open_database(mail_url, pool_size=10)
+    yield db
+    await db.close()
 
 
 @pytest.fixture
@@ -74,6 +71,13 @@ async def agency(mail_db: Database) -> str:
     async with mail_db.transaction() as tx:
         await tx.execute("DELETE FROM outbox", {})
         return await create_agency(tx, "Mail Agency")
+
+
+@pytest.fixture
+async def no_digests_due(mail_db: Database) -> Database:
+    """``mail_db`` with no agency's digest pending: no recipients, no weeks, no mail."""
+    await no_digest_pending(mail_db)
+    return mail_db
 
 
 @pytest.fixture

@@ -7,11 +7,13 @@ import os
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import asyncpg
 import pytest
 
+import caseworks.db.migrate as migrations
 from caseworks.config import Settings
 from caseworks.db import DatabaseURL, Executor, Row
 from caseworks.db.base import Params
@@ -48,6 +50,20 @@ async def new_postgres_database(prefix: str) -> AsyncIterator[DatabaseURL]:
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
+
+
+@asynccontextmanager
+async def own_database(dialect: str, folder: Path, prefix: str) -> AsyncIterator[DatabaseURL]:
+    """A migrated database of its own (a SQLite file in ``folder``, or a new PostgreSQL
+    database), for tests that look at every agency's rows: the outbox, the digests' weeks."""
+    if dialect == "sqlite":
+        url = DatabaseURL.parse(f"sqlite:///{folder / f'{prefix}.db'}")
+        migrations.upgrade(url)
+        yield url
+        return
+    async with new_postgres_database(prefix) as url:
+        migrations.upgrade(url)
+        yield url
 
 
 def make_settings(database_url: DatabaseURL, **overrides: Any) -> Settings:

@@ -133,3 +133,12 @@ async def outbox_row(db: Database, message_id: str) -> dict[str, Any]:
 
 def files_in(folder: Path) -> list[Path]:
     return sorted(folder.glob("*.eml")) if folder.exists() else []
+
+
+async def no_digest_pending(db: Database) -> None:
+    """No agency of ``db`` with a digest to send, no week's digest recorded, no mail queued: the
+    digest's schedule looks at every agency of a database."""
+    async with db.transaction() as tx:
+        await tx.execute("UPDATE agencies SET digest_recipients = '[]'", {})
+        await tx.execute("DELETE FROM digest_weeks", {})
+        await tx.execute("DELETE FROM outbox", {})

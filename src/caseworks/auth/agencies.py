@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 from functools import cache
-from typing import Annotated, Any
+from typing import Annotated, Any, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt
@@ -91,6 +91,27 @@ class AgencySettings(BaseModel):
         return ZoneInfo(self.time_zone)
 
 
+class AgencySettingsUpdate(BaseModel):
+    """A change of settings: any of ``AgencySettings``'s keys, each with the same type and
+    bounds. Only the keys sent change; only ``default_mentor_capacity`` may be set to null (no
+    limit), which the service checks (``NULLABLE_SETTINGS``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    stale_after_days: StaleAfterDays | None = None
+    default_mentor_capacity: Capacity | None = None
+    time_zone: TimeZoneName | None = None
+    digest_weekday: Weekday | None = None
+    digest_hour: Hour | None = None
+    digest_recipients: Recipients | None = None
+
+
+# The settings whose stored value may be NULL: those AgencySettings itself allows to be None.
+NULLABLE_SETTINGS = frozenset(
+    name
+    for name, info in AgencySettings.model_fields.items()
+    if type(None) in get_args(info.annotation)
+)
 SETTINGS_COLUMNS = tuple(AgencySettings.model_fields)
 # Column names from the model, never from a client.
 _READ_SETTINGS = f"SELECT {', '.join(SETTINGS_COLUMNS)} FROM agencies WHERE id = :id"  # noqa: S608
@@ -100,11 +121,28 @@ async def read_settings(db: Executor, agency_id: str) -> AgencySettings:
     row = await db.fetch_one(_READ_SETTINGS, {"id": agency_id})
     if row is None:
         raise LookupError(f"no agency {agency_id}")
-    return _settings(row)
+    return settings_from_row(row)
 
 
-def _settings(row: dict[str, Any]) -> AgencySettings:
+async def write_settings(db: Executor, agency_id: str, changes: dict[str, Any]) -> None:
+    """Store changed settings (keys of ``AgencySettings``, already validated)."""
+    unknown = set(changes) - set(SETTINGS_COLUMNS)
+    if not changes or unknown:
+        raise ValueError(f"nothing to change, or not a setting: {sorted(unknown)}")
+    values = dict(changes)
+    if "digest_recipients" in values:
+        values["digest_recipients"] = json.dumps(values["digest_recipients"])
+    # Column names from the model, never from a client.
+    assignments = ", ".join(f"{name} = :{name}" for name in SETTINGS_COLUMNS if name in values)
+    await db.execute(
+        f"UPDATE agencies SET {assignments} WHERE id = :agency_id",  # noqa: S608
+        {**values, "agency_id": agency_id},
+    )
+
+
+def settings_from_row(row: dict[str, Any]) -> AgencySettings:
+    """The settings among a row's columns (of ``agencies``, or a query that selects them)."""
     # Stored values were checked by the model when they were written: not checked again here.
-    values = dict(row)
+    values = {name: row[name] for name in SETTINGS_COLUMNS}
     values["digest_recipients"] = json.loads(values["digest_recipients"])
     return AgencySettings.model_construct(**values)

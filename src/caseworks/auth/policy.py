@@ -24,6 +24,15 @@ def is_manager(principal: Principal) -> bool:
     return principal.role in MANAGERS
 
 
+# --- the agency ---------------------------------------------------------------------------------
+
+
+def require_agency_admin(principal: Principal) -> None:
+    """An agency's settings (its caseload rules, its digest's recipients): admins only."""
+    if principal.role is not Role.ADMIN:
+        raise Forbidden("only admins may read or change the agency's settings")
+
+
 # --- mentoring ---------------------------------------------------------------------------------
 
 # A mentor sees a contact (its e-mail and phone) only through an assignment in this status: once
@@ -62,6 +71,12 @@ def require_capacity_override(principal: Principal) -> None:
     """Taking a mentor over its caseload limit is a manager's decision."""
     if not is_manager(principal):
         raise Forbidden("only admins and supervisors may override a mentor's capacity")
+
+
+def agency_scope(agency_id: str) -> MentoringScope:
+    """What the agency's own scheduled work (its weekly digest to its staff) reads: all of the
+    agency's programme, as its admins do."""
+    return MentoringScope(agency_id)
 
 
 def check_assignment_update(principal: Principal, fields: set[str], status: str) -> None:

@@ -126,22 +126,25 @@ def total_seconds(dialect: str, start: str, end: str) -> str:
     return f"SUM({seconds_between(dialect, start, end)})"
 
 
-def _open_per_mentor(dialect: str) -> str:
-    """Each mentor's limit in force (``capacity``) and open count (``open``). PostgreSQL groups
-    the open assignments in one pass over the one-open-pair index; SQLite's planner would group
-    through the (agency, mentor, status) index, every assignment of the agency, so there each
+def open_per_mentor(dialect: str) -> str:
+    """Each mentor of ``:agency_id`` (``mentor_id``, ``name``) with its limit in force
+    (``capacity``) and open count (``open``): what the summary and the digest count.
+    PostgreSQL groups the open assignments in one pass over the one-open-pair index; SQLite's
+    planner would group through the (agency, mentor, status) index, every assignment of the
+    agency, so there each
     mentor's count is its own index range."""
     if dialect == "postgresql":
         return (
-            f"SELECT {CAPACITY_IN_FORCE} AS capacity, COALESCE(held.open, 0) AS open"
+            f"SELECT m.id AS mentor_id, m.name, {CAPACITY_IN_FORCE} AS capacity,"
+            " COALESCE(held.open, 0) AS open"
             f" FROM {MENTOR_WITH_AGENCY} LEFT JOIN ("
             "SELECT a.mentor_id, count(*) AS open FROM assignments a"
             " WHERE a.agency_id = :agency_id AND a.status = 'open' GROUP BY a.mentor_id"
             ") held ON held.mentor_id = m.id WHERE m.agency_id = :agency_id"
         )
     return (
-        f"SELECT {CAPACITY_IN_FORCE} AS capacity, {OPEN_OF_MENTOR} AS open"
-        f" FROM {MENTOR_WITH_AGENCY} WHERE m.agency_id = :agency_id"
+        f"SELECT m.id AS mentor_id, m.name, {CAPACITY_IN_FORCE} AS capacity,"
+        f" {OPEN_OF_MENTOR} AS open FROM {MENTOR_WITH_AGENCY} WHERE m.agency_id = :agency_id"
     )
 
 
@@ -199,7 +202,7 @@ def caseload_summary_statement(
         FROM (
             -- Materialised: each mentor's open count is taken once, not once for each of the
             -- three sums that read it.
-            WITH per_mentor AS MATERIALIZED ({_open_per_mentor(dialect)})
+            WITH per_mentor AS MATERIALIZED ({open_per_mentor(dialect)})
             SELECT
                 COALESCE(SUM(CASE WHEN per_mentor.open = per_mentor.capacity THEN 1 ELSE 0 END), 0)
                     AS mentors_at_capacity,

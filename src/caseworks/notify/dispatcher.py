@@ -19,7 +19,7 @@ import logging
 import os
 import random
 import socket
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
@@ -28,6 +28,7 @@ from email.utils import format_datetime
 from caseworks.config import Settings
 from caseworks.core.aio import wait_a_while
 from caseworks.db import Database, DatabaseUnavailable, Row
+from caseworks.mentoring.digest import queue_due_digests
 from caseworks.notify import outbox_queries as queries
 from caseworks.notify.transport import DeliveryError, Transport, transport_for
 
@@ -77,6 +78,12 @@ class _Failure:
         return cls(f"{kind}: {error}"[:MAX_ERROR_LENGTH], kind, permanent=False)
 
 
+# Work that falls due by the clock (the weekly digests): given the database and the dispatcher's
+# time, it queues what is due into the outbox. Run before each pass, so what it queues goes out in
+# that same pass.
+ScheduledWork = Callable[[Database, datetime], Awaitable[object]]
+
+
 @dataclass
 class Report:
     claimed: int = 0
@@ -93,6 +100,7 @@ class Dispatcher:
         policy: Policy | None = None,
         clock: Callable[[], datetime] = _now,
         owner: str | None = None,
+        scheduled: Sequence[ScheduledWork] = (),
     ) -> None:
         self.db = db
         self.transport = transport
@@ -100,7 +108,21 @@ class Dispatcher:
         self.policy = policy or Policy()
         self.clock = clock
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{os.urandom(3).hex()}"
+        self.scheduled = tuple(scheduled)
         self.wake = asyncio.Event()
+
+    async def run_scheduled(self) -> None:
+        """Run each scheduled work once at the dispatcher's time; one that fails is logged and
+        tried again on the next pass, and never holds up the delivery of the outbox."""
+        now = self.clock()
+        for work in self.scheduled:
+            name = getattr(work, "__qualname__", repr(work))
+            try:
+                await work(self.db, now)
+            except DatabaseUnavailable as error:
+                log.warning("%s: database unavailable: %s", name, error)
+            except Exception:
+                log.exception("%s failed; trying again on the next pass", name)
 
     async def run_once(self) -> Report:
         """Claim what is due, try each once; returns what happened."""
@@ -170,6 +192,7 @@ class Dispatcher:
     async def run(self, stop: asyncio.Event, poll_seconds: float = 1.0) -> None:
         """Deliver until ``stop`` is set: at once while there is work, else every poll."""
         while not stop.is_set():
+            await self.run_scheduled()
             try:
                 report = await self.run_once()
             except DatabaseUnavailable as error:
@@ -185,10 +208,12 @@ class Dispatcher:
 
 
 def build_dispatcher(settings: Settings, db: Database) -> Dispatcher:
-    """The dispatcher the settings describe: SMTP if a URL is set, else ``.eml`` files."""
+    """The dispatcher the settings describe: SMTP if a URL is set, else ``.eml`` files; it
+    queues the agencies' weekly digests when they fall due."""
     return Dispatcher(
         db,
         transport_for(settings.smtp_url, settings.mail_dir),
         settings.mail_from,
         Policy(max_attempts=settings.mail_max_attempts),
+        scheduled=(queue_due_digests,),
     )

@@ -12,9 +12,10 @@ from pydantic import BaseModel
 from starlette.responses import Response
 
 from caseworks.auth import policy
+from caseworks.auth.agencies import AgencySettings, AgencySettingsUpdate
 from caseworks.core.errors import Invalid
 from caseworks.core.timestamps import to_utc
-from caseworks.mentoring import bulk_reassign, caseloads, people
+from caseworks.mentoring import agency_settings, bulk_reassign, caseloads, people
 from caseworks.mentoring import mentor_assignments as service
 from caseworks.mentoring.mentoring_models import (
     Assignment,
@@ -464,11 +465,61 @@ def caseload_endpoints() -> list[Endpoint]:
     ]
 
 
+# --- the agency's settings ----------------------------------------------------------------------
+
+SETTINGS = "/api/v1/agency/settings"
+ADMINS = policy.require_agency_admin
+
+
+async def get_settings(call: Call) -> Response:
+    settings = await agency_settings.get_settings(call.state.db, call.caller)
+    return JSONResponse(settings.model_dump())
+
+
+async def update_settings(call: Call) -> Response:
+    settings = await agency_settings.update_settings(call.state.db, call.caller, call.body)
+    return JSONResponse(settings.model_dump())
+
+
+def settings_endpoints() -> list[Endpoint]:
+    tags = ("agency",)
+    return [
+        Endpoint(
+            "GET",
+            SETTINGS,
+            get_settings,
+            "The agency's settings (admins)",
+            "get_agency_settings",
+            output=AgencySettings,
+            errors=(400, 401, 403, 429),
+            access=ADMINS,
+            tags=tags,
+        ),
+        Endpoint(
+            "PUT",
+            SETTINGS,
+            update_settings,
+            "Change some of the agency's settings (admins)",
+            "update_agency_settings",
+            body=AgencySettingsUpdate,
+            output=AgencySettings,
+            errors=(400, 401, 403, 413, 415, 422, 429),
+            access=ADMINS,
+            tags=tags,
+            description=(
+                "Only the keys sent change. `default_mentor_capacity` may be null (no limit);"
+                " the other keys may not."
+            ),
+        ),
+    ]
+
+
 def endpoints() -> list[Endpoint]:
     """The mentoring endpoints, each declared once."""
     return [
         *assignment_endpoints(),
         *caseload_endpoints(),
+        *settings_endpoints(),
         *people_endpoints(MENTORS, MentorCreate, (Mentor, MentorPage, MentorDeleted)),
         *people_endpoints(
             CONTACTS,
