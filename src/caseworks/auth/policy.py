@@ -24,6 +24,12 @@ def is_manager(principal: Principal) -> bool:
     return principal.role in MANAGERS
 
 
+def require_admin(principal: Principal) -> None:
+    """Agency-wide operations (importing records): admins only."""
+    if principal.role is not Role.ADMIN:
+        raise Forbidden("only admins may do this")
+
+
 # --- mentoring ---------------------------------------------------------------------------------
 
 # A mentor sees a contact (its e-mail and phone) only through an assignment in this status: once
