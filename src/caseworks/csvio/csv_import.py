@@ -765,6 +765,14 @@ def _check_id(
     return True
 
 
+def check_kind(kind_name: str) -> Kind:
+    """The kind of record of that name; NotFound for one there is no import of."""
+    kind = KINDS.get(kind_name)
+    if kind is None:
+        raise NotFound(f"no kind of record {kind_name!r} to import: one of {', '.join(KINDS)}")
+    return kind
+
+
 async def import_csv(
     db: Database,
     caller: Principal,
@@ -778,9 +786,7 @@ async def import_csv(
     ImportRefused (422) with it when any row is wrong and nothing was written. A dry run
     does it all in a transaction that is rolled back."""
     policy.require_admin(caller)
-    kind = KINDS.get(kind_name)
-    if kind is None:
-        raise NotFound(f"no kind of record {kind_name!r} to import: one of {', '.join(KINDS)}")
+    kind = check_kind(kind_name)
     report = Report()
     try:
         csv_file = read_csv(data)
