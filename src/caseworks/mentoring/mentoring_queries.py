@@ -229,6 +229,40 @@ async def delete_assignment(db: Executor, agency_id: str, assignment_id: str) ->
     )
 
 
+# --- capacity ------------------------------------------------------------------------------------
+
+# On PostgreSQL the mentor's row alone (not its agency's): creates for different mentors of one
+# agency must not wait for each other.
+_LOCK_MENTOR = {"postgresql": " FOR UPDATE OF m", "sqlite": ""}
+
+
+async def lock_mentor_capacity(
+    db: Executor, agency_id: str, mentor_id: str
+) -> tuple[bool, int | None]:
+    """Lock the mentor's row; whether it exists, and the caseload limit in force (None: none).
+
+    The count of open assignments is a statement of its own, run after this one: under READ
+    COMMITTED a statement that waited for the lock still reads with the snapshot it began with,
+    so a count in the same statement would miss what the previous holder committed."""
+    row = await db.fetch_one(
+        f"SELECT {CAPACITY_IN_FORCE} AS capacity FROM {MENTOR_WITH_AGENCY}"
+        f" WHERE m.agency_id = :agency_id AND m.id = :mentor_id{_LOCK_MENTOR[db.dialect]}",
+        {"agency_id": agency_id, "mentor_id": mentor_id},
+    )
+    if row is None:
+        return False, None
+    return True, None if row["capacity"] is None else int(row["capacity"])
+
+
+async def open_count(db: Executor, agency_id: str, mentor_id: str) -> int:
+    count = await db.fetch_value(
+        "SELECT count(*) FROM assignments"
+        " WHERE agency_id = :agency_id AND mentor_id = :mentor_id AND status = 'open'",
+        {"agency_id": agency_id, "mentor_id": mentor_id},
+    )
+    return int(count)
+
+
 def _mentor_where(scope: MentoringScope, params: dict[str, Any], open_only: bool) -> str:
     status = " AND a.status = 'open'" if open_only else ""
     return (
