@@ -39,6 +39,7 @@ from caseworks.csvio.csv_columns import columns
 from caseworks.csvio.csv_reading import CsvFile, Unreadable, read_csv
 from caseworks.db import ConstraintViolation, Database, Executor, Row
 from caseworks.db.audit import Event, record_many
+from caseworks.mentoring.capacity import OverCapacity, claim_capacity
 from caseworks.mentoring.mentoring_models import AssignmentStatus, PersonCreate
 
 MAX_ERRORS = 100
@@ -459,9 +460,9 @@ async def _check_open_pairs(
 async def _check_capacity(
     db: Executor, agency_id: str, plan: Plan, stored: dict[str, Row], report: Report
 ) -> None:
-    """Each mentor's open assignments after the import within its limit in force: the
-    mentors are locked and counted once each, the file's closings and openings counted
-    against its current open assignments."""
+    """Each mentor's open assignments after the import within its limit in force, claimed
+    once per mentor for all the file opens for it (less those it closes): the mentor's row
+    stays locked until the import commits."""
     opened: dict[str, list[int]] = {}
     closed: dict[str, int] = {}
     for line in plan.creates:
@@ -473,22 +474,20 @@ async def _check_capacity(
             opened.setdefault(mentor_id, []).append(line.line)
         else:
             closed[mentor_id] = closed.get(mentor_id, 0) + 1
-    growing = {
-        mentor: lines for mentor, lines in opened.items() if len(lines) > closed.get(mentor, 0)
-    }
-    if not growing:
-        return
-    limits = await queries.capacity_of(db, agency_id, sorted(growing))
-    for mentor_id, lines in growing.items():
-        capacity, now_open = limits[mentor_id]["capacity"], int(limits[mentor_id]["open"])
-        after = now_open - closed.get(mentor_id, 0) + len(lines)
-        if capacity is not None and after > capacity:
-            first_over = sorted(lines)[max(0, capacity - now_open + closed.get(mentor_id, 0))]
+    for mentor_id in sorted(opened):  # one order of locks for every import
+        lines, freed = sorted(opened[mentor_id]), closed.get(mentor_id, 0)
+        if len(lines) <= freed:
+            continue
+        try:
+            await claim_capacity(db, agency_id, mentor_id, adding=len(lines) - freed)
+        except OverCapacity as over:
+            first_over = lines[max(0, over.limit - over.open + freed)]
+            after = over.open - freed + len(lines)
             report.add(
                 first_over,
                 "mentor_id",
                 f"mentor {mentor_id} is over capacity: it would hold {after} open assignments"
-                f" (open: {now_open}, limit: {capacity})",
+                f" (open: {over.open}, limit: {over.limit})",
             )
 
 

@@ -10,11 +10,7 @@ from typing import Any
 import orjson
 
 from caseworks.db import Executor, Row
-from caseworks.mentoring.mentoring_queries import (
-    CAPACITY_IN_FORCE,
-    MENTOR_WITH_AGENCY,
-    PEOPLE_TABLES,
-)
+from caseworks.mentoring.mentoring_queries import PEOPLE_TABLES
 
 # Ids looked up in one statement: a round trip per thousand rows, each statement's parameter
 # small enough for either database.
@@ -150,25 +146,6 @@ async def open_assignments_of(db: Executor, agency_id: str, mentor_ids: Iterable
             f" WHERE agency_id = :agency_id AND status = 'open' AND {condition}",
             {**params, "agency_id": agency_id},
         )
-    return found
-
-
-async def capacity_of(db: Executor, agency_id: str, mentor_ids: Iterable[str]) -> dict[str, Row]:
-    """Each mentor's open assignments and its limit in force (``capacity``: None for none),
-    the mentor rows locked until the transaction ends, so that a concurrent create cannot
-    pass the limit between this count and the import's writes."""
-    found: dict[str, Row] = {}
-    for batch in _batches(mentor_ids):
-        condition, params = _ids_in("m.id", batch, db.dialect)
-        locking = " FOR UPDATE OF m" if db.dialect == "postgresql" else ""
-        rows = await db.fetch_all(
-            f"SELECT m.id, {CAPACITY_IN_FORCE} AS capacity,"
-            " (SELECT count(*) FROM assignments a WHERE a.agency_id = m.agency_id"
-            "  AND a.mentor_id = m.id AND a.status = 'open') AS open"
-            f" FROM {MENTOR_WITH_AGENCY} WHERE m.agency_id = :agency_id AND {condition}{locking}",
-            {**params, "agency_id": agency_id},
-        )
-        found |= {row["id"]: row for row in rows}
     return found
 
 
