@@ -587,3 +587,19 @@ async def test_children_are_imported_with_their_dates(db: Database, tenant: Tena
     assert (await imported(tenant, "children", data)).unchanged == 2
     bad = await refused(tenant, "children", data.replace("2015-03-04", "2015-13-04"))
     assert [(error["line"], error["column"]) for error in bad["errors"]] == [(2, "date_of_birth")]
+
+
+async def test_progress_is_told_as_rows_are_read_and_written(tenant: Tenant) -> None:
+    seen: list[tuple[int, int]] = []
+    rows = "".join(f"contact_p{n:05d},Person {n}\n" for n in range(2500))
+
+    await import_csv(
+        tenant.db,
+        admin(tenant),
+        "contacts",
+        f"contact_id,name\n{rows}".encode(),
+        progress=lambda done, total: seen.append((done, total)),
+    )
+
+    assert seen[-1] == (5000, 5000)
+    assert [done for done, _ in seen] == sorted(done for done, _ in seen)
