@@ -3,15 +3,29 @@ what the route renders from ``csv_import.Report``)."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Annotated
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from caseworks.csvio.csv_import import MAX_ERRORS
+
+
+def _true_or_false(value: object) -> object:
+    """Only the two words: `1`, `yes` or `on` would be guesses about what a client meant."""
+    if isinstance(value, str):
+        if value not in ("true", "false"):
+            raise ValueError("must be true or false")
+        return value == "true"
+    return value
+
+
+TrueOrFalse = Annotated[bool, BeforeValidator(_true_or_false)]
 
 
 class ImportQuery(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    dry_run: bool = Field(
+    dry_run: TrueOrFalse = Field(
         False, description="Check the file and count what it would change; write nothing."
     )
 

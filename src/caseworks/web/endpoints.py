@@ -127,7 +127,7 @@ class Endpoint:
     tags: tuple[str, ...] = ()
     description: str | None = None
     headers: tuple[dict[str, Any], ...] = field(default_factory=tuple)  # header parameters
-    # Error answers whose body holds more than the surface's error shape, by status.
+    # Error answers whose body may hold more than the surface's error shape, by status.
     error_models: tuple[tuple[int, type[BaseModel]], ...] = ()
 
 
@@ -343,7 +343,8 @@ def operations(endpoints: Sequence[Endpoint], schemas: dict[str, Any]) -> dict[s
             responses[str(status)] = response
         for status, model in endpoint.error_models:
             for described in responses[str(status)]["content"].values():
-                described["schema"] = ref(model, "serialization")
+                # The surface's own error (a bad query, say), or the one that holds more.
+                described["schema"] = {"anyOf": [described["schema"], ref(model, "serialization")]}
         operation["responses"] = responses
         paths.setdefault(endpoint.path, {})[endpoint.method.lower()] = operation
     return paths
