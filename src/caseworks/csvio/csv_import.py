@@ -71,6 +71,11 @@ class Report:
     def failed(self) -> bool:
         return bool(self.errors)
 
+    @property
+    def problems(self) -> int:
+        """Every problem found so far, named or counted."""
+        return len(self.errors) + self.more_errors
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "rows": self.rows,
@@ -86,7 +91,7 @@ class ImportRefused(Invalid):
     """422: the file was not imported; ``report`` says why, row by row."""
 
     def __init__(self, report: Report) -> None:
-        count = len(report.errors) + report.more_errors
+        count = report.problems
         super().__init__(
             f"the file was not imported: {count} problem{'' if count == 1 else 's'};"
             " nothing was written"
@@ -392,6 +397,7 @@ def _plan_new_assignment(line: Line, plan: Plan, report: Report) -> None:
 def _plan_assignment_change(line: Line, current: Row, plan: Plan, report: Report) -> None:
     """A PUT's changes (notes, dates) and a status change's (closing dates it; reopening
     clears the date); who the assignment is between is not changed by an import."""
+    found_before = report.problems
     changes = _changes(line, current)
     for column in ("mentor_id", "contact_id"):
         if column in changes:
@@ -409,7 +415,7 @@ def _plan_assignment_change(line: Line, current: Row, plan: Plan, report: Report
         report.add(
             line.line, "closed_date", "is set when the assignment is closed; it cannot be changed"
         )
-    if report.failed:
+    if report.problems > found_before:
         return
     changes = {
         name: value for name, value in changes.items() if name not in ("mentor_id", "contact_id")
@@ -808,6 +814,8 @@ async def import_csv(
             if report.failed:
                 raise ImportRefused(report)
             await kind.write(kind, tx, caller, plan, _second_half(progress, report.rows))
+            if progress is not None:
+                progress(2 * report.rows, 2 * report.rows)
             if dry_run:
                 raise _DryRun
     except _DryRun:
