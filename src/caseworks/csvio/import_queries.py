@@ -10,15 +10,17 @@ from typing import Any
 import orjson
 
 from caseworks.db import Executor, Row
+from caseworks.mentoring.mentoring_models import PersonCreate, field_names
 from caseworks.mentoring.mentoring_queries import PEOPLE_TABLES
 
 # Ids looked up in one statement: a round trip per thousand rows, each statement's parameter
 # small enough for either database.
 LOOKUP_BATCH = 1000
 
+# A person's columns are PersonCreate's fields; a mentor's add its caseload limit.
 PERSON_COLUMNS = {
-    "mentors": ("name", "email", "phone", "max_open_assignments"),
-    "contacts": ("name", "email", "phone"),
+    "mentors": (*field_names(PersonCreate), "max_open_assignments"),
+    "contacts": field_names(PersonCreate),
 }
 assert set(PERSON_COLUMNS) == set(PEOPLE_TABLES)
 ASSIGNMENT_COLUMNS = (
