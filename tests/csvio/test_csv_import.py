@@ -603,3 +603,13 @@ async def test_progress_is_told_as_rows_are_read_and_written(tenant: Tenant) -> 
 
     assert seen[-1] == (5000, 5000)
     assert [done for done, _ in seen] == sorted(done for done, _ in seen)
+
+
+async def test_ids_are_the_agencys_own(db: Database, tenant: Tenant, other_tenant: Tenant) -> None:
+    await imported(other_tenant, "contacts", CONTACTS)
+
+    report = await imported(tenant, "contacts", CONTACTS.replace("Per Olsen", "Per Hansen"))
+
+    assert report.created == 3  # the same ids, another agency's records: new here
+    assert (await row(db, "contacts", other_tenant, "contact_per1"))["name"] == "Per Olsen"
+    assert (await row(db, "contacts", tenant, "contact_per1"))["name"] == "Per Hansen"
