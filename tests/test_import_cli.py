@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from caseworks.cli import PROGRESS_FROM_ROWS, _ProgressBar
+from caseworks.cli import PROGRESS_FROM_ROWS, ProgressBar
 from caseworks.db import DatabaseURL
 from tests.support.processes import cli_env
 from tests.support.servers import CASEWORKS
@@ -76,12 +76,12 @@ def test_the_agency_may_be_left_out_when_there_is_only_one(tmp_path: Path) -> No
 
 
 def test_the_progress_bar_appears_only_for_a_long_file(capsys: pytest.CaptureFixture[str]) -> None:
-    short = _ProgressBar()
+    short = ProgressBar()
     short(10, 20)
     short.close()
     assert capsys.readouterr().err == ""
 
-    long = _ProgressBar()
+    long = ProgressBar()
     for done in range(0, 2 * PROGRESS_FROM_ROWS + 1, PROGRESS_FROM_ROWS):
         long(done, 2 * PROGRESS_FROM_ROWS)
     long.close()

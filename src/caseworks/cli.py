@@ -380,7 +380,7 @@ async def _agency(db: Database, agency_id: str | None) -> str:
     return agency_id
 
 
-class _ProgressBar:
+class ProgressBar:
     """A progress bar on stderr, made once a file turns out to be long."""
 
     def __init__(self) -> None:
@@ -418,7 +418,7 @@ def import_records(kind: str, file: Any, agency_id: str | None, dry_run: bool) -
     settings = _settings()
     prepare_schema(_url(settings))
     data = file.read()
-    progress = _ProgressBar() if sys.stderr.isatty() else None
+    progress = ProgressBar() if sys.stderr.isatty() else None
 
     async def work(db: Database) -> tuple[Report, bool]:
         actor = Principal(await _agency(db, agency_id), Role.ADMIN, COMMAND_LINE_ACTOR)
