@@ -135,15 +135,19 @@ async def test_mentors_carry_their_caseload_limit(db: Database, tenant: Tenant) 
     assert report.created == 2
     assert (await row(db, "mentors", tenant, "mentor_kari1"))["max_open_assignments"] == 3
     assert (await row(db, "mentors", tenant, "mentor_nils2"))["max_open_assignments"] is None
+    huge = "9" * 5000  # more digits than int() reads: refused as any non-number is
     bad = await refused(
-        tenant, "mentors", "mentor_id,name,max_open_assignments\nmentor_x123,X,-1\n"
+        tenant,
+        "mentors",
+        f"mentor_id,name,max_open_assignments\nmentor_x123,X,-1\nmentor_y123,Y,{huge}\n",
     )
     assert bad["errors"] == [
         {
             "line": 2,
             "column": "max_open_assignments",
             "detail": "Input should be greater than or equal to 0",
-        }
+        },
+        {"line": 3, "column": "max_open_assignments", "detail": "Input should be a valid integer"},
     ]
 
 

@@ -37,7 +37,7 @@ from caseworks.core.timestamps import to_utc, utc_now
 from caseworks.core.validation import message
 from caseworks.csvio import import_queries as queries
 from caseworks.csvio.csv_columns import columns
-from caseworks.csvio.csv_reading import CsvFile, Unreadable, read_csv
+from caseworks.csvio.csv_reading import CsvFile, Record, Unreadable, read_csv
 from caseworks.db import ConstraintViolation, Database, Executor, Row
 from caseworks.db.audit import Event, record_many
 from caseworks.mentoring.capacity import OverCapacity, claim_capacity
@@ -157,7 +157,8 @@ def _shape(annotation: Any) -> Shape:
     return "text"
 
 
-_INTEGER = re.compile(r"[+-]?[0-9]+")
+# At most 19 digits: int() refuses a longer number text outright (and none fits a column).
+_INTEGER = re.compile(r"[+-]?[0-9]{1,19}")
 _BOOLEANS = {"true": True, "false": False}
 
 
@@ -755,7 +756,7 @@ def _validated(
 
 
 def _check_id(
-    kind: Kind, record: Any, record_id: str, first_line: dict[str, int], report: Report
+    kind: Kind, record: Record, record_id: str, first_line: dict[str, int], report: Report
 ) -> bool:
     column = kind.id_column
     if not record_id:
