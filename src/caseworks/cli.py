@@ -1,4 +1,4 @@
-"""The ``caseworks`` command: serve · migrate · demo · agency · token · worker · digest."""
+"""The ``caseworks`` command: serve · migrate · demo · agency · token · worker · digest · import."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 import click
 
-from caseworks.auth.principal import Role
+from caseworks.auth.principal import Principal, Role
 from caseworks.config import Settings, SettingsError
 from caseworks.core.errors import ServiceError
 from caseworks.db import Database, DatabaseURL, open_database
@@ -387,6 +387,82 @@ def token_revoke(token_or_id: str) -> None:
             return await revoke_token(tx, token_or_id)
 
     click.echo(f"revoked {_with_database(_settings(), work)}", err=True)
+
+
+# The actor of what a command does, in its audit events: no token, an admin of the agency.
+COMMAND_LINE_ACTOR = "command-line"
+IMPORT_KINDS = ("mentors", "contacts", "assignments", "agency-workers", "children")
+# Files with fewer rows than this are imported without a progress bar.
+PROGRESS_FROM_ROWS = 5000
+
+
+async def _agency(db: Database, agency_id: str | None) -> str:
+    """The agency named, or the only one there is."""
+    from caseworks.auth.agencies import agency_exists, sole_agency
+
+    if agency_id is None:
+        agency_id = await sole_agency(db)
+        if agency_id is None:
+            raise click.UsageError("name the agency with --agency (there is not exactly one)")
+    elif not await agency_exists(db, agency_id):
+        raise click.BadParameter(f"no agency {agency_id}", param_hint="--agency")
+    return agency_id
+
+
+class ProgressBar:
+    """A progress bar on stderr, made once a file turns out to be long."""
+
+    def __init__(self) -> None:
+        self.bar: Any = None
+        self.shown = 0
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None:
+            if total < 2 * PROGRESS_FROM_ROWS:
+                return
+            self.bar = click.progressbar(length=total, label="importing", file=sys.stderr)
+            self.bar.__enter__()
+        self.bar.update(done - self.shown)
+        self.shown = done
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
+@main.command("import")
+@click.argument("kind", type=click.Choice(IMPORT_KINDS))
+@click.argument("file", type=click.File("rb"))
+@click.option("--agency", "agency_id", help="The agency to import into (default: the only one).")
+@click.option("--dry-run", is_flag=True, help="Check the file and count; write nothing.")
+def import_records(kind: str, file: Any, agency_id: str | None, dry_run: bool) -> None:
+    """Import records from a CSV file, all or nothing; print the report as JSON.
+
+    The exit status is 1 when any row is wrong (nothing is written then).
+    """
+    import orjson
+
+    from caseworks.csvio.csv_import import ImportRefused, Report, import_csv
+
+    settings = _settings()
+    prepare_schema(_url(settings))
+    data = file.read()
+    progress = ProgressBar() if sys.stderr.isatty() else None
+
+    async def work(db: Database) -> tuple[Report, bool]:
+        actor = Principal(await _agency(db, agency_id), Role.ADMIN, COMMAND_LINE_ACTOR)
+        try:
+            return await import_csv(db, actor, kind, data, dry_run=dry_run, progress=progress), True
+        except ImportRefused as refused:
+            return refused.report, False
+        finally:
+            if progress is not None:
+                progress.close()
+
+    report, imported = _with_database(settings, work)
+    click.echo(orjson.dumps(report.as_dict(), option=orjson.OPT_INDENT_2).decode())
+    if not imported:
+        sys.exit(1)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -104,6 +104,7 @@ MENTORING_PREFIXES = (
     "/api/v1/contacts",
     "/api/v1/caseloads",
     "/api/v1/agency",
+    "/api/v1/imports",
 )
 A = "/api/v1/assignments/{assignment}"
 MENTOR_VIEW = "/api/v1/assignments/mentor/{mentor}"
@@ -157,6 +158,17 @@ OPERATIONS = (
     op("GET", "/api/v1/agency/settings",      200,   200,   403,   403,   403,   403,   403),
     op("PUT", "/api/v1/agency/settings",      200,   200,   403,   403,   403,   403,   403,
        body=lambda ids: {"stale_after_days": 14}),
+    # Imports (CSV files), admins only; another agency's admin imports into its own agency,
+    # where this agency's mentor and contact are not found.
+    op("POST", "/api/v1/imports/contacts",    200,   200,   403,   403,   403,   403,   403,
+       body=lambda ids: b"contact_id,name\ncontact_imported1,Imported Contact\n"),
+    op("POST", "/api/v1/imports/assignments", 422,   200,   403,   403,   403,   403,   403,
+       body=lambda ids: (
+           f"assignment_id,mentor_id,contact_id\nassign_imported1,{ids['mentor']},"
+           f"{ids['free_contact']}\n"
+       ).encode()),
+    op("POST", "/api/v1/imports/children",    200,   200,   403,   403,   403,   403,   403,
+       body=lambda ids: b"id,last_name\nimported1,Imported\n"),
     # Child welfare (JSON:API).             other  admin  super  cw-as  cw-un  m-own  m-oth
     op("POST", "/api/v1/worker_assignments",  422,   201,   201,   403,   403,   403,   403,
        body=_reassign),
@@ -259,8 +271,12 @@ async def test_access(tenant: Tenant, operation: Operation, caller: str, figures
     body = None if operation.body is None else operation.body(ids)
     if not path.startswith(MENTORING_PREFIXES):
         headers["Content-Type"] = JSONAPI
+    sent: dict[str, Any] = {"json": body}
+    if isinstance(body, bytes):  # a CSV file
+        headers["Content-Type"] = "text/csv"
+        sent = {"content": body}
     async with tenant.client() as client:
-        response = await client.request(operation.method, path, json=body, headers=headers)
+        response = await client.request(operation.method, path, headers=headers, **sent)
 
     assert response.status_code == operation.expected(caller), response.text
     if caller in BLIND or caller in UNAUTHENTICATED:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -104,3 +104,7 @@ class CountingExecutor:
     async def execute(self, sql: str, params: Params | None = None) -> int:
         self.statements.append(sql)
         return await self.inner.execute(sql, params)
+
+    async def execute_many(self, sql: str, rows: Sequence[Params]) -> None:
+        self.statements.append(sql)
+        await self.inner.execute_many(sql, rows)

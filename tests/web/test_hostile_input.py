@@ -410,6 +410,7 @@ def _path(template: str, world: dict[str, str]) -> str:
         ],
         person_id=world["mentor"],
         record_id=world[_record_of(template)],
+        kind="contacts",  # an import's
     )
 
 

@@ -57,11 +57,17 @@ def expected_allow(methods: set[str]) -> str:
     return ", ".join(method for method in _ORDER if method in every)
 
 
+# Path parameters that name no record: a value each.
+_FIXED_BY_SEGMENT = {"imports": "contacts"}
+
+
 def sample_path(template: str, ids: dict[str, str]) -> str:
     segments = template.split("/")
     for index, segment in enumerate(segments):
         if segment.startswith("{"):
-            segments[index] = ids[_SAMPLE_BY_SEGMENT[segments[index - 1]]]
+            before = segments[index - 1]
+            fixed = _FIXED_BY_SEGMENT.get(before)
+            segments[index] = fixed if fixed is not None else ids[_SAMPLE_BY_SEGMENT[before]]
     return "/".join(segments)
 
 

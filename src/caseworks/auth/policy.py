@@ -28,9 +28,10 @@ def is_manager(principal: Principal) -> bool:
 
 
 def require_agency_admin(principal: Principal) -> None:
-    """An agency's settings (its caseload rules, its digest's recipients): admins only."""
+    """What concerns the whole agency: its settings (its caseload rules, its digest's
+    recipients) and importing its records. Admins only."""
     if principal.role is not Role.ADMIN:
-        raise Forbidden("only admins may read or change the agency's settings")
+        raise Forbidden("only the agency's admins may do this")
 
 
 # --- mentoring ---------------------------------------------------------------------------------

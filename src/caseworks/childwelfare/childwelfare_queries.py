@@ -333,6 +333,15 @@ async def insert_record(db: Executor, table: str, values: dict[str, Any]) -> Non
     )
 
 
+async def insert_records(db: Executor, table: str, rows: Sequence[dict[str, Any]]) -> None:
+    """New records in one batch, each as ``insert_record`` takes it."""
+    names = ["agency_id", "id", *RESOURCES[_table(table)], "created_at", "updated_at"]
+    await db.execute_many(
+        f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join(':' + n for n in names)})",
+        [_stored(table, {name: values.get(name) for name in names}) for values in rows],
+    )
+
+
 async def update_record(
     db: Executor, table: str, agency_id: str, record_id: str, changes: dict[str, Any]
 ) -> None:

@@ -293,7 +293,7 @@ async def insert(
         await queries.hold_supervision(tx, caller.agency_id)
     await queries.insert_record(tx, kind.table, values)
     if supervised:
-        await _set_supervisors(tx, caller.agency_id, record_id, values["supervisors"])
+        await set_supervisors(tx, caller.agency_id, record_id, values["supervisors"])
     await audit.record(tx, caller, "created", kind.table, record_id)
 
 
@@ -318,7 +318,7 @@ async def update_record(
         _check_subtype(kind, current, resource_type)
         _keeps_rules(kind, current, changes)
         if "supervisors" in apart:
-            await _set_supervisors(tx, caller.agency_id, record_id, apart["supervisors"])
+            await set_supervisors(tx, caller.agency_id, record_id, apart["supervisors"])
         if links and APPLICANT in links:
             changes[APPLICANT_COLUMN] = await _applicant(tx, caller, record_id, links[APPLICANT])
         changes |= _derived(kind, current, changes)
@@ -338,7 +338,7 @@ async def update_record(
 _SUPERVISORS = "/data/attributes/supervisors"
 
 
-async def _set_supervisors(
+async def set_supervisors(
     tx: Executor, agency_id: str, worker_id: str, supervisor_ids: list[str]
 ) -> None:
     """The worker's supervisors become ``supervisor_ids`` (given twice counts once). Each must

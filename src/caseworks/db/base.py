@@ -46,6 +46,11 @@ class Executor(Protocol):
         """Run a statement; return the number of rows it changed."""
         ...
 
+    async def execute_many(self, sql: str, rows: Sequence[Params]) -> None:
+        """Run one statement once per parameter set, in one batch (a bulk insert: one
+        prepared statement, no round trip per row where the driver can avoid it)."""
+        ...
+
 
 class Database(Executor, Protocol):
     def transaction(self) -> AbstractAsyncContextManager[Executor]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -102,6 +102,14 @@ class PostgresExecutor:
         last = status.rsplit(" ", 1)[-1]
         return int(last) if last.isdigit() else 0
 
+    async def execute_many(self, sql: str, rows: Sequence[Params]) -> None:
+        if not rows:
+            return
+        text, names = to_positional(sql)
+        with _translating:
+            # asyncpg sends the whole batch in one pipeline, the statement prepared once.
+            await self._target.executemany(text, [ordered(names, row) for row in rows])
+
 
 async def _keep_session(connection: asyncpg.Connection) -> None:
     """Pool release hook: skip asyncpg's default reset query, a round trip per release.
@@ -198,6 +206,10 @@ class PostgresDatabase(PostgresExecutor):
     async def execute(self, sql: str, params: Params | None = None) -> int:
         async with self.connection() as executor:
             return await executor.execute(sql, params)
+
+    async def execute_many(self, sql: str, rows: Sequence[Params]) -> None:
+        async with self.connection() as executor:
+            await executor.execute_many(sql, rows)
 
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[PostgresExecutor]:

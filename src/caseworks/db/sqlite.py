@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -101,6 +101,12 @@ class SQLiteExecutor:
 
     async def execute(self, sql: str, params: Params | None = None) -> int:
         return self._run(sql, params).rowcount
+
+    async def execute_many(self, sql: str, rows: Sequence[Params]) -> None:
+        try:
+            self._connection.executemany(sql, rows)
+        except sqlite3.Error as error:
+            raise _translate(error) from error
 
 
 class SQLiteDatabase(SQLiteExecutor):

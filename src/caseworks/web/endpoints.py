@@ -33,7 +33,12 @@ from caseworks.core.errors import (
 )
 from caseworks.core.validation import from_validation_errors
 from caseworks.web.bearer import authenticate_header
-from caseworks.web.json_bodies import json_document, require_json, validated_body
+from caseworks.web.json_bodies import (
+    json_document,
+    require_json,
+    require_media_type,
+    validated_body,
+)
 from caseworks.web.jsonapi.error_documents import error_responses as jsonapi_error_responses
 from caseworks.web.problem_details import problem_responses
 
@@ -116,6 +121,7 @@ class Endpoint:
     query: type[BaseModel] | None = None
     query_reading: QueryReading | None = None  # the surface's own reading, or the model's
     body: type[BaseModel] | None = None  # a JSON body this model validates
+    raw_body: str | None = None  # or a body of this media type, handed over as its bytes
     reader: BodyReader | None = None  # or a body read by the endpoint's own reader
     request_schema: dict[str, Any] | None = None  # the reader's body, for the document
     output: type[BaseModel] | dict[str, Any] | None = None  # a model, or a JSON Schema
@@ -128,6 +134,8 @@ class Endpoint:
     tags: tuple[str, ...] = ()
     description: str | None = None
     headers: tuple[dict[str, Any], ...] = field(default_factory=tuple)  # header parameters
+    # Error answers whose body may hold more than the surface's error shape, by status.
+    error_models: tuple[tuple[int, type[BaseModel]], ...] = ()
 
 
 def _validated(model: type[BaseModel], data: Any, where: str) -> BaseModel:
@@ -217,7 +225,9 @@ class _Compiled:
         self.render = render
         self.query = _Query(endpoint.query, endpoint.query_reading)
         self.body_fields = frozenset(endpoint.body.model_fields) if endpoint.body else frozenset()
-        self.reads_body = endpoint.body is not None or endpoint.reader is not None
+        self.reads_body = any(
+            given is not None for given in (endpoint.body, endpoint.reader, endpoint.raw_body)
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
@@ -255,6 +265,10 @@ class _Compiled:
         endpoint = self.endpoint
         if endpoint.reader is not None:
             return await endpoint.reader(request)
+        if endpoint.raw_body is not None:
+            # Read within the request context's body limit, like any other body.
+            require_media_type(_header(request.scope, b"content-type"), endpoint.raw_body)
+            return await request.body()
         assert endpoint.body is not None
         require_json(_header(request.scope, b"content-type"))
         document = json_document(await request.body())
@@ -315,6 +329,9 @@ def operations(endpoints: Sequence[Endpoint], schemas: dict[str, Any]) -> dict[s
         elif endpoint.request_schema is not None:
             content = {endpoint.media_type: {"schema": endpoint.request_schema}}
             operation["requestBody"] = {"required": True, "content": content}
+        elif endpoint.raw_body is not None:
+            content = {endpoint.raw_body: {"schema": {"type": "string"}}}
+            operation["requestBody"] = {"required": True, "content": content}
         success: dict[str, Any] = {"description": _SUCCESS.get(endpoint.media_type, "Success")}
         if endpoint.output is not None:
             schema = schema_of(endpoint.output, "serialization")
@@ -331,6 +348,10 @@ def operations(endpoints: Sequence[Endpoint], schemas: dict[str, Any]) -> dict[s
         }
         for status, response in _error_responses(endpoint, schemas).items():
             responses[str(status)] = response
+        for status, model in endpoint.error_models:
+            for described in responses[str(status)]["content"].values():
+                # The surface's own error (a bad query, say), or the one that holds more.
+                described["schema"] = {"anyOf": [described["schema"], ref(model, "serialization")]}
         operation["responses"] = responses
         paths.setdefault(endpoint.path, {})[endpoint.method.lower()] = operation
     return paths

@@ -53,6 +53,15 @@ def require_json(content_type: str) -> None:
         )
 
 
+def require_media_type(content_type: str, wanted: str) -> None:
+    """415 unless the body is of the ``wanted`` media type (parameters such as ``charset``
+    aside): decided before the body is read."""
+    if content_type.split(";", 1)[0].strip().lower() != wanted:
+        raise UnsupportedMediaType(
+            f"send the body as {wanted}", [FieldProblem(f"must be {wanted}", header="Content-Type")]
+        )
+
+
 def json_document(body: bytes) -> Any:
     """The parsed body: 422 when there is none, 400 when it is not JSON or repeats a key."""
     if not body:

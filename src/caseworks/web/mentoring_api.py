@@ -14,7 +14,10 @@ from starlette.responses import Response
 from caseworks.auth import policy
 from caseworks.auth.agencies import AgencySettings, AgencySettingsUpdate
 from caseworks.core.errors import Invalid
+from caseworks.core.jsonio import dumps
 from caseworks.core.timestamps import to_utc
+from caseworks.csvio import csv_import
+from caseworks.csvio.import_models import ImportProblem, ImportQuery, ImportReport
 from caseworks.mentoring import agency_settings, bulk_reassign, caseloads, people
 from caseworks.mentoring import mentor_assignments as service
 from caseworks.mentoring.mentoring_models import (
@@ -51,6 +54,7 @@ from caseworks.mentoring.people import CONTACTS, MENTORS, PersonKind
 from caseworks.web import idempotency_header as idempotency
 from caseworks.web.endpoints import Call, Endpoint, Handler
 from caseworks.web.json_response import JSONResponse
+from caseworks.web.problem_details import PROBLEM_MEDIA_TYPE, problem_body
 
 ASSIGNMENTS = "/api/v1/assignments"
 ASSIGNMENT = f"{ASSIGNMENTS}/{{assignment_id}}"
@@ -514,8 +518,58 @@ def settings_endpoints() -> list[Endpoint]:
     ]
 
 
+# --- imports -------------------------------------------------------------------------------------
+
+
+async def known_import_kind(call: Call) -> None:
+    """404 for a kind there is no import of, before the file is read."""
+    csv_import.check_kind(call.path["kind"])
+
+
+async def import_records(call: Call) -> Response:
+    query: ImportQuery = call.query
+    try:
+        report = await csv_import.import_csv(
+            call.state.db, call.caller, call.path["kind"], call.body, dry_run=query.dry_run
+        )
+    except csv_import.ImportRefused as refused:
+        body = problem_body(refused, call.scope.get("state", {}).get("request_id"))
+        return Response(
+            dumps(body | refused.report.as_dict()),
+            status_code=refused.status,
+            media_type=PROBLEM_MEDIA_TYPE,
+        )
+    return JSONResponse(report.as_dict())
+
+
+def import_endpoints() -> list[Endpoint]:
+    return [
+        Endpoint(
+            "POST",
+            "/api/v1/imports/{kind}",
+            import_records,
+            "Import records from a CSV file, all or nothing (admins)",
+            "import_records",
+            query=ImportQuery,
+            raw_body="text/csv",
+            output=ImportReport,
+            errors=WRITE_ERRORS,
+            error_models=((422, ImportProblem),),
+            access=ADMINS,
+            guard=known_import_kind,
+            tags=("imports",),
+            description=(
+                "`kind` is one of " + ", ".join(f"`{kind}`" for kind in csv_import.KINDS) + "."
+                " The header names the columns; UTF-8 with or without a byte order mark, `,` or"
+                " `;` between fields. Any invalid row: 422 with the report, nothing written."
+            ),
+        ),
+    ]
+
+
 def endpoints() -> list[Endpoint]:
-    """The mentoring endpoints, each declared once."""
+    """The mentoring endpoints, each declared once; and the import, which serves the records
+    of both surfaces and answers as this one does (RFC 9457 problems)."""
     return [
         *assignment_endpoints(),
         *caseload_endpoints(),
@@ -527,4 +581,5 @@ def endpoints() -> list[Endpoint]:
             (Contact, ContactPage, ContactDeleted),
             (list_contacts, ContactQuery),
         ),
+        *import_endpoints(),
     ]
