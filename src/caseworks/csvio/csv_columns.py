@@ -1,0 +1,58 @@
+"""The columns of each kind of record in a CSV file, in their order: one vocabulary for import
+and export.
+
+A column is named as the API names the field: the mentoring API's REST field names (the record's
+id under ``mentor_id``, ``contact_id``, ``assignment_id``), and for the Binti-compatible records
+their attributes in snake_case with ``id`` for the record's id. Each list is made from the
+models, so a field added to a model is a column here too.
+
+Cells: an empty cell is null; booleans are ``true``/``false``; dates and times ISO 8601; a list
+(``assignable_roles``, ``supervisors``) or an object (``role_for_permissions``) is its JSON text.
+"""
+
+from __future__ import annotations
+
+from caseworks.childwelfare.childwelfare_models import RECORD_MODELS
+from caseworks.mentoring.mentoring_models import (
+    Assignment,
+    AssignmentCreate,
+    ContactCreate,
+    MentorCreate,
+    PersonCreate,
+    field_names,
+)
+
+KINDS = ("mentors", "contacts", "assignments", "agency-workers", "children")
+
+# The record's id comes first, then the fields a create takes, in the model's order.
+_PERSON = field_names(PersonCreate)
+# A mentor's own caseload limit (null: the agency's default applies).
+_MENTOR_CAPACITY = "max_open_assignments"
+# An assignment: its people, its state, its notes and its dates, each a field of its answer.
+_ASSIGNMENT = (
+    "assignment_id",
+    "mentor_id",
+    "contact_id",
+    "status",
+    "notes",
+    "assigned_date",
+    "last_contact_date",
+    "closed_date",
+)
+assert set(_ASSIGNMENT) <= set(Assignment.model_fields)
+assert set(field_names(AssignmentCreate)) <= set(_ASSIGNMENT)
+
+_COLUMNS: dict[str, tuple[str, ...]] = {
+    "mentors": tuple(
+        dict.fromkeys(("mentor_id", *_PERSON, *field_names(MentorCreate), _MENTOR_CAPACITY))
+    ),
+    "contacts": tuple(dict.fromkeys(("contact_id", *_PERSON, *field_names(ContactCreate)))),
+    "assignments": _ASSIGNMENT,
+    "agency-workers": ("id", *RECORD_MODELS["agency_workers"].model_fields),
+    "children": ("id", *RECORD_MODELS["children"].model_fields),
+}
+
+
+def columns(kind: str) -> tuple[str, ...]:
+    """The columns of ``kind`` (one of ``KINDS``), the record's id first."""
+    return _COLUMNS[kind]
