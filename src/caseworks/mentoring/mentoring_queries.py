@@ -127,13 +127,26 @@ def assignment_page_statement(
     scope: MentoringScope, filters: AssignmentFilters, sort: str, page: PageRequest
 ) -> tuple[Statement, Statement]:
     """A page of assignments; and the ``FROM … WHERE …`` of its total, with its parameters."""
-    where, params = filters.where(scope)
-    sql = (
-        f"SELECT {SUMMARY_COLUMNS} {ASSIGNMENTS_FROM} WHERE {where} ORDER BY {_ORDER[sort]}"
-        " LIMIT :limit OFFSET :offset"
-    )
+    sql, params = assignment_list_statement(scope, filters, sort)
     page_params = {**params, "limit": page.size, "offset": page.offset}
-    return (sql, page_params), (f"FROM assignments a WHERE {where}", params)
+    where = filters.where(scope)[0]
+    return (f"{sql} LIMIT :limit OFFSET :offset", page_params), (
+        f"FROM assignments a WHERE {where}",
+        params,
+    )
+
+
+def assignment_list_statement(
+    scope: MentoringScope, filters: AssignmentFilters, sort: str, *, notes: bool = False
+) -> Statement:
+    """Every assignment the list holds, in its order (a page is a slice of it); ``notes``: with
+    each one's notes too (an export's columns hold them)."""
+    where, params = filters.where(scope)
+    columns = f"{SUMMARY_COLUMNS}, {_DETAIL_COLUMNS}" if notes else SUMMARY_COLUMNS
+    return (
+        f"SELECT {columns} {ASSIGNMENTS_FROM} WHERE {where} ORDER BY {_ORDER[sort]}",
+        params,
+    )
 
 
 async def list_assignments(
@@ -263,14 +276,23 @@ def mentor_page_statement(
     scope: MentoringScope, mentor_id: str, *, open_only: bool, page: PageRequest
 ) -> Statement:
     """Active view (open, oldest first) or history (all, newest first): index range scans."""
-    params: dict[str, Any] = {"mentor_id": mentor_id, "limit": page.size, "offset": page.offset}
+    sql, params = mentor_list_statement(scope, mentor_id, open_only=open_only)
+    return f"{sql} LIMIT :limit OFFSET :offset", {
+        **params,
+        "limit": page.size,
+        "offset": page.offset,
+    }
+
+
+def mentor_list_statement(
+    scope: MentoringScope, mentor_id: str, *, open_only: bool, notes: bool = False
+) -> Statement:
+    """All of a mentor's active view or history, in its order; ``notes`` as for the list."""
+    params: dict[str, Any] = {"mentor_id": mentor_id}
     where = _mentor_where(scope, params, open_only)
     order = "a.assigned_date, a.id" if open_only else "a.assigned_date DESC, a.id DESC"
-    return (
-        f"SELECT {SUMMARY_COLUMNS} {ASSIGNMENTS_FROM} WHERE {where} ORDER BY {order}"
-        " LIMIT :limit OFFSET :offset",
-        params,
-    )
+    columns = f"{SUMMARY_COLUMNS}, {_DETAIL_COLUMNS}" if notes else SUMMARY_COLUMNS
+    return f"SELECT {columns} {ASSIGNMENTS_FROM} WHERE {where} ORDER BY {order}", params
 
 
 async def mentor_assignments(
@@ -356,6 +378,23 @@ async def list_people(
     )
     total = await db.totals.count(db, f"FROM {table} WHERE {where}", params)
     return rows, total
+
+
+# Read by an export of mentors beside the list's columns: the mentor's own caseload limit.
+_MENTOR_EXPORTED = ", max_open_assignments"
+
+
+def people_list_statement(table: str, id_field: str, scope: MentoringScope, sort: str) -> Statement:
+    """Every mentor or contact the list holds, in its order, with the columns an export writes
+    (a mentor's caseload limit too)."""
+    params: dict[str, Any] = {}
+    where = " AND ".join(_person_in_scope(table, scope, params))
+    extra = _MENTOR_EXPORTED if table == "mentors" else ""
+    return (
+        f"SELECT {_person_columns(table, id_field)}{extra} FROM {table} WHERE {where}"
+        f" ORDER BY {_PERSON_ORDER[sort]}",
+        params,
+    )
 
 
 async def get_person(

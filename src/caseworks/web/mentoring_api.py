@@ -5,6 +5,7 @@ role alone decides, the policy checks (each endpoint's ``access``) before the bo
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
 
@@ -13,6 +14,8 @@ from starlette.responses import Response
 
 from caseworks.auth import policy
 from caseworks.core.timestamps import to_utc
+from caseworks.db import Row
+from caseworks.db.base import StreamedRow
 from caseworks.mentoring import mentor_assignments as service
 from caseworks.mentoring import people
 from caseworks.mentoring.mentoring_models import (
@@ -40,6 +43,7 @@ from caseworks.mentoring.mentoring_models import (
 from caseworks.mentoring.mentoring_queries import AssignmentFilters
 from caseworks.mentoring.people import CONTACTS, MENTORS, PersonKind
 from caseworks.web import idempotency_header as idempotency
+from caseworks.web.csv_export import Export
 from caseworks.web.endpoints import Call, Endpoint
 from caseworks.web.json_response import JSONResponse
 
@@ -60,13 +64,11 @@ MANAGERS = policy.require_mentoring_manager
 # --- assignments ---------------------------------------------------------------------------------
 
 
-async def list_assignments(call: Call) -> Response:
-    query: AssignmentQuery = call.query
-
+def _filters(query: AssignmentQuery) -> AssignmentFilters:
     def utc(value: datetime | None) -> datetime | None:
         return None if value is None else to_utc(value)
 
-    filters = AssignmentFilters(
+    return AssignmentFilters(
         mentor_id=query.mentor_id,
         contact_id=query.contact_id,
         status=query.status,
@@ -74,10 +76,19 @@ async def list_assignments(call: Call) -> Response:
         assigned_to=utc(query.assigned_to),
         last_contact_before=utc(query.last_contact_before),
     )
+
+
+async def list_assignments(call: Call) -> Response:
+    query: AssignmentQuery = call.query
     page = await service.list_assignments(
-        call.state.db, call.caller, filters, query.sort, query.request
+        call.state.db, call.caller, _filters(query), query.sort, query.request
     )
     return JSONResponse(page.rest())
+
+
+def export_assignments(call: Call) -> AsyncIterator[list[StreamedRow]]:
+    query: AssignmentQuery = call.query
+    return service.export_assignments(call.state.db, call.caller, _filters(query), query.sort)
 
 
 async def create_assignment(call: Call) -> Response:
@@ -132,6 +143,20 @@ async def _mentor_view(call: Call, open_only: bool) -> Response:
     return JSONResponse(page.rest())
 
 
+def _mentor_export(open_only: bool) -> Export:
+    def rows(call: Call) -> AsyncIterator[list[StreamedRow]]:
+        mentor_id = call.path["mentor_id"]
+        return service.export_mentor_assignments(
+            call.state.db, call.caller, mentor_id, open_only=open_only
+        )
+
+    return Export("assignments", rows)
+
+
+def export_events(call: Call) -> AsyncIterator[list[Row]]:
+    return service.export_events(call.state.db, call.caller, call.path["assignment_id"])
+
+
 async def mentor_open_count(call: Call) -> Response:
     mentor_id = call.path["mentor_id"]
     count = await service.mentor_open_count(call.state.db, call.caller, mentor_id)
@@ -166,6 +191,7 @@ def assignment_endpoints() -> list[Endpoint]:
             query=AssignmentQuery,
             output=AssignmentPage,
             tags=tags,
+            export=Export("assignments", export_assignments),
         ),
         Endpoint(
             "GET",
@@ -176,6 +202,7 @@ def assignment_endpoints() -> list[Endpoint]:
             query=PageQuery,
             output=AssignmentPage,
             tags=tags,
+            export=_mentor_export(open_only=True),
         ),
         Endpoint(
             "GET",
@@ -186,6 +213,7 @@ def assignment_endpoints() -> list[Endpoint]:
             query=PageQuery,
             output=AssignmentPage,
             tags=tags,
+            export=_mentor_export(open_only=False),
         ),
         Endpoint(
             "GET",
@@ -252,6 +280,7 @@ def assignment_endpoints() -> list[Endpoint]:
             "assignment_events",
             output=AuditEventList,
             tags=tags,
+            export=Export("audit-events", export_events),
         ),
     ]
 
@@ -274,6 +303,10 @@ def people_endpoints(
         query: PersonQuery = call.query
         page = await people.list_people(call.state.db, call.caller, kind, query.sort, query.request)
         return JSONResponse(page.rest())
+
+    def export_people(call: Call) -> AsyncIterator[list[StreamedRow]]:
+        query: PersonQuery = call.query
+        return people.export_people(call.state.db, call.caller, kind, query.sort)
 
     async def create_person(call: Call) -> Response:
         person_id = getattr(call.body, kind.id_field)
@@ -307,6 +340,7 @@ def people_endpoints(
             query=PersonQuery,
             output=page_model,
             tags=tags,
+            export=Export(kind.table, export_people),
         ),
         Endpoint(
             "POST",
