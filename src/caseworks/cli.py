@@ -1,4 +1,4 @@
-"""The ``caseworks`` command: serve · migrate · demo · agency · token · worker."""
+"""The ``caseworks`` command: serve · migrate · demo · agency · token · worker · export."""
 
 from __future__ import annotations
 
@@ -70,6 +70,18 @@ def _lifetime(ctx: click.Context, param: click.Parameter, value: str) -> timedel
         raise click.BadParameter(str(error), ctx, param) from error
 
 
+# The kinds `caseworks export` writes (csvio.exports.KINDS, named here without importing the
+# services: the command line starts before any of them is needed).
+_EXPORT_KINDS = (
+    "mentors",
+    "contacts",
+    "assignments",
+    "agency-workers",
+    "children",
+    "applications",
+    "user-agency-profiles",
+    "worker-assignments",
+)
 DEMO_TOKEN_LIFETIME = timedelta(days=7)  # printed on a terminal at every `make run`
 
 
@@ -358,6 +370,28 @@ def token_revoke(token_or_id: str) -> None:
             return await revoke_token(tx, token_or_id)
 
     click.echo(f"revoked {_with_database(_settings(), work)}", err=True)
+
+
+@main.command("export")
+@click.argument("kind", type=click.Choice(list(_EXPORT_KINDS)))
+@click.option("--agency", "agency_id", help="The agency (needed when the database holds several).")
+def export(kind: str, agency_id: str | None) -> None:
+    """Write every record of KIND in the agency to stdout as CSV: the file `format=csv` gives
+    (the same columns, order and cells). The row count goes to stderr."""
+    from caseworks.auth.agencies import agency_exists, only_agency
+    from caseworks.csvio.exports import write_export
+
+    async def work(db: Database) -> int:
+        chosen = agency_id or await only_agency(db)
+        if chosen is None:
+            raise click.UsageError("the database holds several agencies (or none): give --agency")
+        if not await agency_exists(db, chosen):
+            raise click.ClickException(f"no agency {chosen}")
+        return await write_export(db, chosen, kind, sys.stdout.buffer)
+
+    written = _with_database(_settings(), work)
+    sys.stdout.buffer.flush()
+    click.echo(f"exported {written} {kind}", err=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -255,3 +255,15 @@ async def test_an_export_of_many_rows_matches_the_list_row_for_row(
         assert [row[name] for name in shared] == [_cell(item[name]) for name in shared]
     with_notes = [row for row in exported if row["notes"]]
     assert with_notes[0]["notes"].endswith('",\nline two')  # quoted, read back whole
+
+
+async def test_the_document_shows_the_format_parameter_and_the_csv_answer(
+    tenant: Tenant,
+) -> None:
+    async with tenant.client() as client:
+        document = (await client.get("/openapi.json")).json()
+    for endpoint in LISTS:
+        operation = document["paths"][endpoint.path]["get"]
+        names = [parameter["name"] for parameter in operation["parameters"]]
+        assert "format" in names, endpoint.name
+        assert "text/csv" in operation["responses"]["200"]["content"], endpoint.name

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncGenerator, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from functools import lru_cache
 from typing import Any, Protocol
@@ -65,7 +65,7 @@ class Database(Executor, Protocol):
 
     def stream(
         self, sql: str, params: Params | None = None, batch: int = STREAM_BATCH
-    ) -> AsyncIterator[list[StreamedRow]]:
+    ) -> AsyncGenerator[list[StreamedRow], None]:
         """Every row of one query, ``batch`` rows at a time, in constant memory: a server-side
         cursor on PostgreSQL (in one read-only transaction, so the rows are one snapshot), a
         connection of its own stepped through the result on SQLite (so the shared reader is

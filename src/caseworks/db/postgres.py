@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -212,7 +212,7 @@ class PostgresDatabase(PostgresExecutor):
 
     async def stream(
         self, sql: str, params: Params | None = None, batch: int = STREAM_BATCH
-    ) -> AsyncIterator[list[StreamedRow]]:
+    ) -> AsyncGenerator[list[StreamedRow], None]:
         text, names = to_positional(sql)
         with _translating:
             connection = await self._pool.acquire(timeout=ACQUIRE_TIMEOUT_SECONDS)

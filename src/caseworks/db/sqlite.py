@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -149,7 +149,7 @@ class SQLiteDatabase(SQLiteExecutor):
 
     async def stream(
         self, sql: str, params: Params | None = None, batch: int = STREAM_BATCH
-    ) -> AsyncIterator[list[StreamedRow]]:
+    ) -> AsyncGenerator[list[StreamedRow], None]:
         # Its own connection: a statement left open on the shared reader would hold that
         # connection in the stream's snapshot, and every other read would see no newer commit
         # until the stream ended. No type detection: values come as stored (see Database).
