@@ -102,13 +102,15 @@ async def test_accept_text_csv_asks_the_same_and_format_json_wins(tenant: Tenant
         ("/api/v1/mentors", "limit", 400),
         ("/api/v1/children", "page[size]", 400),
         ("/api/v1/worker_assignments", "page[number]", 400),
+        ("/api/v1/applications", "include", 400),
     ],
 )
 async def test_page_parameters_are_refused_with_csv(
     tenant: Tenant, path: str, parameter: str, status: int
 ) -> None:
     async with jsonapi_client(tenant, tenant.admin_token) as client:
-        response = await client.get(path, params={"format": "csv", parameter: "2"})
+        value = "applicant-agency-profile" if parameter == "include" else "2"
+        response = await client.get(path, params={"format": "csv", parameter: value})
     assert response.status_code == status, response.text
     assert parameter in response.text
 

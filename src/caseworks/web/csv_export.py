@@ -6,7 +6,7 @@ as the list. The request asks for CSV by ``format=csv`` or by an ``Accept`` head
 ``text/csv`` and no JSON type (``format=json``, the default, wins over the header). Every
 declared parameter of the list means what it means for the list, except the page's: an export
 holds every row, so ``page``/``limit`` (``page[number]``/``page[size]``) with CSV are refused,
-400 naming each, rather than ignored.
+400 naming each, rather than ignored; so is ``include`` (a file has no related records).
 
 The first batch is read before the answer starts, so what goes wrong before it (404, 403, a
 database outage) is answered in the surface's own error format. Once the first bytes are sent
@@ -33,8 +33,10 @@ if TYPE_CHECKING:
 FORMAT = "format"
 FORMATS = ("json", "csv")
 CSV_MEDIA_TYPE = "text/csv"
-# The page's parameters on either surface; with CSV they would mean nothing.
+# The page's parameters on either surface, and the related records a compound document
+# includes: with CSV they would mean nothing, so they are refused rather than ignored.
 PAGING = frozenset({"page", "limit", "page[number]", "page[size]"})
+INCLUDING = frozenset({"include", "included"})
 _CSV = CSV_MEDIA_TYPE.encode()
 _JSON_TYPES = (b"application/json", b"application/vnd.api+json", b"+json")
 
@@ -81,15 +83,18 @@ def asked_for_csv(scope: Scope, query_string: bytes, jsonapi: bool) -> tuple[boo
     rest = [(name, value) for name, value in pairs if name != FORMAT]
     wants_csv = value == "csv"
     if wants_csv:
-        _refuse_paging([name for name, _ in rest])
+        _refuse_unused([name for name, _ in rest])
     return wants_csv, urlencode(rest).encode("latin-1")
 
 
-def _refuse_paging(names: list[str]) -> None:
+def _refuse_unused(names: list[str]) -> None:
     problems = ProblemList()
     for name in names:
         if name in PAGING or name.startswith("page["):
             detail = "is not taken with format=csv: an export holds every row, not a page"
+            problems.append(FieldProblem(detail, parameter=name))
+        elif name in INCLUDING:
+            detail = "is not taken with format=csv: related records are exported from their lists"
             problems.append(FieldProblem(detail, parameter=name))
     if problems:
         shown = ", ".join(str(problem.parameter) for problem in problems.items)
