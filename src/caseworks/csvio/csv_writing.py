@@ -16,7 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import operator
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from types import UnionType
 from typing import Annotated, Any, Union, get_args, get_origin
@@ -36,7 +36,7 @@ def moment(value: datetime | str) -> str:
     """A time as the JSON shows it; one already in that text (SQLite's stored form) as it is."""
     if isinstance(value, str):
         return value
-    if value.tzinfo is not None and value.utcoffset():
+    if value.tzinfo is not UTC and value.tzinfo is not None:  # the drivers give UTC itself
         value = value.astimezone(UTC)
     return value.isoformat(timespec="seconds")[:19] + "Z"
 
@@ -128,21 +128,30 @@ class CsvLayout:
     def header(self) -> str:
         return self._written([self.columns])
 
-    def rows(self, rows: Iterable[Mapping[str, Any]]) -> str:
-        """The CSV records of ``rows`` (mappings by column name), as one text."""
-        values = self._values
-        formatted = self._formatted
-        if not formatted:
-            return self._written(map(values, rows))
-        records = []
-        for row in rows:
-            record = list(values(row))
-            for index, cell in formatted:
-                value = record[index]
-                if value is not None:
-                    record[index] = cell(value)
-            records.append(record)
-        return self._written(records)
+    def rows(self, rows: Sequence[Mapping[str, Any]]) -> str:
+        """The CSV records of ``rows`` (mappings by column name), as one text.
+
+        Worked column by column, so that the per-value work is one comprehension per column
+        that needs formatting and the rest is C: a driver's records whose keys are the columns
+        in order (an export's statement selects them so) are taken as they are, other rows
+        reordered by name;
+        the batch is turned into columns and back by ``zip``."""
+        if not rows:
+            return ""
+        records: Sequence[Any] = rows
+        first = rows[0]
+        # A driver's record iterates over its values (a dict over its keys).
+        if isinstance(first, dict) or tuple(first.keys()) != self.columns:
+            records = list(map(self._values, rows))
+        if not self._formatted:
+            return self._written(records)
+        columns: list[Any] = list(zip(*records, strict=True))
+        for index, cell in self._formatted:
+            if not _as_written(columns[index]):
+                columns[index] = [
+                    None if value is None else cell(value) for value in columns[index]
+                ]
+        return self._written(zip(*columns, strict=True))
 
     @staticmethod
     def _written(records: Iterable[Iterable[Any]]) -> str:
@@ -150,6 +159,15 @@ class CsvLayout:
         # None is written as an empty cell by the writer itself.
         csv.writer(buffer, lineterminator="\r\n").writerows(records)
         return buffer.getvalue()
+
+
+def _as_written(column: Sequence[Any]) -> bool:
+    """Whether a column of a batch holds its cells' text already (times a statement formatted,
+    SQLite's stored times and days): its first value that is not null is a string."""
+    for value in column:
+        if value is not None:
+            return isinstance(value, str)
+    return True  # all null: empty cells
 
 
 _LAYOUTS = {kind: CsvLayout.of(kind) for kind in EXPORT_KINDS}

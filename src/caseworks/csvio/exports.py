@@ -11,6 +11,7 @@ from caseworks.auth.principal import Principal, Role
 from caseworks.childwelfare import records
 from caseworks.childwelfare import worker_assignments as casework
 from caseworks.childwelfare.childwelfare_models import DEFAULT_ORDER
+from caseworks.csvio.csv_columns import export_columns
 from caseworks.csvio.csv_writing import layout
 from caseworks.db import Database
 from caseworks.mentoring import mentor_assignments, people
@@ -24,7 +25,7 @@ _SOURCES: dict[str, Callable[[Database, Principal], Batches]] = {
     "mentors": lambda db, caller: people.export_people(db, caller, people.MENTORS, _BY_CREATION),
     "contacts": lambda db, caller: people.export_people(db, caller, people.CONTACTS, _BY_CREATION),
     "assignments": lambda db, caller: mentor_assignments.export_assignments(
-        db, caller, AssignmentFilters(), _BY_CREATION
+        db, caller, AssignmentFilters(), _BY_CREATION, export_columns("assignments")
     ),
     "agency-workers": lambda db, caller: records.export_records(
         db, caller, records.WORKERS, DEFAULT_ORDER

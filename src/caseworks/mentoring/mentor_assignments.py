@@ -36,12 +36,17 @@ async def list_assignments(
 
 
 async def export_assignments(
-    db: Database, caller: Principal, filters: AssignmentFilters, sort: str
+    db: Database,
+    caller: Principal,
+    filters: AssignmentFilters,
+    sort: str,
+    columns: tuple[str, ...],
 ) -> AsyncIterator[list[StreamedRow]]:
     """Every assignment the list would page through, in its order, a batch at a time: the same
-    scope and filters (an export's rows carry the notes too)."""
+    scope and filters, each row ``columns`` (fields of an assignment) in their order."""
     scope = policy.mentoring_scope(caller)
-    sql, params = queries.assignment_list_statement(scope, filters, sort, notes=True)
+    exported = queries.Exported(columns, db.dialect)
+    sql, params = queries.assignment_list_statement(scope, filters, sort, exported)
     async for batch in db.stream(sql, params):
         yield batch
 
@@ -233,12 +238,16 @@ async def mentor_assignments(
 
 
 async def export_mentor_assignments(
-    db: Database, caller: Principal, mentor_id: str, *, open_only: bool
+    db: Database, caller: Principal, mentor_id: str, *, open_only: bool, columns: tuple[str, ...]
 ) -> AsyncIterator[list[StreamedRow]]:
-    """All of a mentor's active view or history, in its order (404 first, as the list)."""
+    """All of a mentor's active view or history, in its order (404 first, as the list), each
+    row ``columns`` in their order."""
     await _mentor_total(db, caller, mentor_id, open_only)
     scope = policy.mentoring_scope(caller)
-    sql, params = queries.mentor_list_statement(scope, mentor_id, open_only=open_only, notes=True)
+    exported = queries.Exported(columns, db.dialect)
+    sql, params = queries.mentor_list_statement(
+        scope, mentor_id, open_only=open_only, exported=exported
+    )
     async for batch in db.stream(sql, params):
         yield batch
 

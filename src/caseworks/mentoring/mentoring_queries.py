@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, get_args
 
 from caseworks.auth.policy import MentoringScope
 from caseworks.core.pagination import PageRequest
@@ -127,26 +127,58 @@ def assignment_page_statement(
     scope: MentoringScope, filters: AssignmentFilters, sort: str, page: PageRequest
 ) -> tuple[Statement, Statement]:
     """A page of assignments; and the ``FROM … WHERE …`` of its total, with its parameters."""
-    sql, params = assignment_list_statement(scope, filters, sort)
-    page_params = {**params, "limit": page.size, "offset": page.offset}
-    where = filters.where(scope)[0]
-    return (f"{sql} LIMIT :limit OFFSET :offset", page_params), (
-        f"FROM assignments a WHERE {where}",
-        params,
+    where, params = filters.where(scope)
+    sql = (
+        f"SELECT {SUMMARY_COLUMNS} {ASSIGNMENTS_FROM} WHERE {where} ORDER BY {_ORDER[sort]}"
+        " LIMIT :limit OFFSET :offset"
     )
+    page_params = {**params, "limit": page.size, "offset": page.offset}
+    return (sql, page_params), (f"FROM assignments a WHERE {where}", params)
 
 
 def assignment_list_statement(
-    scope: MentoringScope, filters: AssignmentFilters, sort: str, *, notes: bool = False
+    scope: MentoringScope, filters: AssignmentFilters, sort: str, exported: Exported
 ) -> Statement:
-    """Every assignment the list holds, in its order (a page is a slice of it); ``notes``: with
-    each one's notes too (an export's columns hold them)."""
+    """Every assignment the list holds, in its order (a page is a slice of it), with the columns
+    of an export (``exported``): no join, since no exported column is the contact's."""
     where, params = filters.where(scope)
-    columns = f"{SUMMARY_COLUMNS}, {_DETAIL_COLUMNS}" if notes else SUMMARY_COLUMNS
     return (
-        f"SELECT {columns} {ASSIGNMENTS_FROM} WHERE {where} ORDER BY {_ORDER[sort]}",
+        f"SELECT {exported.select} FROM assignments a WHERE {where} ORDER BY {_ORDER[sort]}",
         params,
     )
+
+
+@dataclass(frozen=True)
+class Exported:
+    """The columns of an export of assignments, in its order, as SQL on ``dialect``: each a
+    field of the answer; times as the API writes them (ISO 8601 UTC to the second, ``Z``),
+    formatted by PostgreSQL, whose C does per value what Python does in a microsecond. SQLite
+    stores that very text already."""
+
+    columns: tuple[str, ...]
+    dialect: str
+
+    @property
+    def select(self) -> str:
+        unknown = set(self.columns) - set(Assignment.model_fields)
+        if unknown:
+            raise ValueError(f"not a field of an assignment: {sorted(unknown)}")
+        return ", ".join(self._column(name) for name in self.columns)
+
+    def _column(self, name: str) -> str:
+        source = _SOURCES.get(name, f"a.{name}")
+        if name in _TIMES and self.dialect == "postgresql":
+            return f"to_char({source} AT TIME ZONE 'UTC', '{_ISO_SECONDS}') AS {name}"
+        return f"{source} AS {name}"
+
+
+# The answer's times, and how PostgreSQL writes one as the API does.
+_TIMES = frozenset(
+    name
+    for name, field in Assignment.model_fields.items()
+    if datetime in (field.annotation, *get_args(field.annotation))
+)
+_ISO_SECONDS = 'YYYY-MM-DD"T"HH24:MI:SS"Z"'
 
 
 async def list_assignments(
@@ -285,14 +317,16 @@ def mentor_page_statement(
 
 
 def mentor_list_statement(
-    scope: MentoringScope, mentor_id: str, *, open_only: bool, notes: bool = False
+    scope: MentoringScope, mentor_id: str, *, open_only: bool, exported: Exported | None = None
 ) -> Statement:
-    """All of a mentor's active view or history, in its order; ``notes`` as for the list."""
+    """All of a mentor's active view or history, in its order; with the columns of an export
+    (``exported``), or else the list's."""
     params: dict[str, Any] = {"mentor_id": mentor_id}
     where = _mentor_where(scope, params, open_only)
     order = "a.assigned_date, a.id" if open_only else "a.assigned_date DESC, a.id DESC"
-    columns = f"{SUMMARY_COLUMNS}, {_DETAIL_COLUMNS}" if notes else SUMMARY_COLUMNS
-    return f"SELECT {columns} {ASSIGNMENTS_FROM} WHERE {where} ORDER BY {order}", params
+    if exported is not None:
+        return f"SELECT {exported.select} FROM assignments a WHERE {where} ORDER BY {order}", params
+    return f"SELECT {SUMMARY_COLUMNS} {ASSIGNMENTS_FROM} WHERE {where} ORDER BY {order}", params
 
 
 async def mentor_assignments(

@@ -64,30 +64,47 @@ def _accepts_csv(scope: Scope) -> bool:
     return False
 
 
-def asked_for_csv(scope: Scope, query_string: bytes, jsonapi: bool) -> tuple[bool, bytes]:
-    """Whether the request asks for CSV, and its query string without ``format`` (which the
-    list's own model does not know). A wrong ``format`` is 422 (the mentoring API) or 400
-    (JSON:API) naming it; page parameters with CSV are 400 naming each."""
+@dataclass(frozen=True)
+class FormatAsked:
+    """The ``format`` a query string gives, and the names of its other parameters."""
+
+    value: str
+    others: tuple[str, ...]
+
+
+def take_format(query_string: bytes) -> tuple[FormatAsked | None, bytes]:
+    """The ``format`` of a query string (None without one), and the query string without it,
+    for the list's own model (which does not know it)."""
     if FORMAT.encode() not in query_string and b"%" not in query_string:
-        return _accepts_csv(scope), query_string  # the common case: no parsing at all
+        return None, query_string  # the common case: no parsing at all
     pairs = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
     given = [value for name, value in pairs if name == FORMAT]
     if not given:
-        return _accepts_csv(scope), query_string
-    value = given[-1]
-    if value not in FORMATS:
+        return None, query_string
+    rest = [(name, value) for name, value in pairs if name != FORMAT]
+    others = tuple(name for name, _ in rest)
+    return FormatAsked(given[-1], others), urlencode(rest).encode("latin-1")
+
+
+def wants_csv(scope: Scope, asked: FormatAsked | None, jsonapi: bool) -> bool:
+    """Whether the request asks for CSV: by ``format``, else by its ``Accept`` header. Checked
+    once the list's own model has read the rest (so an unknown name is 400 first): a wrong
+    ``format`` is 422 (the mentoring API) or 400 (JSON:API) naming it; the page's parameters
+    with CSV are 400 naming each."""
+    if asked is None:
+        return _accepts_csv(scope)
+    if asked.value not in FORMATS:
         detail = f"must be one of {', '.join(FORMATS)}"
         problem = [FieldProblem(detail, parameter=FORMAT)]
         message = f"{FORMAT} {detail}"
         raise BadRequest(message, problem) if jsonapi else Invalid(message, problem)
-    rest = [(name, value) for name, value in pairs if name != FORMAT]
-    wants_csv = value == "csv"
-    if wants_csv:
-        _refuse_unused([name for name, _ in rest])
-    return wants_csv, urlencode(rest).encode("latin-1")
+    if asked.value == "csv":
+        _refuse_unused(asked.others)
+        return True
+    return False
 
 
-def _refuse_unused(names: list[str]) -> None:
+def _refuse_unused(names: tuple[str, ...]) -> None:
     problems = ProblemList()
     for name in names:
         if name in PAGING or name.startswith("page["):

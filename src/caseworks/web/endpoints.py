@@ -236,9 +236,11 @@ class _Compiled:
         query_string: bytes = scope["query_string"]
         as_csv = False
         if endpoint.export is not None:
-            jsonapi = endpoint.media_type == JSONAPI
-            as_csv, query_string = csv_export.asked_for_csv(scope, query_string, jsonapi)
-        query = self.query.read(query_string)
+            asked, query_string = csv_export.take_format(query_string)
+            query = self.query.read(query_string)
+            as_csv = csv_export.wants_csv(scope, asked, endpoint.media_type == JSONAPI)
+        else:
+            query = self.query.read(query_string)
         if endpoint.access is not None:
             endpoint.access(caller)  # before the body is read
         path: dict[str, str] = scope["path_params"]

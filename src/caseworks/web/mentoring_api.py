@@ -14,6 +14,7 @@ from starlette.responses import Response
 
 from caseworks.auth import policy
 from caseworks.core.timestamps import to_utc
+from caseworks.csvio.csv_columns import export_columns
 from caseworks.db import Row
 from caseworks.db.base import StreamedRow
 from caseworks.mentoring import mentor_assignments as service
@@ -51,6 +52,8 @@ ASSIGNMENTS = "/api/v1/assignments"
 ASSIGNMENT = f"{ASSIGNMENTS}/{{assignment_id}}"
 MENTOR = f"{ASSIGNMENTS}/mentor/{{mentor_id}}"
 
+# What an export of assignments holds (the columns an import of them reads).
+ASSIGNMENT_COLUMNS = export_columns("assignments")
 WRITE_ERRORS = (400, 401, 403, 404, 409, 413, 415, 422, 429)
 IDEMPOTENCY_KEY = tuple(idempotency.OPENAPI["parameters"])
 
@@ -88,7 +91,9 @@ async def list_assignments(call: Call) -> Response:
 
 def export_assignments(call: Call) -> AsyncIterator[list[StreamedRow]]:
     query: AssignmentQuery = call.query
-    return service.export_assignments(call.state.db, call.caller, _filters(query), query.sort)
+    return service.export_assignments(
+        call.state.db, call.caller, _filters(query), query.sort, ASSIGNMENT_COLUMNS
+    )
 
 
 async def create_assignment(call: Call) -> Response:
@@ -147,7 +152,7 @@ def _mentor_export(open_only: bool) -> Export:
     def rows(call: Call) -> AsyncIterator[list[StreamedRow]]:
         mentor_id = call.path["mentor_id"]
         return service.export_mentor_assignments(
-            call.state.db, call.caller, mentor_id, open_only=open_only
+            call.state.db, call.caller, mentor_id, open_only=open_only, columns=ASSIGNMENT_COLUMNS
         )
 
     return Export("assignments", rows)
