@@ -378,11 +378,11 @@ def token_revoke(token_or_id: str) -> None:
 def export(kind: str, agency_id: str | None) -> None:
     """Write every record of KIND in the agency to stdout as CSV: the file `format=csv` gives
     (the same columns, order and cells). The row count goes to stderr."""
-    from caseworks.auth.agencies import agency_exists, only_agency
+    from caseworks.auth.agencies import agency_exists, sole_agency
     from caseworks.csvio.exports import write_export
 
     async def work(db: Database) -> int:
-        chosen = agency_id or await only_agency(db)
+        chosen = agency_id or await sole_agency(db)
         if chosen is None:
             raise click.UsageError("the database holds several agencies (or none): give --agency")
         if not await agency_exists(db, chosen):

@@ -156,6 +156,14 @@ async def test_filters_and_scope_apply(tenant: Tenant) -> None:
         client.headers["Authorization"] = f"Bearer {mentor}"
         own = await client.get("/api/v1/assignments", params={"format": "csv"})
         assert _rows(own) == []  # the other mentor holds none of the agency's assignments
+        mentor = await tenant.token(Role.MENTOR, mentor_id=ids["mentor"])
+        client.headers["Authorization"] = f"Bearer {mentor}"
+        own = await client.get("/api/v1/assignments", params={"format": "csv"})
+        assert [row["assignment_id"] for row in _rows(own)] == [ids["assignment"]]
+        others = await client.get(
+            f"/api/v1/assignments/mentor/{ids['other_mentor']}/history", params={"format": "csv"}
+        )
+        assert others.status_code == 404  # another mentor's history is out of its sight
         worker = await tenant.token(Role.CASEWORKER, worker_id=ids["unassigned_worker"])
         client.headers["Authorization"] = f"Bearer {worker}"
         children = await client.get("/api/v1/children", params={"format": "csv"})

@@ -30,8 +30,8 @@ async def agency_exists(db: Executor, agency_id: str) -> bool:
     return found is not None
 
 
-async def only_agency(db: Executor) -> str | None:
-    """The id of the database's one agency; None when it holds none or several."""
+async def sole_agency(db: Executor) -> str | None:
+    """The agency's id when there is exactly one (a command may then leave it unnamed)."""
     rows = await db.fetch_all("SELECT id FROM agencies ORDER BY id LIMIT 2")
     return str(rows[0]["id"]) if len(rows) == 1 else None
 
