@@ -117,7 +117,7 @@ def measure(database: str, server: Server, token: str) -> ExportRun:
         first_byte_ms=round(first_byte, 1),
         server_cpu_seconds=round(cpu, 2),
         rows_per_cpu_second=round(rows / cpu),
-        load_average=os.getloadavg()[0],
+        load_average=round(os.getloadavg()[0], 1),
     )
 
 
