@@ -17,6 +17,7 @@ from caseworks.csvio.csv_columns import export_columns
 from caseworks.db import Database
 from caseworks.mentoring import mentoring_queries as queries
 from caseworks.web.app import declared_endpoints
+from caseworks.web.csv_export import FormatAsked, take_format
 from caseworks.web.endpoints import Endpoint
 from tests.support.childwelfare import JSONAPI, jsonapi_client
 from tests.support.tenants import Tenant
@@ -277,3 +278,11 @@ async def test_the_document_shows_the_format_parameter_and_the_csv_answer(
         names = [parameter["name"] for parameter in operation["parameters"]]
         assert "format" in names, endpoint.name
         assert "text/csv" in operation["responses"]["200"]["content"], endpoint.name
+
+
+def test_format_is_taken_out_and_the_rest_kept_as_sent() -> None:
+    asked, rest = take_format(b"name=%C3%B8&format=csv&filter%5Bx%5D=1&")
+    assert asked == FormatAsked("csv", ("name", "filter[x]"))
+    assert rest == b"name=%C3%B8&filter%5Bx%5D=1&"
+    assert take_format(b"status=open") == (None, b"status=open")
+    assert take_format(b"%66ormat=json") == (FormatAsked("json", ()), b"")

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import unquote_plus
 
 from starlette.responses import Response, StreamingResponse
 from starlette.types import Scope
@@ -74,16 +74,25 @@ class FormatAsked:
 
 def take_format(query_string: bytes) -> tuple[FormatAsked | None, bytes]:
     """The ``format`` of a query string (None without one), and the query string without it,
-    for the list's own model (which does not know it)."""
+    for the list's own model (which does not know it). The other parameters are kept byte for
+    byte, as sent: nothing is decoded and encoded again."""
     if FORMAT.encode() not in query_string and b"%" not in query_string:
         return None, query_string  # the common case: no parsing at all
-    pairs = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
-    given = [value for name, value in pairs if name == FORMAT]
-    if not given:
+    value: str | None = None
+    kept: list[bytes] = []
+    others: list[str] = []
+    for segment in query_string.split(b"&"):
+        raw_name, _, raw_value = segment.partition(b"=")
+        name = unquote_plus(raw_name.decode("latin-1"))
+        if name == FORMAT:
+            value = unquote_plus(raw_value.decode("latin-1"))  # the last one, as elsewhere
+            continue
+        kept.append(segment)
+        if segment:
+            others.append(name)
+    if value is None:
         return None, query_string
-    rest = [(name, value) for name, value in pairs if name != FORMAT]
-    others = tuple(name for name, _ in rest)
-    return FormatAsked(given[-1], others), urlencode(rest).encode("latin-1")
+    return FormatAsked(value, tuple(others)), b"&".join(kept)
 
 
 def wants_csv(scope: Scope, asked: FormatAsked | None, jsonapi: bool) -> bool:
