@@ -286,3 +286,17 @@ def test_format_is_taken_out_and_the_rest_kept_as_sent() -> None:
     assert rest == b"name=%C3%B8&filter%5Bx%5D=1&"
     assert take_format(b"status=open") == (None, b"status=open")
     assert take_format(b"%66ormat=json") == (FormatAsked("json", ()), b"")
+
+
+async def test_a_head_of_an_export_answers_its_headers_without_rows(tenant: Tenant) -> None:
+    await build_world(tenant)
+    async with tenant.client(tenant.admin_token) as client:
+        head = await client.head("/api/v1/assignments", params={"format": "csv"})
+        missing = await client.head(
+            "/api/v1/assignments/mentor/mentor_01AAAAAAAAAAAAAAAAAAAAAAAA/active",
+            params={"format": "csv"},
+        )
+    assert head.status_code == 200
+    assert head.headers["content-type"] == CSV
+    assert head.content == b""
+    assert missing.status_code == 404

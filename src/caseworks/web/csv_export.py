@@ -137,6 +137,10 @@ async def csv_response(export: Export, call: Call) -> Response:
         await _close(batches)
         raise
 
+    if call.scope.get("state", {}).get("head"):  # the GET's status and headers, no rows read
+        await _close(batches)
+        return _attachment(_nothing(), export)
+
     async def body() -> AsyncIterator[bytes]:
         try:
             head = layout.header()
@@ -146,11 +150,20 @@ async def csv_response(export: Export, call: Call) -> Response:
         finally:  # a client gone, or an error: the cursor and its connection go back now
             await _close(batches)
 
+    return _attachment(body(), export)
+
+
+def _attachment(body: AsyncIterator[bytes], export: Export) -> Response:
     return StreamingResponse(
-        body(),
+        body,
         media_type=csv_writing.MEDIA_TYPE,
         headers={"Content-Disposition": f'attachment; filename="{export.filename}"'},
     )
+
+
+async def _nothing() -> AsyncIterator[bytes]:
+    return
+    yield b""  # an async generator that yields nothing
 
 
 async def _close(batches: RowBatches) -> None:
