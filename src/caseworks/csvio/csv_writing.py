@@ -7,8 +7,9 @@ JSON answer holds: an empty cell for null, ``true``/``false``, times in ISO 8601
 (``2026-12-01T19:00:20Z``), days as ``2026-12-01``, and a list or an object as its JSON text
 (``["case_carrying","support"]``).
 
-Rows are encoded a batch at a time into one string, so the per-row work is a tuple, the cells that
-need formatting, and the C writer; a batch is then one write to the socket or the file.
+Rows are encoded a batch at a time into one string, column by column: Python touches only the
+cells that need formatting (none, when the statement gave their text already), the rest is C
+(``zip``, the writer), and a batch is then one write to the socket or the file.
 """
 
 from __future__ import annotations
@@ -134,8 +135,7 @@ class CsvLayout:
         Worked column by column, so that the per-value work is one comprehension per column
         that needs formatting and the rest is C: a driver's records whose keys are the columns
         in order (an export's statement selects them so) are taken as they are, other rows
-        reordered by name;
-        the batch is turned into columns and back by ``zip``."""
+        reordered by name; the batch is turned into columns and back by ``zip``."""
         if not rows:
             return ""
         records: Sequence[Any] = rows
