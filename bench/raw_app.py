@@ -274,14 +274,21 @@ async def create(send: Send, body: dict[str, Any]) -> None:
     now = utc_now()
     assignment_id = new_id("assign")
     async with db.transaction() as tx:
-        mentor = await tx.fetch_value(
-            *mentoring.exists_statement("mentors", AGENCY, body["mentor_id"])
-        )
         contact = await tx.fetch_value(
             *mentoring.exists_statement("contacts", AGENCY, body["contact_id"])
         )
+        # The mentor's caseload limit, as caseworks claims it: lock the row, then count.
+        mentor = await tx.fetch_one(
+            *mentoring.lock_mentor_statement(db.dialect, AGENCY, body["mentor_id"])
+        )
         if mentor is None or contact is None:
             await respond(send, {"detail": "invalid"}, 422)
+            return
+        open_count = await tx.fetch_value(
+            *mentoring.open_count_statement(AGENCY, body["mentor_id"])
+        )
+        if mentor["capacity"] is not None and open_count + 1 > mentor["capacity"]:
+            await respond(send, {"detail": "over capacity"}, 409)
             return
         await tx.execute(
             mentoring.INSERT_ASSIGNMENT,
@@ -324,6 +331,71 @@ async def change_status(send: Send, assignment_id: str, body: dict[str, Any]) ->
             )
         row = await tx.fetch_one(*mentoring.assignment_statement(MENTORING, assignment_id))
     await respond(send, row)
+
+
+async def reassign(send: Send, assignment_id: str, body: dict[str, Any]) -> None:
+    """Close the assignment and open its successor with the body's mentor: the same checks,
+    two writes and two audit events as caseworks, in one transaction."""
+    lock = mentoring.for_update(db)
+    successor_id = new_id("assign")
+    target = body["mentor_id"]
+    async with db.transaction() as tx:
+        # The target mentor first, then the assignment; caseworks takes the mentor's lock a
+        # second time where it claims the capacity.
+        mentor = await tx.fetch_one(*mentoring.lock_mentor_statement(db.dialect, AGENCY, target))
+        current = await tx.fetch_one(*mentoring.lock_statement(MENTORING, assignment_id, lock))
+        if current is None:
+            await respond(send, {"detail": "not found"}, 404)
+            return
+        if current["status"] != "open" or current["mentor_id"] == target:
+            await respond(send, {"detail": "conflict"}, 409)
+            return
+        if mentor is None:
+            await respond(send, {"detail": "invalid"}, 422)
+            return
+        mentor = await tx.fetch_one(*mentoring.lock_mentor_statement(db.dialect, AGENCY, target))
+        open_count = await tx.fetch_value(*mentoring.open_count_statement(AGENCY, target))
+        if mentor["capacity"] is not None and open_count + 1 > mentor["capacity"]:
+            await respond(send, {"detail": "over capacity"}, 409)
+            return
+        now = utc_now()
+        await tx.execute(
+            *mentoring.close_for_successor_statement(
+                AGENCY, assignment_id, successor_id, body["reason"], now
+            )
+        )
+        await tx.execute(
+            *mentoring.successor_statement(AGENCY, assignment_id, successor_id, target, now, now)
+        )
+        closing = orjson.dumps({"next_assignment_id": successor_id, "mentor_id": target})
+        await event(
+            tx,
+            "reassigned",
+            assignment_id,
+            from_status="open",
+            to_status="closed",
+            reason=body["reason"],
+            details=closing.decode(),
+        )
+        opening = orjson.dumps(
+            {
+                "mentor_id": target,
+                "contact_id": current["contact_id"],
+                "previous_assignment_id": assignment_id,
+            }
+        )
+        await event(
+            tx,
+            "created",
+            successor_id,
+            to_status="open",
+            reason=body["reason"],
+            details=opening.decode(),
+        )
+        closed = await tx.fetch_one(*mentoring.assignment_statement(MENTORING, assignment_id))
+        opened = await tx.fetch_one(*mentoring.assignment_statement(MENTORING, successor_id))
+    location = f"/api/v1/assignments/{successor_id}".encode()
+    await respond(send, {"closed": closed, "opened": opened}, 201, [(b"location", location)])
 
 
 # --- worker assignments (JSON:API) ---------------------------------------------------------------
@@ -605,7 +677,7 @@ JSONAPI_ROUTES = re.compile(
 
 ROUTES = re.compile(
     r"^/api/v1/assignments(?:/mentor/(?P<mentor>[^/]+)/(?P<view>active|history|open-count)"
-    r"|/(?P<id>[^/]+)(?P<status>/status)?)?$"
+    r"|/(?P<id>[^/]+)(?:(?P<status>/status)|(?P<reassign>/reassign))?)?$"
 )
 
 
@@ -661,6 +733,8 @@ async def app(scope: dict[str, Any], receive: Any, send: Send) -> None:
         await mentor_view(send, match["mentor"], match["view"], query)
     elif match["id"] and match["status"] and method == "PATCH":
         await change_status(send, match["id"], await read_body(receive))
+    elif match["id"] and match["reassign"] and method == "POST":
+        await reassign(send, match["id"], await read_body(receive))
     elif match["id"]:
         await get_one(send, match["id"])
     elif method == "POST":

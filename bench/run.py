@@ -58,6 +58,8 @@ MENTORING = [
     Endpoint("GET mentor history", "history", "read", 0.6),
     Endpoint("GET mentor open-count", "open-count", "read", 0.6),
     Endpoint("POST assignment", "post_assignment", "write", 0.4),
+    # Before the status changes: those leave some of the open assignments it moves closed.
+    Endpoint("POST reassign", "reassign", "write", 0.4),
     Endpoint("PATCH assignment status", "patch_status", "write", 0.4),
 ]
 CASEWORK = [
@@ -157,7 +159,8 @@ def lua_args(endpoint: Endpoint, manifest: dict[str, Any], slot: int, slots: int
     """Write endpoints take one of ``slots`` shares of their pool per load (a quarter here: side,
     warm-up or measured), so every load writes rows no other load touched."""
     shape = manifest["shape"]
-    pool = shape["assignments"] // 7 if endpoint.mode == "patch_status" else WRITE_POOL
+    on_open = endpoint.mode in ("patch_status", "reassign")  # the open assignments, by index
+    pool = shape["assignments"] // 7 if on_open else WRITE_POOL
     span = pool // slots
     base = {
         "post_assignment": shape["contacts"],

@@ -52,6 +52,33 @@ builders["patch_status"] = function()
   return with_body("PATCH", path, "application/json", '{"status":"' .. status .. '"}')
 end
 
+-- Moves of open assignments: first those of the pool (index % 7 == 0, whose mentor and contact
+-- follow from the index as bench/generate.py makes them), then each successor a move opened,
+-- read from its answer. Every move goes two mentors on: the pool gives a contact at most two
+-- open assignments, with neighbouring mentors, so an even step never lands on the other one.
+local movable, first, last = {}, 1, 0
+
+local function movable_push(id, mentor)
+  last = last + 1
+  movable[last] = {id, mentor}
+end
+
+local function movable_fill()
+  for k = pool_base, pool_base + pool_span - 1 do
+    local c = k % contacts
+    movable_push(string.format("assign_b%08d", 7 * k), (math.floor(k / contacts) + c) % mentors)
+  end
+end
+
+builders["reassign"] = function()
+  if last == 0 then movable_fill() end
+  local item = movable[first]
+  movable[first] = nil
+  first = first + 1
+  local body = string.format('{"mentor_id":"mentor_b%07d","reason":"mentor moved away"}', (item[2] + 2) % mentors)
+  return with_body("POST", "/api/v1/assignments/" .. item[1] .. "/reassign", "application/json", body)
+end
+
 builders["wa_show"] = function()
   return wrk.format("GET", string.format("/api/v1/worker_assignments/wa_b%08d", rand(children * 2)))
 end
@@ -107,6 +134,10 @@ function request()
 end
 
 function response(status, headers, body)
+  if mode == "reassign" and status == 201 then
+    local id, mentor = body:match('"opened":{"assignment_id":"([^"]+)","mentor_id":"mentor_b(%d+)"')
+    if id then movable_push(id, tonumber(mentor)) end
+  end
   if status == 200 then c200 = c200 + 1 elseif status == 201 then c201 = c201 + 1 end
   if status >= 200 and status < 300 then c2xx = c2xx + 1
   elseif status < 500 then c4xx = c4xx + 1 else c5xx = c5xx + 1 end

@@ -67,6 +67,17 @@ def _reassign(ids: dict[str, str]) -> dict[str, Any]:
     return child_assignment(ids["child"], ids["unassigned_worker"])
 
 
+def _transfer(ids: dict[str, str]) -> dict[str, Any]:
+    target = {"data": {"type": "agency-workers", "id": ids["unassigned_worker"]}}
+    return {
+        "data": {
+            "type": "caseload-transfers",
+            "attributes": {"roles": ["case-carrying", "support"], "reason": "moving on"},
+            "relationships": {"target-worker": target},
+        }
+    }
+
+
 def _jsonapi(kind: str, **attributes: Any) -> Body:
     return lambda ids: {"data": {"type": kind, "attributes": attributes}}
 
@@ -106,6 +117,13 @@ OPERATIONS = (
     op("PATCH", f"{A}/status",                404,   200,   200,   403,   403,   403,   404,
        body=lambda ids: {"status": "closed", "reason": "moved away"}),
     op("GET", f"{A}/events",                  404,   200,   200,   403,   403,   403,   404),
+    op("POST", f"{A}/reassign",               404,   201,   201,   403,   403,   403,   403,
+       body=lambda ids: {"mentor_id": ids["free_mentor"], "reason": "mentor moved away"}),
+    # Another agency's admin names a mentor its agency does not have: 422 before any item.
+    op("POST", "/api/v1/assignments/bulk-reassign",
+                                              422,   200,   200,   403,   403,   403,   403,
+       body=lambda ids: {"assignment_ids": [ids["assignment"]], "mentor_id": ids["free_mentor"],
+                         "reason": "mentor moved away"}),
     op("GET", "/api/v1/mentors",              200,   200,   200,   403,   403,   200,   200),
     op("POST", "/api/v1/mentors",             201,   201,   201,   403,   403,   403,   403,
        body=lambda ids: {"name": "New Mentor"}),
@@ -149,6 +167,12 @@ OPERATIONS = (
     op("PATCH", "/api/v1/agency_workers/{worker}",
                                               404,   200,   200,   403,   403,   403,   403,
        body=_jsonapi_update("agency-workers", "worker", name="Renamed")),
+    op("POST", "/api/v1/agency_workers/{worker}/transfer",
+                                              404,   200,   200,   403,   403,   403,   403,
+       body=_transfer),
+    op("GET", "/api/v1/worker_caseloads",     200,   200,   200,   200,   200,   403,   403),
+    op("GET", "/api/v1/worker_caseloads/{worker}",
+                                              404,   200,   200,   200,   200,   403,   403),
     op("GET", "/api/v1/children",             200,   200,   200,   200,   200,   403,   403),
     op("POST", "/api/v1/children",            201,   201,   201,   403,   403,   403,   403,
        body=_jsonapi("children", **{"first-name": "New", "last-name": "Child"})),

@@ -37,6 +37,7 @@ async def test_create_and_show_an_agency_worker(jsonapi: httpx.AsyncClient) -> N
         "external-identifier": "HR-17",
         "agency-role": None,
         "role-for-permissions": None,
+        "max-case-carrying": None,
         "supervisors": [],
         "managers-of-supervisors": [],
         "sign-in-count": 0,

@@ -36,6 +36,8 @@ MENTORING_OPERATIONS = {
     ("delete", f"{A}/{{assignment_id}}"): "delete_assignment",
     ("patch", f"{A}/{{assignment_id}}/status"): "change_assignment_status",
     ("get", f"{A}/{{assignment_id}}/events"): "assignment_events",
+    ("post", f"{A}/{{assignment_id}}/reassign"): "reassign_assignment",
+    ("post", f"{A}/bulk-reassign"): "bulk_reassign_assignments",
     ("get", f"{A}/mentor/{{mentor_id}}/active"): "mentor_active_assignments",
     ("get", f"{A}/mentor/{{mentor_id}}/history"): "mentor_assignment_history",
     ("get", f"{A}/mentor/{{mentor_id}}/open-count"): "mentor_open_count",
@@ -125,6 +127,7 @@ JSONAPI_PATHS = (
     "/api/v1/applications",
     "/api/v1/agency_workers",
     "/api/v1/user_agency_profiles",
+    "/api/v1/worker_caseloads",
 )
 
 
@@ -161,7 +164,7 @@ async def test_every_jsonapi_operation_documents_its_documents_and_errors(
                     assert schema["type"] == "object", (method, path, status)
             if method == "post" and path.endswith("worker_assignments"):
                 assert successes == ["201", "200"], path  # 200 when nothing was new
-    assert seen == 26
+    assert seen == 29
 
 
 def test_every_path_is_served_by_its_declared_endpoint_alone(app: Caseworks) -> None:

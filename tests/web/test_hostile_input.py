@@ -415,6 +415,7 @@ def _record_of(template: str) -> str:
     return {
         "applications": "application",
         "agency_workers": "worker",
+        "worker_caseloads": "worker",
         "user_agency_profiles": "profile",
     }.get(collection, "child")
 
@@ -567,7 +568,7 @@ async def test_an_unknown_query_parameter_is_400_naming_it_on_every_mentoring_op
             assert response.json()["errors"] == [
                 {"parameter": name, "detail": "is not a parameter of this operation"}
             ]
-    assert swept == 20  # every mentoring operation of the document
+    assert swept == 22  # every mentoring operation of the document
     assert await row_counts(tenant.db, tenant.agency_id) == before
 
 
@@ -625,7 +626,7 @@ async def test_an_unknown_query_parameter_is_400_naming_it_on_every_jsonapi_oper
             sources = [error.get("source") for error in response.json()["errors"]]
             assert {"parameter": name} in sources, (method, path, name, sources)
         tried.add((method, template))
-    assert len(tried) == 26  # every operation of the surface, those without parameters too
+    assert len(tried) == 29  # every operation of the surface, those without parameters too
     assert await row_counts(tenant.db, tenant.agency_id) == before
 
 
@@ -778,6 +779,12 @@ async def body_around_a_date(
         return {"mentor_id": ids["mentor"], "contact_id": contact}
     if (method, template) == ("PUT", "/api/v1/assignments/{assignment_id}"):
         return {}
+    if (method, template) == ("POST", REASSIGN):
+        return {"mentor_id": ids["free_mentor"], "reason": "edge of the range"}
+    if (method, template) == ("POST", "/api/v1/assignments/bulk-reassign"):
+        # A dry run: the dates are the filter's, and nothing is written.
+        selection = {"filter": {}, "dry_run": True}
+        return {"mentor_id": ids["free_mentor"], "reason": "edge of the range", **selection}
     if (method, template) == ("POST", "/api/v1/children"):
         if pointer.startswith("/child/"):  # the Binti-compatible body
             return {"child": {"last_name": "Edge"}}
@@ -796,6 +803,24 @@ async def body_around_a_date(
         person: dict[str, Any] = valid_body(method, template, ids)
         return person
     raise AssertionError(f"{method} {template} takes a date: give it a valid body here")
+
+
+REASSIGN = "/api/v1/assignments/{assignment_id}/reassign"
+
+
+async def path_to_write(
+    client: httpx.AsyncClient, world: dict[str, str], method: str, template: str
+) -> str:
+    """Where a write that takes a date goes: a reassignment moves a fresh open assignment each
+    time (a moved one is closed)."""
+    if (method, template) != ("POST", REASSIGN):
+        return _path(template, world)
+    contact = (await client.post("/api/v1/contacts", json={"name": "Edge Contact"})).json()
+    made = await client.post(
+        "/api/v1/assignments",
+        json={"mentor_id": world["mentor"], "contact_id": contact["contact_id"]},
+    )
+    return REASSIGN.format(assignment_id=made.json()["assignment_id"])
 
 
 def at_pointer(document: Any, pointer: str) -> Any:
@@ -846,26 +871,36 @@ async def test_every_date_field_of_a_body_takes_the_edges_of_the_range_and_nothi
                     body = await body_around_a_date(
                         client, world, method, template, fresh=True, pointer=pointer
                     )
+                    written = await path_to_write(client, world, method, template)
                     response = await client.request(
-                        method, path, json=with_value(body, pointer, edge), headers=headers
+                        method, written, json=with_value(body, pointer, edge), headers=headers
                     )
                     taken += 1
                     assert response.status_code in (200, 201), (path, edge, response.text[:300])
-                    stored = at_pointer(response.json(), _answered_at(pointer))
+                    answered = _answered_at(template, pointer)
+                    if answered is None:  # a filter: the answer holds what it selected
+                        continue
+                    stored = at_pointer(response.json(), answered)
                     assert stored == edge if form == "date" else same_moment(stored, edge), stored
     figures.record("date fields, of every operation", len(fields), "fields")
     figures.record("out-of-range and non-ASCII values refused", refused, "requests")
     figures.record("edges taken and stored as sent", taken, "requests")
-    # assignments (create: assigned_date; update: assigned_date, last_contact_date), children
-    # (create, and update by PATCH and by PUT, each in either body: date-of-birth),
-    # applications (create, PATCH, PUT: status-date, date-of-inquiry, date-application-signed),
-    # user agency profiles (create, PUT: date-of-birth)
-    assert len(fields) == 20, fields
+    # assignments (create: assigned_date; update: assigned_date, last_contact_date; reassign:
+    # assigned_date; bulk reassign: the filter's assigned_from, assigned_to and
+    # last_contact_before), children (create, and update by PATCH and by PUT, each in either
+    # body: date-of-birth), applications (create, PATCH, PUT: status-date, date-of-inquiry,
+    # date-application-signed), user agency profiles (create, PUT: date-of-birth)
+    assert len(fields) == 24, fields
 
 
-def _answered_at(pointer: str) -> str:
-    """Where the answer holds what was sent at ``pointer``: a Binti-compatible body's
-    ``/child/date_of_birth`` is answered as ``/data/attributes/date-of-birth``."""
+def _answered_at(template: str, pointer: str) -> str | None:
+    """Where the answer holds what was sent at ``pointer`` (None: nowhere, for a filter): a
+    Binti-compatible body's ``/child/date_of_birth`` is answered as
+    ``/data/attributes/date-of-birth``, a reassignment's date as the new assignment's."""
+    if pointer.startswith("/filter/"):
+        return None
+    if template == REASSIGN:
+        return f"/opened{pointer}"
     if pointer.startswith("/child/"):
         return "/data/attributes/" + pointer.removeprefix("/child/").replace("_", "-")
     return pointer

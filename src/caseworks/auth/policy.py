@@ -58,6 +58,12 @@ def require_mentoring_manager(principal: Principal) -> None:
         raise Forbidden("only admins and supervisors may do this")
 
 
+def require_capacity_override(principal: Principal) -> None:
+    """Taking a mentor over its caseload limit is a manager's decision."""
+    if not is_manager(principal):
+        raise Forbidden("only admins and supervisors may override a mentor's capacity")
+
+
 def check_assignment_update(principal: Principal, fields: set[str], status: str) -> None:
     """A mentor may change only notes and last contact on its own open assignments; a closed
     one is read-only to it (a manager may still edit it)."""

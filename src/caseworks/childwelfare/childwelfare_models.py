@@ -151,6 +151,11 @@ Supervisors = Annotated[
 ]
 
 
+# A worker's limit of case-carrying assignments: 0 or more (0 takes no new case), within the
+# stored integer.
+CaseloadLimit = Annotated[StrictInt, Field(ge=0, le=2**31 - 1)]
+
+
 class PermissionsRole(BaseModel):
     """The role a worker's permissions come from, as Binti names it: a number and a name."""
 
@@ -192,6 +197,10 @@ class WorkerCreate(Attributes):
     # Binti lists no values for the agency role (its examples show admin and approvals).
     agency_role: Name | None = None
     role_for_permissions: RoleForPermissions = None
+    # The most case-carrying assignments it may hold (every create and transfer checks it).
+    max_case_carrying: CaseloadLimit | None = Field(
+        None, description="The most case-carrying assignments the worker may hold; null: no limit."
+    )
     # The workers who supervise this one (agency_worker_supervisors; records.py has the rules).
     supervisors: Supervisors = []
     held_apart: ClassVar[tuple[str, ...]] = ("supervisors",)
@@ -393,6 +402,30 @@ class ProfileIntake(Attributes):
         return self
 
 
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be blank")
+    return value
+
+
+# Why a caseload moves: kept with the audit events of each moved assignment.
+TransferReason = Annotated[ShortText, AfterValidator(_not_blank)]
+
+
+class CaseloadTransferAttributes(Attributes):
+    """A caseload transfer's attributes: the roles whose assignments move (in either
+    spelling), why, and whether only to see what would happen."""
+
+    roles: Annotated[list[CreatableRole], Field(min_length=1, max_length=len(CREATABLE_ROLES))]
+    reason: TransferReason
+    dry_run: StrictBool = False
+
+    @field_validator("roles")
+    @classmethod
+    def _each_once(cls, value: list[WorkerRole]) -> list[WorkerRole]:
+        return list(dict.fromkeys(value))  # a role named twice (in two spellings) counts once
+
+
 def attribute_names(model: type[BaseModel]) -> tuple[str, ...]:
     return tuple(model.model_fields)
 
@@ -524,6 +557,15 @@ def _no_nul(value: str) -> str:
     return value
 
 
+def _true_or_false(value: object) -> object:
+    """Exactly ``true`` or ``false``, as a query string writes them (not 1, yes or True)."""
+    if value in ("true", "false"):
+        return value == "true"
+    raise PydanticCustomError("true_or_false", "must be true or false")
+
+
+# A filter on whether something exists (a worker in a role): NOT EXISTS for false.
+Presence = Annotated[bool, BeforeValidator(_true_or_false), WithJsonSchema({"type": "boolean"})]
 SearchText = Annotated[
     str, StringConstraints(max_length=MAX_SEARCH_LENGTH), AfterValidator(_no_nul)
 ]
@@ -634,7 +676,11 @@ class WorkerListQuery(RecordListQuery):
 
 
 class ChildListQuery(ListQuery):
-    filters: ClassVar[tuple[str, ...]] = ("full_name_contains", *CHILD_IDENTIFIERS)
+    filters: ClassVar[tuple[str, ...]] = (
+        "full_name_contains",
+        *CHILD_IDENTIFIERS,
+        "has_case_carrying_worker",
+    )
     sort: Annotated[str, SortFields(CHILD_SORTS)] | None = None
     full_name_contains: SearchText = Field("", description="Part of the full name, in any case.")
     client_id: Identifier | None = Field(None, description="Exactly this client id.")
@@ -644,10 +690,15 @@ class ChildListQuery(ListQuery):
     external_group_id: Identifier | None = Field(
         None, description="Exactly this external group id (shared by a group of children)."
     )
+    has_case_carrying_worker: Presence | None = Field(
+        None,
+        description="`false`: only children no case-carrying worker is assigned to; `true`:"
+        " only those with one.",
+    )
 
     def conditions(self) -> dict[str, object]:
         found: dict[str, object] = {"full_name_contains": self.full_name_contains}
-        for name in CHILD_IDENTIFIERS:
+        for name in (*CHILD_IDENTIFIERS, "has_case_carrying_worker"):
             if (value := getattr(self, name)) is not None:
                 found[name] = value
         return found
@@ -745,6 +796,7 @@ class ApplicationListQuery(UpdatedRange, ApplicationInclusion, ListQuery):
         "external_identifier",
         "license_external_identifier",
         "agency_placement_external_identifier",
+        "has_approvals_worker",
     )
     sort: Annotated[str, SortFields(APPLICATION_SORTS)] | None = None
     status: Status | None = None
@@ -757,6 +809,11 @@ class ApplicationListQuery(UpdatedRange, ApplicationInclusion, ListQuery):
     agency_placement_external_identifier: Identifier | None = Field(
         None, description="Exactly this agency placement's external identifier."
     )
+    has_approvals_worker: Presence | None = Field(
+        None,
+        description="`false`: only applications no approvals worker is assigned to; `true`:"
+        " only those with one.",
+    )
 
     def conditions(self) -> dict[str, object]:
         return {
@@ -765,6 +822,7 @@ class ApplicationListQuery(UpdatedRange, ApplicationInclusion, ListQuery):
             "external_identifier": self.external_identifier,
             "license_external_identifier": self.license_external_identifier,
             "agency_placement_external_identifier": self.agency_placement_external_identifier,
+            "has_approvals_worker": self.has_approvals_worker,
         }
 
 

@@ -23,6 +23,7 @@ from caseworks.childwelfare.childwelfare_models import (
     list_attributes,
     object_attributes,
 )
+from caseworks.childwelfare.terms import CREATABLE_ROLES, WorkerRole
 from caseworks.core.pagination import PageRequest
 from caseworks.core.sorting import SortKey
 from caseworks.db import Executor, Row
@@ -97,6 +98,19 @@ _RECORD_FILTERS = {
     "application_status": (
         "EXISTS (SELECT 1 FROM applications a WHERE a.agency_id = r.agency_id"
         " AND a.id = r.application_id AND a.status = :application_status)"
+    ),
+}
+# Filters on whether a worker holds a role on the record: EXISTS for true, NOT EXISTS for false
+# (an anti-join), each served by the assignments' (agency_id, child_id | application_id, role, …)
+# index.
+_PRESENCE_FILTERS = {
+    "has_case_carrying_worker": (
+        "EXISTS (SELECT 1 FROM worker_assignments held WHERE held.agency_id = r.agency_id"
+        f" AND held.child_id = r.id AND held.role = '{WorkerRole.CASE_CARRYING.value}')"
+    ),
+    "has_approvals_worker": (
+        "EXISTS (SELECT 1 FROM worker_assignments held WHERE held.agency_id = r.agency_id"
+        f" AND held.application_id = r.id AND held.role = '{WorkerRole.APPROVALS.value}')"
     ),
 }
 _TIMES = ("created_at", "updated_at")
@@ -273,6 +287,10 @@ def _records_from_where(
     clauses = _in_scope(_table(table), scope, params)
     for name, value in (filters or {}).items():
         if value is None or (name in _CONTAINS and not value):
+            continue
+        if name in _PRESENCE_FILTERS:
+            exists = _PRESENCE_FILTERS[name]
+            clauses.append(exists if value else f"NOT {exists}")
             continue
         clauses.append(_filter(table, name))
         params[name] = _contains(value) if name in _CONTAINS else value
@@ -607,3 +625,99 @@ async def token_name(db: Executor, token_id: str) -> str | None:
         "SELECT name FROM api_tokens WHERE id = :id", {"id": token_id}
     )
     return name
+
+
+# --- workers' caseloads ------------------------------------------------------------------------
+
+
+async def hold_workers(db: Executor, agency_id: str, worker_ids: list[str]) -> None:
+    """Hold the workers' rows, in id order, until the transaction ends, so that counting a
+    worker's assignments and adding to them are one step under concurrent writers. FOR NO KEY
+    UPDATE: a new assignment's foreign key (KEY SHARE) does not wait for it, two holders do, and
+    so does a change to the worker's limit (the update's FOR UPDATE). Taken before any child or
+    application row, by every writer that takes both (SQLite has one writer anyway)."""
+    if db.dialect != "postgresql" or not worker_ids:
+        return
+    condition, params = _ids_in("id", sorted(set(worker_ids)), db.dialect)
+    await db.fetch_all(
+        f"SELECT id FROM agency_workers WHERE agency_id = :agency_id AND {condition}"
+        " ORDER BY id FOR NO KEY UPDATE",
+        {**params, "agency_id": agency_id},
+    )
+
+
+async def held_in_role(db: Executor, agency_id: str, worker_id: str, role: WorkerRole) -> int:
+    """How many assignments the worker holds in ``role`` (from the worker-and-role index)."""
+    count = await db.fetch_value(
+        "SELECT count(*) FROM worker_assignments"
+        " WHERE agency_id = :agency_id AND worker_id = :worker_id AND role = :role",
+        {"agency_id": agency_id, "worker_id": worker_id, "role": role.value},
+    )
+    return int(count)
+
+
+async def assignments_of_worker(
+    db: Executor, agency_id: str, worker_id: str, roles: Sequence[WorkerRole]
+) -> list[Row]:
+    """The worker's assignments in ``roles``, oldest first (then by id), each row held until
+    the transaction ends (a delete made meanwhile waits, or is not seen)."""
+    named = {f"role_{index}": role.value for index, role in enumerate(roles)}
+    listed = ", ".join(f":{name}" for name in named)
+    return await db.fetch_all(
+        "SELECT id, worker_id, role, child_id, application_id, created_at FROM worker_assignments"
+        f" WHERE agency_id = :agency_id AND worker_id = :worker_id AND role IN ({listed})"
+        f" ORDER BY created_at, id{for_update(db)}",
+        {"agency_id": agency_id, "worker_id": worker_id, **named},
+    )
+
+
+# A worker's count in each role the API assigns, one index range each, named after the role.
+_CASELOAD_COLUMNS = ", ".join(
+    [
+        "w.id",
+        "w.max_case_carrying",
+        "w.created_at",
+        "w.updated_at",
+        *(
+            "(SELECT count(*) FROM worker_assignments c WHERE c.agency_id = w.agency_id"
+            f" AND c.worker_id = w.id AND c.role = '{role.value}') AS {role.value}"
+            for role in CREATABLE_ROLES
+        ),
+    ]
+)
+
+
+def caseload_page_statement(
+    agency_id: str, order: Sequence[SortKey], page: PageRequest
+) -> tuple[Statement, Statement]:
+    """A page of the agency's workers with their counts by role; and the ``FROM … WHERE …`` of
+    its total, with its parameters (for ``Totals.count``)."""
+    params = {"agency_id": agency_id}
+    from_where = "FROM agency_workers w WHERE w.agency_id = :agency_id"
+    ordering = _ordering("w", order, _TIMES, frozenset(), "worker caseloads")
+    sql = f"SELECT {_CASELOAD_COLUMNS} {from_where} ORDER BY {ordering} LIMIT :limit OFFSET :offset"
+    return (sql, {**params, "limit": page.size, "offset": page.offset}), (from_where, params)
+
+
+def caseload_list_statement(agency_id: str, order: Sequence[SortKey]) -> Statement:
+    """Every worker's caseload the list holds, in its order (a page is a slice of it)."""
+    (sql, params), _ = caseload_page_statement(agency_id, order, PageRequest())
+    return sql.removesuffix(" LIMIT :limit OFFSET :offset"), {
+        name: value for name, value in params.items() if name not in ("limit", "offset")
+    }
+
+
+async def list_caseloads(
+    db: Executor, agency_id: str, order: Sequence[SortKey], page: PageRequest
+) -> tuple[list[Row], int]:
+    (sql, params), (from_where, count_params) = caseload_page_statement(agency_id, order, page)
+    rows = await db.fetch_all(sql, params)
+    return rows, await db.totals.count(db, from_where, count_params)
+
+
+async def get_caseload(db: Executor, agency_id: str, worker_id: str) -> Row | None:
+    return await db.fetch_one(
+        f"SELECT {_CASELOAD_COLUMNS} FROM agency_workers w"
+        " WHERE w.agency_id = :agency_id AND w.id = :id",
+        {"agency_id": agency_id, "id": worker_id},
+    )

@@ -1,8 +1,9 @@
 """Worker assignments: who may assign whom, the row limits, idempotency, audit and mail.
 
-Every create runs in one transaction that first locks the child or application (on PostgreSQL
-``SELECT … FOR UPDATE``; SQLite serialises writers), so the limit and the 201/200 decision hold
-exactly under concurrent requests; the unique indexes back them up.
+Every create runs in one transaction that first holds the case-carrying workers' rows (their
+capacity), then locks the child or application (on PostgreSQL ``SELECT … FOR UPDATE``; SQLite
+serialises writers), so the limits and the 201/200 decision hold exactly under concurrent
+requests; the unique indexes back them up. Every writer that holds both takes workers first.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ from caseworks.db.base import StreamedRow
 from caseworks.notify.outbox import Email, enqueue
 
 SUBJECT = "worker_assignment"
+# The roles a worker's own limit counts (``max_case_carrying``), by the limit's column.
+CAPACITY_COLUMNS = {WorkerRole.CASE_CARRYING: "max_case_carrying"}
 
 
 @dataclass(frozen=True)
@@ -81,50 +84,80 @@ async def assign_in(
 ) -> bool:
     """``assign`` inside a transaction the caller holds (an application's intake makes its
     assignments in its own): every rule is checked before the first row is written."""
+    limited = [item.worker_id for item in wanted if item.role in CAPACITY_COLUMNS]
+    await queries.hold_workers(tx, caller.agency_id, limited)
     target = await _locked_subject(tx, caller, subject, wanted[0].pointer)
     policy.require_casework_update(caller)
     workers = await _eligible_workers(tx, caller, wanted)
     held = await queries.holders(tx, caller.agency_id, subject.column, subject.record_id)
     _ids_agree(held, wanted)
     new = _within_limits(held, subject, wanted, limits)
+    await _within_capacity(tx, caller, workers, new)
     now = utc_now()
-    assigner = await _assigner(tx, caller)
+    assigner = await assigner_of(tx, caller)
     await _ids_free(tx, caller, new)
-    if new and subject.column == "application_id":
-        await _first_assignment_dated(tx, caller, target, now)
     for item in new:
-        assignment_id = item.assignment_id or new_id("wa")
-        await queries.insert_assignment(
-            tx,
-            {
-                "agency_id": caller.agency_id,
-                "id": assignment_id,
-                "worker_id": item.worker_id,
-                "role": item.role,
-                "child_id": subject.record_id if subject.column == "child_id" else None,
-                "application_id": (
-                    subject.record_id if subject.column == "application_id" else None
-                ),
-                "created_by": caller.token_id,
-                "now": now,
-            },
-        )
-        await audit.record(
+        await add_assignment(
             tx,
             caller,
-            "created",
-            SUBJECT,
-            assignment_id,
-            details={
-                "worker_id": item.worker_id,
-                "role": item.role,
-                subject.column: subject.record_id,
-            },
+            subject,
+            target,
+            workers[item.worker_id],
+            item.role,
+            Made(item.assignment_id or new_id("wa"), now, assigner, item.notify),
         )
-        if item.notify:
-            mail = _email(workers[item.worker_id], item.role, subject, target, assigner)
-            await enqueue(tx, caller.agency_id, mail, now)
     return bool(new)
+
+
+@dataclass(frozen=True)
+class Made:
+    """How one new assignment is made: its id, when, by whom (as the mail names the assigner),
+    whether its worker is told, and why, when a caller said (a transfer's reason)."""
+
+    assignment_id: str
+    now: datetime
+    assigner: str
+    notify: bool
+    reason: str | None = None
+    moved_from: str | None = None  # the assignment a transfer deleted for it
+
+
+async def add_assignment(
+    tx: Executor,
+    caller: Principal,
+    subject: Subject,
+    target: Row,
+    worker: Row,
+    role: WorkerRole,
+    made: Made,
+) -> None:
+    """One new assignment, whose rules were checked: the row, its audit event and its worker's
+    mail (once, through the outbox), in the caller's transaction. ``target`` is the subject's
+    row, locked."""
+    if subject.column == "application_id":
+        await _first_assignment_dated(tx, caller, target, made.now)
+    await queries.insert_assignment(
+        tx,
+        {
+            "agency_id": caller.agency_id,
+            "id": made.assignment_id,
+            "worker_id": worker["id"],
+            "role": role,
+            "child_id": subject.record_id if subject.column == "child_id" else None,
+            "application_id": subject.record_id if subject.column == "application_id" else None,
+            "created_by": caller.token_id,
+            "now": made.now,
+        },
+    )
+    details = {"worker_id": worker["id"], "role": role, subject.column: subject.record_id}
+    if made.moved_from is not None:
+        details["moved_from"] = made.moved_from
+    await audit.record(
+        tx, caller, "created", SUBJECT, made.assignment_id, reason=made.reason, details=details
+    )
+    if made.notify:
+        mail = _email(worker, role, subject, target, made.assigner)
+        await enqueue(tx, caller.agency_id, mail, made.now)
 
 
 async def _first_assignment_dated(
@@ -141,6 +174,7 @@ async def _first_assignment_dated(
             application["id"],
             {"caseworker_assigned_date": now.date(), "updated_at": now},
         )
+        application["caseworker_assigned_date"] = now.date()  # the next assignment leaves it
 
 
 async def _locked_subject(tx: Executor, caller: Principal, subject: Subject, pointer: str) -> Row:
@@ -167,24 +201,61 @@ async def _eligible_workers(
         row = await queries.get_record(
             tx, records.WORKERS.table, scope, item.worker_id, columns_only=True
         )
-        if row is None:
-            problems.append(
-                FieldProblem(f"no agency worker {item.worker_id} in this agency", pointer)
-            )
-        elif not row["active"]:
-            problems.append(FieldProblem(f"agency worker {item.worker_id} is not active", pointer))
-        elif item.role not in row["assignable_roles"]:
-            problems.append(
-                FieldProblem(
-                    f"agency worker {item.worker_id} may not hold the {item.role.label} role",
-                    pointer,
-                )
-            )
+        refused = (
+            f"no agency worker {item.worker_id} in this agency"
+            if row is None
+            else ineligible(row, item.role)
+        )
+        if refused is not None:
+            problems.append(FieldProblem(refused, pointer))
         else:
+            assert row is not None
             workers[item.worker_id] = row
     if problems:
         raise Invalid("the assignment breaks a business rule", problems)
     return workers
+
+
+def ineligible(worker: Row, role: WorkerRole) -> str | None:
+    """Why ``worker`` may not be given an assignment in ``role``, or None if it may: it must be
+    active and hold the role among its assignable roles."""
+    if not worker["active"]:
+        return f"agency worker {worker['id']} is not active"
+    if role not in worker["assignable_roles"]:
+        return f"agency worker {worker['id']} may not hold the {role.label} role"
+    return None
+
+
+async def over_capacity(
+    tx: Executor, agency_id: str, worker: Row, role: WorkerRole, adding: int = 1
+) -> str | None:
+    """Why ``adding`` more assignments in ``role`` would take ``worker`` over its own limit
+    (``max-case-carrying`` for case-carrying), or None. The caller holds the worker's row
+    (``queries.hold_workers``), so the count stays true until its transaction ends."""
+    column = CAPACITY_COLUMNS.get(role)
+    limit = None if column is None else worker[column]
+    if limit is None:
+        return None
+    held = await queries.held_in_role(tx, agency_id, worker["id"], role)
+    if held + adding <= limit:
+        return None
+    return (
+        f"agency worker {worker['id']} holds {held} {role.label} assignments, and its"
+        f" max-case-carrying is {limit}"
+    )
+
+
+async def _within_capacity(
+    tx: Executor, caller: Principal, workers: dict[str, Row], new: list[Wanted]
+) -> None:
+    """Each new assignment within its worker's own limit: 422 at the worker otherwise."""
+    problems = []
+    for item in new:
+        refused = await over_capacity(tx, caller.agency_id, workers[item.worker_id], item.role)
+        if refused is not None:
+            problems.append(FieldProblem(refused, f"{item.pointer}/relationships/worker"))
+    if problems:
+        raise Invalid("the assignment is over a worker's capacity", problems)
 
 
 def _ids_agree(held: list[Row], wanted: list[Wanted]) -> None:
@@ -233,8 +304,7 @@ def _within_limits(
         if counts[item.role] > limits[item.role]:
             problems.append(
                 FieldProblem(
-                    f"the {subject.kind.noun} already has the most {item.role.label}"
-                    f" workers allowed ({limits[item.role]})",
+                    row_limit(subject, item.role, limits[item.role]),
                     pointer=f"{item.pointer}/relationships/{subject.relationship}",
                 )
             )
@@ -242,6 +312,10 @@ def _within_limits(
     if problems:
         raise Invalid("the assignment breaks a row limit", problems)
     return new
+
+
+def row_limit(subject: Subject, role: WorkerRole, limit: int) -> str:
+    return f"the {subject.kind.noun} already has the most {role.label} workers allowed ({limit})"
 
 
 async def _ids_free(tx: Executor, caller: Principal, new: list[Wanted]) -> None:
@@ -253,7 +327,7 @@ async def _ids_free(tx: Executor, caller: Principal, new: list[Wanted]) -> None:
             raise records.id_clash("worker assignment", item.assignment_id, f"{item.pointer}/id")
 
 
-async def _assigner(tx: Executor, caller: Principal) -> str:
+async def assigner_of(tx: Executor, caller: Principal) -> str:
     name = await queries.token_name(tx, caller.token_id)
     return f"{name} ({caller.role.value})" if name else f"a {caller.role.value}"
 
@@ -375,16 +449,24 @@ async def delete_assignment(db: Database, caller: Principal, assignment_id: str)
     async with db.transaction() as tx:
         row = await get_assignment(tx, caller, assignment_id)
         policy.require_casework_update(caller)
-        await queries.delete_assignment(tx, caller.agency_id, assignment_id)
-        column = "child_id" if row["child_id"] is not None else "application_id"
-        await audit.record(
-            tx,
-            caller,
-            "deleted",
-            SUBJECT,
-            assignment_id,
-            details={"worker_id": row["worker_id"], "role": row["role"], column: row[column]},
-        )
+        await remove_assignment(tx, caller, row)
+
+
+async def remove_assignment(
+    tx: Executor,
+    caller: Principal,
+    row: Row,
+    reason: str | None = None,
+    moved_to: str | None = None,
+) -> None:
+    """Delete an assignment with its audit event, in the caller's transaction; ``reason`` and
+    ``moved_to`` (the assignment made in its place) when a transfer moves it."""
+    await queries.delete_assignment(tx, caller.agency_id, row["id"])
+    column = "child_id" if row["child_id"] is not None else "application_id"
+    details = {"worker_id": row["worker_id"], "role": row["role"], column: row[column]}
+    if moved_to is not None:
+        details["moved_to"] = moved_to
+    await audit.record(tx, caller, "deleted", SUBJECT, row["id"], reason=reason, details=details)
 
 
 # Each includable relationship (childwelfare_models.INCLUDES): its records and its column.

@@ -3,7 +3,7 @@ RFC 9457 problem details on the REST surface, JSON:API error objects on the JSON
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 # At most this many problems go into one error answer; the rest are only counted. A body of a
@@ -61,14 +61,23 @@ def omitted_text(count: int) -> str:
 
 
 class ServiceError(Exception):
+    """A failure with its status. ``members`` are facts a client acts on beyond ``detail``
+    (``{"open": 5, "limit": 5}``): the REST surface puts them at the top level of the problem
+    body, beside the standard members, which they never replace."""
+
     status = 500
     title = "Internal Server Error"
 
     def __init__(
-        self, detail: str, problems: Sequence[FieldProblem] | ProblemList = (), omitted: int = 0
+        self,
+        detail: str,
+        problems: Sequence[FieldProblem] | ProblemList = (),
+        omitted: int = 0,
+        members: Mapping[str, object] | None = None,
     ) -> None:
         super().__init__(detail)
         self.detail = detail
+        self.members: Mapping[str, object] = members or {}
         if isinstance(problems, ProblemList):
             omitted += problems.omitted
             problems = problems.items

@@ -13,9 +13,10 @@ Cells: an empty cell is null; booleans are ``true``/``false``; dates and times I
 from __future__ import annotations
 
 from caseworks.childwelfare.childwelfare_models import RECORD_MODELS
+from caseworks.childwelfare.terms import CREATABLE_ROLES
 from caseworks.mentoring.mentoring_models import (
     Assignment,
-    AssignmentCreate,
+    AssignmentFields,
     AuditEvent,
     ContactCreate,
     MentorCreate,
@@ -41,7 +42,7 @@ _ASSIGNMENT = (
     "closed_date",
 )
 assert set(_ASSIGNMENT) <= set(Assignment.model_fields)
-assert set(field_names(AssignmentCreate)) <= set(_ASSIGNMENT)
+assert set(field_names(AssignmentFields)) <= set(_ASSIGNMENT)  # the create, less its override
 
 _COLUMNS: dict[str, tuple[str, ...]] = {
     "mentors": tuple(
@@ -92,6 +93,8 @@ _EXPORTED_ONLY: dict[str, tuple[str, ...]] = {
         "updated_at",
     ),
     "audit-events": tuple(AuditEvent.model_fields),
+    # A worker's caseload: the worker's id, its assignments by role, its limit.
+    "worker-caseloads": ("id", *(role.value for role in CREATABLE_ROLES), "max_case_carrying"),
 }
 EXPORT_KINDS = (*KINDS, *_EXPORTED_ONLY)
 

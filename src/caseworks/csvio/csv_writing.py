@@ -94,6 +94,7 @@ _TYPED_BY: dict[str, tuple[type[BaseModel], ...]] = {
     ),
     "worker-assignments": (),
     "audit-events": (AuditEvent,),
+    "worker-caseloads": (),  # counts and a limit: whole numbers
 }
 assert set(_TYPED_BY) == set(EXPORT_KINDS), "every kind exported has its cells typed"
 

@@ -11,6 +11,7 @@ from caseworks.db.base import (
     DatabaseUnavailable,
     Executor,
     Row,
+    savepoint,
 )
 from caseworks.db.connect import open_database
 from caseworks.db.url import DatabaseURL
@@ -23,4 +24,5 @@ __all__ = [
     "Executor",
     "Row",
     "open_database",
+    "savepoint",
 ]

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncGenerator, Mapping, Sequence
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from functools import lru_cache
 from typing import Any, Protocol
 
@@ -99,3 +99,19 @@ def ordered(names: Sequence[str], params: Params | None) -> list[Any]:
         return []
     assert params is not None, "query has parameters but none were given"
     return [params[name] for name in names]
+
+
+@asynccontextmanager
+async def savepoint(tx: Executor, name: str = "step") -> AsyncIterator[None]:
+    """A part of a transaction that can fail alone: what it wrote is undone if it raises, and
+    the transaction goes on (on PostgreSQL a failed statement otherwise aborts all of it)."""
+    if not name.isidentifier():
+        raise ValueError(name)
+    await tx.execute(f"SAVEPOINT {name}")
+    try:
+        yield
+    except BaseException:
+        await tx.execute(f"ROLLBACK TO SAVEPOINT {name}")
+        await tx.execute(f"RELEASE SAVEPOINT {name}")
+        raise
+    await tx.execute(f"RELEASE SAVEPOINT {name}")

@@ -216,6 +216,8 @@ agency_workers = Table(
     Column("agency_role", Text),
     # JSON text of {"id": number, "name": text}, as childwelfare_queries writes it.
     Column("role_for_permissions", Text),
+    # The most case-carrying assignments the worker may hold; NULL: no limit.
+    Column("max_case_carrying", Integer),
     _timestamp("created_at"),
     _timestamp("updated_at"),
     PrimaryKeyConstraint("agency_id", "id"),
@@ -410,6 +412,8 @@ worker_assignments = Table(
         postgresql_where=text("application_id IS NOT NULL"),
     ),
     Index(None, "agency_id", "worker_id"),
+    # A worker's count in one role: its capacity check and its caseload, from the index alone.
+    Index(None, "agency_id", "worker_id", "role"),
     Index(None, "agency_id", "created_at", "id"),
     # A child's or an application's list, filtered by role and created range, in its order;
     # an application's by updated range. Named here: the generated names pass PostgreSQL's 63.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from caseworks.auth import Principal, policy
 from caseworks.core.errors import Conflict, FieldProblem, Invalid, NotFound
@@ -16,10 +16,27 @@ from caseworks.db import ConstraintViolation, Database, Executor, Row, audit, id
 from caseworks.db.base import StreamedRow
 from caseworks.db.idempotency import Claim, IdempotentRequest
 from caseworks.mentoring import mentoring_queries as queries
-from caseworks.mentoring.mentoring_models import AssignmentCreate, AssignmentUpdate, StatusChange
+from caseworks.mentoring.capacity import CapacityCheck, NoSuchMentor, claim_capacity
+from caseworks.mentoring.mentoring_models import (
+    AssignmentCreate,
+    AssignmentFields,
+    AssignmentUpdate,
+    CapacityOverride,
+    Reassignment,
+    StatusChange,
+)
 from caseworks.mentoring.mentoring_queries import AssignmentFilters
 
 SUBJECT = "assignment"
+
+
+class Reassigned(NamedTuple):
+    closed: Row
+    opened: Row
+
+
+class SameMentor(Invalid):
+    """A reassignment to the mentor the assignment already has (a conflict in a bulk move)."""
 
 
 def _not_found(assignment_id: str) -> NotFound:
@@ -86,6 +103,7 @@ async def create_assignment(
     """The new assignment, or the one an earlier attempt with the key made; and which."""
     # Before the key is looked up: a replay answers with a record only its maker may make.
     policy.require_mentoring_manager(caller)
+    check_override(caller, data)
     assignment_id = new_id("assign")
     return await idempotency.create_once(
         db,
@@ -99,15 +117,10 @@ async def _insert_assignment(
     tx: Executor, caller: Principal, data: AssignmentCreate, assignment_id: str
 ) -> Row:
     now = utc_now()
-    problems = []
-    if not await queries.mentor_exists(tx, caller.agency_id, data.mentor_id):
-        problems.append(FieldProblem(f"no mentor {data.mentor_id}", pointer="/mentor_id"))
-    if not await queries.contact_exists(tx, caller.agency_id, data.contact_id):
-        problems.append(FieldProblem(f"no contact {data.contact_id}", pointer="/contact_id"))
-    if problems:
-        raise Invalid("the assignment names records that do not exist", problems)
+    check = await _claim_for_new(tx, caller, data)
     try:
-        fields = data.model_dump() | {"assigned_date": data.assigned_date or now}
+        fields = data.model_dump(include=set(AssignmentFields.model_fields))
+        fields |= {"assigned_date": data.assigned_date or now}
         made = {"agency_id": caller.agency_id, "id": assignment_id, "created_at": now}
         await queries.insert_assignment(tx, _in_utc(fields) | made)
     except ConstraintViolation as violation:
@@ -124,9 +137,45 @@ async def _insert_assignment(
         SUBJECT,
         assignment_id,
         to_status="open",
-        details={"mentor_id": data.mentor_id, "contact_id": data.contact_id},
+        reason=data.reason,
+        details={"mentor_id": data.mentor_id, "contact_id": data.contact_id}
+        | _override_details(check),
     )
     return await _visible(tx, caller, assignment_id)
+
+
+async def _claim_for_new(tx: Executor, caller: Principal, data: AssignmentCreate) -> CapacityCheck:
+    """422 naming each record the body names that does not exist; else the mentor's capacity
+    claimed (409 over it)."""
+    mentor = FieldProblem(f"no mentor {data.mentor_id}", pointer="/mentor_id")
+    if not await queries.contact_exists(tx, caller.agency_id, data.contact_id):
+        contact = FieldProblem(f"no contact {data.contact_id}", pointer="/contact_id")
+        problems = [contact]
+        if not await queries.mentor_exists(tx, caller.agency_id, data.mentor_id):
+            problems.insert(0, mentor)
+        raise Invalid("the assignment names records that do not exist", problems)
+    try:
+        return await claim_capacity(
+            tx, caller.agency_id, data.mentor_id, override=data.override_capacity
+        )
+    except NoSuchMentor:
+        raise Invalid("the assignment names records that do not exist", [mentor]) from None
+
+
+def check_override(caller: Principal, data: CapacityOverride) -> None:
+    """An override of a mentor's limit: admins and supervisors only (403), with a reason (422)."""
+    if not data.override_capacity:
+        return
+    policy.require_capacity_override(caller)
+    if data.reason is None or not data.reason.strip():
+        raise Invalid.field("/reason", "a reason is required to override a mentor's capacity")
+
+
+def _override_details(check: CapacityCheck | None) -> dict[str, Any]:
+    """What the audit event says of a write that went over a mentor's limit."""
+    if check is None or not check.over:
+        return {}
+    return {"capacity_override": True, "open_before": check.open, "limit": check.limit}
 
 
 def _in_utc(values: dict[str, Any]) -> dict[str, Any]:
@@ -160,13 +209,21 @@ async def update_assignment(
 async def change_status(
     db: Database, caller: Principal, assignment_id: str, data: StatusChange
 ) -> Row:
+    check_override(caller, data)
     async with db.transaction() as tx:
+        if data.status == "open":
+            await _lock_mentor_of(tx, caller, assignment_id)
         current = await _locked(tx, caller, assignment_id)
         policy.require_mentoring_manager(caller)
         if current["status"] != data.status:
+            check = None
+            if data.status == "open":  # a reopened assignment counts against the limit again
+                check = await claim_capacity(
+                    tx, caller.agency_id, current["mentor_id"], override=data.override_capacity
+                )
             try:
                 await queries.set_status(
-                    tx, caller.agency_id, assignment_id, data.status, utc_now()
+                    tx, caller.agency_id, assignment_id, data.status, utc_now(), data.reason
                 )
             except ConstraintViolation as violation:
                 if violation.kind == "unique":
@@ -183,8 +240,20 @@ async def change_status(
                 from_status=current["status"],
                 to_status=data.status,
                 reason=data.reason,
+                details=_override_details(check) or None,
             )
         return await _visible(tx, caller, assignment_id)
+
+
+async def _lock_mentor_of(tx: Executor, caller: Principal, assignment_id: str) -> None:
+    """Lock the assignment's mentor before the assignment itself, in the order deleting a
+    mentor takes them, so the two never wait for each other (an assignment's mentor never
+    changes, so it can be read before the lock)."""
+    seen = None
+    if is_valid_id(assignment_id):
+        seen = await queries.peek_assignment(tx, policy.mentoring_scope(caller), assignment_id)
+    if seen is not None:
+        await queries.lock_mentor_capacity(tx, caller.agency_id, seen["mentor_id"])
 
 
 async def delete_assignment(db: Database, caller: Principal, assignment_id: str) -> None:
@@ -196,7 +265,7 @@ async def delete_assignment(db: Database, caller: Principal, assignment_id: str)
 
 async def erase_assignment(tx: Executor, caller: Principal, current: Row) -> None:
     """Delete the record, scrub free text from its history and leave a tombstone event."""
-    await queries.delete_assignment(tx, caller.agency_id, current["id"])
+    await queries.delete_assignment(tx, caller.agency_id, current)
     await audit.scrub_reasons(tx, caller.agency_id, SUBJECT, current["id"])
     await audit.record(
         tx,
@@ -267,3 +336,117 @@ async def assignment_events(db: Database, caller: Principal, assignment_id: str)
     await _visible(db, caller, assignment_id)
     policy.require_mentoring_manager(caller)
     return await audit.events_for(db, caller.agency_id, SUBJECT, assignment_id)
+
+
+# --- reassignment --------------------------------------------------------------------------------
+
+
+async def reassign(
+    db: Database,
+    caller: Principal,
+    assignment_id: str,
+    data: Reassignment,
+    idempotent: IdempotentRequest | None = None,
+) -> tuple[Reassigned, bool]:
+    """Close the assignment and open its successor with ``data.mentor_id``, in one transaction;
+    or, for a retry with the key, what the first attempt did. Returns both rows and whether it
+    was a replay."""
+    policy.require_mentoring_manager(caller)
+    check_override(caller, data)
+    successor_id = new_id("assign")
+    return await idempotency.create_once(
+        db,
+        Claim(caller.agency_id, idempotent, SUBJECT, successor_id),
+        lambda tx: reassign_in(tx, caller, assignment_id, data, successor_id),
+        lambda made: _reassignment_made(db, caller, made),
+    )
+
+
+async def reassign_in(
+    tx: Executor, caller: Principal, assignment_id: str, data: Reassignment, successor_id: str
+) -> Reassigned:
+    """The one rule of a reassignment, in ``tx``: 404 for an assignment out of sight, 409 when
+    it is closed, 422 for its own mentor or an unknown one, 409 over the target's capacity (unless
+    overridden) or when the target already has the contact open."""
+    # The target mentor's row before the assignment's, in the order every write that takes both
+    # locks them, so a batch and a single move to one mentor queue instead of deadlocking.
+    target_exists, _ = await queries.lock_mentor_capacity(tx, caller.agency_id, data.mentor_id)
+    current = await _locked(tx, caller, assignment_id)
+    if current["status"] != "open":
+        raise Conflict(f"assignment {assignment_id} is closed; only an open one is reassigned")
+    if current["mentor_id"] == data.mentor_id:
+        raise SameMentor.field("/mentor_id", f"assignment {assignment_id} is with this mentor")
+    if not target_exists:
+        raise Invalid.field("/mentor_id", f"no mentor {data.mentor_id}")
+    check = await claim_capacity(
+        tx, caller.agency_id, data.mentor_id, override=data.override_capacity
+    )
+    now = utc_now()
+    assigned = to_utc(data.assigned_date) if data.assigned_date is not None else now
+    await tx.execute(
+        *queries.close_for_successor_statement(
+            caller.agency_id, assignment_id, successor_id, data.reason, now
+        )
+    )
+    try:
+        await tx.execute(
+            *queries.successor_statement(
+                caller.agency_id, assignment_id, successor_id, data.mentor_id, assigned, now
+            )
+        )
+    except ConstraintViolation as violation:
+        if violation.kind == "unique":
+            raise Conflict(
+                f"mentor {data.mentor_id} already has an open assignment"
+                f" with contact {current['contact_id']}"
+            ) from violation
+        raise
+    await _audit_reassignment(tx, caller, current, data, successor_id, check)
+    return Reassigned(
+        await _visible(tx, caller, assignment_id), await _visible(tx, caller, successor_id)
+    )
+
+
+async def _audit_reassignment(
+    tx: Executor,
+    caller: Principal,
+    current: Row,
+    data: Reassignment,
+    successor_id: str,
+    check: CapacityCheck,
+) -> None:
+    await audit.record(
+        tx,
+        caller,
+        "reassigned",
+        SUBJECT,
+        current["id"],
+        from_status="open",
+        to_status="closed",
+        reason=data.reason,
+        details={"next_assignment_id": successor_id, "mentor_id": data.mentor_id},
+    )
+    await audit.record(
+        tx,
+        caller,
+        "created",
+        SUBJECT,
+        successor_id,
+        to_status="open",
+        reason=data.reason,
+        details={
+            "mentor_id": data.mentor_id,
+            "contact_id": current["contact_id"],
+            "previous_assignment_id": current["id"],
+        }
+        | _override_details(check),
+    )
+
+
+async def _reassignment_made(db: Database, caller: Principal, successor_id: str) -> Reassigned:
+    """What an earlier attempt with the same key did: its successor and the one it closed."""
+    opened = await _visible(db, caller, successor_id)
+    previous = opened["previous_assignment_id"]
+    if previous is None:  # the closed one was erased since
+        raise NotFound(f"the assignment {successor_id} replaced has been erased")
+    return Reassigned(await _visible(db, caller, previous), opened)

@@ -1,8 +1,9 @@
 """Wire models of the mentoring surface. Request models forbid unknown fields; response models
 document the JSON the routes render straight from rows.
 
-A person's fields are ``PersonCreate``'s: the columns the queries read and write, the fields an
-update may change and the answers' models come from it. An assignment's answer is
+A person's fields are ``PersonCreate``'s (a mentor's ``MentorFields``'s, which add its caseload
+limit): the columns the queries read and write, the fields an update may change and the answers'
+models come from them. An assignment's answer is
 ``AssignmentSummary`` (and ``Assignment``): the queries select exactly their fields.
 """
 
@@ -14,6 +15,7 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from caseworks.auth.agencies import Capacity
 from caseworks.core.pagination import PageRequest
 from caseworks.core.text import (
     Email,
@@ -73,11 +75,29 @@ class PersonQuery(PageQuery):
     sort: PersonSort = Field("created_at", description="`-` for descending.")
 
 
-class AssignmentCreate(Strict):
+class CapacityOverride(Strict):
+    """A write that may take a mentor over its caseload limit, if an admin or supervisor says
+    so and why (the reason goes into the audit event)."""
+
+    override_capacity: bool = Field(
+        False,
+        description="Admins and supervisors: allow the write over the mentor's limit;"
+        " `reason` is then required.",
+    )
+    reason: ShortText | None = None
+
+
+class AssignmentFields(Strict):
+    """The columns a new assignment is made with."""
+
     mentor_id: RecordId
     contact_id: RecordId
     notes: FreeText | None = None
     assigned_date: IsoDateTime | None = Field(None, description="Defaults to now.")
+
+
+class AssignmentCreate(AssignmentFields, CapacityOverride):
+    pass
 
 
 class AssignmentUpdate(Strict):
@@ -88,9 +108,51 @@ class AssignmentUpdate(Strict):
     assigned_date: IsoDateTime | None = None
 
 
-class StatusChange(Strict):
+class StatusChange(CapacityOverride):
+    """``reason`` is recorded in the audit event and, on closing, as the ``closed_reason``."""
+
     status: AssignmentStatus
-    reason: ShortText | None = None
+
+
+class Reassignment(CapacityOverride):
+    mentor_id: RecordId = Field(description="The mentor the contact moves to.")
+    reason: ShortText = Field(
+        min_length=1, description="Why: the closed assignment's `closed_reason`."
+    )
+    assigned_date: IsoDateTime | None = Field(
+        None, description="Of the new assignment; defaults to now."
+    )
+
+
+class AssignmentSelection(Strict):
+    """Which assignments a bulk operation takes: the list's filters, by the list's names."""
+
+    mentor_id: RecordId | None = None
+    contact_id: RecordId | None = None
+    status: AssignmentStatus | None = None
+    assigned_from: IsoDateTime | None = Field(None, description="Inclusive.")
+    assigned_to: IsoDateTime | None = Field(None, description="Inclusive.")
+    last_contact_before: IsoDateTime | None = None
+    stale: bool | None = Field(
+        None, description="Only stale open assignments (the agency's `stale_after_days`)."
+    )
+
+
+BULK_LIMIT = 500
+
+
+class BulkReassignment(CapacityOverride):
+    """Either ``assignment_ids`` or ``filter``; each assignment is reassigned in order."""
+
+    assignment_ids: list[RecordId] | None = Field(
+        None, description=f"At most {BULK_LIMIT}, each once."
+    )
+    filter: AssignmentSelection | None = None
+    mentor_id: RecordId = Field(description="The mentor the contacts move to.")
+    reason: ShortText = Field(
+        min_length=1, description="Why: each closed assignment's `closed_reason`."
+    )
+    dry_run: bool = Field(False, description="Answer what would happen; write nothing.")
 
 
 class PersonCreate(Strict):
@@ -99,7 +161,19 @@ class PersonCreate(Strict):
     phone: Phone | None = None
 
 
-class MentorCreate(PersonCreate):
+_CAPACITY = (
+    "Open assignments this mentor may hold; null: the agency's `default_mentor_capacity`"
+    " (and no limit if that is null too)."
+)
+
+
+class MentorFields(PersonCreate):
+    """A mentor is a person with a caseload limit."""
+
+    max_open_assignments: Capacity | None = Field(None, description=_CAPACITY)
+
+
+class MentorCreate(MentorFields):
     mentor_id: RecordId | None = Field(
         None, description="Bring your own id when importing: `mentor_` and 3–40 letters or digits."
     )
@@ -117,6 +191,12 @@ class PersonUpdate(Strict):
     name: Name | None = None
     email: Email | None = None
     phone: Phone | None = None
+
+
+class MentorUpdate(PersonUpdate):
+    """Only the fields sent are changed."""
+
+    max_open_assignments: Capacity | None = Field(None, description=_CAPACITY)
 
 
 # --- responses (documentation of what the routes render) -------------------------------------
@@ -137,6 +217,28 @@ class AssignmentSummary(BaseModel):
 
 class Assignment(AssignmentSummary):
     notes: str | None
+    closed_reason: str | None
+    previous_assignment_id: str | None
+    next_assignment_id: str | None
+
+
+class Reassigned(BaseModel):
+    closed: Assignment
+    opened: Assignment
+
+
+BulkResult = Literal["reassigned", "conflict", "over_capacity", "not_found"]
+
+
+class BulkItemResult(BaseModel):
+    assignment_id: str
+    result: BulkResult
+    detail: str | None
+    opened_assignment_id: str | None
+
+
+class BulkResults(BaseModel):
+    results: list[BulkItemResult]
 
 
 class Pagination(BaseModel):
@@ -189,13 +291,12 @@ def _answered(annotation: Any) -> Any:
     return annotation
 
 
-def _answer(name: str, id_field: str) -> Any:
-    """The answer for a person: its id under ``id_field``, ``PersonCreate``'s fields (each one
+def _answer(name: str, id_field: str, model: type[PersonCreate]) -> Any:
+    """The answer for a person: its id under ``id_field``, ``model``'s fields (each one
     present, null where empty) and when it was made and last changed."""
     fields: dict[str, Any] = {id_field: (str, ...)}
     fields |= {
-        field: (_answered(info.annotation), ...)
-        for field, info in PersonCreate.model_fields.items()
+        field: (_answered(info.annotation), ...) for field, info in model.model_fields.items()
     }
     fields |= {"created_at": (datetime, ...), "updated_at": (datetime, ...)}
     return create_model(name, **fields)
@@ -205,8 +306,8 @@ def _page(name: str, item: Any) -> Any:
     return create_model(name, data=(list[item], ...), pagination=(Pagination, ...))
 
 
-Mentor = _answer("Mentor", "mentor_id")
-Contact = _answer("Contact", "contact_id")
+Mentor = _answer("Mentor", "mentor_id", MentorFields)
+Contact = _answer("Contact", "contact_id", PersonCreate)
 MentorPage = _page("MentorPage", Mentor)
 ContactPage = _page("ContactPage", Contact)
 

@@ -17,9 +17,11 @@ from caseworks.core.pagination import PageRequest
 from caseworks.db import Executor, Row
 from caseworks.mentoring.mentoring_models import (
     Assignment,
-    AssignmentCreate,
+    AssignmentFields,
     AssignmentSummary,
     AssignmentUpdate,
+    MentorFields,
+    MentorUpdate,
     PersonCreate,
     PersonUpdate,
     field_names,
@@ -201,13 +203,18 @@ async def get_assignment(db: Executor, scope: MentoringScope, assignment_id: str
     return await db.fetch_one(*assignment_statement(scope, assignment_id))
 
 
+# What a change of an assignment reads of it, under its lock.
+_LOCKED_COLUMNS = (
+    "a.id, a.mentor_id, a.contact_id, a.status, a.previous_assignment_id, a.next_assignment_id"
+)
+
+
 def lock_statement(scope: MentoringScope, assignment_id: str, locking: str) -> Statement:
     """What a change needs of an assignment, locked (``locking`` is ``for_update(db)``)."""
     params: dict[str, Any] = {"id": assignment_id}
     where = " AND ".join([*_assignments_in_scope(scope, params), "a.id = :id"])
     return (
-        "SELECT a.id, a.mentor_id, a.contact_id, a.status FROM assignments a"
-        f" WHERE {where}{locking}",
+        f"SELECT {_LOCKED_COLUMNS} FROM assignments a WHERE {where}{locking}",
         params,
     )
 
@@ -216,8 +223,15 @@ async def lock_assignment(db: Executor, scope: MentoringScope, assignment_id: st
     return await db.fetch_one(*lock_statement(scope, assignment_id, for_update(db)))
 
 
-# A new assignment: ``AssignmentCreate``'s fields, open, never contacted yet.
-_CREATED_WITH = field_names(AssignmentCreate)
+async def peek_assignment(db: Executor, scope: MentoringScope, assignment_id: str) -> Row | None:
+    """What ``lock_assignment`` reads, without the lock."""
+    return await db.fetch_one(*lock_statement(scope, assignment_id, ""))
+
+
+# A new assignment: ``AssignmentFields``'s columns, open, never contacted yet.
+_CREATED_WITH = field_names(AssignmentFields)
+
+
 INSERT_ASSIGNMENT = (
     f"INSERT INTO assignments (agency_id, id, {', '.join(_CREATED_WITH)}, status,"
     " last_contact_date, closed_date, created_at, updated_at)"
@@ -244,16 +258,21 @@ async def update_assignment(
     )
 
 
-def status_statement(agency_id: str, assignment_id: str, status: str, now: datetime) -> Statement:
-    """Closing sets closed_date; reopening clears it."""
+def status_statement(
+    agency_id: str, assignment_id: str, status: str, now: datetime, reason: str | None = None
+) -> Statement:
+    """Closing sets closed_date and closed_reason; reopening clears both."""
+    closing = status == "closed"
     return (
         """
-        UPDATE assignments SET status = :status, closed_date = :closed_date, updated_at = :now
+        UPDATE assignments SET status = :status, closed_date = :closed_date,
+                               closed_reason = :closed_reason, updated_at = :now
         WHERE agency_id = :agency_id AND id = :id
         """,
         {
             "status": status,
-            "closed_date": now if status == "closed" else None,
+            "closed_date": now if closing else None,
+            "closed_reason": reason if closing else None,
             "now": now,
             "agency_id": agency_id,
             "id": assignment_id,
@@ -262,16 +281,149 @@ def status_statement(agency_id: str, assignment_id: str, status: str, now: datet
 
 
 async def set_status(
-    db: Executor, agency_id: str, assignment_id: str, status: str, now: datetime
+    db: Executor,
+    agency_id: str,
+    assignment_id: str,
+    status: str,
+    now: datetime,
+    reason: str | None = None,
 ) -> None:
-    await db.execute(*status_statement(agency_id, assignment_id, status, now))
+    await db.execute(*status_statement(agency_id, assignment_id, status, now, reason))
 
 
-async def delete_assignment(db: Executor, agency_id: str, assignment_id: str) -> None:
-    await db.execute(
-        "DELETE FROM assignments WHERE agency_id = :agency_id AND id = :id",
-        {"agency_id": agency_id, "id": assignment_id},
+# --- reassignment --------------------------------------------------------------------------------
+
+
+def close_for_successor_statement(
+    agency_id: str, assignment_id: str, successor_id: str, reason: str, now: datetime
+) -> Statement:
+    """Close an assignment for the one that follows it, and point at that one."""
+    return (
+        """
+        UPDATE assignments SET status = 'closed', closed_date = :now, closed_reason = :reason,
+                               next_assignment_id = :next, updated_at = :now
+        WHERE agency_id = :agency_id AND id = :id
+        """,
+        {
+            "reason": reason,
+            "next": successor_id,
+            "now": now,
+            "agency_id": agency_id,
+            "id": assignment_id,
+        },
     )
+
+
+# The successor is the same contact's, with the new mentor; it carries the predecessor's notes
+# (the handover) and nothing else of it: contact history starts again with the new mentor.
+INSERT_SUCCESSOR = """
+INSERT INTO assignments (agency_id, id, mentor_id, contact_id, notes, assigned_date, status,
+                         last_contact_date, closed_date, previous_assignment_id, created_at,
+                         updated_at)
+SELECT agency_id, :id, :mentor_id, contact_id, notes, :assigned_date, 'open',
+       NULL, NULL, id, :now, :now
+FROM assignments WHERE agency_id = :agency_id AND id = :previous_assignment_id
+"""
+
+
+def successor_statement(
+    agency_id: str,
+    previous_id: str,
+    successor_id: str,
+    mentor_id: str,
+    assigned_date: datetime,
+    now: datetime,
+) -> Statement:
+    return (
+        INSERT_SUCCESSOR,
+        {
+            "agency_id": agency_id,
+            "id": successor_id,
+            "mentor_id": mentor_id,
+            "assigned_date": assigned_date,
+            "now": now,
+            "previous_assignment_id": previous_id,
+        },
+    )
+
+
+async def selected_ids(
+    db: Executor, scope: MentoringScope, filters: AssignmentFilters, limit: int
+) -> list[str]:
+    """The ids of the assignments ``filters`` selects, in the list's default order; at most
+    ``limit``."""
+    where, params = filters.where(scope)
+    rows = await db.fetch_all(
+        f"SELECT a.id FROM assignments a WHERE {where} ORDER BY {_ORDER['created_at']}"
+        " LIMIT :limit",
+        {**params, "limit": limit},
+    )
+    return [row["id"] for row in rows]
+
+
+async def selected_count(db: Executor, scope: MentoringScope, filters: AssignmentFilters) -> int:
+    where, params = filters.where(scope)
+    return int(await db.fetch_value(f"SELECT count(*) FROM assignments a WHERE {where}", params))
+
+
+async def delete_assignment(db: Executor, agency_id: str, current: Row) -> None:
+    """Erase the assignment (``current``: its row as ``lock_statement`` reads it), and the links
+    its predecessor and successor hold to it."""
+    ids = {"agency_id": agency_id, "id": current["id"]}
+    for neighbour, link in (
+        ("previous_assignment_id", "next_assignment_id"),
+        ("next_assignment_id", "previous_assignment_id"),
+    ):
+        if current[neighbour] is not None:
+            await db.execute(
+                f"UPDATE assignments SET {link} = NULL"
+                f" WHERE agency_id = :agency_id AND id = :neighbour AND {link} = :id",
+                ids | {"neighbour": current[neighbour]},
+            )
+    await db.execute("DELETE FROM assignments WHERE agency_id = :agency_id AND id = :id", ids)
+
+
+# --- capacity ------------------------------------------------------------------------------------
+
+# On PostgreSQL the mentor's row alone (not its agency's): creates for different mentors of one
+# agency must not wait for each other.
+_LOCK_MENTOR = {"postgresql": " FOR UPDATE OF m", "sqlite": ""}
+
+
+def lock_mentor_statement(dialect: str, agency_id: str, mentor_id: str) -> Statement:
+    """The mentor's caseload limit in force (NULL: none), its row locked; no row if the agency
+    has no such mentor."""
+    return (
+        f"SELECT {CAPACITY_IN_FORCE} AS capacity FROM {MENTOR_WITH_AGENCY}"
+        f" WHERE m.agency_id = :agency_id AND m.id = :mentor_id{_LOCK_MENTOR[dialect]}",
+        {"agency_id": agency_id, "mentor_id": mentor_id},
+    )
+
+
+def open_count_statement(agency_id: str, mentor_id: str) -> Statement:
+    return (
+        "SELECT count(*) FROM assignments"
+        " WHERE agency_id = :agency_id AND mentor_id = :mentor_id AND status = 'open'",
+        {"agency_id": agency_id, "mentor_id": mentor_id},
+    )
+
+
+async def lock_mentor_capacity(
+    db: Executor, agency_id: str, mentor_id: str
+) -> tuple[bool, int | None]:
+    """Lock the mentor's row; whether it exists, and the caseload limit in force (None: none).
+
+    The count of open assignments is a statement of its own, run after this one: under READ
+    COMMITTED a statement that waited for the lock still reads with the snapshot it began with,
+    so a count in the same statement would miss what the previous holder committed."""
+    row = await db.fetch_one(*lock_mentor_statement(db.dialect, agency_id, mentor_id))
+    if row is None:
+        return False, None
+    return True, None if row["capacity"] is None else int(row["capacity"])
+
+
+async def open_count(db: Executor, agency_id: str, mentor_id: str) -> int:
+    return int(await db.fetch_value(*open_count_statement(agency_id, mentor_id)))
 
 
 def _mentor_where(scope: MentoringScope, params: dict[str, Any], open_only: bool) -> str:
@@ -356,8 +508,9 @@ async def contact_exists(db: Executor, agency_id: str, contact_id: str) -> bool:
 # --- mentors and contacts ----------------------------------------------------------------------
 
 PEOPLE_TABLES = ("mentors", "contacts")
-_PERSON_FIELDS = field_names(PersonCreate)
-_PERSON_UPDATABLE = field_names(PersonUpdate)
+# Each table's columns come from its kind's create and update models.
+_PERSON_FIELDS = {"mentors": field_names(MentorFields), "contacts": field_names(PersonCreate)}
+_PERSON_UPDATABLE = {"mentors": field_names(MentorUpdate), "contacts": field_names(PersonUpdate)}
 
 _PERSON_ORDER = {
     "created_at": "created_at, id",
@@ -377,7 +530,7 @@ def _person_columns(table: str, id_field: str) -> str:
     _table(table)
     if id_field not in ("mentor_id", "contact_id"):
         raise ValueError(id_field)
-    return ", ".join([f"id AS {id_field}", *_PERSON_FIELDS, "created_at", "updated_at"])
+    return ", ".join([f"id AS {id_field}", *_PERSON_FIELDS[table], "created_at", "updated_at"])
 
 
 def _person_in_scope(table: str, scope: MentoringScope, params: dict[str, Any]) -> list[str]:
@@ -414,18 +567,12 @@ async def list_people(
     return rows, total
 
 
-# Read by an export of mentors beside the list's columns: the mentor's own caseload limit.
-_MENTOR_EXPORTED = ", max_open_assignments"
-
-
 def people_list_statement(table: str, id_field: str, scope: MentoringScope, sort: str) -> Statement:
-    """Every mentor or contact the list holds, in its order, with the columns an export writes
-    (a mentor's caseload limit too)."""
+    """Every mentor or contact the list holds, in its order, with the list's columns."""
     params: dict[str, Any] = {}
     where = " AND ".join(_person_in_scope(table, scope, params))
-    extra = _MENTOR_EXPORTED if table == "mentors" else ""
     return (
-        f"SELECT {_person_columns(table, id_field)}{extra} FROM {table} WHERE {where}"
+        f"SELECT {_person_columns(table, id_field)} FROM {table} WHERE {where}"
         f" ORDER BY {_PERSON_ORDER[sort]}",
         params,
     )
@@ -443,19 +590,20 @@ async def get_person(
 
 async def insert_person(db: Executor, table: str, row: dict[str, Any]) -> None:
     """A new mentor or contact: ``agency_id``, ``id``, ``now`` and its fields (None if absent)."""
-    names = ", ".join(_PERSON_FIELDS)
-    values = ", ".join(f":{name}" for name in _PERSON_FIELDS)
+    fields = _PERSON_FIELDS[_table(table)]
+    names = ", ".join(fields)
+    values = ", ".join(f":{name}" for name in fields)
     await db.execute(
-        f"INSERT INTO {_table(table)} (agency_id, id, {names}, created_at, updated_at)"
+        f"INSERT INTO {table} (agency_id, id, {names}, created_at, updated_at)"
         f" VALUES (:agency_id, :id, {values}, :now, :now)",
-        {name: row.get(name) for name in _PERSON_FIELDS} | row,
+        {name: row.get(name) for name in fields} | row,
     )
 
 
 async def update_person(
     db: Executor, table: str, agency_id: str, person_id: str, changes: dict[str, Any], now: datetime
 ) -> int:
-    assignments = _set_clause(changes, _PERSON_UPDATABLE)
+    assignments = _set_clause(changes, _PERSON_UPDATABLE[_table(table)])
     return await db.execute(
         f"UPDATE {_table(table)} SET {assignments}, updated_at = :now"
         " WHERE agency_id = :agency_id AND id = :id",
@@ -479,8 +627,8 @@ async def assignments_of(
     if person_column not in ("mentor_id", "contact_id"):
         raise ValueError(person_column)
     return await db.fetch_all(
-        "SELECT id, mentor_id, contact_id, status FROM assignments"
-        f" WHERE agency_id = :agency_id AND {person_column} = :person_id{for_update(db)}",
+        f"SELECT {_LOCKED_COLUMNS} FROM assignments a"
+        f" WHERE a.agency_id = :agency_id AND a.{person_column} = :person_id{for_update(db)}",
         {"agency_id": agency_id, "person_id": person_id},
     )
 

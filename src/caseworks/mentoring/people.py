@@ -16,7 +16,12 @@ from caseworks.db.base import StreamedRow
 from caseworks.db.idempotency import Claim, IdempotentRequest
 from caseworks.mentoring import mentoring_queries as queries
 from caseworks.mentoring.mentor_assignments import erase_assignment
-from caseworks.mentoring.mentoring_models import PersonCreate, PersonUpdate
+from caseworks.mentoring.mentoring_models import (
+    MentorFields,
+    MentorUpdate,
+    PersonCreate,
+    PersonUpdate,
+)
 
 
 @dataclass(frozen=True)
@@ -24,6 +29,8 @@ class PersonKind:
     noun: str  # "mentor"
     table: str  # "mentors"
     id_field: str  # "mentor_id", also the assignments column pointing here
+    fields: type[PersonCreate]  # the kind's columns: PersonCreate's, and a mentor's limit
+    update: type[PersonUpdate]  # what an update may change
 
     @property
     def prefix(self) -> str:
@@ -38,8 +45,8 @@ _REQUIRED = frozenset(
     name for name, field in PersonCreate.model_fields.items() if field.is_required()
 )
 
-MENTORS = PersonKind("mentor", "mentors", "mentor_id")
-CONTACTS = PersonKind("contact", "contacts", "contact_id")
+MENTORS = PersonKind("mentor", "mentors", "mentor_id", MentorFields, MentorUpdate)
+CONTACTS = PersonKind("contact", "contacts", "contact_id", PersonCreate, PersonUpdate)
 
 
 async def list_people(
@@ -101,7 +108,7 @@ async def _insert_person(
     tx: Executor, caller: Principal, kind: PersonKind, data: PersonCreate, person_id: str
 ) -> Row:
     try:
-        fields = data.model_dump(include=set(PersonCreate.model_fields))
+        fields = data.model_dump(include=set(kind.fields.model_fields))
         await queries.insert_person(
             tx,
             kind.table,
@@ -120,7 +127,7 @@ async def update_person(
 ) -> Row:
     sent = data.model_fields_set
     if not sent:
-        raise Invalid.field("", f"send at least one of {', '.join(PersonUpdate.model_fields)}")
+        raise Invalid.field("", f"send at least one of {', '.join(kind.update.model_fields)}")
     for name in sorted(sent & _REQUIRED):
         if getattr(data, name) is None:
             raise Invalid.field(f"/{name}", f"{name} cannot be null")

@@ -18,8 +18,8 @@ from starlette.responses import Response
 from starlette.types import Scope
 
 from caseworks.auth import policy
+from caseworks.childwelfare import caseload_transfers, intake, records, worker_caseloads
 from caseworks.childwelfare import childwelfare_models as schemas
-from caseworks.childwelfare import intake, records
 from caseworks.childwelfare import worker_assignments as service
 from caseworks.childwelfare.childwelfare_models import (
     ApplicationAssignmentsQuery,
@@ -65,6 +65,7 @@ from caseworks.web.jsonapi.childwelfare_documents import (
     Intake,
     application_intake,
     assignment_request,
+    caseload_transfer,
     own_id,
     record_or_member,
     record_or_member_update,
@@ -74,7 +75,9 @@ from caseworks.web.jsonapi.childwelfare_documents import (
 from caseworks.web.jsonapi.childwelfare_openapi import (
     ASSIGNMENT_INCLUDED,
     ASSIGNMENT_RESOURCE,
+    CASELOAD_RESOURCE,
     RECORD_RESOURCES,
+    TRANSFER_ANSWER,
     assignment_body,
     intake_body,
     member_body,
@@ -82,6 +85,7 @@ from caseworks.web.jsonapi.childwelfare_openapi import (
     profile_body,
     record_body,
     single,
+    transfer_body,
 )
 from caseworks.web.jsonapi.reading import query_of, query_parameters, read_document
 from caseworks.web.origin import origins_of
@@ -783,11 +787,107 @@ def _nested(collection: str) -> str:
     return f"/api/v1/{collection}/{{record_id}}/relationships/worker_assignments"
 
 
+# --- caseloads ---------------------------------------------------------------------------------
+
+WORKERS_PATH = "/api/v1/agency_workers"
+CASELOADS_PATH = "/api/v1/worker_caseloads"
+CASELOADS_TAG = "worker caseloads"
+
+
+async def _check_source(call: Call) -> None:
+    await caseload_transfers.check_source(call.state.db, call.caller, call.path["record_id"])
+
+
+async def _transfer_reader(request: Request) -> caseload_transfers.Transfer:
+    return caseload_transfer(await read_document(request))
+
+
+async def transfer_caseload(call: Call) -> Response:
+    """200 with one result per assignment of the source worker in the roles asked for."""
+    transfer: caseload_transfers.Transfer = call.body
+    source_id = call.path["record_id"]
+    results = await caseload_transfers.transfer_caseload(
+        call.state.db, call.caller, source_id, transfer, _limits(call.state.settings)
+    )
+    moved = sum(result.outcome is caseload_transfers.Outcome.MOVED for result in results)
+    meta = {
+        "source-worker": source_id,
+        "target-worker": transfer.target_id,
+        "dry-run": transfer.dry_run,
+        "send-notification": transfer.notify,
+        "moved": moved,
+        "results": [render.transfer_result(result) for result in results],
+    }
+    return jsonapi.response({"meta": meta, "links": {"self": str(_url(call.scope))}})
+
+
+async def list_caseloads(call: Call) -> Response:
+    query: RecordListQuery = call.query
+    page = await worker_caseloads.list_caseloads(
+        call.state.db, call.caller, query.order, query.page
+    )
+    base = _base(call)
+    resources = [render.caseload(row, base) for row in page.items]
+    return jsonapi.response(
+        jsonapi.collection(page, _url(call.scope), query.asked_order, resources)
+    )
+
+
+def export_caseloads(call: Call) -> AsyncIterator[list[StreamedRow]]:
+    query: RecordListQuery = call.query
+    return worker_caseloads.export_caseloads(call.state.db, call.caller, query.order)
+
+
+async def show_caseload(call: Call) -> Response:
+    row = await worker_caseloads.get_caseload(call.state.db, call.caller, call.path["record_id"])
+    return jsonapi.response({"data": render.caseload(row, _base(call))})
+
+
+def caseload_endpoints() -> list[Endpoint]:
+    return [
+        _declare(
+            "POST",
+            WORKERS_PATH + "/{record_id}/transfer",
+            transfer_caseload,
+            "Move a worker's assignments in some roles to another worker (one result each)",
+            "transfer_agency_worker_caseload",
+            CASELOADS_TAG,
+            access=UPDATERS,
+            guard=_check_source,
+            reader=_transfer_reader,
+            request_schema=transfer_body(),
+            output=TRANSFER_ANSWER,
+        ),
+        _declare(
+            "GET",
+            CASELOADS_PATH,
+            list_caseloads,
+            "List the agency workers' caseloads: assignments by role, and the limit",
+            "list_worker_caseloads",
+            CASELOADS_TAG,
+            RecordListQuery,
+            output=page_of(CASELOAD_RESOURCE),
+            export=Export("worker-caseloads", export_caseloads),
+        ),
+        _declare(
+            "GET",
+            CASELOADS_PATH + "/{record_id}",
+            show_caseload,
+            "Show an agency worker's caseload",
+            "show_worker_caseload",
+            CASELOADS_TAG,
+            RecordShowQuery,
+            output=single(CASELOAD_RESOURCE),
+        ),
+    ]
+
+
 def endpoints() -> list[Endpoint]:
     """The child-welfare endpoints, each declared once."""
     return [
         *assignment_endpoints(),
-        *record_endpoints(records.WORKERS, "/api/v1/agency_workers", ("agency-workers",)),
+        *record_endpoints(records.WORKERS, WORKERS_PATH, ("agency-workers",)),
+        *caseload_endpoints(),
         *record_endpoints(records.CHILDREN, "/api/v1/children", ("children",), put=True),
         *application_endpoints(),
         *profile_endpoints(),

@@ -17,8 +17,8 @@ from caseworks.core.timestamps import to_utc
 from caseworks.csvio.csv_columns import export_columns
 from caseworks.db import Row
 from caseworks.db.base import StreamedRow
+from caseworks.mentoring import bulk_reassign, people
 from caseworks.mentoring import mentor_assignments as service
-from caseworks.mentoring import people
 from caseworks.mentoring.mentoring_models import (
     Assignment,
     AssignmentCreate,
@@ -27,6 +27,8 @@ from caseworks.mentoring.mentoring_models import (
     AssignmentQuery,
     AssignmentUpdate,
     AuditEventList,
+    BulkReassignment,
+    BulkResults,
     Contact,
     ContactCreate,
     ContactDeleted,
@@ -38,7 +40,8 @@ from caseworks.mentoring.mentoring_models import (
     OpenCount,
     PageQuery,
     PersonQuery,
-    PersonUpdate,
+    Reassigned,
+    Reassignment,
     StatusChange,
 )
 from caseworks.mentoring.mentoring_queries import AssignmentFilters
@@ -127,6 +130,20 @@ async def change_status(call: Call) -> Response:
     return JSONResponse(row)
 
 
+async def reassign(call: Call) -> Response:
+    idempotent = await idempotency.of(call.request)
+    made, replayed = await service.reassign(
+        call.state.db, call.caller, call.path["assignment_id"], call.body, idempotent
+    )
+    body = {"closed": made.closed, "opened": made.opened}
+    return _created(call, f"{ASSIGNMENTS}/{made.opened['assignment_id']}", body, replayed)
+
+
+async def bulk_reassign_assignments(call: Call) -> Response:
+    results = await bulk_reassign.bulk_reassign(call.state.db, call.caller, call.body)
+    return JSONResponse({"results": results})
+
+
 async def assignment_events(call: Call) -> Response:
     events = await service.assignment_events(call.state.db, call.caller, call.path["assignment_id"])
     return JSONResponse({"data": events})
@@ -174,7 +191,7 @@ def _created(call: Call, location: str, row: dict[str, Any], replayed: bool) -> 
 
 
 def assignment_endpoints() -> list[Endpoint]:
-    """The nine endpoints of the contract (its doubled-prefix paths are rewritten by the request
+    """The assignment endpoints (the contract's doubled-prefix paths are rewritten by the request
     context). The hottest reads come first: the router tries routes in order."""
     tags = ("assignments",)
     return [
@@ -278,6 +295,32 @@ def assignment_endpoints() -> list[Endpoint]:
             tags=tags,
         ),
         Endpoint(
+            "POST",
+            f"{ASSIGNMENT}/reassign",
+            reassign,
+            "Move the contact to another mentor: close this assignment, open its successor",
+            "reassign_assignment",
+            body=Reassignment,
+            output=Reassigned,
+            status=201,
+            errors=WRITE_ERRORS,
+            access=MANAGERS,
+            tags=tags,
+            headers=IDEMPOTENCY_KEY,
+        ),
+        Endpoint(
+            "POST",
+            f"{ASSIGNMENTS}/bulk-reassign",
+            bulk_reassign_assignments,
+            "Reassign up to 500 assignments to one mentor, each reported (admins and supervisors)",
+            "bulk_reassign_assignments",
+            body=BulkReassignment,
+            output=BulkResults,
+            errors=WRITE_ERRORS,
+            access=MANAGERS,
+            tags=tags,
+        ),
+        Endpoint(
             "GET",
             f"{ASSIGNMENT}/events",
             assignment_events,
@@ -376,7 +419,7 @@ def people_endpoints(
             update_person,
             f"Update a {kind.noun}",
             f"update_{kind.noun}",
-            body=PersonUpdate,
+            body=kind.update,
             output=one,
             errors=WRITE_ERRORS,
             access=MENTORING,

@@ -37,6 +37,8 @@ def problem_body(error: ServiceError, request_id: str | None = None) -> dict[str
         ]
     if request_id is not None:
         body["request_id"] = request_id
+    for name, value in error.members.items():
+        body.setdefault(name, value)  # extension members: never in place of a standard one
     return body
 
 
@@ -61,6 +63,9 @@ PROBLEM_SCHEMA: dict[str, Any] = {
         "status": {"type": "integer"},
         "detail": {"type": "string"},
         "request_id": {"type": "string"},
+        # Members some problems add (ServiceError.members): over a mentor's caseload limit.
+        "open": {"type": "integer", "description": "Open assignments the mentor has."},
+        "limit": {"type": "integer", "description": "The mentor's caseload limit in force."},
         "errors": {
             "type": "array",
             "maxItems": MAX_PROBLEMS,
@@ -85,7 +90,8 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         401: "Missing, unknown or revoked token",
         403: "The token may not do this",
         404: "Unknown, or not visible to this token",
-        409: "Conflicts with the current state",
+        409: "Conflicts with the current state; over a mentor's caseload limit, `open` and"
+        " `limit` say by how much",
         413: "Body over the size limit",
         415: "Body is not JSON",
         422: "Well-formed but invalid; `errors` names each field or parameter (at most 50; "

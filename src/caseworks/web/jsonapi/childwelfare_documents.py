@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from caseworks.childwelfare import childwelfare_models as schemas
+from caseworks.childwelfare.caseload_transfers import Transfer
 from caseworks.childwelfare.terms import (
     CHILD_ROLES,
     CREATABLE_APPLICATION_ROLES,
@@ -30,6 +31,8 @@ from caseworks.web.jsonapi.names import field_name, member_name
 from caseworks.web.jsonapi.problem_collector import Problems, given_twice, snake_keys
 
 ASSIGNMENT_TYPE = ASSIGNMENTS
+TRANSFER_TYPE = "caseload-transfers"
+TARGET_WORKER = "target-worker"
 # The relationships an application's update may set, and the types each takes.
 APPLICATION_LINKS: dict[str, tuple[str, ...]] = {"applicant-agency-profile": (PROFILES,)}
 # A profile made on its own names its application.
@@ -535,3 +538,65 @@ def _suppress_welcome(data: dict[str, Any], problems: Problems) -> bool:
         else:
             value = given
     return bool(value)
+
+
+# --- a caseload transfer -----------------------------------------------------------------------
+
+_TRANSFER_MEMBERS = ("type", "attributes", "relationships", "meta")
+
+
+def caseload_transfer(document: Any) -> Transfer:
+    """``{"data": {"type": "caseload-transfers", "attributes": {roles, reason, dry-run},
+    "relationships": {"target-worker": …}, "meta": {"send-notification": …}}}``, every problem
+    at its pointer, all at once (422); another type is 409, as for every document here."""
+    problems = Problems()
+    data = _data_object(document, problems)
+    problems.raise_if_any()
+    assert data is not None
+    _check_type(data, (TRANSFER_TYPE,))
+    for key in data:
+        if key not in _TRANSFER_MEMBERS:
+            problems.add(pointer_to(["data", key]), "is not a member of a caseload transfer")
+    raw = data.get("attributes")
+    if not isinstance(raw, dict):
+        problems.add("/data/attributes", "must be an object with the roles and the reason")
+        raw = {}
+    values, keys = snake_keys(raw, "/data/attributes")
+    attributes = problems.validate(
+        schemas.CaseloadTransferAttributes, values, "/data/attributes", keys
+    )
+    target_id = _target_worker(data, problems)
+    notify = _transfer_notify(data, problems)
+    problems.raise_if_any()
+    assert attributes is not None
+    assert target_id is not None
+    return Transfer(
+        tuple(attributes.roles), target_id, attributes.reason, attributes.dry_run, notify
+    )
+
+
+def _target_worker(data: dict[str, Any], problems: Problems) -> str | None:
+    relationships = data.get("relationships")
+    if not isinstance(relationships, dict) or TARGET_WORKER not in relationships:
+        problems.add(f"/data/relationships/{TARGET_WORKER}", REQUIRED)
+        return None
+    for name in relationships:
+        if name != TARGET_WORKER:
+            problems.add(
+                pointer_to(["data", "relationships", name]),
+                "is not a relationship of a caseload transfer",
+            )
+    return _linkage(relationships, TARGET_WORKER, (WORKERS,), "/data", problems)
+
+
+def _transfer_notify(data: dict[str, Any], problems: Problems) -> bool:
+    """``meta.send-notification`` (either spelling), true unless false is sent; any other
+    member of ``meta`` is refused."""
+    meta = data.get("meta", {})
+    if not isinstance(meta, dict):
+        problems.add("/data/meta", "must be an object")
+        return True
+    for key in meta:
+        if field_name(key) != _NOTIFY:
+            problems.add(pointer_to(["data", "meta", key]), "is not a meta member of this request")
+    return _notify(data, "/data", problems)

@@ -13,12 +13,14 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from caseworks.childwelfare.caseload_transfers import Outcome
 from caseworks.childwelfare.childwelfare_models import (
     DERIVED_MODELS,
     PROFILE_APPLICATIONS,
     RECORD_MODELS,
     SHOWN_MODELS,
     ApplicationCreate,
+    CaseloadTransferAttributes,
     ProfileIntake,
     ProfileNew,
 )
@@ -29,10 +31,15 @@ from caseworks.childwelfare.terms import (
     role_spellings,
 )
 from caseworks.core.ids import CLIENT_RECORD_ID
-from caseworks.web.jsonapi.childwelfare_documents import MAX_ASSIGNMENTS_PER_REQUEST
+from caseworks.web.jsonapi.childwelfare_documents import (
+    MAX_ASSIGNMENTS_PER_REQUEST,
+    TARGET_WORKER,
+    TRANSFER_TYPE,
+)
 from caseworks.web.jsonapi.childwelfare_resources import (
     APPLICATION_LINKAGE_TYPES,
     ASSIGNMENTS,
+    CASELOADS,
     CHILDREN,
     PROFILES,
     WORKERS,
@@ -429,3 +436,79 @@ def assignment_body(*, subject_in_body: bool, many: bool) -> dict[str, Any]:
     }
     data = array if many else resource
     return {"type": "object", "required": ["data"], "properties": {"data": data}}
+
+
+# --- caseloads ---------------------------------------------------------------------------------
+
+CASELOAD_RESOURCE = _object(
+    {
+        "type": {"enum": [CASELOADS]},
+        "id": {**_TEXT, "description": "The agency worker's id."},
+        "attributes": _object(
+            {
+                **{member_name(role.value): _COUNT for role in CREATABLE_ROLES},
+                "max-case-carrying": _nullable(_COUNT),
+            }
+        ),
+        "relationships": _object({"worker": _linkage(WORKERS, closed=True)}),
+        "links": _object({"self": _TEXT}),
+    }
+)
+
+
+def transfer_body() -> dict[str, Any]:
+    """A caseload transfer: the roles, the reason, dry-run; the target worker; whether the
+    target is told of each moved assignment."""
+    data = {
+        "type": "object",
+        "required": ["type", "attributes", "relationships"],
+        "properties": {
+            "type": {"enum": [TRANSFER_TYPE]},
+            "attributes": attributes_schema(CaseloadTransferAttributes),
+            "relationships": {
+                "type": "object",
+                "required": [TARGET_WORKER],
+                "properties": {TARGET_WORKER: _linkage(WORKERS)},
+                "additionalProperties": False,
+            },
+            "meta": {
+                "type": "object",
+                "properties": {"send-notification": {"type": "boolean", "default": True}},
+                "additionalProperties": False,
+            },
+        },
+        "additionalProperties": False,
+    }
+    return {"type": "object", "required": ["data"], "properties": {"data": data}}
+
+
+_NULLABLE_ID = _nullable(_TEXT)
+TRANSFER_RESULT = _object(
+    {
+        "worker-assignment-id": _TEXT,
+        "role": {"enum": [role.value for role in CREATABLE_ROLES]},
+        "child-id": _NULLABLE_ID,
+        "application-id": _NULLABLE_ID,
+        "result": {"enum": [outcome.value for outcome in Outcome]},
+        "detail": _TEXT,
+        "new-worker-assignment-id": {
+            **_NULLABLE_ID,
+            "description": "The assignment made for the target worker (moved, not a dry run).",
+        },
+    }
+)
+TRANSFER_ANSWER = _object(
+    {
+        "meta": _object(
+            {
+                "source-worker": _TEXT,
+                "target-worker": _TEXT,
+                "dry-run": {"type": "boolean"},
+                "send-notification": {"type": "boolean"},
+                "moved": _COUNT,
+                "results": {"type": "array", "items": TRANSFER_RESULT},
+            }
+        ),
+        "links": _object({"self": _TEXT}),
+    }
+)

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from starlette.types import Scope
 
 from caseworks.childwelfare import records
+from caseworks.childwelfare.caseload_transfers import ItemResult
 from caseworks.childwelfare.childwelfare_models import (
     DERIVED_MODELS,
     PROFILE_APPLICATIONS,
@@ -23,6 +24,7 @@ from caseworks.childwelfare.childwelfare_models import (
 from caseworks.childwelfare.terms import (
     ANY_APPLICATION_TYPE,
     APPLICATION_TYPES,
+    CREATABLE_ROLES,
     PROFILES_TYPE,
     ApplicationKind,
 )
@@ -32,6 +34,9 @@ from caseworks.web.jsonapi.names import member_name
 from caseworks.web.origin import origins_of
 
 WORKERS, CHILDREN, ASSIGNMENTS = "agency-workers", "children", "worker-assignments"
+CASELOADS = "worker-caseloads"
+# A caseload's counts, one per role the API assigns: (column, member).
+_CASELOAD_COUNTS = tuple((role.value, member_name(role.value)) for role in CREATABLE_ROLES)
 PROFILES = PROFILES_TYPE
 # A relationship may name an application by its own type or by the type of either kind.
 APPLICATION_LINKAGE_TYPES = (ANY_APPLICATION_TYPE, *APPLICATION_TYPES)
@@ -148,4 +153,31 @@ def assignment(row: Row, base: str) -> Resource:
         },
         "relationships": relationships,
         "links": {"self": f"{base}worker_assignments/{row['id']}"},
+    }
+
+
+def caseload(row: Row, base: str) -> Resource:
+    """A worker's caseload: its counts by role and its limit; its id is the worker's."""
+    worker_id = row["id"]
+    counts: dict[str, object] = {member: row[column] for column, member in _CASELOAD_COUNTS}
+    return {
+        "type": CASELOADS,
+        "id": worker_id,
+        "attributes": {**counts, "max-case-carrying": row["max_case_carrying"]},
+        "relationships": {"worker": linkage(WORKERS, worker_id)},
+        "links": {"self": f"{base}worker_caseloads/{worker_id}"},
+    }
+
+
+def transfer_result(result: ItemResult) -> dict[str, object]:
+    """One item of a caseload transfer's ``meta.results``."""
+    subject = result.subject
+    return {
+        "worker-assignment-id": result.assignment_id,
+        "role": result.role.value,
+        "child-id": subject.record_id if subject.column == "child_id" else None,
+        "application-id": subject.record_id if subject.column == "application_id" else None,
+        "result": result.outcome.value,
+        "detail": result.detail,
+        "new-worker-assignment-id": result.new_assignment_id,
     }
