@@ -153,6 +153,14 @@ async def test_filters_and_scope_apply(tenant: Tenant) -> None:
             "/api/v1/children", params={"format": "csv", "filter[full_name_contains]": "zzz"}
         )
         assert _rows(named) == []
+        gaps = await client.get(
+            "/api/v1/children", params={"format": "csv", "has_case_carrying_worker": "false"}
+        )
+        assert _rows(gaps) == []  # the world's child has its case-carrying worker
+        served = await client.get(
+            "/api/v1/children", params={"format": "csv", "has_case_carrying_worker": "true"}
+        )
+        assert [row["id"] for row in _rows(served)] == [ids["child"]]
         mentor = await tenant.token(Role.MENTOR, mentor_id=ids["other_mentor"])
         client.headers["Authorization"] = f"Bearer {mentor}"
         own = await client.get("/api/v1/assignments", params={"format": "csv"})
