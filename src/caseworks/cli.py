@@ -81,6 +81,7 @@ _EXPORT_KINDS = (
     "applications",
     "user-agency-profiles",
     "worker-assignments",
+    "worker-caseloads",
 )
 DEMO_TOKEN_LIFETIME = timedelta(days=7)  # printed on a terminal at every `make run`
 

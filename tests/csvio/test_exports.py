@@ -25,6 +25,7 @@ LISTS = {
     "applications": "/api/v1/applications",
     "user-agency-profiles": "/api/v1/user_agency_profiles",
     "worker-assignments": "/api/v1/worker_assignments",
+    "worker-caseloads": "/api/v1/worker_caseloads",
 }
 
 

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from typing import Any, BinaryIO
 
 from caseworks.auth.principal import Principal, Role
-from caseworks.childwelfare import records
+from caseworks.childwelfare import records, worker_caseloads
 from caseworks.childwelfare import worker_assignments as casework
 from caseworks.childwelfare.childwelfare_models import DEFAULT_ORDER
 from caseworks.csvio.csv_columns import export_columns
@@ -41,6 +41,9 @@ _SOURCES: dict[str, Callable[[Database, Principal], Batches]] = {
     ),
     "worker-assignments": lambda db, caller: casework.export_assignments(
         db, caller, {}, DEFAULT_ORDER
+    ),
+    "worker-caseloads": lambda db, caller: worker_caseloads.export_caseloads(
+        db, caller, DEFAULT_ORDER
     ),
 }
 # The kinds the command exports: every kind with a list of the whole agency (an assignment's
