@@ -1,4 +1,5 @@
-"""The ``caseworks`` command: serve · migrate · demo · agency · token · worker · digest · import."""
+"""The ``caseworks`` command: serve · migrate · demo · agency · token · worker · digest ·
+import · export."""
 
 from __future__ import annotations
 
@@ -70,6 +71,19 @@ def _lifetime(ctx: click.Context, param: click.Parameter, value: str) -> timedel
         raise click.BadParameter(str(error), ctx, param) from error
 
 
+# The kinds `caseworks export` writes (csvio.exports.KINDS, named here without importing the
+# services: the command line starts before any of them is needed).
+_EXPORT_KINDS = (
+    "mentors",
+    "contacts",
+    "assignments",
+    "agency-workers",
+    "children",
+    "applications",
+    "user-agency-profiles",
+    "worker-assignments",
+    "worker-caseloads",
+)
 DEMO_TOKEN_LIFETIME = timedelta(days=7)  # printed on a terminal at every `make run`
 
 
@@ -463,6 +477,22 @@ def import_records(kind: str, file: Any, agency_id: str | None, dry_run: bool) -
     click.echo(orjson.dumps(report.as_dict(), option=orjson.OPT_INDENT_2).decode())
     if not imported:
         sys.exit(1)
+
+
+@main.command("export")
+@click.argument("kind", type=click.Choice(list(_EXPORT_KINDS)))
+@click.option("--agency", "agency_id", help="The agency (needed when the database holds several).")
+def export(kind: str, agency_id: str | None) -> None:
+    """Write every record of KIND in the agency to stdout as CSV: the file `format=csv` gives
+    (the same columns, order and cells). The row count goes to stderr."""
+    from caseworks.csvio.exports import write_export
+
+    async def work(db: Database) -> int:
+        return await write_export(db, await _agency(db, agency_id), kind, sys.stdout.buffer)
+
+    written = _with_database(_settings(), work)
+    sys.stdout.buffer.flush()
+    click.echo(f"exported {written} {kind}", err=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

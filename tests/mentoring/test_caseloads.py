@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -287,3 +289,36 @@ async def test_unknown_parameters_are_400(api: httpx.AsyncClient, url: str) -> N
     response = await api.get(url)
     assert response.status_code == 400
     assert response.json()["errors"][0]["parameter"] in ("mentor", "page")
+
+
+@pytest.mark.parametrize(
+    ("url", "key"),
+    [
+        ("/api/v1/assignments?stale=true", "assignment_id"),
+        ("/api/v1/assignments?stale=false&sort=-assigned_date", "assignment_id"),
+        ("/api/v1/contacts?waiting=true", "contact_id"),
+        (f"{MENTORS}?sort=-open", "mentor_id"),
+        (f"{MENTORS}?sort=oldest_last_contact_date", "mentor_id"),
+    ],
+)
+async def test_an_export_holds_the_lists_rows_with_its_flags(
+    api: httpx.AsyncClient, caseloads: Caseloads, frozen_now: datetime, url: str, key: str
+) -> None:
+    listed = [row[key] for row in (await _get(api, f"{url}&limit=100"))["data"]]
+    response = await api.get(f"{url}&format=csv")
+    assert response.status_code == 200, response.text
+    exported = [row[key] for row in csv.DictReader(io.StringIO(response.text))]
+    assert exported == listed
+    assert listed  # the fixture's data reaches every one of these lists
+
+
+async def test_a_caseload_export_writes_the_rows_cells(
+    api: httpx.AsyncClient, caseloads: Caseloads, frozen_now: datetime
+) -> None:
+    response = await api.get(f"{MENTORS}?format=csv")
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert list(rows[0]) == list(caseloads.expected[0])
+    for row, expected in zip(rows, caseloads.expected, strict=True):
+        assert row == {
+            name: "" if value is None else str(value) for name, value in expected.items()
+        }

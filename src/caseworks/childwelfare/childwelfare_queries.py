@@ -270,6 +270,19 @@ async def list_records(
 ) -> tuple[list[Row], int]:
     """A page of one table within ``scope``, in ``order``; ``filters`` by name: a search
     (``full_name_contains``, none when empty) or a column's exact value (none when None)."""
+    from_where, params = _records_from_where(table, scope, filters)
+    rows = await db.fetch_all(
+        f"SELECT {_columns(table)} {from_where} ORDER BY {_order_by(table, order)}"
+        " LIMIT :limit OFFSET :offset",
+        {**params, "limit": page.size, "offset": page.offset},
+    )
+    await read_records(db, table, scope, rows)
+    return rows, await db.totals.count(db, from_where, params)
+
+
+def _records_from_where(
+    table: str, scope: CaseworkScope, filters: dict[str, Any] | None
+) -> Statement:
     params: dict[str, Any] = {}
     clauses = _in_scope(_table(table), scope, params)
     for name, value in (filters or {}).items():
@@ -281,18 +294,28 @@ async def list_records(
             continue
         clauses.append(_filter(table, name))
         params[name] = _contains(value) if name in _CONTAINS else value
-    from_where = f"FROM {table} r WHERE {' AND '.join(clauses)}"
-    rows = await db.fetch_all(
-        f"SELECT {_columns(table)} {from_where} ORDER BY {_order_by(table, order)}"
-        " LIMIT :limit OFFSET :offset",
-        {**params, "limit": page.size, "offset": page.offset},
-    )
+    return f"FROM {table} r WHERE {' AND '.join(clauses)}", params
+
+
+def records_list_statement(
+    table: str,
+    scope: CaseworkScope,
+    order: Sequence[SortKey],
+    filters: dict[str, Any] | None = None,
+) -> Statement:
+    """Every record the list of ``table`` holds, in its order (a page is a slice of it)."""
+    from_where, params = _records_from_where(table, scope, filters)
+    return f"SELECT {_columns(table)} {from_where} ORDER BY {_order_by(table, order)}", params
+
+
+async def read_records(db: Executor, table: str, scope: CaseworkScope, rows: list[Row]) -> None:
+    """Rows of ``table`` as read (dicts) made what the model holds: lists and objects from
+    their stored text, a worker's supervisors read (one query for all the rows)."""
     if _LISTS[table] or _OBJECTS[table]:
         for row in rows:
             _read(table, row)
     if table == "agency_workers":
         await _with_supervisors(db, scope.agency_id, rows)
-    return rows, await db.totals.count(db, from_where, params)
 
 
 async def get_record(
@@ -536,10 +559,23 @@ def assignment_page_statement(
     where = " AND ".join(clauses)
     sql = (
         f"SELECT {_ASSIGNMENT_COLUMNS} {_ASSIGNMENT_FROM} WHERE {where}"
-        f" ORDER BY {_assignment_order(order)} LIMIT :limit OFFSET :offset"
+        f" ORDER BY {_assignment_order(order)}"
     )
     page_params = {**params, "limit": page.size, "offset": page.offset}
-    return (sql, page_params), (f"FROM worker_assignments wa WHERE {where}", params)
+    return (f"{sql} LIMIT :limit OFFSET :offset", page_params), (
+        f"FROM worker_assignments wa WHERE {where}",
+        params,
+    )
+
+
+def assignment_list_statement(
+    scope: CaseworkScope, filters: dict[str, Any], order: Sequence[SortKey]
+) -> Statement:
+    """Every assignment the list holds, in its order (a page is a slice of it)."""
+    (sql, params), _ = assignment_page_statement(scope, filters, order, PageRequest())
+    return sql.removesuffix(" LIMIT :limit OFFSET :offset"), {
+        name: value for name, value in params.items() if name not in ("limit", "offset")
+    }
 
 
 def assignment_statement(scope: CaseworkScope, assignment_id: str) -> Statement:
@@ -670,6 +706,14 @@ def caseload_page_statement(
     ordering = _ordering("w", order, _TIMES, frozenset(), "worker caseloads")
     sql = f"SELECT {_CASELOAD_COLUMNS} {from_where} ORDER BY {ordering} LIMIT :limit OFFSET :offset"
     return (sql, {**params, "limit": page.size, "offset": page.offset}), (from_where, params)
+
+
+def caseload_list_statement(agency_id: str, order: Sequence[SortKey]) -> Statement:
+    """Every worker's caseload the list holds, in its order (a page is a slice of it)."""
+    (sql, params), _ = caseload_page_statement(agency_id, order, PageRequest())
+    return sql.removesuffix(" LIMIT :limit OFFSET :offset"), {
+        name: value for name, value in params.items() if name not in ("limit", "offset")
+    }
 
 
 async def list_caseloads(

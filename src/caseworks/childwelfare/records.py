@@ -3,7 +3,7 @@ assignments point at, and the people of an application."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -160,6 +160,33 @@ async def records_with_included(
         )
         related = await _included(connection, caller, kind, rows, include)
     return Page(rows, page, total), related
+
+
+async def export_records(
+    db: Database,
+    caller: Principal,
+    kind: RecordKind,
+    order: Sequence[SortKey],
+    filters: dict[str, Any] | None = None,
+) -> AsyncIterator[list[Row]]:
+    """Every record the list would page through, in its order, a batch at a time, each row as
+    its export's columns read it: a worker's supervisors by id (as a create names them), an
+    application's Binti type."""
+    scope = policy.casework_scope(caller)
+    sql, params = queries.records_list_statement(kind.table, scope, order, filters)
+    async for batch in db.stream(sql, params):
+        rows = [dict(row) for row in batch]
+        await queries.read_records(db, kind.table, scope, rows)
+        for row in rows:
+            _exported(kind, row)
+        yield rows
+
+
+def _exported(kind: RecordKind, row: Row) -> None:
+    if kind is WORKERS:
+        row["supervisors"] = [supervisor["id"] for supervisor in row["supervisors"]]
+    elif kind is APPLICATIONS:
+        row["type"] = ApplicationKind(row["kind"]).binti_type
 
 
 async def record_with_included(

@@ -8,7 +8,7 @@ requests; the unique indexes back them up. Every writer that holds both takes wo
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,6 +26,7 @@ from caseworks.core.sorting import SortKey
 from caseworks.core.text import one_line
 from caseworks.core.timestamps import utc_now
 from caseworks.db import Database, Executor, Row, audit
+from caseworks.db.base import StreamedRow
 from caseworks.notify.outbox import Email, enqueue
 
 SUBJECT = "worker_assignment"
@@ -382,6 +383,24 @@ async def subject_assignments(
     return await list_assignments(
         db, caller, {**filters, subject.column: subject.record_id}, order, page
     )
+
+
+async def export_assignments(
+    db: Database,
+    caller: Principal,
+    filters: dict[str, Any],
+    order: Sequence[SortKey],
+    subject: Subject | None = None,
+) -> AsyncIterator[list[StreamedRow]]:
+    """Every assignment the list would page through (``subject``'s, when given: 404 first, as
+    its list), in its order, a batch at a time."""
+    scope = policy.casework_scope(caller)
+    if subject is not None:
+        await records.get_record(db, caller, subject.kind, subject.record_id)
+        filters = {**filters, subject.column: subject.record_id}
+    sql, params = queries.assignment_list_statement(scope, filters, order)
+    async for batch in db.stream(sql, params):
+        yield batch
 
 
 async def get_assignment(db: Executor, caller: Principal, assignment_id: str) -> Row:

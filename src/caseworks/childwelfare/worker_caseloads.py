@@ -6,7 +6,7 @@ their caseloads (counts, never which children or applications), caseworkers incl
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 
 from caseworks.auth import Principal, policy
 from caseworks.childwelfare import childwelfare_queries as queries
@@ -15,6 +15,7 @@ from caseworks.core.ids import is_valid_id
 from caseworks.core.pagination import Page, PageRequest
 from caseworks.core.sorting import SortKey
 from caseworks.db import Database, Row
+from caseworks.db.base import StreamedRow
 
 
 async def list_caseloads(
@@ -25,6 +26,16 @@ async def list_caseloads(
     async with db.connection() as connection:  # the page and its total: one checkout
         rows, total = await queries.list_caseloads(connection, scope.agency_id, order, page)
     return Page(rows, page, total)
+
+
+async def export_caseloads(
+    db: Database, caller: Principal, order: Sequence[SortKey]
+) -> AsyncIterator[list[StreamedRow]]:
+    """Every caseload the list would page through, in its order, a batch at a time."""
+    scope = policy.casework_scope(caller)
+    sql, params = queries.caseload_list_statement(scope.agency_id, order)
+    async for batch in db.stream(sql, params):
+        yield batch
 
 
 async def get_caseload(db: Database, caller: Principal, worker_id: str) -> Row:

@@ -13,10 +13,13 @@ Cells: an empty cell is null; booleans are ``true``/``false``; dates and times I
 from __future__ import annotations
 
 from caseworks.childwelfare.childwelfare_models import RECORD_MODELS
+from caseworks.childwelfare.terms import CREATABLE_ROLES
 from caseworks.mentoring.mentoring_models import (
     Assignment,
     AssignmentFields,
+    AuditEvent,
     ContactCreate,
+    MentorCaseload,
     MentorCreate,
     PersonCreate,
     field_names,
@@ -52,3 +55,50 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
 def columns(kind: str) -> tuple[str, ...]:
     """The columns of ``kind`` (one of ``KINDS``), the record's id first."""
     return _COLUMNS[kind]
+
+
+# --- kinds that are exported but not imported ----------------------------------------------------
+# Named the same way: the mentoring API's field names; for the Binti-compatible records their
+# attributes in snake_case, ``id`` first, and each relationship as the id it holds
+# (``worker_id``, ``application_id``, ``applicant_profile_id``).
+_EXPORTED_ONLY: dict[str, tuple[str, ...]] = {
+    "applications": (
+        "id",
+        "type",
+        *RECORD_MODELS["applications"].model_fields,
+        "caseworker_assigned_date",
+        "applicant_profile_id",
+        "created_at",
+        "updated_at",
+    ),
+    "user-agency-profiles": (
+        "id",
+        "application_id",
+        "role",
+        "name",
+        *RECORD_MODELS["user_agency_profiles"].model_fields,
+        "created_at",
+        "updated_at",
+    ),
+    "worker-assignments": (
+        "id",
+        "role",
+        "worker_id",
+        "child_id",
+        "application_id",
+        "created_at",
+        "updated_at",
+    ),
+    "audit-events": tuple(AuditEvent.model_fields),
+    # A worker's caseload: the worker's id, its assignments by role, its limit.
+    "worker-caseloads": ("id", *(role.value for role in CREATABLE_ROLES), "max_case_carrying"),
+    # A mentor's caseload: the fields of its row in the caseload list.
+    "mentor-caseloads": tuple(MentorCaseload.model_fields),
+}
+EXPORT_KINDS = (*KINDS, *_EXPORTED_ONLY)
+
+
+def export_columns(kind: str) -> tuple[str, ...]:
+    """The columns an export of ``kind`` (one of ``EXPORT_KINDS``) writes, in their order: those
+    an import takes for the kinds it takes."""
+    return _COLUMNS[kind] if kind in _COLUMNS else _EXPORTED_ONLY[kind]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from functools import lru_cache
 from typing import Any, Protocol
@@ -13,6 +13,12 @@ from caseworks.db.url import Dialect
 
 Row = dict[str, Any]
 Params = dict[str, Any]
+# A row as a stream of a whole result hands it over: the driver's own record (read by column
+# name), not a dict; see ``Database.stream``.
+StreamedRow = Mapping[str, Any]
+# Rows a stream fetches at a time: large enough that the per-batch costs (a round trip, a write
+# to the socket) vanish, small enough that a batch is a few megabytes at most.
+STREAM_BATCH = 5_000
 
 
 class ConstraintViolation(Exception):
@@ -60,6 +66,17 @@ class Database(Executor, Protocol):
     def connection(self) -> AbstractAsyncContextManager[Executor]:
         """One connection for several reads, outside a transaction: a page and its total take
         one trip to the pool instead of one each."""
+        ...
+
+    def stream(
+        self, sql: str, params: Params | None = None, batch: int = STREAM_BATCH
+    ) -> AsyncGenerator[list[StreamedRow], None]:
+        """Every row of one query, ``batch`` rows at a time, in constant memory: a server-side
+        cursor on PostgreSQL (in one read-only transaction, so the rows are one snapshot), a
+        connection of its own stepped through the result on SQLite (so the shared reader is
+        never held in the stream's snapshot). Rows are the driver's records; on SQLite their
+        values are as stored (times and dates as their ISO 8601 text, booleans as 0 and 1),
+        which spares a conversion per value. Close the iterator (``aclosing``) to end early."""
         ...
 
     async def close(self) -> None: ...

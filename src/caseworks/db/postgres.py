@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -11,10 +11,12 @@ import asyncpg
 
 from caseworks.core.counting import Totals
 from caseworks.db.base import (
+    STREAM_BATCH,
     ConstraintViolation,
     DatabaseUnavailable,
     Params,
     Row,
+    StreamedRow,
     ordered,
     to_positional,
 )
@@ -217,6 +219,33 @@ class PostgresDatabase(PostgresExecutor):
             connection = await self._pool.acquire(timeout=ACQUIRE_TIMEOUT_SECONDS)
         try:
             yield PostgresExecutor(connection, self.totals)
+        finally:
+            await self._pool.release(connection)
+
+    async def stream(
+        self, sql: str, params: Params | None = None, batch: int = STREAM_BATCH
+    ) -> AsyncGenerator[list[StreamedRow], None]:
+        text, names = to_positional(sql)
+        with _translating:
+            connection = await self._pool.acquire(timeout=ACQUIRE_TIMEOUT_SECONDS)
+        try:
+            with _translating:
+                # A cursor lives in a transaction; read-only and repeatable read, so every
+                # batch comes from the one snapshot the first one saw.
+                transaction = connection.transaction(isolation="repeatable_read", readonly=True)
+                await transaction.start()
+            try:
+                with _translating:
+                    cursor = await connection.cursor(text, *ordered(names, params))
+                while True:
+                    with _translating:
+                        rows = await cursor.fetch(batch)
+                    if not rows:
+                        break
+                    yield rows  # type: ignore[misc]  # a Record reads as a mapping
+            finally:
+                with _translating:
+                    await transaction.rollback()  # nothing was written; ends the snapshot
         finally:
             await self._pool.release(connection)
 

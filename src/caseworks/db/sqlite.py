@@ -10,14 +10,21 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from caseworks.core.counting import Totals
-from caseworks.db.base import ConstraintViolation, DatabaseUnavailable, Params, Row
+from caseworks.db.base import (
+    STREAM_BATCH,
+    ConstraintViolation,
+    DatabaseUnavailable,
+    Params,
+    Row,
+    StreamedRow,
+)
 from caseworks.db.url import Dialect
 
 
@@ -112,6 +119,7 @@ class SQLiteExecutor:
 class SQLiteDatabase(SQLiteExecutor):
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
+        self._path = path
         self._writer = _connect(path)
         self._writer.execute("PRAGMA journal_mode = WAL")
         super().__init__(_connect(path), Totals())
@@ -144,6 +152,26 @@ class SQLiteDatabase(SQLiteExecutor):
             except sqlite3.Error as error:
                 self._writer.execute("ROLLBACK")
                 raise _translate(error) from error
+
+    async def stream(
+        self, sql: str, params: Params | None = None, batch: int = STREAM_BATCH
+    ) -> AsyncGenerator[list[StreamedRow], None]:
+        # Its own connection: a statement left open on the shared reader would hold that
+        # connection in the stream's snapshot, and every other read would see no newer commit
+        # until the stream ended. No type detection: values come as stored (see Database).
+        connection = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
+        try:
+            connection.row_factory = sqlite3.Row
+            connection.execute("PRAGMA busy_timeout = 5000")
+            try:
+                cursor = connection.execute(sql, params or {})
+                while rows := cursor.fetchmany(batch):
+                    yield rows  # sqlite3.Row reads as a mapping, by column name
+                    await asyncio.sleep(0)  # the loop serves other requests between batches
+            except sqlite3.Error as error:
+                raise _translate(error) from error
+        finally:
+            connection.close()
 
     async def close(self) -> None:
         self._connection.close()

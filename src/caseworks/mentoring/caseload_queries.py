@@ -75,17 +75,29 @@ def mentor_caseloads_statement(
 ) -> tuple[Statement, Statement]:
     """A page of mentors' caseloads within ``scope``; and the ``FROM … WHERE …`` of its total.
     ``stale_before`` is the agency's stale moment (``AgencySettings.stale_before``)."""
+    sql, params = mentor_caseloads_list_statement(scope, stale_before, sort)
+    total_params = {name: value for name, value in params.items() if name != "stale_before"}
+    where = _mentors_in_scope(scope, {})
+    return (
+        (
+            f"{sql} LIMIT :limit OFFSET :offset",
+            {**params, "limit": page.size, "offset": page.offset},
+        ),
+        (f"FROM mentors m WHERE {where}", total_params),
+    )
+
+
+def mentor_caseloads_list_statement(
+    scope: MentoringScope, stale_before: datetime, sort: str
+) -> Statement:
+    """Every mentor's caseload within ``scope``, in the order ``sort`` gives (the list's rows,
+    unpaged: what an export streams)."""
     params: dict[str, Any] = {"stale_before": stale_before}
     where = _mentors_in_scope(scope, params)
     columns = ", ".join(f"{sql} AS {name}" for name, sql in CASELOAD_COLUMNS.items())
-    sql = (
-        f"SELECT {columns} FROM {MENTOR_WITH_AGENCY} WHERE {where}"
-        f" ORDER BY {caseload_order(sort)} LIMIT :limit OFFSET :offset"
-    )
-    total_params = {name: value for name, value in params.items() if name != "stale_before"}
     return (
-        (sql, {**params, "limit": page.size, "offset": page.offset}),
-        (f"FROM mentors m WHERE {where}", total_params),
+        f"SELECT {columns} FROM {MENTOR_WITH_AGENCY} WHERE {where} ORDER BY {caseload_order(sort)}",
+        params,
     )
 
 

@@ -7,6 +7,7 @@ by one clock.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -15,6 +16,7 @@ from caseworks.auth import Principal, policy
 from caseworks.auth.agencies import read_settings
 from caseworks.core.pagination import Page, PageRequest
 from caseworks.db import Database, Executor
+from caseworks.db.base import StreamedRow
 from caseworks.mentoring import caseload_queries as queries
 from caseworks.mentoring.mentoring_queries import AssignmentFilters
 
@@ -45,6 +47,17 @@ async def mentor_caseloads(
             connection, scope, settings.stale_before(now), sort, page
         )
     return Page(rows, page, total)
+
+
+async def export_mentor_caseloads(
+    db: Database, caller: Principal, sort: str, now: datetime
+) -> AsyncIterator[list[StreamedRow]]:
+    """Every mentor's caseload the list would page through, in its order, a batch at a time."""
+    scope = policy.mentoring_scope(caller)
+    settings = await read_settings(db, scope.agency_id)
+    sql, params = queries.mentor_caseloads_list_statement(scope, settings.stale_before(now), sort)
+    async for batch in db.stream(sql, params):
+        yield batch
 
 
 async def caseload_summary(db: Database, caller: Principal, now: datetime) -> dict[str, Any]:

@@ -3,6 +3,7 @@ per write with its audit event."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -12,6 +13,7 @@ from caseworks.core.ids import is_valid_id, new_id
 from caseworks.core.pagination import Page, PageRequest
 from caseworks.core.timestamps import to_utc, utc_now
 from caseworks.db import ConstraintViolation, Database, Executor, Row, audit, idempotency
+from caseworks.db.base import StreamedRow
 from caseworks.db.idempotency import Claim, IdempotentRequest
 from caseworks.mentoring import mentoring_queries as queries
 from caseworks.mentoring.capacity import CapacityCheck, NoSuchMentor, claim_capacity
@@ -60,6 +62,26 @@ async def list_assignments(
         )
         rows, total = await queries.list_assignments(connection, scope, filters, sort, page)
     return Page(rows, page, total)
+
+
+async def export_assignments(
+    db: Database,
+    caller: Principal,
+    filters: AssignmentFilters,
+    sort: str,
+    columns: tuple[str, ...],
+    stale: bool | None = None,
+    now: datetime | None = None,
+) -> AsyncIterator[list[StreamedRow]]:
+    """Every assignment the list would page through, in its order, a batch at a time: the same
+    scope and filters (``stale`` as the list takes it), each row ``columns`` (fields of an
+    assignment) in their order."""
+    scope = policy.mentoring_scope(caller)
+    filters = await with_stale_rule(db, scope.agency_id, filters, stale, now or utc_now())
+    exported = queries.Exported(columns, db.dialect)
+    sql, params = queries.assignment_list_statement(scope, filters, sort, exported)
+    async for batch in db.stream(sql, params):
+        yield batch
 
 
 async def _visible(db: Executor, caller: Principal, assignment_id: str) -> Row:
@@ -298,6 +320,28 @@ async def mentor_assignments(
                 page=page,
             )
     return Page(rows, page, total)
+
+
+async def export_mentor_assignments(
+    db: Database, caller: Principal, mentor_id: str, *, open_only: bool, columns: tuple[str, ...]
+) -> AsyncIterator[list[StreamedRow]]:
+    """All of a mentor's active view or history, in its order (404 first, as the list), each
+    row ``columns`` in their order."""
+    await _mentor_total(db, caller, mentor_id, open_only)
+    scope = policy.mentoring_scope(caller)
+    exported = queries.Exported(columns, db.dialect)
+    sql, params = queries.mentor_list_statement(
+        scope, mentor_id, open_only=open_only, exported=exported
+    )
+    async for batch in db.stream(sql, params):
+        yield batch
+
+
+async def export_events(
+    db: Database, caller: Principal, assignment_id: str
+) -> AsyncIterator[list[Row]]:
+    """The audit trail of an assignment, as its list answers it: one batch (it is short)."""
+    yield await assignment_events(db, caller, assignment_id)
 
 
 async def mentor_open_count(db: Database, caller: Principal, mentor_id: str) -> int:

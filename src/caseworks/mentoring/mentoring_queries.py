@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, get_args
 
 from caseworks.auth.policy import MentoringScope
 from caseworks.core.pagination import PageRequest
@@ -137,6 +137,51 @@ def assignment_page_statement(
     )
     page_params = {**params, "limit": page.size, "offset": page.offset}
     return (sql, page_params), (f"FROM assignments a WHERE {where}", params)
+
+
+def assignment_list_statement(
+    scope: MentoringScope, filters: AssignmentFilters, sort: str, exported: Exported
+) -> Statement:
+    """Every assignment the list holds, in its order (a page is a slice of it), with the columns
+    of an export (``exported``): no join, since no exported column is the contact's."""
+    where, params = filters.where(scope)
+    return (
+        f"SELECT {exported.select} FROM assignments a WHERE {where} ORDER BY {_ORDER[sort]}",
+        params,
+    )
+
+
+@dataclass(frozen=True)
+class Exported:
+    """The columns of an export of assignments, in its order, as SQL on ``dialect``: each a
+    field of the answer; times as the API writes them (ISO 8601 UTC to the second, ``Z``),
+    formatted by PostgreSQL, whose C does per value what Python does in a microsecond. SQLite
+    stores that very text already."""
+
+    columns: tuple[str, ...]
+    dialect: str
+
+    @property
+    def select(self) -> str:
+        unknown = set(self.columns) - set(Assignment.model_fields)
+        if unknown:
+            raise ValueError(f"not a field of an assignment: {sorted(unknown)}")
+        return ", ".join(self._column(name) for name in self.columns)
+
+    def _column(self, name: str) -> str:
+        source = _SOURCES.get(name, f"a.{name}")
+        if name in _TIMES and self.dialect == "postgresql":
+            return f"to_char({source} AT TIME ZONE 'UTC', '{_ISO_SECONDS}') AS {name}"
+        return f"{source} AS {name}"
+
+
+# The answer's times, and how PostgreSQL writes one as the API does.
+_TIMES = frozenset(
+    name
+    for name, field in Assignment.model_fields.items()
+    if datetime in (field.annotation, *get_args(field.annotation))
+)
+_ISO_SECONDS = 'YYYY-MM-DD"T"HH24:MI:SS"Z"'
 
 
 async def list_assignments(
@@ -416,14 +461,25 @@ def mentor_page_statement(
     scope: MentoringScope, mentor_id: str, *, open_only: bool, page: PageRequest
 ) -> Statement:
     """Active view (open, oldest first) or history (all, newest first): index range scans."""
-    params: dict[str, Any] = {"mentor_id": mentor_id, "limit": page.size, "offset": page.offset}
+    sql, params = mentor_list_statement(scope, mentor_id, open_only=open_only)
+    return f"{sql} LIMIT :limit OFFSET :offset", {
+        **params,
+        "limit": page.size,
+        "offset": page.offset,
+    }
+
+
+def mentor_list_statement(
+    scope: MentoringScope, mentor_id: str, *, open_only: bool, exported: Exported | None = None
+) -> Statement:
+    """All of a mentor's active view or history, in its order; with the columns of an export
+    (``exported``), or else the list's."""
+    params: dict[str, Any] = {"mentor_id": mentor_id}
     where = _mentor_where(scope, params, open_only)
     order = "a.assigned_date, a.id" if open_only else "a.assigned_date DESC, a.id DESC"
-    return (
-        f"SELECT {SUMMARY_COLUMNS} {ASSIGNMENTS_FROM} WHERE {where} ORDER BY {order}"
-        " LIMIT :limit OFFSET :offset",
-        params,
-    )
+    if exported is not None:
+        return f"SELECT {exported.select} FROM assignments a WHERE {where} ORDER BY {order}", params
+    return f"SELECT {SUMMARY_COLUMNS} {ASSIGNMENTS_FROM} WHERE {where} ORDER BY {order}", params
 
 
 async def mentor_assignments(
@@ -534,7 +590,17 @@ def _waiting_from(scope: MentoringScope, params: dict[str, Any]) -> str:
 def waiting_contacts_statement(scope: MentoringScope, page: PageRequest) -> Statement:
     """A page of the contacts waiting for a mentor within ``scope``, longest waiting first
     (``waiting_since``, then id), each with the contact's fields and ``waiting_since``."""
-    params: dict[str, Any] = {"limit": page.size, "offset": page.offset}
+    sql, params = waiting_contacts_list_statement(scope)
+    return (
+        f"{sql} LIMIT :limit OFFSET :offset",
+        {**params, "limit": page.size, "offset": page.offset},
+    )
+
+
+def waiting_contacts_list_statement(scope: MentoringScope) -> Statement:
+    """Every contact waiting for a mentor within ``scope``, in the list's order (unpaged: what
+    an export streams)."""
+    params: dict[str, Any] = {}
     columns = ", ".join(
         [
             "c.id AS contact_id",
@@ -544,8 +610,7 @@ def waiting_contacts_statement(scope: MentoringScope, page: PageRequest) -> Stat
     )
     return (
         f"SELECT {columns}, c.updated_at, {WAITING_SINCE} AS waiting_since"
-        f" {_waiting_from(scope, params)} ORDER BY waiting_since, c.id"
-        " LIMIT :limit OFFSET :offset",
+        f" {_waiting_from(scope, params)} ORDER BY waiting_since, c.id",
         params,
     )
 
@@ -588,6 +653,17 @@ async def list_people(
     )
     total = await db.totals.count(db, f"FROM {table} WHERE {where}", params)
     return rows, total
+
+
+def people_list_statement(table: str, id_field: str, scope: MentoringScope, sort: str) -> Statement:
+    """Every mentor or contact the list holds, in its order, with the list's columns."""
+    params: dict[str, Any] = {}
+    where = " AND ".join(_person_in_scope(table, scope, params))
+    return (
+        f"SELECT {_person_columns(table, id_field)} FROM {table} WHERE {where}"
+        f" ORDER BY {_PERSON_ORDER[sort]}",
+        params,
+    )
 
 
 async def get_person(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from caseworks.auth import Principal, policy
@@ -11,6 +12,7 @@ from caseworks.core.ids import is_client_id, is_valid_id, new_id
 from caseworks.core.pagination import Page, PageRequest
 from caseworks.core.timestamps import utc_now
 from caseworks.db import ConstraintViolation, Database, Executor, Row, audit, idempotency
+from caseworks.db.base import StreamedRow
 from caseworks.db.idempotency import Claim, IdempotentRequest
 from caseworks.mentoring import mentoring_queries as queries
 from caseworks.mentoring.mentor_assignments import erase_assignment
@@ -65,6 +67,25 @@ async def list_waiting_contacts(db: Database, caller: Principal, page: PageReque
     async with db.connection() as connection:  # the page and its total: one checkout
         rows, total = await queries.list_waiting_contacts(connection, scope, page)
     return Page(rows, page, total)
+
+
+async def export_waiting_contacts(
+    db: Database, caller: Principal
+) -> AsyncIterator[list[StreamedRow]]:
+    """Every contact the waiting list would page through, in its order, a batch at a time."""
+    sql, params = queries.waiting_contacts_list_statement(policy.mentoring_scope(caller))
+    async for batch in db.stream(sql, params):
+        yield batch
+
+
+async def export_people(
+    db: Database, caller: Principal, kind: PersonKind, sort: str
+) -> AsyncIterator[list[StreamedRow]]:
+    """Every mentor or contact the list would page through, in its order, a batch at a time."""
+    scope = policy.mentoring_scope(caller)
+    sql, params = queries.people_list_statement(kind.table, kind.id_field, scope, sort)
+    async for batch in db.stream(sql, params):
+        yield batch
 
 
 async def get_person(db: Executor, caller: Principal, kind: PersonKind, person_id: str) -> Row:

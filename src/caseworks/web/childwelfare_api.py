@@ -9,6 +9,7 @@ an unknown name is 400 before a connection is taken or anything is written.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
 
 from starlette.datastructures import URL
@@ -44,7 +45,9 @@ from caseworks.config import Settings
 from caseworks.core.pagination import Page
 from caseworks.core.query_parameters import NoQuery, QueryModel
 from caseworks.db import Row
+from caseworks.db.base import StreamedRow
 from caseworks.web import idempotency_header as idempotency
+from caseworks.web.csv_export import Export
 from caseworks.web.endpoints import (
     JSONAPI,
     BodyReader,
@@ -208,6 +211,25 @@ def _record_lister(kind: RecordKind) -> Handler:
     return list_records
 
 
+# Each kind's name as an export names it (its columns, its file).
+EXPORT_KINDS = {
+    records.WORKERS: "agency-workers",
+    records.CHILDREN: "children",
+    records.APPLICATIONS: "applications",
+    records.PROFILES: "user-agency-profiles",
+}
+
+
+def _record_export(kind: RecordKind) -> Export:
+    def rows(call: Call) -> AsyncIterator[list[Row]]:
+        query: ListQuery = call.query
+        return records.export_records(
+            call.state.db, call.caller, kind, query.order, query.conditions()
+        )
+
+    return Export(EXPORT_KINDS[kind], rows)
+
+
 def _record_creator(kind: RecordKind, path: str) -> Handler:
     async def create_record(call: Call) -> Response:
         _, attributes, chosen_id = call.body
@@ -335,6 +357,7 @@ def _reads(kind: RecordKind, path: str) -> list[Endpoint]:
             tag,
             RECORD_LIST_QUERIES.get(kind, RecordListQuery),
             output=page_schema,
+            export=_record_export(kind),
         ),
         _declare(
             "GET",
@@ -583,6 +606,25 @@ async def delete_assignment(call: Call) -> Response:
     return Response(status_code=204)
 
 
+ASSIGNMENT_EXPORT = "worker-assignments"
+
+
+def export_assignments(call: Call) -> AsyncIterator[list[StreamedRow]]:
+    query: AssignmentListQuery = call.query
+    return service.export_assignments(call.state.db, call.caller, query.conditions(), query.order)
+
+
+def _subject_export(column: str) -> Export:
+    def rows(call: Call) -> AsyncIterator[list[StreamedRow]]:
+        query: ChildAssignmentsQuery | ApplicationAssignmentsQuery = call.query
+        subject = Subject(column, call.path["record_id"], from_path=True)
+        return service.export_assignments(
+            call.state.db, call.caller, query.conditions(), query.order, subject
+        )
+
+    return Export(ASSIGNMENT_EXPORT, rows)
+
+
 def _subject_list(column: str) -> Handler:
     async def list_of_subject(call: Call) -> Response:
         query: ChildAssignmentsQuery | ApplicationAssignmentsQuery = call.query
@@ -673,6 +715,7 @@ def _assignment_reads(page_schema: dict[str, Any]) -> list[Endpoint]:
                 ASSIGNMENTS_TAG,
                 SUBJECT_LIST_QUERIES[column],
                 output=page_schema,
+                export=_subject_export(column),
             )
             for collection, column in SUBJECTS
         ),
@@ -685,6 +728,7 @@ def _assignment_reads(page_schema: dict[str, Any]) -> list[Endpoint]:
             ASSIGNMENTS_TAG,
             AssignmentListQuery,
             output=page_schema,
+            export=Export(ASSIGNMENT_EXPORT, export_assignments),
         ),
     ]
 
@@ -789,6 +833,11 @@ async def list_caseloads(call: Call) -> Response:
     )
 
 
+def export_caseloads(call: Call) -> AsyncIterator[list[StreamedRow]]:
+    query: RecordListQuery = call.query
+    return worker_caseloads.export_caseloads(call.state.db, call.caller, query.order)
+
+
 async def show_caseload(call: Call) -> Response:
     row = await worker_caseloads.get_caseload(call.state.db, call.caller, call.path["record_id"])
     return jsonapi.response({"data": render.caseload(row, _base(call))})
@@ -818,6 +867,7 @@ def caseload_endpoints() -> list[Endpoint]:
             CASELOADS_TAG,
             RecordListQuery,
             output=page_of(CASELOAD_RESOURCE),
+            export=Export("worker-caseloads", export_caseloads),
         ),
         _declare(
             "GET",

@@ -104,6 +104,7 @@ class RequestContext:
         head = method == "HEAD"
         if head:
             scope = self._head_as_get(scope)
+            state["head"] = True  # a streamed answer need not make a body that is dropped
         began = time.perf_counter()
         status = 500  # until a response starts
         responded = False

@@ -32,7 +32,9 @@ from caseworks.core.errors import (
     Unauthorized,
 )
 from caseworks.core.validation import from_validation_errors
+from caseworks.web import csv_export
 from caseworks.web.bearer import authenticate_header
+from caseworks.web.csv_export import Export
 from caseworks.web.json_bodies import (
     json_document,
     require_json,
@@ -136,6 +138,8 @@ class Endpoint:
     headers: tuple[dict[str, Any], ...] = field(default_factory=tuple)  # header parameters
     # Error answers whose body may hold more than the surface's error shape, by status.
     error_models: tuple[tuple[int, type[BaseModel]], ...] = ()
+    # A list's rows as one CSV file (``format=csv`` or ``Accept: text/csv``): see csv_export.
+    export: Export | None = None
 
 
 def _validated(model: type[BaseModel], data: Any, where: str) -> BaseModel:
@@ -246,12 +250,23 @@ class _Compiled:
         caller = await authenticate_header(
             self.state, _header(scope, b"authorization"), _client(scope)
         )
-        query = self.query.read(scope["query_string"])
+        query_string: bytes = scope["query_string"]
+        as_csv = False
+        if endpoint.export is not None:
+            asked, query_string = csv_export.take_format(query_string)
+            query = self.query.read(query_string)
+            as_csv = csv_export.wants_csv(scope, asked, endpoint.media_type == JSONAPI)
+        else:
+            query = self.query.read(query_string)
         if endpoint.access is not None:
             endpoint.access(caller)  # before the body is read
         path: dict[str, str] = scope["path_params"]
         if endpoint.guard is not None:
             await endpoint.guard(Call(self.state, caller, path, query, None, scope, receive))
+        if as_csv:
+            assert endpoint.export is not None
+            call = Call(self.state, caller, path, query, None, scope, receive)
+            return await csv_export.csv_response(endpoint.export, call)
         if not self.reads_body:
             return await endpoint.handler(
                 Call(self.state, caller, path, query, None, scope, receive)
@@ -313,6 +328,8 @@ def operations(endpoints: Sequence[Endpoint], schemas: dict[str, Any]) -> dict[s
     paths: dict[str, Any] = {}
     for endpoint in endpoints:
         parameters = [*_path_parameters(endpoint.path), *_query_parameters(endpoint)]
+        if endpoint.export is not None:
+            parameters.append(csv_export.openapi_parameter())
         parameters.extend(endpoint.headers)
         operation: dict[str, Any] = {
             "tags": list(endpoint.tags),
@@ -343,6 +360,8 @@ def operations(endpoints: Sequence[Endpoint], schemas: dict[str, Any]) -> dict[s
             success["content"] = {
                 media_type: {"schema": schema} for media_type in _answered_as(endpoint)
             }
+            if endpoint.export is not None:
+                success["content"] |= csv_export.openapi_content(endpoint.export.kind)
         responses: dict[str, Any] = {
             str(status): {**success} for status in (endpoint.status, *endpoint.other_statuses)
         }

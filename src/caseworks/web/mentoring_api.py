@@ -5,6 +5,7 @@ role alone decides, the policy checks (each endpoint's ``access``) before the bo
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
 
@@ -17,7 +18,10 @@ from caseworks.core.errors import Invalid
 from caseworks.core.jsonio import dumps
 from caseworks.core.timestamps import to_utc
 from caseworks.csvio import csv_import
+from caseworks.csvio.csv_columns import export_columns
 from caseworks.csvio.import_models import ImportProblem, ImportQuery, ImportReport
+from caseworks.db import Row
+from caseworks.db.base import StreamedRow
 from caseworks.mentoring import agency_settings, bulk_reassign, caseloads, people
 from caseworks.mentoring import mentor_assignments as service
 from caseworks.mentoring.mentoring_models import (
@@ -52,6 +56,7 @@ from caseworks.mentoring.mentoring_models import (
 from caseworks.mentoring.mentoring_queries import AssignmentFilters
 from caseworks.mentoring.people import CONTACTS, MENTORS, PersonKind
 from caseworks.web import idempotency_header as idempotency
+from caseworks.web.csv_export import Export
 from caseworks.web.endpoints import Call, Endpoint, Handler
 from caseworks.web.json_response import JSONResponse
 from caseworks.web.problem_details import PROBLEM_MEDIA_TYPE, problem_body
@@ -60,6 +65,8 @@ ASSIGNMENTS = "/api/v1/assignments"
 ASSIGNMENT = f"{ASSIGNMENTS}/{{assignment_id}}"
 MENTOR = f"{ASSIGNMENTS}/mentor/{{mentor_id}}"
 
+# What an export of assignments holds (the columns an import of them reads).
+ASSIGNMENT_COLUMNS = export_columns("assignments")
 WRITE_ERRORS = (400, 401, 403, 404, 409, 413, 415, 422, 429)
 IDEMPOTENCY_KEY = tuple(idempotency.OPENAPI["parameters"])
 
@@ -73,13 +80,11 @@ MANAGERS = policy.require_mentoring_manager
 # --- assignments ---------------------------------------------------------------------------------
 
 
-async def list_assignments(call: Call) -> Response:
-    query: AssignmentQuery = call.query
-
+def _filters(query: AssignmentQuery) -> AssignmentFilters:
     def utc(value: datetime | None) -> datetime | None:
         return None if value is None else to_utc(value)
 
-    filters = AssignmentFilters(
+    return AssignmentFilters(
         mentor_id=query.mentor_id,
         contact_id=query.contact_id,
         status=query.status,
@@ -87,10 +92,33 @@ async def list_assignments(call: Call) -> Response:
         assigned_to=utc(query.assigned_to),
         last_contact_before=utc(query.last_contact_before),
     )
+
+
+async def list_assignments(call: Call) -> Response:
+    query: AssignmentQuery = call.query
     page = await service.list_assignments(
-        call.state.db, call.caller, filters, query.sort, query.request, query.stale, call.now
+        call.state.db,
+        call.caller,
+        _filters(query),
+        query.sort,
+        query.request,
+        query.stale,
+        call.now,
     )
     return JSONResponse(page.rest())
+
+
+def export_assignments(call: Call) -> AsyncIterator[list[StreamedRow]]:
+    query: AssignmentQuery = call.query
+    return service.export_assignments(
+        call.state.db,
+        call.caller,
+        _filters(query),
+        query.sort,
+        ASSIGNMENT_COLUMNS,
+        query.stale,
+        call.now,
+    )
 
 
 async def create_assignment(call: Call) -> Response:
@@ -159,6 +187,20 @@ async def _mentor_view(call: Call, open_only: bool) -> Response:
     return JSONResponse(page.rest())
 
 
+def _mentor_export(open_only: bool) -> Export:
+    def rows(call: Call) -> AsyncIterator[list[StreamedRow]]:
+        mentor_id = call.path["mentor_id"]
+        return service.export_mentor_assignments(
+            call.state.db, call.caller, mentor_id, open_only=open_only, columns=ASSIGNMENT_COLUMNS
+        )
+
+    return Export("assignments", rows)
+
+
+def export_events(call: Call) -> AsyncIterator[list[Row]]:
+    return service.export_events(call.state.db, call.caller, call.path["assignment_id"])
+
+
 async def mentor_open_count(call: Call) -> Response:
     mentor_id = call.path["mentor_id"]
     count = await service.mentor_open_count(call.state.db, call.caller, mentor_id)
@@ -193,6 +235,7 @@ def assignment_endpoints() -> list[Endpoint]:
             query=AssignmentQuery,
             output=AssignmentPage,
             tags=tags,
+            export=Export("assignments", export_assignments),
         ),
         Endpoint(
             "GET",
@@ -203,6 +246,7 @@ def assignment_endpoints() -> list[Endpoint]:
             query=PageQuery,
             output=AssignmentPage,
             tags=tags,
+            export=_mentor_export(open_only=True),
         ),
         Endpoint(
             "GET",
@@ -213,6 +257,7 @@ def assignment_endpoints() -> list[Endpoint]:
             query=PageQuery,
             output=AssignmentPage,
             tags=tags,
+            export=_mentor_export(open_only=False),
         ),
         Endpoint(
             "GET",
@@ -305,6 +350,7 @@ def assignment_endpoints() -> list[Endpoint]:
             "assignment_events",
             output=AuditEventList,
             tags=tags,
+            export=Export("audit-events", export_events),
         ),
     ]
 
@@ -319,19 +365,32 @@ async def list_contacts(call: Call) -> Response:
             call.state.db, call.caller, CONTACTS, query.sort, query.request
         )
         return JSONResponse(page.rest())
+    _waiting_order_only(query)
+    page = await people.list_waiting_contacts(call.state.db, call.caller, query.request)
+    return JSONResponse(page.rest())
+
+
+def _waiting_order_only(query: ContactQuery) -> None:
     if "sort" in query.model_fields_set:
         raise Invalid.parameter(
             "sort", "the waiting list is ordered longest waiting first: leave sort out"
         )
-    page = await people.list_waiting_contacts(call.state.db, call.caller, query.request)
-    return JSONResponse(page.rest())
+
+
+def export_contacts(call: Call) -> AsyncIterator[list[StreamedRow]]:
+    """The contacts, or with ``waiting=true`` the waiting ones in their order: the list's rows."""
+    query: ContactQuery = call.query
+    if not query.waiting:
+        return people.export_people(call.state.db, call.caller, CONTACTS, query.sort)
+    _waiting_order_only(query)
+    return people.export_waiting_contacts(call.state.db, call.caller)
 
 
 def people_endpoints(
     kind: PersonKind,
     create_model: type[MentorCreate] | type[ContactCreate],
     models: tuple[type[BaseModel], type[BaseModel], type[BaseModel]],
-    listing: tuple[Handler, type[PersonQuery]] | None = None,
+    listing: tuple[Handler, type[PersonQuery], Export] | None = None,
 ) -> list[Endpoint]:
     """CRUD for mentors or contacts; ``models`` documents (one, page, deleted); ``listing`` the
     list's own handler and query model, where the kind's list takes more than the common one."""
@@ -344,6 +403,10 @@ def people_endpoints(
         query: PersonQuery = call.query
         page = await people.list_people(call.state.db, call.caller, kind, query.sort, query.request)
         return JSONResponse(page.rest())
+
+    def export_people(call: Call) -> AsyncIterator[list[StreamedRow]]:
+        query: PersonQuery = call.query
+        return people.export_people(call.state.db, call.caller, kind, query.sort)
 
     async def create_person(call: Call) -> Response:
         person_id = getattr(call.body, kind.id_field)
@@ -367,7 +430,11 @@ def people_endpoints(
         await people.delete_person(call.state.db, call.caller, kind, person_id)
         return JSONResponse({"deleted": True, kind.id_field: person_id})
 
-    list_handler, list_query = listing or (list_people, PersonQuery)
+    list_handler, list_query, list_export = listing or (
+        list_people,
+        PersonQuery,
+        Export(kind.table, export_people),
+    )
     return [
         Endpoint(
             "GET",
@@ -378,6 +445,7 @@ def people_endpoints(
             query=list_query,
             output=page_model,
             tags=tags,
+            export=list_export,
         ),
         Endpoint(
             "POST",
@@ -438,6 +506,11 @@ async def mentor_caseloads(call: Call) -> Response:
     return JSONResponse(page.rest())
 
 
+def export_mentor_caseloads(call: Call) -> AsyncIterator[list[StreamedRow]]:
+    query: CaseloadQuery = call.query
+    return caseloads.export_mentor_caseloads(call.state.db, call.caller, query.sort, call.now)
+
+
 async def caseload_summary(call: Call) -> Response:
     return JSONResponse(await caseloads.caseload_summary(call.state.db, call.caller, call.now))
 
@@ -455,6 +528,7 @@ def caseload_endpoints() -> list[Endpoint]:
             output=MentorCaseloadPage,
             access=MENTORING,
             tags=tags,
+            export=Export("mentor-caseloads", export_mentor_caseloads),
         ),
         Endpoint(
             "GET",
@@ -579,7 +653,7 @@ def endpoints() -> list[Endpoint]:
             CONTACTS,
             ContactCreate,
             (Contact, ContactPage, ContactDeleted),
-            (list_contacts, ContactQuery),
+            (list_contacts, ContactQuery, Export(CONTACTS.table, export_contacts)),
         ),
         *import_endpoints(),
     ]
