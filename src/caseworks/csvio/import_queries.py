@@ -9,6 +9,7 @@ from typing import Any
 
 import orjson
 
+from caseworks.csvio.csv_columns import columns
 from caseworks.db import Executor, Row
 from caseworks.mentoring.mentoring_models import MentorFields, PersonCreate, field_names
 from caseworks.mentoring.mentoring_queries import PEOPLE_TABLES
@@ -23,15 +24,8 @@ PERSON_COLUMNS = {
     "contacts": field_names(PersonCreate),
 }
 assert set(PERSON_COLUMNS) == set(PEOPLE_TABLES)
-ASSIGNMENT_COLUMNS = (
-    "mentor_id",
-    "contact_id",
-    "status",
-    "notes",
-    "assigned_date",
-    "last_contact_date",
-    "closed_date",
-)
+# An assignment's columns are its file's, less the id (the row's key).
+ASSIGNMENT_COLUMNS = tuple(name for name in columns("assignments") if name != "assignment_id")
 
 
 async def plan_with_values(tx: Executor) -> None:
