@@ -308,7 +308,10 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="small data, short windows (~3 min)")
     parser.add_argument("--server", choices=["uvicorn", "granian"], default="uvicorn")
     parser.add_argument("--mentoring-only", action="store_true")
-    parser.add_argument("--only", help="measure only endpoints whose name contains this")
+    parser.add_argument(
+        "--only",
+        help="measure only endpoints whose name contains this (several: separated by commas)",
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is needed: apt-get install wrk")
@@ -317,7 +320,8 @@ def main() -> None:
     warmup, window = (1.0, 4.0) if args.quick else (3.0, 10.0)
     endpoints = MENTORING if args.mentoring_only else MENTORING + CASEWORK
     if args.only:
-        endpoints = [endpoint for endpoint in endpoints if args.only in endpoint.name]
+        wanted = [part for part in args.only.split(",") if part]
+        endpoints = [e for e in endpoints if any(part in e.name for part in wanted)]
     report: dict[str, Any] = {
         "machine": machine(),
         "database": args.database,
