@@ -16,7 +16,7 @@ import os
 import re
 import sqlite3
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -36,6 +36,7 @@ from caseworks.db.url import DatabaseURL
 from caseworks.mentoring import caseload_queries as caseloads
 from caseworks.mentoring import mentoring_queries as mentoring
 from caseworks.mentoring.mentoring_queries import AssignmentFilters
+from caseworks.mentoring.reassignment_mail import reassignment_email
 from caseworks.notify.outbox import INSERT_MESSAGE
 
 OPTIONS = orjson.OPT_UTC_Z | orjson.OPT_OMIT_MICROSECONDS | orjson.OPT_NAIVE_UTC
@@ -439,8 +440,34 @@ async def reassign(send: Send, assignment_id: str, body: dict[str, Any]) -> None
         )
         closed = await tx.fetch_one(*mentoring.assignment_statement(MENTORING, assignment_id))
         opened = await tx.fetch_one(*mentoring.assignment_statement(MENTORING, successor_id))
+        if body.get("send_notification", True):
+            await tell_new_mentor(tx, target, opened, body["reason"], now)
     location = f"/api/v1/assignments/{successor_id}".encode()
     await respond(send, {"closed": closed, "opened": opened}, 201, [(b"location", location)])
+
+
+async def tell_new_mentor(
+    tx: _Bound, mentor_id: str, opened: dict[str, Any], reason: str, now: datetime
+) -> None:
+    """The new mentor's message, the same outbox row caseworks queues (benchmark mentors all
+    have an e-mail address, so both sides write it)."""
+    mentor = await tx.fetch_one(*mentoring.mentor_addressee_statement(AGENCY, mentor_id))
+    if mentor is None or not mentor["email"]:
+        return
+    mail = reassignment_email(mentor, opened, reason)
+    outbox_id = new_id("mail")
+    await tx.execute(
+        INSERT_MESSAGE,
+        {
+            "agency_id": AGENCY,
+            "id": outbox_id,
+            "message_id": f"<{outbox_id}@caseworks>",
+            "recipient": mail.recipient,
+            "subject": mail.subject,
+            "body": mail.body,
+            "now": now,
+        },
+    )
 
 
 # --- worker assignments (JSON:API) ---------------------------------------------------------------

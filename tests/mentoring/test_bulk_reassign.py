@@ -13,7 +13,7 @@ import pytest
 from caseworks.auth.principal import Role
 from caseworks.db import Database
 from caseworks.mentoring.mentoring_models import AssignmentQuery, AssignmentSelection
-from tests.mentoring.test_reassign import count, events
+from tests.mentoring.test_reassign import count, events, mail_to
 from tests.support.mentoring import create_assignment, create_contact, create_mentor
 from tests.support.tenants import Tenant
 
@@ -281,3 +281,51 @@ async def test_a_batch_and_single_moves_of_its_items_at_once_move_each_once(
         assert (results[one] == "reassigned") != (one in moved_alone), one
     count = await api.get(f"/api/v1/assignments/mentor/{target}/open-count")
     assert count.json()["open_assignment_count"] == 10
+
+
+# --- the new mentor's messages -------------------------------------------------------------------
+
+
+async def test_the_new_mentor_gets_one_message_per_assignment_moved(
+    api: httpx.AsyncClient, db: Database, tenant: Tenant
+) -> None:
+    leaving = (await create_mentor(api))["mentor_id"]
+    target = (await create_mentor(api, email="new@example.org", max_open_assignments=2))[
+        "mentor_id"
+    ]
+    ids = await caseload(api, leaving, 3)
+    response = await bulk(api, assignment_ids=[*ids, "assign_nosuch00"], mentor_id=target)
+    assert outcomes(response) == ["reassigned", "reassigned", "over_capacity", "not_found"]
+    rows = await mail_to(db, tenant)
+    assert [row["recipient"] for row in rows] == ["new@example.org"] * 2
+    moved = [item["opened_assignment_id"] for item in response.json()["results"][:2]]
+    for row, opened, name in zip(rows, moved, ("Contact 0", "Contact 1"), strict=True):
+        assert row["subject"] == f"New mentoring assignment: {name}"
+        assert opened in row["body"]
+        assert "mentor left the programme" in row["body"]
+    assert len({row["message_id"] for row in rows}) == 2
+
+
+async def test_a_dry_run_queues_no_message(
+    api: httpx.AsyncClient, db: Database, tenant: Tenant
+) -> None:
+    leaving = (await create_mentor(api))["mentor_id"]
+    target = (await create_mentor(api, email="new@example.org"))["mentor_id"]
+    ids = await caseload(api, leaving, 2)
+    dry = await bulk(api, assignment_ids=ids, mentor_id=target, dry_run=True)
+    assert outcomes(dry) == ["reassigned"] * 2
+    assert await mail_to(db, tenant) == []
+
+
+async def test_send_notification_false_or_no_email_queues_no_message(
+    api: httpx.AsyncClient, db: Database, tenant: Tenant
+) -> None:
+    leaving = (await create_mentor(api))["mentor_id"]
+    with_email = (await create_mentor(api, email="new@example.org"))["mentor_id"]
+    without = (await create_mentor(api))["mentor_id"]
+    ids = await caseload(api, leaving, 2)
+    quiet = await bulk(api, assignment_ids=ids, mentor_id=with_email, send_notification=False)
+    assert outcomes(quiet) == ["reassigned"] * 2
+    moved = [item["opened_assignment_id"] for item in quiet.json()["results"]]
+    assert outcomes(await bulk(api, assignment_ids=moved, mentor_id=without)) == ["reassigned"] * 2
+    assert await mail_to(db, tenant) == []

@@ -7,10 +7,13 @@ import asyncio
 import random
 
 import httpx
+import pytest
 
 from caseworks.db import Database, Row
+from tests.mentoring.test_reassign import reassign
 from tests.support.figures import Figures
-from tests.support.mentoring import Programme
+from tests.support.mentoring import Programme, create_mentor
+from tests.support.polling import until_answered
 from tests.support.tenants import Tenant
 
 
@@ -86,3 +89,46 @@ async def test_simultaneous_deletes_and_changes_delete_once(
         {"agency_id": tenant.agency_id, "id": programme.assignment_id},
     )
     assert remaining == 0
+
+
+async def test_a_reassign_caught_in_a_deadlock_is_503_and_may_be_retried(
+    api: httpx.AsyncClient, db: Database, tenant: Tenant, programme: Programme
+) -> None:
+    if db.dialect == "sqlite":
+        pytest.skip("SQLite runs one writer at a time: it has no deadlocks")
+    target = (await create_mentor(api, name="Taking over"))["mentor_id"]
+    key = {"agency_id": tenant.agency_id}
+    async with db.transaction() as tx:
+        # The request's own detector (the server's default second) fires long before this one:
+        # the request is the transaction PostgreSQL aborts.
+        await tx.execute("SET LOCAL deadlock_timeout = '30s'")
+        await tx.execute(
+            "SELECT id FROM assignments WHERE agency_id = :agency_id AND id = :id FOR UPDATE",
+            {**key, "id": programme.assignment_id},
+        )
+        # The reassign locks its target mentor, then waits here for the assignment …
+        request = asyncio.create_task(reassign(api, programme.assignment_id, target))
+        await until_answered(lambda: lock_awaited(db))
+        # … and this transaction, taking the mentor, closes the circle.
+        await tx.execute(
+            "SELECT id FROM mentors WHERE agency_id = :agency_id AND id = :id FOR UPDATE",
+            {**key, "id": target},
+        )
+        response = await request
+    assert response.status_code == 503, response.text
+    assert response.headers["retry-after"] == "1"
+    assert "may be retried" in response.json()["detail"]
+    assert (await history(db, tenant, programme.assignment_id))[-1]["action"] == "created"
+
+    retried = await reassign(api, programme.assignment_id, target)
+    assert retried.status_code == 201, retried.text
+
+
+async def lock_awaited(db: Database) -> bool:
+    """Whether a transaction of this database waits for a row lock (the tests run one at a time,
+    so it is the request's)."""
+    waiting = await db.fetch_value(
+        "SELECT count(*) FROM pg_stat_activity"
+        " WHERE wait_event_type = 'Lock' AND datname = current_database()"
+    )
+    return int(waiting) > 0

@@ -4,6 +4,7 @@ opens for the same contact with the new mentor, each pointing at the other."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -11,7 +12,10 @@ import orjson
 import pytest
 
 from caseworks.auth.principal import Role
-from caseworks.db import Database
+from caseworks.db import Database, Row
+from caseworks.notify.dispatcher import Dispatcher
+from caseworks.notify.transport import SMTPSettings, SMTPTransport
+from tests.support.mail import Inbox, SMTPServer
 from tests.support.mentoring import Programme, create_assignment, create_contact, create_mentor
 from tests.support.tenants import Tenant
 
@@ -316,3 +320,87 @@ async def test_simultaneous_reassigns_to_one_mentor_keep_its_limit(
     assert sorted(r.status_code for r in responses) == [201] * 2 + [409] * 6
     count = await api.get(f"/api/v1/assignments/mentor/{target}/open-count")
     assert count.json()["open_assignment_count"] == 2
+
+
+# --- the new mentor's message --------------------------------------------------------------------
+
+
+async def mail_to(db: Database, tenant: Tenant, recipient: str | None = None) -> list[Row]:
+    """The agency's queued messages (to ``recipient``, if given), oldest first."""
+    rows = await db.fetch_all(
+        "SELECT * FROM outbox WHERE agency_id = :agency_id ORDER BY id",
+        {"agency_id": tenant.agency_id},
+    )
+    return [row for row in rows if recipient is None or row["recipient"] == recipient]
+
+
+@pytest.fixture
+async def smtp() -> AsyncIterator[SMTPServer]:
+    server = SMTPServer(Inbox())
+    await server.start()
+    yield server
+    await server.stop()
+
+
+async def test_the_new_mentor_is_told_once_naming_the_contact_and_the_reason(
+    api: httpx.AsyncClient, db: Database, tenant: Tenant, smtp: SMTPServer
+) -> None:
+    leaving = (await create_mentor(api))["mentor_id"]
+    contact = await create_contact(
+        api, name="Per Olsen", email="per@example.org", phone="+47 912 34 567"
+    )
+    made = await create_assignment(
+        api, leaving, contact["contact_id"], notes="Confidential: family situation."
+    )
+    target = await create_mentor(api, name="Ola Hansen", email="ola@example.org")
+    response = await reassign(api, made["assignment_id"], target["mentor_id"])
+    assert response.status_code == 201, response.text
+    opened = response.json()["opened"]["assignment_id"]
+
+    [row] = await mail_to(db, tenant)
+    assert row["recipient"] == "ola@example.org"
+    assert row["subject"] == "New mentoring assignment: Per Olsen"
+    for told in ("Ola Hansen", "Per Olsen", contact["contact_id"], opened, "mentor moved away"):
+        assert told in row["body"]
+    for private in ("per@example.org", "912 34 567", "Confidential"):
+        assert private not in row["body"]
+        assert private not in row["subject"]
+
+    # Delivered over loopback SMTP as the dispatcher builds it, with the outbox's Message-ID.
+    sender = Dispatcher(db, SMTPTransport(SMTPSettings.parse(smtp.url)), "caseworks@example.org")
+    await sender.transport.send(sender.message(row))
+    [message] = smtp.inbox.messages
+    assert message["Message-ID"] == row["message_id"]
+    assert message["To"] == "ola@example.org"
+    assert message["Subject"] == "New mentoring assignment: Per Olsen"
+    assert opened in message.get_content()
+
+
+async def test_a_mentor_without_an_email_gets_no_message(
+    api: httpx.AsyncClient, db: Database, tenant: Tenant, programme: Programme
+) -> None:
+    target = (await create_mentor(api, name="No Address"))["mentor_id"]
+    assert (await reassign(api, programme.assignment_id, target)).status_code == 201
+    assert await mail_to(db, tenant) == []
+
+
+async def test_send_notification_false_sends_nothing(
+    api: httpx.AsyncClient, db: Database, tenant: Tenant, programme: Programme
+) -> None:
+    target = (await create_mentor(api, email="quiet@example.org"))["mentor_id"]
+    response = await reassign(api, programme.assignment_id, target, send_notification=False)
+    assert response.status_code == 201, response.text
+    assert await mail_to(db, tenant) == []
+
+
+async def test_a_refused_reassignment_sends_nothing(
+    api: httpx.AsyncClient, db: Database, tenant: Tenant, programme: Programme
+) -> None:
+    target = (await create_mentor(api, email="full@example.org", max_open_assignments=1))[
+        "mentor_id"
+    ]
+    other = await create_contact(api, name="Liv")
+    await create_assignment(api, target, other["contact_id"])
+    response = await reassign(api, programme.assignment_id, target)
+    assert response.status_code == 409, response.text  # over the target's capacity
+    assert await mail_to(db, tenant) == []

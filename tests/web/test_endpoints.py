@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict
 from starlette.responses import Response
 from starlette.types import ASGIApp
 
+from caseworks.core.errors import SimultaneousChange
 from caseworks.core.query_parameters import NoQuery, PageQuery
 from caseworks.web.app import exception_response, render_error
 from caseworks.web.childwelfare_api import JSONAPI_QUERY
@@ -77,3 +78,16 @@ async def test_the_query_is_read_after_authentication_by_the_surface_reading(
     # The default reading: the model's own errors, 422 on the REST surface.
     assert (await get(app, tenant.admin_token, "/rest?size=big")).status_code == 422
     assert seen == []
+
+
+def test_a_simultaneous_change_is_503_with_retry_after_on_both_surfaces() -> None:
+    for path, media_type in (
+        ("/api/v1/assignments/assign_001aa/reassign", "application/problem+json"),
+        ("/api/v1/worker_assignments", "application/vnd.api+json"),
+    ):
+        response = exception_response(path, SimultaneousChange(), "req_1")
+        assert response is not None
+        assert response.status_code == 503
+        assert response.headers["retry-after"] == "1"
+        assert response.headers["content-type"].startswith(media_type)
+        assert b"may be retried" in bytes(response.body)

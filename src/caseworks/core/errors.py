@@ -151,3 +151,17 @@ class TooManyRequests(ServiceError):
 class Unavailable(ServiceError):
     status = 503
     title = "Service Unavailable"
+
+
+class SimultaneousChange(Unavailable):
+    """The database aborted the request's transaction because of another one running at the
+    same time (a deadlock, or a serialization failure): nothing was written, and sending the
+    same request again is safe and will most likely succeed."""
+
+    retry_after = 1
+
+    def __init__(self) -> None:
+        super().__init__(
+            "the request met a simultaneous change to the same records and was not applied;"
+            " nothing was written, and it may be retried"
+        )

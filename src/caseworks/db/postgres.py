@@ -10,6 +10,7 @@ from typing import Any
 import asyncpg
 
 from caseworks.core.counting import Totals
+from caseworks.core.errors import SimultaneousChange
 from caseworks.db.base import (
     STREAM_BATCH,
     ConstraintViolation,
@@ -35,6 +36,13 @@ _CONSTRAINT_KINDS: tuple[tuple[type[Exception], str], ...] = (
     (asyncpg.NotNullViolationError, "not_null"),
 )
 
+# The database gave up on one transaction for another running at once (SQLSTATE 40P01, 40001):
+# it rolled back with nothing written, and the same request sent again will most likely pass.
+_SIMULTANEOUS: tuple[type[Exception], ...] = (
+    asyncpg.DeadlockDetectedError,
+    asyncpg.SerializationError,
+)
+
 _UNAVAILABLE: tuple[type[BaseException], ...] = (
     OSError,
     asyncio.TimeoutError,
@@ -50,6 +58,8 @@ def _translate(error: BaseException) -> BaseException:
     for error_type, kind in _CONSTRAINT_KINDS:
         if isinstance(error, error_type):
             return ConstraintViolation(kind, str(error))
+    if isinstance(error, _SIMULTANEOUS):
+        return SimultaneousChange()
     if isinstance(error, _UNAVAILABLE):
         return DatabaseUnavailable(str(error) or type(error).__name__)
     return error

@@ -47,6 +47,7 @@ async def bulk_reassign(db: Database, caller: Principal, data: BulkReassignment)
         mentor_id=data.mentor_id,
         reason=data.reason,
         override_capacity=data.override_capacity,
+        send_notification=data.send_notification,
     )
     try:
         async with db.transaction() as tx:

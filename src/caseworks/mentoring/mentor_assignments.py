@@ -27,6 +27,8 @@ from caseworks.mentoring.mentoring_models import (
     StatusChange,
 )
 from caseworks.mentoring.mentoring_queries import AssignmentFilters
+from caseworks.mentoring.reassignment_mail import reassignment_email
+from caseworks.notify.outbox import enqueue
 
 SUBJECT = "assignment"
 
@@ -418,9 +420,23 @@ async def reassign_in(
             ) from violation
         raise
     await _audit_reassignment(tx, caller, current, data, successor_id, check)
-    return Reassigned(
+    made = Reassigned(
         await _visible(tx, caller, assignment_id), await _visible(tx, caller, successor_id)
     )
+    if data.send_notification:
+        await _tell_new_mentor(tx, caller, made.opened, data.reason, now)
+    return made
+
+
+async def _tell_new_mentor(
+    tx: Executor, caller: Principal, opened: Row, reason: str, now: datetime
+) -> None:
+    """Queue the new mentor's message in ``tx``: it is sent if and only if the move commits (a
+    dry run's or a failed item's rollback takes it too). A mentor without an address gets none."""
+    mentor = await queries.mentor_addressee(tx, caller.agency_id, opened["mentor_id"])
+    if mentor is None or not mentor["email"]:
+        return
+    await enqueue(tx, caller.agency_id, reassignment_email(mentor, opened, reason), now)
 
 
 async def _audit_reassignment(

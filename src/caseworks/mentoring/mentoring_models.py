@@ -159,6 +159,9 @@ class Reassignment(CapacityOverride):
     assigned_date: IsoDateTime | None = Field(
         None, description="Of the new assignment; defaults to now."
     )
+    send_notification: bool = Field(
+        True, description="E-mail the new mentor (if it has an `email`) through the outbox."
+    )
 
 
 class AssignmentSelection(Strict):
@@ -190,6 +193,10 @@ class BulkReassignment(CapacityOverride):
         min_length=1, description="Why: each closed assignment's `closed_reason`."
     )
     dry_run: bool = Field(False, description="Answer what would happen; write nothing.")
+    send_notification: bool = Field(
+        True,
+        description="E-mail the new mentor (if it has an `email`) once per assignment moved.",
+    )
 
 
 class PersonCreate(Strict):

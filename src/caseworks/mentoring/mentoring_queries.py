@@ -506,6 +506,18 @@ async def contact_exists(db: Executor, agency_id: str, contact_id: str) -> bool:
     return await db.fetch_value(*exists_statement("contacts", agency_id, contact_id)) is not None
 
 
+def mentor_addressee_statement(agency_id: str, mentor_id: str) -> Statement:
+    """What a message to the mentor needs: its name and e-mail address (NULL: none)."""
+    return (
+        "SELECT name, email FROM mentors WHERE agency_id = :agency_id AND id = :id",
+        {"agency_id": agency_id, "id": mentor_id},
+    )
+
+
+async def mentor_addressee(db: Executor, agency_id: str, mentor_id: str) -> Row | None:
+    return await db.fetch_one(*mentor_addressee_statement(agency_id, mentor_id))
+
+
 # --- mentors and contacts ----------------------------------------------------------------------
 
 PEOPLE_TABLES = ("mentors", "contacts")

@@ -26,7 +26,14 @@ from caseworks.auth.cache import TokenCache, keep_listening
 from caseworks.auth.limits import FailureLimiter
 from caseworks.config import Settings
 from caseworks.core import logs
-from caseworks.core.errors import Conflict, ServiceError, TooManyRequests, Unauthorized, Unavailable
+from caseworks.core.errors import (
+    Conflict,
+    ServiceError,
+    SimultaneousChange,
+    TooManyRequests,
+    Unauthorized,
+    Unavailable,
+)
 from caseworks.db import ConstraintViolation, Database, DatabaseUnavailable, DatabaseURL
 from caseworks.db import open_database as connect_database
 from caseworks.db.postgres import PostgresDatabase
@@ -73,6 +80,11 @@ def as_service_error(error: Exception) -> tuple[ServiceError, dict[str, str]] | 
     """What a failure means to the client, with extra headers; None for a bug (500)."""
     if isinstance(error, Unauthorized):
         return error, {"WWW-Authenticate": "Bearer"}
+    if isinstance(error, SimultaneousChange):
+        # Rare and harmless one at a time; many of them say two writes take locks in opposite
+        # orders, which is a bug to find: the database's own message names the rows.
+        log.warning("transaction aborted by a simultaneous one: %s", error.__cause__)
+        return error, {"Retry-After": str(error.retry_after)}
     if isinstance(error, TooManyRequests):
         return error, {"Retry-After": str(error.retry_after)}
     if isinstance(error, ServiceError):
