@@ -29,6 +29,10 @@ ANY_ID = re.compile(ID_PATTERN)
 
 
 _last = (0, 0)  # (milliseconds, random part) of the last id made here
+# Every pair of characters, indexed by the ten bits they spell: an id is written 13 pairs at a
+# time instead of 26 characters (an import makes an id for each of its audit events).
+_PAIRS = tuple(first + second for first in _ALPHABET for second in _ALPHABET)
+_PAIR_SHIFTS = tuple(range(120, -1, -10))  # 130 bits, the most significant pair first
 
 
 def new_id(prefix: str) -> str:
@@ -40,11 +44,7 @@ def new_id(prefix: str) -> str:
         milliseconds, randomness = _last[0], _last[1] + 1
     _last = (milliseconds, randomness)
     value = milliseconds << 80 | randomness
-    chars = []
-    for _ in range(26):
-        chars.append(_ALPHABET[value & 31])
-        value >>= 5
-    return f"{prefix}_{''.join(reversed(chars))}"
+    return f"{prefix}_{''.join([_PAIRS[(value >> shift) & 1023] for shift in _PAIR_SHIFTS])}"
 
 
 def is_client_id(value: str, prefix: str) -> bool:
