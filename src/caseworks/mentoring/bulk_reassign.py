@@ -15,12 +15,17 @@ from datetime import datetime
 from caseworks.auth import Principal, policy
 from caseworks.core.errors import Conflict, FieldProblem, Invalid, NotFound
 from caseworks.core.ids import new_id
-from caseworks.core.timestamps import to_utc, utc_now
+from caseworks.core.timestamps import utc_now
 from caseworks.db import Database, Executor, Row, savepoint
 from caseworks.mentoring import mentoring_queries as queries
 from caseworks.mentoring.capacity import OverCapacity
 from caseworks.mentoring.caseloads import with_stale_rule
-from caseworks.mentoring.mentor_assignments import SameMentor, check_override, reassign_in
+from caseworks.mentoring.mentor_assignments import (
+    SameMentor,
+    check_override,
+    chosen_filters,
+    reassign_in,
+)
 from caseworks.mentoring.mentoring_models import (
     BULK_LIMIT,
     AssignmentSelection,
@@ -103,18 +108,7 @@ async def filters_of(
     db: Executor, agency_id: str, selection: AssignmentSelection, now: datetime
 ) -> AssignmentFilters:
     """The list's filters for a selection: times in UTC, ``stale`` as the agency's moment."""
-
-    def utc(value: datetime | None) -> datetime | None:
-        return None if value is None else to_utc(value)
-
-    filters = AssignmentFilters(
-        mentor_id=selection.mentor_id,
-        contact_id=selection.contact_id,
-        status=selection.status,
-        assigned_from=utc(selection.assigned_from),
-        assigned_to=utc(selection.assigned_to),
-        last_contact_before=utc(selection.last_contact_before),
-    )
+    filters = chosen_filters(selection)
     # The list's own rule: true keeps the stale ones, false the others.
     return await with_stale_rule(db, agency_id, filters, selection.stale, now)
 

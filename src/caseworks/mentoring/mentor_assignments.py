@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from caseworks.auth import Principal, policy
 from caseworks.core.errors import Conflict, FieldProblem, Invalid, NotFound
@@ -44,6 +44,40 @@ class SameMentor(Invalid):
 
 def _not_found(assignment_id: str) -> NotFound:
     return NotFound(f"no assignment {assignment_id}")
+
+
+class FilterChoice(Protocol):
+    """What a caller chooses assignments by: the list's query, a bulk operation's filter."""
+
+    @property
+    def mentor_id(self) -> str | None: ...
+    @property
+    def contact_id(self) -> str | None: ...
+    @property
+    def status(self) -> str | None: ...
+    @property
+    def assigned_from(self) -> datetime | None: ...
+    @property
+    def assigned_to(self) -> datetime | None: ...
+    @property
+    def last_contact_before(self) -> datetime | None: ...
+
+
+def chosen_filters(chosen: FilterChoice) -> AssignmentFilters:
+    """The list's filters for a choice, its times in UTC (``stale`` is applied apart, by
+    ``with_stale_rule``, since it needs the agency's settings)."""
+
+    def utc(value: datetime | None) -> datetime | None:
+        return None if value is None else to_utc(value)
+
+    return AssignmentFilters(
+        mentor_id=chosen.mentor_id,
+        contact_id=chosen.contact_id,
+        status=chosen.status,
+        assigned_from=utc(chosen.assigned_from),
+        assigned_to=utc(chosen.assigned_to),
+        last_contact_before=utc(chosen.last_contact_before),
+    )
 
 
 async def list_assignments(

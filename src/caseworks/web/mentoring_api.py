@@ -6,7 +6,6 @@ role alone decides, the policy checks (each endpoint's ``access``) before the bo
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
@@ -16,7 +15,6 @@ from caseworks.auth import policy
 from caseworks.auth.agencies import AgencySettings, AgencySettingsUpdate
 from caseworks.core.errors import Invalid
 from caseworks.core.jsonio import dumps
-from caseworks.core.timestamps import to_utc
 from caseworks.csvio import csv_import
 from caseworks.csvio.csv_columns import export_columns
 from caseworks.csvio.import_models import ImportProblem, ImportQuery, ImportReport
@@ -53,7 +51,6 @@ from caseworks.mentoring.mentoring_models import (
     Reassignment,
     StatusChange,
 )
-from caseworks.mentoring.mentoring_queries import AssignmentFilters
 from caseworks.mentoring.people import CONTACTS, MENTORS, PersonKind
 from caseworks.web import idempotency_header as idempotency
 from caseworks.web.csv_export import Export
@@ -80,26 +77,12 @@ MANAGERS = policy.require_mentoring_manager
 # --- assignments ---------------------------------------------------------------------------------
 
 
-def _filters(query: AssignmentQuery) -> AssignmentFilters:
-    def utc(value: datetime | None) -> datetime | None:
-        return None if value is None else to_utc(value)
-
-    return AssignmentFilters(
-        mentor_id=query.mentor_id,
-        contact_id=query.contact_id,
-        status=query.status,
-        assigned_from=utc(query.assigned_from),
-        assigned_to=utc(query.assigned_to),
-        last_contact_before=utc(query.last_contact_before),
-    )
-
-
 async def list_assignments(call: Call) -> Response:
     query: AssignmentQuery = call.query
     page = await service.list_assignments(
         call.state.db,
         call.caller,
-        _filters(query),
+        service.chosen_filters(query),
         query.sort,
         query.request,
         query.stale,
@@ -113,7 +96,7 @@ def export_assignments(call: Call) -> AsyncIterator[list[StreamedRow]]:
     return service.export_assignments(
         call.state.db,
         call.caller,
-        _filters(query),
+        service.chosen_filters(query),
         query.sort,
         ASSIGNMENT_COLUMNS,
         query.stale,
