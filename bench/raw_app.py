@@ -37,7 +37,7 @@ from caseworks.mentoring import caseload_queries as caseloads
 from caseworks.mentoring import mentoring_queries as mentoring
 from caseworks.mentoring.mentoring_queries import AssignmentFilters
 from caseworks.mentoring.reassignment_mail import reassignment_email
-from caseworks.notify.outbox import INSERT_MESSAGE
+from caseworks.notify.outbox import Email, enqueue
 
 OPTIONS = orjson.OPT_UTC_Z | orjson.OPT_OMIT_MICROSECONDS | orjson.OPT_NAIVE_UTC
 AGENCY = os.environ.get("BENCH_AGENCY", "agency_bench")
@@ -454,20 +454,7 @@ async def tell_new_mentor(
     mentor = await tx.fetch_one(*mentoring.mentor_addressee_statement(AGENCY, mentor_id))
     if mentor is None or not mentor["email"]:
         return
-    mail = reassignment_email(mentor, opened, reason)
-    outbox_id = new_id("mail")
-    await tx.execute(
-        INSERT_MESSAGE,
-        {
-            "agency_id": AGENCY,
-            "id": outbox_id,
-            "message_id": f"<{outbox_id}@caseworks>",
-            "recipient": mail.recipient,
-            "subject": mail.subject,
-            "body": mail.body,
-            "now": now,
-        },
-    )
+    await enqueue(tx, AGENCY, reassignment_email(mentor, opened, reason), now)
 
 
 # --- worker assignments (JSON:API) ---------------------------------------------------------------
@@ -722,19 +709,12 @@ async def child_assign(
                 {"worker_id": worker_id, "role": "case_carrying", "child_id": child_id}
             )
             await event(tx, "created", assignment_id, details=details.decode())
-            outbox_id = new_id("mail")
-            await tx.execute(
-                INSERT_MESSAGE,
-                {
-                    "agency_id": AGENCY,
-                    "id": outbox_id,
-                    "message_id": f"<{outbox_id}@caseworks>",
-                    "recipient": worker["email"],
-                    "subject": f"New assignment for {child['last_name']}",
-                    "body": f"Hello {worker['name']}",
-                    "now": now,
-                },
+            mail = Email(
+                worker["email"],
+                f"New assignment for {child['last_name']}",
+                f"Hello {worker['name']}",
             )
+            await enqueue(tx, AGENCY, mail, now)
     async with _Connection(db) as on:
         document = await child_collection(on, child_id, base, "case_carrying", root)
     await respond_jsonapi(send, document, 201 if created else 200)
