@@ -21,6 +21,7 @@ INK = "#222222"
 
 WIDTH = 640
 NAME_COLUMN = 180  # room for a mentor's name left of the bars
+VALUE_COLUMN = 150  # room right of the bars for "9/8 over capacity" and its translations
 ROW_HEIGHT = 24
 BAR_HEIGHT = 14
 PLOT_HEIGHT = 200
@@ -67,7 +68,7 @@ def capacity_chart(
     if not rows:
         return _empty(labels, chart_id)
     scale_max = max(max(row.open, row.limit or 0) for row in rows) or 1
-    plot_width = WIDTH - NAME_COLUMN - 60
+    plot_width = WIDTH - NAME_COLUMN - VALUE_COLUMN
     height = ROW_HEIGHT * len(rows) + 8
     parts = [
         _svg_open(chart_id, labels, height),
