@@ -3,14 +3,15 @@ written, and axe-core both passes a sound page and reports a broken one."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Page
+from playwright.async_api import Browser, Page
 
 from tests.console.browser.conftest import ConsoleServer
-from tests.support.browser import assert_accessible, axe_violations
+from tests.support.browser import CHROMIUM, assert_accessible, axe_violations
 
 Screenshot = Callable[[Page, str], Awaitable[Path]]
 
@@ -24,6 +25,14 @@ UNLABELLED_INPUT = """<!doctype html>
 <html lang="en"><head><title>Broken</title></head>
 <body><main><h1>Broken</h1><form><input id="email" name="email" type="text"></form></main>
 </body></html>"""
+
+
+async def test_the_browser_driven_is_the_system_chromium(chromium: Browser) -> None:
+    process = await asyncio.create_subprocess_exec(
+        str(CHROMIUM), "--version", stdout=asyncio.subprocess.PIPE
+    )
+    printed, _ = await asyncio.wait_for(process.communicate(), 30)
+    assert chromium.version in printed.decode()  # "Chromium 156.0.8078.114 built on Debian …"
 
 
 async def test_the_offline_api_docs_open_in_chromium_and_are_screenshotted(
