@@ -25,6 +25,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from caseworks.auth.cache import TokenCache, keep_listening
 from caseworks.auth.limits import FailureLimiter
 from caseworks.config import Settings
+from caseworks.console.console_pages import console_pages
+from caseworks.console.pages import compile_pages
+from caseworks.console.static_files import static_routes
 from caseworks.core import logs
 from caseworks.core.errors import (
     Conflict,
@@ -160,7 +163,14 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     declared = declared_endpoints()
     compiled = compile_routes(declared, app.state, exception_response)
-    table = app.route_table = RouteTable([*compiled, *_plain_routes(declared)])
+    table = app.route_table = RouteTable(
+        [
+            *compiled,
+            *_plain_routes(declared),
+            *compile_pages(console_pages(), app.state),
+            *static_routes(),
+        ]
+    )
     inner: ASGIApp = Router(table, render_error)
     if settings.cors_origins:
         inner = CORSMiddleware(

@@ -1,0 +1,17 @@
+"""Every page of the console, declared once each."""
+
+from __future__ import annotations
+
+from caseworks.auth.principal import Role
+from caseworks.console.home import home
+from caseworks.console.pages import Page
+from caseworks.console.sign_in import sign_in_form
+
+EVERY_ROLE = frozenset(Role)
+
+
+def console_pages() -> list[Page]:
+    return [
+        Page("GET", "/sign-in", sign_in_form),
+        Page("GET", "/", home, roles=EVERY_ROLE),
+    ]
