@@ -154,12 +154,19 @@ class CsvLayout:
             records = map(self._values, rows)
         if not self._formatted:
             return self._written(records)
+        records = records if isinstance(records, list) else list(records)
+        # Only the columns whose values are not their text already (SQLite's stored times
+        # are): often none, and then the records go to the writer as they are.
+        formatted = [
+            (index, cell)
+            for index, cell in self._formatted
+            if not _as_written(record[index] for record in records)
+        ]
+        if not formatted:
+            return self._written(records)
         columns: list[Any] = list(zip(*records, strict=True))
-        for index, cell in self._formatted:
-            if not _as_written(columns[index]):
-                columns[index] = [
-                    None if value is None else cell(value) for value in columns[index]
-                ]
+        for index, cell in formatted:
+            columns[index] = [None if value is None else cell(value) for value in columns[index]]
         return self._written(zip(*columns, strict=True))
 
     def _reordering(self, given: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]] | None:
@@ -186,7 +193,7 @@ def _picker(keys: Sequence[Any]) -> Callable[[Any], tuple[Any, ...]]:
     return getter if len(keys) > 1 else lambda row: (getter(row),)
 
 
-def _as_written(column: Sequence[Any]) -> bool:
+def _as_written(column: Iterable[Any]) -> bool:
     """Whether a column of a batch holds its cells' text already (times a statement formatted,
     SQLite's stored times and days): its first value that is not null is a string."""
     for value in column:
