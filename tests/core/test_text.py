@@ -114,6 +114,18 @@ def test_other_special_use_domains_and_bad_syntax_are_refused(address: str) -> N
         TypeAdapter(Email).validate_python(address)
 
 
+def test_an_address_is_checked_whole_each_time_its_domain_was_seen_before() -> None:
+    """A domain is checked once per process; every address on it still is, and so is a bad
+    domain every time it comes."""
+    email = TypeAdapter(Email)
+    assert email.validate_python("ann@Mentors.Example.org") == "ann@mentors.example.org"
+    assert email.validate_python("bo@MENTORS.example.org") == "bo@mentors.example.org"
+    for address in ("two@@mentors.example.org", "a b@mentors.example.org", "x@-bad.example.org"):
+        for _ in range(2):
+            with pytest.raises(ValidationError):
+                email.validate_python(address)
+
+
 def test_a_flag_is_the_word_true_or_false_and_nothing_else() -> None:
     flag = TypeAdapter(TrueOrFalse)
     assert flag.validate_python("true") is True

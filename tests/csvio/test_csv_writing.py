@@ -7,6 +7,7 @@ import io
 from datetime import UTC, date, datetime, timedelta, timezone
 
 from caseworks.csvio.csv_writing import CsvLayout, boolean, day, json_text, layout, moment
+from caseworks.db.base import StreamedRows
 
 
 def test_cells_are_the_json_values() -> None:
@@ -30,6 +31,16 @@ def test_rows_are_quoted_as_rfc_4180_with_crlf_and_empty_nulls() -> None:
         ['say "hi", then\nleave', "", "false"],
         ["plain", "3", "true"],
     ]
+
+
+def test_a_streams_records_are_written_by_position_in_the_layouts_order() -> None:
+    rows = CsvLayout(("a", "b", "c"), {"c": boolean})
+    by_name: list[dict[str, object]] = [{"a": "x", "b": None, "c": 0}, {"a": "y", "b": 2, "c": 1}]
+    in_order = StreamedRows(("a", "b", "c"), [("x", None, 0), ("y", 2, 1)])
+    reordered = StreamedRows(("c", "extra", "a", "b"), [(0, "-", "x", None), (1, "-", "y", 2)])
+    assert rows.rows(in_order) == rows.rows(reordered) == rows.rows(by_name)
+    assert rows.rows(in_order) == "x,,false\r\ny,2,true\r\n"
+    assert CsvLayout(("b",), {}).rows(reordered) == '""\r\n2\r\n'  # a lone null: quoted
 
 
 def test_one_column_is_a_row_of_one_cell() -> None:

@@ -20,7 +20,8 @@ async def test_every_row_comes_in_batches_of_the_size_asked(db: Database) -> Non
     seen: list[int] = []
     async for batch in db.stream(SERIES, {"last": 2_500}, batch=1_000):
         sizes.append(len(batch))
-        seen.extend(row["i"] for row in batch)
+        assert batch.columns == ("i",)
+        seen.extend(row[0] for row in batch)
     assert sizes == [1_000, 1_000, 500]
     assert seen == list(range(1, 2_501))
 

@@ -175,7 +175,7 @@ async def export_records(
     scope = policy.casework_scope(caller)
     sql, params = queries.records_list_statement(kind.table, scope, order, filters)
     async for batch in db.stream(sql, params):
-        rows = [dict(row) for row in batch]
+        rows = batch.mappings()  # changed below: a worker's supervisors, a type
         await queries.read_records(db, kind.table, scope, rows)
         for row in rows:
             _exported(kind, row)

@@ -26,7 +26,7 @@ from caseworks.core.sorting import SortKey
 from caseworks.core.text import one_line
 from caseworks.core.timestamps import utc_now
 from caseworks.db import Database, Executor, Row, audit
-from caseworks.db.base import StreamedRow
+from caseworks.db.base import StreamedRows
 from caseworks.notify.outbox import Email, enqueue
 
 SUBJECT = "worker_assignment"
@@ -391,7 +391,7 @@ async def export_assignments(
     filters: dict[str, Any],
     order: Sequence[SortKey],
     subject: Subject | None = None,
-) -> AsyncIterator[list[StreamedRow]]:
+) -> AsyncIterator[StreamedRows]:
     """Every assignment the list would page through (``subject``'s, when given: 404 first, as
     its list), in its order, a batch at a time."""
     scope = policy.casework_scope(caller)

@@ -15,7 +15,7 @@ from caseworks.core.ids import is_valid_id
 from caseworks.core.pagination import Page, PageRequest
 from caseworks.core.sorting import SortKey
 from caseworks.db import Database, Row
-from caseworks.db.base import StreamedRow
+from caseworks.db.base import StreamedRows
 
 
 async def list_caseloads(
@@ -30,7 +30,7 @@ async def list_caseloads(
 
 async def export_caseloads(
     db: Database, caller: Principal, order: Sequence[SortKey]
-) -> AsyncIterator[list[StreamedRow]]:
+) -> AsyncIterator[StreamedRows]:
     """Every caseload the list would page through, in its order, a batch at a time."""
     scope = policy.casework_scope(caller)
     sql, params = queries.caseload_list_statement(scope.agency_id, order)

@@ -3,12 +3,14 @@ names also never hold control or invisible formatting characters."""
 
 from __future__ import annotations
 
+import importlib
 import re
 import unicodedata
 from datetime import date, datetime
-from typing import Annotated
+from functools import lru_cache
+from typing import Annotated, Any
 
-from email_validator import EmailNotValidError, validate_email
+from email_validator import EmailNotValidError, syntax, validate_email
 from pydantic import AfterValidator, BeforeValidator, Discriminator, Field, StringConstraints, Tag
 
 _NUMBER = re.compile(r"\s*[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\s*")
@@ -79,6 +81,19 @@ Name = Annotated[
     StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
     BeforeValidator(_no_control_characters),
 ]
+
+
+# The domain's check is about two thirds of an address's (IDNA, the Unicode category of every
+# character) and depends on the domain alone, while a file of 100,000 contacts holds a few
+# domains: each is checked once per process. email-validator calls it through its own module's
+# name, which is where the cached one goes; it returns only strings (nothing a caller could
+# change in the cache), and a refusal raises, which is never cached, so every address is checked
+# exactly as before. (email-validator is pinned; the names are checked at import.)
+_email_validation: Any = importlib.import_module("email_validator.validate_email")
+assert _email_validation.validate_email_domain_name is syntax.validate_email_domain_name
+_email_validation.validate_email_domain_name = lru_cache(maxsize=1024)(
+    syntax.validate_email_domain_name
+)
 
 
 def _one_address(value: str) -> str:

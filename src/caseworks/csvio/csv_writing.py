@@ -27,6 +27,7 @@ from pydantic import BaseModel
 from caseworks.childwelfare.childwelfare_models import DERIVED_MODELS, RECORD_MODELS
 from caseworks.core.jsonio import dumps
 from caseworks.csvio.csv_columns import EXPORT_KINDS, export_columns
+from caseworks.db.base import StreamedRows
 from caseworks.mentoring.mentoring_models import (
     Assignment,
     AuditEvent,
@@ -120,15 +121,13 @@ class CsvLayout:
 
     def __init__(self, columns: tuple[str, ...], cells: Mapping[str, Cell]) -> None:
         self.columns = columns
-        # A tuple of the row's values in column order, in C (itemgetter of one name gives the
-        # value alone, so a single column is wrapped).
-        getter = operator.itemgetter(*columns)
-        self._values: Callable[[Mapping[str, Any]], tuple[Any, ...]] = (
-            getter if len(columns) > 1 else lambda row: (getter(row),)
-        )
+        self._values = _picker(columns)  # a row read by name, in column order
         self._formatted = tuple(
             (index, cells[name]) for index, name in enumerate(columns) if name in cells
         )
+        # A stream's records by position, for each order of columns a statement gave them in
+        # (an export's statement selects the layout's own order: then taken as they are).
+        self._positions: dict[tuple[str, ...], Callable[[Any], tuple[Any, ...]] | None] = {}
 
     @classmethod
     def of(cls, kind: str) -> CsvLayout:
@@ -137,29 +136,47 @@ class CsvLayout:
     def header(self) -> str:
         return self._written([self.columns])
 
-    def rows(self, rows: Sequence[Mapping[str, Any]]) -> str:
-        """The CSV records of ``rows`` (mappings by column name), as one text.
+    def rows(self, rows: StreamedRows | Sequence[Mapping[str, Any]]) -> str:
+        """The CSV records of ``rows``, as one text: a stream's batch (plain records with the
+        statement's column names) or rows read by column name.
 
         Worked column by column, so that the per-value work is one comprehension per column
-        that needs formatting and the rest is C: a driver's records whose keys are the columns
-        in order (an export's statement selects them so) are taken as they are, other rows
-        reordered by name; the batch is turned into columns and back by ``zip``."""
+        that needs formatting and the rest is C: records whose columns are the layout's in
+        order (an export's statement selects them so) are taken as they are, others reordered
+        by position or by name; the batch is turned into columns and back by ``zip``."""
         if not rows:
             return ""
-        records: Sequence[Any] = rows
-        first = rows[0]
-        # A driver's record iterates over its values (a dict over its keys).
-        if isinstance(first, dict) or tuple(first.keys()) != self.columns:
-            records = list(map(self._values, rows))
+        records: Iterable[Any]
+        if isinstance(rows, StreamedRows):
+            reorder = self._reordering(rows.columns)
+            records = rows if reorder is None else map(reorder, rows)
+        else:
+            records = map(self._values, rows)
         if not self._formatted:
             return self._written(records)
+        records = records if isinstance(records, list) else list(records)
+        # Only the columns whose values are not their text already (SQLite's stored times
+        # are): often none, and then the records go to the writer as they are.
+        formatted = [
+            (index, cell)
+            for index, cell in self._formatted
+            if not _as_written(record[index] for record in records)
+        ]
+        if not formatted:
+            return self._written(records)
         columns: list[Any] = list(zip(*records, strict=True))
-        for index, cell in self._formatted:
-            if not _as_written(columns[index]):
-                columns[index] = [
-                    None if value is None else cell(value) for value in columns[index]
-                ]
+        for index, cell in formatted:
+            columns[index] = [None if value is None else cell(value) for value in columns[index]]
         return self._written(zip(*columns, strict=True))
+
+    def _reordering(self, given: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]] | None:
+        """How records in the order ``given`` are put in the layout's (None: they are)."""
+        if given not in self._positions:
+            positions = {name: index for index, name in enumerate(given)}
+            self._positions[given] = (
+                None if given == self.columns else _picker([positions[c] for c in self.columns])
+            )
+        return self._positions[given]
 
     @staticmethod
     def _written(records: Iterable[Iterable[Any]]) -> str:
@@ -169,7 +186,14 @@ class CsvLayout:
         return buffer.getvalue()
 
 
-def _as_written(column: Sequence[Any]) -> bool:
+def _picker(keys: Sequence[Any]) -> Callable[[Any], tuple[Any, ...]]:
+    """A tuple of a row's values at ``keys`` (names or positions), in C; itemgetter of one key
+    gives the value alone, so a single one is wrapped."""
+    getter = operator.itemgetter(*keys)
+    return getter if len(keys) > 1 else lambda row: (getter(row),)
+
+
+def _as_written(column: Iterable[Any]) -> bool:
     """Whether a column of a batch holds its cells' text already (times a statement formatted,
     SQLite's stored times and days): its first value that is not null is a string."""
     for value in column:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncGenerator, AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from functools import lru_cache
 from typing import Any, Protocol
@@ -13,9 +13,23 @@ from caseworks.db.url import Dialect
 
 Row = dict[str, Any]
 Params = dict[str, Any]
-# A row as a stream of a whole result hands it over: the driver's own record (read by column
-# name), not a dict; see ``Database.stream``.
-StreamedRow = Mapping[str, Any]
+
+
+class StreamedRows(list[Any]):
+    """One batch of a stream: the driver's plain records (a tuple on SQLite, a ``Record`` on
+    PostgreSQL; both read by position and iterate over their values, in the statement's column
+    order) and the statement's column names, once for the batch. Plain records are what the
+    drivers make cheapest: a mapping per row costs more than the CSV encoding of it."""
+
+    def __init__(self, columns: tuple[str, ...], rows: Iterable[Any]) -> None:
+        super().__init__(rows)
+        self.columns = columns
+
+    def mappings(self) -> list[Row]:
+        """The rows as dicts by column name, for the few consumers that change them."""
+        return [dict(zip(self.columns, row, strict=True)) for row in self]
+
+
 # Rows a stream fetches at a time: large enough that the per-batch costs (a round trip, a write
 # to the socket) vanish, small enough that a batch is a few megabytes at most.
 STREAM_BATCH = 5_000
@@ -70,11 +84,12 @@ class Database(Executor, Protocol):
 
     def stream(
         self, sql: str, params: Params | None = None, batch: int = STREAM_BATCH
-    ) -> AsyncGenerator[list[StreamedRow], None]:
+    ) -> AsyncGenerator[StreamedRows, None]:
         """Every row of one query, ``batch`` rows at a time, in constant memory: a server-side
         cursor on PostgreSQL (in one read-only transaction, so the rows are one snapshot), a
         connection of its own stepped through the result on SQLite (so the shared reader is
-        never held in the stream's snapshot). Rows are the driver's records; on SQLite their
+        never held in the stream's snapshot). Rows are the driver's plain records with the
+        statement's column names (``StreamedRows``); on SQLite their
         values are as stored (times and dates as their ISO 8601 text, booleans as 0 and 1),
         which spares a conversion per value. Close the iterator (``aclosing``) to end early."""
         ...

@@ -17,7 +17,7 @@ from caseworks.db.base import (
     DatabaseUnavailable,
     Params,
     Row,
-    StreamedRow,
+    StreamedRows,
     ordered,
     to_positional,
 )
@@ -234,7 +234,7 @@ class PostgresDatabase(PostgresExecutor):
 
     async def stream(
         self, sql: str, params: Params | None = None, batch: int = STREAM_BATCH
-    ) -> AsyncGenerator[list[StreamedRow], None]:
+    ) -> AsyncGenerator[StreamedRows, None]:
         text, names = to_positional(sql)
         with _translating:
             connection = await self._pool.acquire(timeout=ACQUIRE_TIMEOUT_SECONDS)
@@ -252,7 +252,7 @@ class PostgresDatabase(PostgresExecutor):
                         rows = await cursor.fetch(batch)
                     if not rows:
                         break
-                    yield rows  # type: ignore[misc]  # a Record reads as a mapping
+                    yield StreamedRows(tuple(rows[0].keys()), rows)
             finally:
                 with _translating:
                     await transaction.rollback()  # nothing was written; ends the snapshot

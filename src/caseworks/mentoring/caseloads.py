@@ -16,7 +16,7 @@ from caseworks.auth import Principal, policy
 from caseworks.auth.agencies import read_settings
 from caseworks.core.pagination import Page, PageRequest
 from caseworks.db import Database, Executor
-from caseworks.db.base import StreamedRow
+from caseworks.db.base import StreamedRows
 from caseworks.mentoring import caseload_queries as queries
 from caseworks.mentoring.mentoring_queries import AssignmentFilters
 
@@ -51,7 +51,7 @@ async def mentor_caseloads(
 
 async def export_mentor_caseloads(
     db: Database, caller: Principal, sort: str, now: datetime
-) -> AsyncIterator[list[StreamedRow]]:
+) -> AsyncIterator[StreamedRows]:
     """Every mentor's caseload the list would page through, in its order, a batch at a time."""
     scope = policy.mentoring_scope(caller)
     settings = await read_settings(db, scope.agency_id)

@@ -13,7 +13,7 @@ from caseworks.core.ids import is_valid_id, new_id
 from caseworks.core.pagination import Page, PageRequest
 from caseworks.core.timestamps import to_utc, utc_now
 from caseworks.db import ConstraintViolation, Database, Executor, Row, audit, idempotency
-from caseworks.db.base import StreamedRow
+from caseworks.db.base import StreamedRows
 from caseworks.db.idempotency import Claim, IdempotentRequest
 from caseworks.mentoring import mentoring_queries as queries
 from caseworks.mentoring.capacity import CapacityCheck, NoSuchMentor, claim_capacity
@@ -108,7 +108,7 @@ async def export_assignments(
     columns: tuple[str, ...],
     stale: bool | None = None,
     now: datetime | None = None,
-) -> AsyncIterator[list[StreamedRow]]:
+) -> AsyncIterator[StreamedRows]:
     """Every assignment the list would page through, in its order, a batch at a time: the same
     scope and filters (``stale`` as the list takes it), each row ``columns`` (fields of an
     assignment) in their order."""
@@ -360,7 +360,7 @@ async def mentor_assignments(
 
 async def export_mentor_assignments(
     db: Database, caller: Principal, mentor_id: str, *, open_only: bool, columns: tuple[str, ...]
-) -> AsyncIterator[list[StreamedRow]]:
+) -> AsyncIterator[StreamedRows]:
     """All of a mentor's active view or history, in its order (404 first, as the list), each
     row ``columns`` in their order."""
     await _mentor_total(db, caller, mentor_id, open_only)

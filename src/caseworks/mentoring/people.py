@@ -12,7 +12,7 @@ from caseworks.core.ids import is_client_id, is_valid_id, new_id
 from caseworks.core.pagination import Page, PageRequest
 from caseworks.core.timestamps import utc_now
 from caseworks.db import ConstraintViolation, Database, Executor, Row, audit, idempotency
-from caseworks.db.base import StreamedRow
+from caseworks.db.base import StreamedRows
 from caseworks.db.idempotency import Claim, IdempotentRequest
 from caseworks.mentoring import mentoring_queries as queries
 from caseworks.mentoring.mentor_assignments import erase_assignment
@@ -69,9 +69,7 @@ async def list_waiting_contacts(db: Database, caller: Principal, page: PageReque
     return Page(rows, page, total)
 
 
-async def export_waiting_contacts(
-    db: Database, caller: Principal
-) -> AsyncIterator[list[StreamedRow]]:
+async def export_waiting_contacts(db: Database, caller: Principal) -> AsyncIterator[StreamedRows]:
     """Every contact the waiting list would page through, in its order, a batch at a time."""
     sql, params = queries.waiting_contacts_list_statement(policy.mentoring_scope(caller))
     async for batch in db.stream(sql, params):
@@ -80,7 +78,7 @@ async def export_waiting_contacts(
 
 async def export_people(
     db: Database, caller: Principal, kind: PersonKind, sort: str
-) -> AsyncIterator[list[StreamedRow]]:
+) -> AsyncIterator[StreamedRows]:
     """Every mentor or contact the list would page through, in its order, a batch at a time."""
     scope = policy.mentoring_scope(caller)
     sql, params = queries.people_list_statement(kind.table, kind.id_field, scope, sort)

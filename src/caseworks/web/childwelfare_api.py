@@ -45,7 +45,7 @@ from caseworks.config import Settings
 from caseworks.core.pagination import Page
 from caseworks.core.query_parameters import NoQuery, QueryModel
 from caseworks.db import Row
-from caseworks.db.base import StreamedRow
+from caseworks.db.base import StreamedRows
 from caseworks.web import idempotency_header as idempotency
 from caseworks.web.csv_export import Export
 from caseworks.web.endpoints import (
@@ -609,13 +609,13 @@ async def delete_assignment(call: Call) -> Response:
 ASSIGNMENT_EXPORT = "worker-assignments"
 
 
-def export_assignments(call: Call) -> AsyncIterator[list[StreamedRow]]:
+def export_assignments(call: Call) -> AsyncIterator[StreamedRows]:
     query: AssignmentListQuery = call.query
     return service.export_assignments(call.state.db, call.caller, query.conditions(), query.order)
 
 
 def _subject_export(column: str) -> Export:
-    def rows(call: Call) -> AsyncIterator[list[StreamedRow]]:
+    def rows(call: Call) -> AsyncIterator[StreamedRows]:
         query: ChildAssignmentsQuery | ApplicationAssignmentsQuery = call.query
         subject = Subject(column, call.path["record_id"], from_path=True)
         return service.export_assignments(
@@ -833,7 +833,7 @@ async def list_caseloads(call: Call) -> Response:
     )
 
 
-def export_caseloads(call: Call) -> AsyncIterator[list[StreamedRow]]:
+def export_caseloads(call: Call) -> AsyncIterator[StreamedRows]:
     query: RecordListQuery = call.query
     return worker_caseloads.export_caseloads(call.state.db, call.caller, query.order)
 

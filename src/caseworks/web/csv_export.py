@@ -26,6 +26,7 @@ from starlette.types import Scope
 
 from caseworks.core.errors import BadRequest, FieldProblem, Invalid, ProblemList
 from caseworks.csvio import csv_writing
+from caseworks.db.base import StreamedRows
 
 if TYPE_CHECKING:
     from caseworks.web.endpoints import Call
@@ -40,7 +41,8 @@ INCLUDING = frozenset({"include", "included"})
 _CSV = CSV_MEDIA_TYPE.encode()
 _JSON_TYPES = (b"application/json", b"application/vnd.api+json", b"+json")
 
-RowBatches = AsyncIterator[Sequence[Mapping[str, Any]]]
+# A stream's batches, or (a short list such as an assignment's events) rows read by name.
+RowBatches = AsyncIterator[StreamedRows | Sequence[Mapping[str, Any]]]
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from caseworks.csvio import csv_import
 from caseworks.csvio.csv_columns import export_columns
 from caseworks.csvio.import_models import ImportProblem, ImportQuery, ImportReport
 from caseworks.db import Row
-from caseworks.db.base import StreamedRow
+from caseworks.db.base import StreamedRows
 from caseworks.mentoring import agency_settings, bulk_reassign, caseloads, people
 from caseworks.mentoring import mentor_assignments as service
 from caseworks.mentoring.mentoring_models import (
@@ -91,7 +91,7 @@ async def list_assignments(call: Call) -> Response:
     return JSONResponse(page.rest())
 
 
-def export_assignments(call: Call) -> AsyncIterator[list[StreamedRow]]:
+def export_assignments(call: Call) -> AsyncIterator[StreamedRows]:
     query: AssignmentQuery = call.query
     return service.export_assignments(
         call.state.db,
@@ -171,7 +171,7 @@ async def _mentor_view(call: Call, open_only: bool) -> Response:
 
 
 def _mentor_export(open_only: bool) -> Export:
-    def rows(call: Call) -> AsyncIterator[list[StreamedRow]]:
+    def rows(call: Call) -> AsyncIterator[StreamedRows]:
         mentor_id = call.path["mentor_id"]
         return service.export_mentor_assignments(
             call.state.db, call.caller, mentor_id, open_only=open_only, columns=ASSIGNMENT_COLUMNS
@@ -360,7 +360,7 @@ def _waiting_order_only(query: ContactQuery) -> None:
         )
 
 
-def export_contacts(call: Call) -> AsyncIterator[list[StreamedRow]]:
+def export_contacts(call: Call) -> AsyncIterator[StreamedRows]:
     """The contacts, or with ``waiting=true`` the waiting ones in their order: the list's rows."""
     query: ContactQuery = call.query
     if not query.waiting:
@@ -387,7 +387,7 @@ def people_endpoints(
         page = await people.list_people(call.state.db, call.caller, kind, query.sort, query.request)
         return JSONResponse(page.rest())
 
-    def export_people(call: Call) -> AsyncIterator[list[StreamedRow]]:
+    def export_people(call: Call) -> AsyncIterator[StreamedRows]:
         query: PersonQuery = call.query
         return people.export_people(call.state.db, call.caller, kind, query.sort)
 
@@ -489,7 +489,7 @@ async def mentor_caseloads(call: Call) -> Response:
     return JSONResponse(page.rest())
 
 
-def export_mentor_caseloads(call: Call) -> AsyncIterator[list[StreamedRow]]:
+def export_mentor_caseloads(call: Call) -> AsyncIterator[StreamedRows]:
     query: CaseloadQuery = call.query
     return caseloads.export_mentor_caseloads(call.state.db, call.caller, query.sort, call.now)
 
