@@ -90,7 +90,8 @@ Name = Annotated[
 # change in the cache), and a refusal raises, which is never cached, so every address is checked
 # exactly as before. (email-validator is pinned; the names are checked at import.)
 _email_validation: Any = importlib.import_module("email_validator.validate_email")
-assert _email_validation.validate_email_domain_name is syntax.validate_email_domain_name
+if _email_validation.validate_email_domain_name is not syntax.validate_email_domain_name:
+    raise RuntimeError("email-validator no longer checks domains where the cache expects it")
 _email_validation.validate_email_domain_name = lru_cache(maxsize=1024)(
     syntax.validate_email_domain_name
 )
