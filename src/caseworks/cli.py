@@ -1,4 +1,4 @@
-"""The ``caseworks`` command: serve · migrate · demo · agency · token · worker · digest ·
+"""The ``caseworks`` command: serve · migrate · demo · agency · user · token · worker · digest ·
 import · export."""
 
 from __future__ import annotations
@@ -295,6 +295,103 @@ def digest_send(agency_id: str | None) -> None:
         else:
             said = "no digest recipients: nothing queued"
         click.echo(f"{outcome.agency_id}: {said}")
+
+
+@main.group()
+def user() -> None:
+    """Manage the people who sign in to the console."""
+
+
+@user.command("create")
+@click.option("--agency", "agency_id", required=True)
+@click.option("--email", required=True)
+@click.option("--role", required=True, type=click.Choice([role.value for role in Role]))
+@click.option("--mentor", "mentor_id", help="For mentors: the mentor record the user is.")
+@click.option("--worker", "worker_id", help="For caseworkers: the agency worker the user is.")
+@click.option("--name", help="The person's name.")
+@click.option(
+    "--password-stdin",
+    "password_stdin",
+    is_flag=True,
+    help="Read the password from one line of standard input (its newline stripped).",
+)
+def user_create(
+    agency_id: str,
+    email: str,
+    role: str,
+    mentor_id: str | None,
+    worker_id: str | None,
+    name: str | None,
+    password_stdin: bool,
+) -> None:
+    """Create a user; print its id."""
+    from caseworks.auth.users import register_user
+    from caseworks.core.timestamps import utc_now
+
+    if not password_stdin:
+        raise click.UsageError("give the password with --password-stdin")
+    password = sys.stdin.readline().removesuffix("\n").removesuffix("\r")
+
+    async def work(db: Database) -> str:
+        async with db.transaction() as tx:
+            return await register_user(
+                tx,
+                agency_id=agency_id,
+                email=email,
+                role=Role(role),
+                now=utc_now(),
+                name=name,
+                mentor_id=mentor_id,
+                worker_id=worker_id,
+                password=password,
+            )
+
+    click.echo(_with_database(_settings(), work))
+
+
+@user.command("deactivate")
+@click.option("--agency", "agency_id", required=True)
+@click.option("--email", required=True)
+def user_deactivate(agency_id: str, email: str) -> None:
+    """Stop a user signing in; every session it has ends now."""
+    from caseworks.auth.users import deactivate_user
+
+    async def work(db: Database) -> str:
+        async with db.transaction() as tx:
+            return await deactivate_user(tx, agency_id, email)
+
+    click.echo(f"deactivated {_with_database(_settings(), work)}", err=True)
+
+
+USER_COLUMNS = ("id", "email", "name", "role", "for", "active", "password", "last_sign_in")
+
+
+@user.command("list")
+@click.option("--agency", "agency_id", required=True)
+def user_list(agency_id: str) -> None:
+    """List the agency's users, one a line, tab-separated."""
+    from caseworks.auth.users import list_users
+    from caseworks.core.timestamps import wire
+
+    async def work(db: Database) -> list[dict[str, Any]]:
+        return await list_users(db, agency_id)
+
+    click.echo("\t".join(USER_COLUMNS))
+    for row in _with_database(_settings(), work):
+        click.echo(
+            "\t".join(
+                (
+                    row["id"],
+                    row["email"],
+                    _one_line(row["name"]) or "-",
+                    row["role"],
+                    row["mentor_id"] or row["worker_id"] or "-",
+                    "yes" if row["active"] else "no",
+                    "set" if row["has_password"] else "not set",
+                    wire(row["last_sign_in_at"]) or "never",
+                )
+            )
+        )
 
 
 @main.group()

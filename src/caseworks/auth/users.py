@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from caseworks.auth.passwords import hash_password, needs_rehash, verify_password
+from caseworks.auth.passwords import hash_password, needs_rehash, verify_password, weakness
 from caseworks.auth.principal import Principal, Role
+from caseworks.auth.tokens import check_binding
+from caseworks.core.errors import Invalid, NotFound
 from caseworks.core.ids import new_id
-from caseworks.db import Database, Executor
+from caseworks.db import Database, Executor, Row
 
 SESSION_COOKIE = "caseworks_session"
 TOUCH_GRANULARITY = timedelta(minutes=1)  # last_seen is written at most once a minute
@@ -50,6 +53,73 @@ async def create_user(
         },
     )
     return user_id
+
+
+async def register_user(
+    tx: Executor,
+    *,
+    agency_id: str,
+    email: str,
+    role: Role,
+    now: datetime,
+    name: str | None = None,
+    mentor_id: str | None = None,
+    worker_id: str | None = None,
+    password: str | None = None,
+) -> str:
+    """A new account, checked first: the mentor or worker is the agency's and fits the role,
+    the e-mail is new in the agency, the password is strong enough."""
+    await check_binding(tx, agency_id, role, mentor_id, worker_id, kind="user")
+    if password is not None and (why := weakness(password)) is not None:
+        raise Invalid(f"the password {why}")
+    taken = await tx.fetch_value(
+        "SELECT id FROM users WHERE agency_id = :agency_id AND email = :email",
+        {"agency_id": agency_id, "email": email.strip().lower()},
+    )
+    if taken is not None:
+        raise Invalid(f"{email.strip().lower()} already has an account in agency {agency_id}")
+    return await create_user(
+        tx,
+        agency_id=agency_id,
+        email=email,
+        role=role,
+        now=now,
+        name=name,
+        mentor_id=mentor_id,
+        worker_id=worker_id,
+        password=password,
+    )
+
+
+async def deactivate_user(tx: Executor, agency_id: str, email: str) -> str:
+    """The account may no longer sign in, and every session it has ends now."""
+    user_id = await tx.fetch_value(
+        "SELECT id FROM users WHERE agency_id = :agency_id AND email = :email",
+        {"agency_id": agency_id, "email": email.strip().lower()},
+    )
+    if user_id is None:
+        raise NotFound(f"no user {email.strip().lower()} in agency {agency_id}")
+    key = {"agency_id": agency_id, "id": user_id}
+    await tx.execute(
+        "UPDATE users SET active = false WHERE agency_id = :agency_id AND id = :id", key
+    )
+    await tx.execute(
+        "DELETE FROM user_sessions WHERE agency_id = :agency_id AND user_id = :id", key
+    )
+    return str(user_id)
+
+
+async def list_users(db: Executor, agency_id: str) -> list[Row]:
+    """The agency's accounts, by e-mail; never a password hash."""
+    agency = await db.fetch_value("SELECT id FROM agencies WHERE id = :id", {"id": agency_id})
+    if agency is None:
+        raise NotFound(f"no agency {agency_id}")
+    return await db.fetch_all(
+        "SELECT id, email, name, role, mentor_id, worker_id, active, password_hash IS NOT NULL"
+        " AS has_password, last_sign_in_at FROM users WHERE agency_id = :agency_id"
+        " ORDER BY email",
+        {"agency_id": agency_id},
+    )
 
 
 async def check_password(db: Database, email: str, password: str) -> list[dict[str, str]]:
@@ -95,14 +165,34 @@ async def start_session(db: Database, agency_id: str, user_id: str, now: datetim
     return session_id
 
 
+@dataclass(frozen=True, slots=True)
+class SignedIn:
+    """A live session: who it is, and the CSRF token its forms carry."""
+
+    principal: Principal
+    csrf_token: str
+    locale: str | None = None  # the user's own language choice, if any
+    agency_name: str = ""
+    time_zone: str = "UTC"  # the agency's
+
+
 async def session_principal(
     db: Database, session_id: str, now: datetime, idle: timedelta, longest: timedelta
 ) -> Principal | None:
     """The signed-in user of a session, or None when it is unknown, idle or too old."""
+    session = await live_session(db, session_id, now, idle, longest)
+    return None if session is None else session.principal
+
+
+async def live_session(
+    db: Database, session_id: str, now: datetime, idle: timedelta, longest: timedelta
+) -> SignedIn | None:
+    """The session's user and CSRF token, or None when it is unknown, idle or too old."""
     row = await db.fetch_one(
-        "SELECT s.id_hash, s.created_at, s.last_seen_at, u.agency_id, u.id, u.role,"
-        " u.mentor_id, u.worker_id FROM user_sessions s JOIN users u"
-        " ON u.agency_id = s.agency_id AND u.id = s.user_id"
+        "SELECT s.id_hash, s.created_at, s.last_seen_at, s.csrf_token, u.agency_id, u.id,"
+        " u.role, u.mentor_id, u.worker_id, u.locale, a.name AS agency_name, a.time_zone"
+        " FROM user_sessions s JOIN users u ON u.agency_id = s.agency_id AND u.id = s.user_id"
+        " JOIN agencies a ON a.id = u.agency_id"
         " WHERE s.id_hash = :id_hash AND u.active",
         {"id_hash": _hash(session_id)},
     )
@@ -117,13 +207,25 @@ async def session_principal(
                 "UPDATE user_sessions SET last_seen_at = :now WHERE id_hash = :id_hash",
                 {"now": now, "id_hash": row["id_hash"]},
             )
-    return Principal(
+    principal = Principal(
         agency_id=row["agency_id"],
         role=Role(row["role"]),
         token_id=row["id"],  # audit events name the user as the actor
         mentor_id=row["mentor_id"],
         worker_id=row["worker_id"],
     )
+    return SignedIn(
+        principal, row["csrf_token"], row["locale"], row["agency_name"], row["time_zone"]
+    )
+
+
+async def set_locale(db: Database, principal: Principal, locale: str) -> None:
+    """The signed-in user's own language, kept for every later session."""
+    async with db.transaction() as tx:
+        await tx.execute(
+            "UPDATE users SET locale = :locale WHERE agency_id = :agency_id AND id = :id",
+            {"locale": locale, "agency_id": principal.agency_id, "id": principal.token_id},
+        )
 
 
 async def end_session(db: Database, session_id: str) -> None:
