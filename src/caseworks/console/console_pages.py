@@ -11,6 +11,7 @@ from caseworks.console.bulk_reassign_page import (
 )
 from caseworks.console.home import home
 from caseworks.console.import_page import ImportForm, import_form, import_page
+from caseworks.console.language import LanguageForm, choose_language
 from caseworks.console.pages import Page
 from caseworks.console.sign_in import SignInForm, sign_in, sign_in_form, sign_out
 
@@ -24,6 +25,7 @@ def console_pages() -> list[Page]:
         Page("GET", "/sign-in", sign_in_form),
         Page("POST", "/sign-in", sign_in, form=SignInForm),
         Page("POST", "/sign-out", sign_out),
+        Page("POST", "/language", choose_language, form=LanguageForm),
         Page("GET", "/", home, roles=EVERY_ROLE),
         Page("GET", "/assignments/bulk-reassign", bulk_reassign_explained, roles=MANAGERS),
         Page(
