@@ -137,3 +137,16 @@ async def test_a_file_too_large_to_keep_between_the_steps_is_refused(tenant: Ten
         answer = await client.post("/import", **upload("contacts", big))  # type: ignore[arg-type]
     assert answer.status_code == 400  # the upload itself is under the limit; its copy would not be
     assert "too large to import from this page" in answer.text
+
+
+async def test_htmx_gets_the_sections_fragment_with_the_problems(tenant: Tenant) -> None:
+    async with signed_in(tenant, Role.ADMIN) as client:
+        answer = await client.post(
+            "/import",
+            headers={"HX-Request": "true"},
+            **upload("contacts", ONE_BAD_ROW),  # type: ignore[arg-type]
+        )
+    assert answer.status_code == 422
+    assert answer.text.lstrip().startswith('<section class="import" id="import"')
+    assert "<html" not in answer.text
+    assert "import-errors" in answer.text
