@@ -415,3 +415,32 @@ async def _sessions(url: DatabaseURL, agency_id: str) -> int:
     finally:
         await db.close()
     return int(count or 0)
+
+
+def test_demo_prints_a_user_per_role_who_can_sign_in(tmp_path: Path) -> None:
+    url = DatabaseURL.parse(f"sqlite:///{tmp_path / 'demo.db'}")
+    env = cli_env(url)
+    assert run(env, "demo").returncode == 0
+    again = run(env, "demo")  # a second run replaces the passwords and still works
+    assert again.returncode == 0, again.stderr
+    lines = again.stdout.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("Sign in to the console"))
+    assert lines[start].endswith("/sign-in as:")
+    users = {line.split()[0]: line.split()[1] for line in lines[start + 1 :]}
+    assert set(users) == {
+        "coordinator@demo.example", "mentor@demo.example", "supervisor@demo.example",
+        "caseworker@demo.example",
+    }  # fmt: skip
+    headings = {
+        "coordinator@demo.example": "Caseload overview",
+        "mentor@demo.example": "My caseload",
+        "caseworker@demo.example": "My children",
+    }
+    with serving(env) as base:
+        for email, heading in headings.items():
+            with httpx.Client(base_url=base) as browser:
+                form = browser.get("/sign-in").text
+                token = form.split('name="csrf_token" value="')[1].split('"')[0]
+                data = {"email": email, "password": users[email], "csrf_token": token}
+                assert browser.post("/sign-in", data=data).status_code == 303
+                assert f"<h1>{heading}</h1>" in browser.get("/").text

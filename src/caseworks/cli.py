@@ -220,14 +220,16 @@ def migrate(revision: str) -> None:
 
 @main.command()
 def demo() -> None:
-    """Load the demo agency if absent and print a new admin token."""
+    """Load the demo agency if absent; print a new admin token and the console's demo users,
+    each with a new password."""
     from caseworks.auth.tokens import create_token
-    from caseworks.demo import DEMO_AGENCY_ID, load_demo
+    from caseworks.core.timestamps import utc_now
+    from caseworks.demo import DEMO_AGENCY_ID, demo_users, load_demo
 
     settings = _settings()
     prepare_schema(_url(settings))
 
-    async def work(db: Database) -> tuple[bool, str]:
+    async def work(db: Database) -> tuple[bool, str, list[tuple[str, Role, str]]]:
         async with db.transaction() as tx:
             loaded = await load_demo(tx)
             _, token = await create_token(
@@ -237,9 +239,10 @@ def demo() -> None:
                 name="demo admin",
                 lifetime=DEMO_TOKEN_LIFETIME,
             )
-        return loaded, token
+            users = await demo_users(tx, utc_now())
+        return loaded, token, users
 
-    loaded, token = _with_database(settings, work)
+    loaded, token, users = _with_database(settings, work)
     state = "loaded" if loaded else "already present"
     click.echo(f"Demo agency {DEMO_AGENCY_ID}: {state}.")
     click.echo(f"Admin token: {token}")
@@ -248,6 +251,10 @@ def demo() -> None:
         f'  curl -s -H "Authorization: Bearer {token}" '
         "http://127.0.0.1:8000/api/v1/assignments/assign_001aa"
     )
+    base = (settings.public_url or "http://127.0.0.1:8000").rstrip("/")
+    click.echo(f"Sign in to the console at {base}/sign-in as:")
+    for email, role, password in users:
+        click.echo(f"  {email:<26} {password}  ({role.value})")
 
 
 @main.group()

@@ -91,6 +91,20 @@ async def register_user(
     )
 
 
+async def set_password(tx: Executor, agency_id: str, user_id: str, password: str) -> None:
+    """A new password (checked as at creation); every session of the user ends."""
+    if (why := weakness(password)) is not None:
+        raise Invalid(f"the password {why}")
+    key = {"agency_id": agency_id, "id": user_id}
+    await tx.execute(
+        "UPDATE users SET password_hash = :hash WHERE agency_id = :agency_id AND id = :id",
+        {**key, "hash": hash_password(password)},
+    )
+    await tx.execute(
+        "DELETE FROM user_sessions WHERE agency_id = :agency_id AND user_id = :id", key
+    )
+
+
 async def deactivate_user(tx: Executor, agency_id: str, email: str) -> str:
     """The account may no longer sign in, and every session it has ends now."""
     user_id = await tx.fetch_value(

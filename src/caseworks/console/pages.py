@@ -25,7 +25,7 @@ from caseworks.console.translations import LANGUAGE_COOKIE, N_, page_locale, tra
 # Pages load scripts, styles and images only from the service itself and post forms only to it.
 PAGE_POLICY = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
 
 

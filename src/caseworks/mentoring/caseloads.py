@@ -219,3 +219,12 @@ async def mentor_choices(
     chosen = [_load(row) for row in lightest]
     seen = {load.mentor_id for load in chosen}
     return chosen + [load for load in map(_load, matching) if load.mentor_id not in seen]
+
+
+async def reassign_targets(db: Database, caller: Principal) -> list[MentorLoad]:
+    """The mentors many assignments may move to, for a select box: the agency's 50 lightest,
+    ordered as `mentor_choices` orders them (admins and supervisors)."""
+    policy.require_mentoring_manager(caller)
+    async with db.connection() as connection:
+        rows = await queries.mentor_choices(connection, caller.agency_id, CHOICE_MENTORS, None)
+    return [_load(row) for row in rows]
