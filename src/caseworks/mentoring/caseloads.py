@@ -40,25 +40,33 @@ async def with_stale_rule(
 
 
 async def mentor_caseloads(
-    db: Database, caller: Principal, sort: str, page: PageRequest, now: datetime
+    db: Database,
+    caller: Principal,
+    sort: str,
+    page: PageRequest,
+    now: datetime,
+    over_capacity: bool | None = None,
 ) -> Page:
-    """A page of mentors with their caseloads; a mentor sees its own row only."""
+    """A page of mentors with their caseloads; a mentor sees its own row only. ``over_capacity``
+    keeps the mentors over their limit (true: as many as the summary counts) or the others."""
     scope = policy.mentoring_scope(caller)
     async with db.connection() as connection:  # settings, page and total: one checkout
         settings = await read_settings(connection, scope.agency_id)
         rows, total = await queries.mentor_caseloads(
-            connection, scope, settings.stale_before(now), sort, page
+            connection, scope, settings.stale_before(now), sort, page, over_capacity
         )
     return Page(rows, page, total)
 
 
 async def export_mentor_caseloads(
-    db: Database, caller: Principal, sort: str, now: datetime
+    db: Database, caller: Principal, sort: str, now: datetime, over_capacity: bool | None = None
 ) -> AsyncIterator[list[StreamedRow]]:
     """Every mentor's caseload the list would page through, in its order, a batch at a time."""
     scope = policy.mentoring_scope(caller)
     settings = await read_settings(db, scope.agency_id)
-    sql, params = queries.mentor_caseloads_list_statement(scope, settings.stale_before(now), sort)
+    sql, params = queries.mentor_caseloads_list_statement(
+        scope, settings.stale_before(now), sort, over_capacity
+    )
     async for batch in db.stream(sql, params):
         yield batch
 
