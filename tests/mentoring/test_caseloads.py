@@ -11,7 +11,9 @@ from typing import Any
 import httpx
 import pytest
 
-from caseworks.auth.principal import Role
+from caseworks.auth.principal import Principal, Role
+from caseworks.core.errors import NotFound
+from caseworks.mentoring import caseloads as caseloads_service
 from tests.support.mentoring import (
     at,
     create_assignment,
@@ -368,3 +370,14 @@ async def test_a_mentor_over_its_limit_filtering_sees_only_itself(
         assert (await _get(anna, f"{MENTORS}?over_capacity=false"))["data"] == [
             caseloads.expected[0]
         ]
+
+
+async def test_a_mentors_load_is_its_open_count_against_the_limit_in_force(
+    tenant: Tenant, api: httpx.AsyncClient, caseloads: Caseloads, frozen_now: datetime
+) -> None:
+    admin = Principal(tenant.agency_id, Role.ADMIN, "tok_load")
+    anna = await caseloads_service.mentor_load(tenant.db, admin, caseloads.ids["Anna"])
+    bo = await caseloads_service.mentor_load(tenant.db, admin, caseloads.ids["Bo"])
+    assert (anna.open, anna.limit, bo.open, bo.limit) == (2, 2, 2, 1)  # the agency's, Bo's own
+    with pytest.raises(NotFound):
+        await caseloads_service.mentor_load(tenant.db, admin, "mentor_nobody1")

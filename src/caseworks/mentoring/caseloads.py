@@ -227,3 +227,21 @@ async def mentor_choices(
     chosen = [_load(row) for row in lightest]
     seen = {load.mentor_id for load in chosen}
     return chosen + [load for load in map(_load, matching) if load.mentor_id not in seen]
+
+
+async def mentor_load(db: Database, caller: Principal, mentor_id: str) -> MentorLoad:
+    """One mentor's open assignments against its limit in force (its own, else the agency's
+    default): what its page shows. A mentor outside the caller's sight is 404."""
+    # Imported here: people imports the assignment service, which imports this module.
+    from caseworks.mentoring.mentor_assignments import mentor_open_count
+    from caseworks.mentoring.people import MENTORS, get_person
+
+    async with db.connection() as connection:
+        mentor = await get_person(connection, caller, MENTORS, mentor_id)
+        settings = await read_settings(connection, caller.agency_id)
+    open_count = await mentor_open_count(db, caller, mentor_id)
+    own = mentor["max_open_assignments"]
+    limit = settings.default_mentor_capacity if own is None else own
+    return MentorLoad(
+        mentor_id, str(mentor["name"]), open_count, None if limit is None else int(limit)
+    )
