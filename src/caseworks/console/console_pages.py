@@ -5,12 +5,10 @@ from __future__ import annotations
 from caseworks.auth.principal import Role
 from caseworks.console import contact_pages, mentor_pages
 from caseworks.console.home import home
+from caseworks.console.language import LanguageForm, choose_language
 from caseworks.console.pages import Page
-from caseworks.console.sign_in import sign_in, sign_in_form, sign_out
-from caseworks.mentoring.mentoring_models import (
-    ContactCreate,
-    PersonCreate,
-)
+from caseworks.console.sign_in import SignInForm, sign_in, sign_in_form, sign_out
+from caseworks.mentoring.mentoring_models import ContactCreate, PersonCreate
 
 EVERY_ROLE = frozenset(Role)
 # Mentors and contacts: whom the mentoring API shows them to (a mentor: itself, its contacts).
@@ -20,8 +18,9 @@ MENTORING_ROLES = frozenset({Role.ADMIN, Role.SUPERVISOR, Role.MENTOR})
 def console_pages() -> list[Page]:
     return [
         Page("GET", "/sign-in", sign_in_form),
-        Page("POST", "/sign-in", sign_in),
+        Page("POST", "/sign-in", sign_in, form=SignInForm),
         Page("POST", "/sign-out", sign_out),
+        Page("POST", "/language", choose_language, form=LanguageForm),
         Page("GET", "/", home, roles=EVERY_ROLE),
         *people_pages(),
     ]

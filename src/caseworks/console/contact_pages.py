@@ -19,6 +19,7 @@ from caseworks.console.person_pages import (
     refusal_page,
 )
 from caseworks.console.rendering import error_page, render
+from caseworks.console.translations import N_
 from caseworks.core.errors import Forbidden, ServiceError
 from caseworks.core.pagination import PageRequest as RowsWanted
 from caseworks.mentoring import mentor_assignments as assignments
@@ -106,14 +107,14 @@ def _form_values(row: Any) -> dict[str, str]:
 
 async def contact_new_form(page: PageRequest) -> Response:
     if not policy.is_manager(_caller(page)):
-        return error_page(page, 403, "Only admins and supervisors may create contacts.")
+        return error_page(page, 403, N_("Only admins and supervisors may create contacts."))
     return render(page, "contact_form.html", {"creating": True})
 
 
 async def contact_create(page: PageRequest) -> Response:
     caller = _caller(page)
     if not policy.is_manager(caller):
-        return error_page(page, 403, "Only admins and supervisors may create contacts.")
+        return error_page(page, 403, N_("Only admins and supervisors may create contacts."))
     if page.form is None:
         return render(page, "contact_form.html", {"creating": True}, status=422)
     data: ContactCreate = page.form
@@ -136,7 +137,7 @@ async def contact_edit_form(page: PageRequest) -> Response:
     try:
         row = await people.get_person(page.state.db, caller, CONTACTS, contact_id)
         if not policy.is_manager(caller):
-            raise Forbidden("Only admins and supervisors may edit contacts.")
+            raise Forbidden(N_("Only admins and supervisors may edit contacts."))
     except ServiceError as error:
         return refusal_page(page, error)
     context = {"creating": False, "contact": row, "values": _form_values(row)}
@@ -149,7 +150,7 @@ async def contact_update(page: PageRequest) -> Response:
     try:
         row = await people.get_person(page.state.db, caller, CONTACTS, contact_id)
         if not policy.is_manager(caller):
-            raise Forbidden("Only admins and supervisors may edit contacts.")
+            raise Forbidden(N_("Only admins and supervisors may edit contacts."))
         if page.form is None:
             context = {"creating": False, "contact": row}
             return render(page, "contact_form.html", context, status=422)

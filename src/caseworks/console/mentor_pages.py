@@ -21,6 +21,7 @@ from caseworks.console.person_pages import (
     refusal_page,
 )
 from caseworks.console.rendering import error_page, render
+from caseworks.console.translations import N_
 from caseworks.core.errors import Forbidden, ServiceError
 from caseworks.core.pagination import PageRequest as RowsWanted
 from caseworks.core.text import WholeNumber
@@ -141,14 +142,14 @@ def _form_values(row: Any) -> dict[str, str]:
 
 async def mentor_new_form(page: PageRequest) -> Response:
     if not policy.is_manager(_caller(page)):
-        return error_page(page, 403, "Only admins and supervisors may create mentors.")
+        return error_page(page, 403, N_("Only admins and supervisors may create mentors."))
     return render(page, "mentor_form.html", {"creating": True})
 
 
 async def mentor_create(page: PageRequest) -> Response:
     caller = _caller(page)
     if not policy.is_manager(caller):
-        return error_page(page, 403, "Only admins and supervisors may create mentors.")
+        return error_page(page, 403, N_("Only admins and supervisors may create mentors."))
     if page.form is None:
         return render(page, "mentor_form.html", {"creating": True}, status=422)
     data = MentorCreate.model_validate(page.form.model_dump(exclude_unset=True))
@@ -171,7 +172,7 @@ async def mentor_edit_form(page: PageRequest) -> Response:
     try:
         row = await people.get_person(page.state.db, caller, MENTORS, mentor_id)
         if not policy.is_manager(caller):
-            raise Forbidden("Only admins and supervisors may edit mentors.")
+            raise Forbidden(N_("Only admins and supervisors may edit mentors."))
     except ServiceError as error:
         return refusal_page(page, error)
     context = {"creating": False, "mentor": row, "values": _form_values(row)}
@@ -184,7 +185,7 @@ async def mentor_update(page: PageRequest) -> Response:
     try:
         row = await people.get_person(page.state.db, caller, MENTORS, mentor_id)
         if not policy.is_manager(caller):
-            raise Forbidden("Only admins and supervisors may edit mentors.")
+            raise Forbidden(N_("Only admins and supervisors may edit mentors."))
         if page.form is None:
             context = {"creating": False, "mentor": row}
             return render(page, "mentor_form.html", context, status=422)

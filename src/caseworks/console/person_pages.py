@@ -13,6 +13,7 @@ from starlette.responses import Response
 
 from caseworks.console.pages import PageRequest
 from caseworks.console.rendering import error_page
+from caseworks.console.translations import N_
 from caseworks.core.errors import Conflict, Invalid, ServiceError
 from caseworks.core.validation import message
 from caseworks.web.csv_export import PAGING, Export, RowBatches, csv_response
@@ -73,7 +74,7 @@ def list_url(path: str, query: BaseModel, **changes: Any) -> str:
 def refusal_page(page: PageRequest, error: ServiceError) -> Response:
     """A refusal the page cannot show beside a field: its status and text in the layout."""
     if error.status == 404:
-        return error_page(page, 404, "There is no such record.")
+        return error_page(page, 404, N_("There is no such record."))
     return error_page(page, error.status, error.detail)
 
 
