@@ -27,6 +27,7 @@ class ConsoleServer:
     base: str
     dialect: str
     admin_token: str
+    database_url: DatabaseURL | None = None  # to add what the demo lacks (console users)
 
 
 async def run_cli(env: dict[str, str], *args: str) -> str:
@@ -74,7 +75,7 @@ async def console_server(
         base, _ = await stack.enter_async_context(
             serving_async(env, folder / "serve.log", "--no-dispatch")
         )
-        yield ConsoleServer(base=base, dialect=dialect, admin_token=token)
+        yield ConsoleServer(base=base, dialect=dialect, admin_token=token, database_url=url)
 
 
 @pytest.fixture
