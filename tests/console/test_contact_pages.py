@@ -186,3 +186,16 @@ async def test_htmx_gets_the_form_without_the_layout(tenant: Tenant) -> None:
     assert "<h1>New contact</h1>" in answer.text
     assert "<html" not in answer.text
     assert tag(BeautifulSoup(answer.text, "html.parser").find("form"))["action"] == "/contacts/new"
+
+
+async def test_a_record_or_form_page_refuses_parameters_it_does_not_take(
+    tenant: Tenant, api: httpx.AsyncClient
+) -> None:
+    contact = (await create_contact(api))["contact_id"]
+    async with signed_in(tenant, Role.ADMIN) as client:
+        for path in (
+            f"/contacts/{contact}?x=1",
+            f"/contacts/{contact}/edit?x=1",
+            "/contacts/new?x=1",
+        ):
+            assert (await client.get(path)).status_code == 400, path

@@ -260,3 +260,19 @@ async def test_htmx_gets_the_list_without_the_layout(tenant: Tenant) -> None:
     assert answer.status_code == 200
     assert "<h1>Mentors</h1>" in answer.text
     assert "<html" not in answer.text
+
+
+async def test_a_record_or_form_page_refuses_parameters_it_does_not_take(
+    tenant: Tenant, api: httpx.AsyncClient
+) -> None:
+    mentor = (await create_mentor(api))["mentor_id"]
+    async with signed_in(tenant, Role.ADMIN) as client:
+        for path in (
+            f"/mentors/{mentor}?tab=history",
+            f"/mentors/{mentor}?saved=deleted",
+            f"/mentors/{mentor}/edit?next=/",
+            "/mentors/new?name=Anna",
+        ):
+            answer = await client.get(path)
+            assert answer.status_code == 400, path
+        assert (await client.get(f"/mentors/{mentor}?saved=updated")).status_code == 200

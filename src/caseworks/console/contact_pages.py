@@ -16,7 +16,9 @@ from caseworks.console.person_pages import (
     field_messages,
     list_url,
     read_list_query,
+    read_saved,
     refusal_page,
+    refuse_any_query,
 )
 from caseworks.console.rendering import error_page, render
 from caseworks.console.translations import N_
@@ -73,6 +75,10 @@ async def contact_record(page: PageRequest) -> Response:
     caller, db = _caller(page), page.state.db
     contact_id = page.request.path_params["contact_id"]
     try:
+        saved = read_saved(page)
+    except QueryRefused as refused:
+        return error_page(page, 400, str(refused))
+    try:
         contact = await people.get_person(db, caller, CONTACTS, contact_id)
         listed = await assignments.list_assignments(
             db,
@@ -96,7 +102,7 @@ async def contact_record(page: PageRequest) -> Response:
         "total": listed.total,
         "waiting": not current,
         "may_manage": policy.is_manager(caller),
-        "message": page.request.query_params.get("saved"),
+        "message": saved,
     }
     return render(page, "contact_record.html", context)
 
@@ -106,6 +112,10 @@ def _form_values(row: Any) -> dict[str, str]:
 
 
 async def contact_new_form(page: PageRequest) -> Response:
+    try:
+        refuse_any_query(page)
+    except QueryRefused as refused:
+        return error_page(page, 400, str(refused))
     if not policy.is_manager(_caller(page)):
         return error_page(page, 403, N_("Only admins and supervisors may create contacts."))
     return render(page, "contact_form.html", {"creating": True})
@@ -134,6 +144,10 @@ async def contact_create(page: PageRequest) -> Response:
 async def contact_edit_form(page: PageRequest) -> Response:
     caller = _caller(page)
     contact_id = page.request.path_params["contact_id"]
+    try:
+        refuse_any_query(page)
+    except QueryRefused as refused:
+        return error_page(page, 400, str(refused))
     try:
         row = await people.get_person(page.state.db, caller, CONTACTS, contact_id)
         if not policy.is_manager(caller):

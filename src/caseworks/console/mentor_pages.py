@@ -18,7 +18,9 @@ from caseworks.console.person_pages import (
     field_messages,
     list_url,
     read_list_query,
+    read_saved,
     refusal_page,
+    refuse_any_query,
 )
 from caseworks.console.rendering import error_page, render
 from caseworks.console.translations import N_
@@ -100,6 +102,10 @@ async def mentor_record(page: PageRequest) -> Response:
     caller, db = _caller(page), page.state.db
     mentor_id = page.request.path_params["mentor_id"]
     try:
+        saved = read_saved(page)
+    except QueryRefused as refused:
+        return error_page(page, 400, str(refused))
+    try:
         mentor = await people.get_person(db, caller, MENTORS, mentor_id)
         load = await caseloads.mentor_load(db, caller, mentor_id)
         active = await assignments.list_assignments(
@@ -131,7 +137,7 @@ async def mentor_record(page: PageRequest) -> Response:
         "history": history,
         "history_total": closed.total,
         "may_manage": policy.is_manager(caller),
-        "message": page.request.query_params.get("saved"),
+        "message": saved,
     }
     return render(page, "mentor_record.html", context)
 
@@ -141,6 +147,10 @@ def _form_values(row: Any) -> dict[str, str]:
 
 
 async def mentor_new_form(page: PageRequest) -> Response:
+    try:
+        refuse_any_query(page)
+    except QueryRefused as refused:
+        return error_page(page, 400, str(refused))
     if not policy.is_manager(_caller(page)):
         return error_page(page, 403, N_("Only admins and supervisors may create mentors."))
     return render(page, "mentor_form.html", {"creating": True})
@@ -169,6 +179,10 @@ async def mentor_create(page: PageRequest) -> Response:
 async def mentor_edit_form(page: PageRequest) -> Response:
     caller = _caller(page)
     mentor_id = page.request.path_params["mentor_id"]
+    try:
+        refuse_any_query(page)
+    except QueryRefused as refused:
+        return error_page(page, 400, str(refused))
     try:
         row = await people.get_person(page.state.db, caller, MENTORS, mentor_id)
         if not policy.is_manager(caller):

@@ -26,6 +26,27 @@ class QueryRefused(Exception):
     """A list's query the list does not take (400 page with this text)."""
 
 
+# What a record page's address may carry: the confirmation after a save (`?saved=created`).
+SAVED = frozenset({"created", "updated"})
+
+
+def read_saved(page: PageRequest) -> str | None:
+    """The confirmation a record page shows after a save; any other parameter is refused."""
+    given = dict(page.request.query_params)
+    saved = given.pop("saved", None)
+    if given:
+        raise QueryRefused(f"{next(iter(given))}: {message({'type': 'extra_forbidden'})}")
+    if saved is not None and saved not in SAVED:
+        raise QueryRefused("saved: must be created or updated")
+    return saved
+
+
+def refuse_any_query(page: PageRequest) -> None:
+    """A form page takes no parameters: any is refused, never ignored."""
+    for name in page.request.query_params:
+        raise QueryRefused(f"{name}: {message({'type': 'extra_forbidden'})}")
+
+
 def read_list_query(page: PageRequest, model: type[BaseModel]) -> tuple[Any, bool]:
     """The list's query as the API reads it (unknown names refused, values by its model), and
     whether CSV was asked for (``format=csv``, the export link)."""
