@@ -118,6 +118,7 @@ async def test_the_record_shows_the_current_assignment_and_the_history(
         page = await client.get(f"/contacts/{contact}")
     assert f"/contacts/{contact}/assign" not in page.text
     assert f'href="/mentors/{second}"' in page.text
+    assert "With mentor Bo since" in page.text
     assert [(row[0], row[3]) for row in table_rows(page.text)] == [(first, "Anna moved away")]
 
 

@@ -22,7 +22,7 @@ from caseworks.console.person_pages import (
 )
 from caseworks.console.rendering import error_page, render
 from caseworks.console.translations import N_
-from caseworks.core.errors import Forbidden, ServiceError
+from caseworks.core.errors import Forbidden, NotFound, ServiceError
 from caseworks.core.pagination import PageRequest as RowsWanted
 from caseworks.mentoring import mentor_assignments as assignments
 from caseworks.mentoring import people
@@ -33,7 +33,7 @@ from caseworks.mentoring.mentoring_models import (
     PersonUpdate,
 )
 from caseworks.mentoring.mentoring_queries import AssignmentFilters
-from caseworks.mentoring.people import CONTACTS
+from caseworks.mentoring.people import CONTACTS, MENTORS
 from caseworks.web.mentoring_api import export_contacts
 
 # A contact's record shows its newest assignments, open and closed, up to this many.
@@ -95,9 +95,18 @@ async def contact_record(page: PageRequest) -> Response:
     except ServiceError as error:
         return refusal_page(page, error)
     current = [row for row in rows if row["status"] == "open"]
+    # The current mentor by name (a contact has one open assignment, or two at most in a race).
+    mentor_names = {}
+    for row in current:
+        try:
+            mentor = await people.get_person(db, caller, MENTORS, row["mentor_id"])
+        except NotFound:  # out of the caller's sight: shown by its id
+            continue
+        mentor_names[row["mentor_id"]] = mentor["name"]
     context = {
         "contact": contact,
         "current": current,
+        "mentor_names": mentor_names,
         "history": [row for row in rows if row["status"] != "open"],
         "total": listed.total,
         "waiting": not current,
