@@ -276,3 +276,13 @@ async def test_a_record_or_form_page_refuses_parameters_it_does_not_take(
             answer = await client.get(path)
             assert answer.status_code == 400, path
         assert (await client.get(f"/mentors/{mentor}?saved=updated")).status_code == 200
+
+
+async def test_the_filter_form_left_at_every_mentor_lists_every_mentor(
+    tenant: Tenant, api: httpx.AsyncClient
+) -> None:
+    await _over_capacity_agency(tenant, api)
+    async with signed_in(tenant, Role.ADMIN) as client:
+        page = await client.get("/mentors?over_capacity=&sort=name")
+    assert page.status_code == 200
+    assert [row[0] for row in table_rows(page.text)] == ["Anna", "Bo", "Cy"]

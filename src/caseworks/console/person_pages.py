@@ -50,7 +50,8 @@ def refuse_any_query(page: PageRequest) -> None:
 def read_list_query(page: PageRequest, model: type[BaseModel]) -> tuple[Any, bool]:
     """The list's query as the API reads it (unknown names refused, values by its model), and
     whether CSV was asked for (``format=csv``, the export link)."""
-    given = dict(page.request.query_params)
+    # A filter left at its blank choice ("Every mentor") is not chosen, as a blank form field.
+    given = {name: value for name, value in page.request.query_params.items() if value.strip()}
     asked = given.pop(FORMAT, "html")
     if asked not in ("html", "csv"):
         raise QueryRefused(f"{FORMAT}: must be csv, or left out")
