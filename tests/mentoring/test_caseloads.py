@@ -11,7 +11,9 @@ from typing import Any
 import httpx
 import pytest
 
-from caseworks.auth.principal import Role
+from caseworks.auth.principal import Principal, Role
+from caseworks.core.errors import NotFound
+from caseworks.mentoring import caseloads as caseloads_service
 from tests.support.mentoring import (
     at,
     create_assignment,
@@ -274,6 +276,7 @@ async def test_supervisors_read_both_and_caseworkers_neither(
         ("limit=101", "limit"),
         ("page=0", "page"),
         ("page=x", "page"),
+        ("over_capacity=maybe", "over_capacity"),
     ],
 )
 async def test_bad_values_are_422_naming_the_parameter(
@@ -322,3 +325,59 @@ async def test_a_caseload_export_writes_the_rows_cells(
         assert row == {
             name: "" if value is None else str(value) for name, value in expected.items()
         }
+
+
+async def test_over_capacity_keeps_the_mentors_the_summary_counts_over_their_limit(
+    api: httpx.AsyncClient, caseloads: Caseloads, frozen_now: datetime
+) -> None:
+    over = await _get(api, f"{MENTORS}?over_capacity=true")
+    assert over["data"] == [caseloads.expected[1]]  # Bo: two open against his own limit of 1
+    assert over["pagination"]["total"] == (await _get(api, SUMMARY))["mentors_over_capacity"]
+    others = await _get(api, f"{MENTORS}?over_capacity=false")
+    assert [row["mentor_id"] for row in others["data"]] == [
+        caseloads.ids[name] for name in ("Anna", "Cy", "Dee")
+    ]
+    assert others["pagination"]["total"] == 3
+
+
+async def test_over_capacity_counts_only_limits_in_force(
+    tenant: Tenant, api: httpx.AsyncClient, caseloads: Caseloads, frozen_now: datetime
+) -> None:
+    """Without any limit (no own, no agency default) nobody is over it."""
+    await set_agency(tenant.db, tenant.agency_id, default_mentor_capacity=None)
+    await set_columns(
+        tenant.db, "mentors", tenant.agency_id, caseloads.ids["Bo"], max_open_assignments=None
+    )
+    assert (await _get(api, f"{MENTORS}?over_capacity=true"))["data"] == []
+    assert (await _get(api, f"{MENTORS}?over_capacity=false"))["pagination"]["total"] == 4
+
+
+async def test_an_over_capacity_export_holds_the_filtered_rows(
+    api: httpx.AsyncClient, caseloads: Caseloads, frozen_now: datetime
+) -> None:
+    response = await api.get(f"{MENTORS}?over_capacity=true&format=csv")
+    assert response.status_code == 200, response.text
+    exported = [row["mentor_id"] for row in csv.DictReader(io.StringIO(response.text))]
+    assert exported == [caseloads.ids["Bo"]]
+
+
+async def test_a_mentor_over_its_limit_filtering_sees_only_itself(
+    tenant: Tenant, caseloads: Caseloads, frozen_now: datetime
+) -> None:
+    token = await tenant.token(Role.MENTOR, mentor_id=caseloads.ids["Anna"])
+    async with tenant.client(token) as anna:
+        assert (await _get(anna, f"{MENTORS}?over_capacity=true"))["data"] == []
+        assert (await _get(anna, f"{MENTORS}?over_capacity=false"))["data"] == [
+            caseloads.expected[0]
+        ]
+
+
+async def test_a_mentors_load_is_its_open_count_against_the_limit_in_force(
+    tenant: Tenant, api: httpx.AsyncClient, caseloads: Caseloads, frozen_now: datetime
+) -> None:
+    admin = Principal(tenant.agency_id, Role.ADMIN, "tok_load")
+    anna = await caseloads_service.mentor_load(tenant.db, admin, caseloads.ids["Anna"])
+    bo = await caseloads_service.mentor_load(tenant.db, admin, caseloads.ids["Bo"])
+    assert (anna.open, anna.limit, bo.open, bo.limit) == (2, 2, 2, 1)  # the agency's, Bo's own
+    with pytest.raises(NotFound):
+        await caseloads_service.mentor_load(tenant.db, admin, "mentor_nobody1")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from caseworks.auth import policy
 from caseworks.auth.principal import Role
+from caseworks.console import contact_pages, mentor_pages
 from caseworks.console.bulk_reassign_page import (
     BulkReassignForm,
     bulk_reassign_explained,
@@ -14,10 +15,13 @@ from caseworks.console.import_page import ImportForm, import_form, import_page
 from caseworks.console.language import LanguageForm, choose_language
 from caseworks.console.pages import Page
 from caseworks.console.sign_in import SignInForm, sign_in, sign_in_form, sign_out
+from caseworks.mentoring.mentoring_models import ContactCreate, PersonCreate
 
 EVERY_ROLE = frozenset(Role)
 MANAGERS = policy.MANAGERS  # who may bulk reassign
 ADMINS = frozenset({Role.ADMIN})  # who may import (auth/policy.py)
+# Mentors and contacts: whom the mentoring API shows them to (a mentor: itself, its contacts).
+MENTORING_ROLES = frozenset({Role.ADMIN, Role.SUPERVISOR, Role.MENTOR})
 
 
 def console_pages() -> list[Page]:
@@ -37,4 +41,43 @@ def console_pages() -> list[Page]:
         ),
         Page("GET", "/import", import_form, roles=ADMINS),
         Page("POST", "/import", import_page, roles=ADMINS, form=ImportForm),
+        *people_pages(),
+    ]
+
+
+def people_pages() -> list[Page]:
+    """The mentors' and contacts' lists, records and forms."""
+    mentors, contacts = mentor_pages, contact_pages
+    roles = MENTORING_ROLES
+    return [
+        Page("GET", "/mentors", mentors.mentors_list, roles=roles),
+        Page("GET", "/mentors/new", mentors.mentor_new_form, roles=roles),
+        Page(
+            "POST",
+            "/mentors/new",
+            mentors.mentor_create,
+            roles=roles,
+            form=mentors.MentorCreateForm,
+        ),
+        Page("GET", "/mentors/{mentor_id}", mentors.mentor_record, roles=roles),
+        Page("GET", "/mentors/{mentor_id}/edit", mentors.mentor_edit_form, roles=roles),
+        Page(
+            "POST",
+            "/mentors/{mentor_id}/edit",
+            mentors.mentor_update,
+            roles=roles,
+            form=mentors.MentorEditForm,
+        ),
+        Page("GET", "/contacts", contacts.contacts_list, roles=roles),
+        Page("GET", "/contacts/new", contacts.contact_new_form, roles=roles),
+        Page("POST", "/contacts/new", contacts.contact_create, roles=roles, form=ContactCreate),
+        Page("GET", "/contacts/{contact_id}", contacts.contact_record, roles=roles),
+        Page("GET", "/contacts/{contact_id}/edit", contacts.contact_edit_form, roles=roles),
+        Page(
+            "POST",
+            "/contacts/{contact_id}/edit",
+            contacts.contact_update,
+            roles=roles,
+            form=PersonCreate,
+        ),
     ]

@@ -41,6 +41,9 @@ CASELOAD_COLUMNS = {
     ),
     "last_assigned_date": f"(SELECT MAX(a.assigned_date) {_OF_MENTOR})",
 }
+# A mentor (``m``, joined to its agency ``ag``) holding more open assignments than its limit in
+# force: the summary's over-capacity rule, as a condition on one mentor row.
+OVER_CAPACITY = f"({CAPACITY_IN_FORCE} IS NOT NULL AND {OPEN_OF_MENTOR} > {CAPACITY_IN_FORCE})"
 # Columns that may be NULL sort after every value ascending, before every value descending (as
 # PostgreSQL does by itself; SQLite is told).
 _NULLABLE = frozenset({"capacity", "oldest_last_contact_date", "last_assigned_date"})
@@ -62,38 +65,52 @@ def caseload_order(sort: str) -> str:
     return f"{name} {direction}{nulls}, mentor_id {direction}"
 
 
-def _mentors_in_scope(scope: MentoringScope, params: dict[str, Any]) -> str:
+def _mentors_in_scope(
+    scope: MentoringScope, params: dict[str, Any], over_capacity: bool | None = None
+) -> str:
+    """The mentors within ``scope``; with ``over_capacity``, only those over their limit (true)
+    or only the others (false)."""
     params["agency_id"] = scope.agency_id
-    if scope.mentor_id is None:
-        return "m.agency_id = :agency_id"
-    params["scope_mentor"] = scope.mentor_id
-    return "m.agency_id = :agency_id AND m.id = :scope_mentor"
+    where = "m.agency_id = :agency_id"
+    if scope.mentor_id is not None:
+        params["scope_mentor"] = scope.mentor_id
+        where += " AND m.id = :scope_mentor"
+    if over_capacity is not None:
+        where += f" AND {'' if over_capacity else 'NOT '}{OVER_CAPACITY}"
+    return where
 
 
 def mentor_caseloads_statement(
-    scope: MentoringScope, stale_before: datetime, sort: str, page: PageRequest
+    scope: MentoringScope,
+    stale_before: datetime,
+    sort: str,
+    page: PageRequest,
+    over_capacity: bool | None = None,
 ) -> tuple[Statement, Statement]:
     """A page of mentors' caseloads within ``scope``; and the ``FROM … WHERE …`` of its total.
     ``stale_before`` is the agency's stale moment (``AgencySettings.stale_before``)."""
-    sql, params = mentor_caseloads_list_statement(scope, stale_before, sort)
+    sql, params = mentor_caseloads_list_statement(scope, stale_before, sort, over_capacity)
     total_params = {name: value for name, value in params.items() if name != "stale_before"}
-    where = _mentors_in_scope(scope, {})
+    where = _mentors_in_scope(scope, {}, over_capacity)
+    # The capacity rule needs the agency's default: the total joins it only when filtering.
+    source = "mentors m" if over_capacity is None else MENTOR_WITH_AGENCY
     return (
         (
             f"{sql} LIMIT :limit OFFSET :offset",
             {**params, "limit": page.size, "offset": page.offset},
         ),
-        (f"FROM mentors m WHERE {where}", total_params),
+        (f"FROM {source} WHERE {where}", total_params),
     )
 
 
 def mentor_caseloads_list_statement(
-    scope: MentoringScope, stale_before: datetime, sort: str
+    scope: MentoringScope, stale_before: datetime, sort: str, over_capacity: bool | None = None
 ) -> Statement:
     """Every mentor's caseload within ``scope``, in the order ``sort`` gives (the list's rows,
-    unpaged: what an export streams)."""
+    unpaged: what an export streams); with ``over_capacity``, only the mentors over their limit
+    (true) or only the others (false)."""
     params: dict[str, Any] = {"stale_before": stale_before}
-    where = _mentors_in_scope(scope, params)
+    where = _mentors_in_scope(scope, params, over_capacity)
     columns = ", ".join(f"{sql} AS {name}" for name, sql in CASELOAD_COLUMNS.items())
     return (
         f"SELECT {columns} FROM {MENTOR_WITH_AGENCY} WHERE {where} ORDER BY {caseload_order(sort)}",
@@ -102,10 +119,15 @@ def mentor_caseloads_list_statement(
 
 
 async def mentor_caseloads(
-    db: Executor, scope: MentoringScope, stale_before: datetime, sort: str, page: PageRequest
+    db: Executor,
+    scope: MentoringScope,
+    stale_before: datetime,
+    sort: str,
+    page: PageRequest,
+    over_capacity: bool | None = None,
 ) -> tuple[list[Row], int]:
     (sql, params), (from_where, count_params) = mentor_caseloads_statement(
-        scope, stale_before, sort, page
+        scope, stale_before, sort, page, over_capacity
     )
     rows = await db.fetch_all(sql, params)
     times = ("oldest_last_contact_date", "last_assigned_date")

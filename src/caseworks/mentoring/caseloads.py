@@ -40,25 +40,33 @@ async def with_stale_rule(
 
 
 async def mentor_caseloads(
-    db: Database, caller: Principal, sort: str, page: PageRequest, now: datetime
+    db: Database,
+    caller: Principal,
+    sort: str,
+    page: PageRequest,
+    now: datetime,
+    over_capacity: bool | None = None,
 ) -> Page:
-    """A page of mentors with their caseloads; a mentor sees its own row only."""
+    """A page of mentors with their caseloads; a mentor sees its own row only. ``over_capacity``
+    keeps the mentors over their limit (true: as many as the summary counts) or the others."""
     scope = policy.mentoring_scope(caller)
     async with db.connection() as connection:  # settings, page and total: one checkout
         settings = await read_settings(connection, scope.agency_id)
         rows, total = await queries.mentor_caseloads(
-            connection, scope, settings.stale_before(now), sort, page
+            connection, scope, settings.stale_before(now), sort, page, over_capacity
         )
     return Page(rows, page, total)
 
 
 async def export_mentor_caseloads(
-    db: Database, caller: Principal, sort: str, now: datetime
+    db: Database, caller: Principal, sort: str, now: datetime, over_capacity: bool | None = None
 ) -> AsyncIterator[StreamedRows]:
     """Every mentor's caseload the list would page through, in its order, a batch at a time."""
     scope = policy.mentoring_scope(caller)
     settings = await read_settings(db, scope.agency_id)
-    sql, params = queries.mentor_caseloads_list_statement(scope, settings.stale_before(now), sort)
+    sql, params = queries.mentor_caseloads_list_statement(
+        scope, settings.stale_before(now), sort, over_capacity
+    )
     async for batch in db.stream(sql, params):
         yield batch
 
@@ -228,3 +236,21 @@ async def reassign_targets(db: Database, caller: Principal) -> list[MentorLoad]:
     async with db.connection() as connection:
         rows = await queries.mentor_choices(connection, caller.agency_id, CHOICE_MENTORS, None)
     return [_load(row) for row in rows]
+
+
+async def mentor_load(db: Database, caller: Principal, mentor_id: str) -> MentorLoad:
+    """One mentor's open assignments against its limit in force (its own, else the agency's
+    default): what its page shows. A mentor outside the caller's sight is 404."""
+    # Imported here: people imports the assignment service, which imports this module.
+    from caseworks.mentoring.mentor_assignments import mentor_open_count
+    from caseworks.mentoring.people import MENTORS, get_person
+
+    async with db.connection() as connection:
+        mentor = await get_person(connection, caller, MENTORS, mentor_id)
+        settings = await read_settings(connection, caller.agency_id)
+    open_count = await mentor_open_count(db, caller, mentor_id)
+    own = mentor["max_open_assignments"]
+    limit = settings.default_mentor_capacity if own is None else own
+    return MentorLoad(
+        mentor_id, str(mentor["name"]), open_count, None if limit is None else int(limit)
+    )

@@ -107,6 +107,11 @@ class ContactQuery(PersonQuery):
 
 
 class CaseloadQuery(PageQuery):
+    over_capacity: TrueOrFalse | None = Field(
+        None,
+        description="`true`: only mentors holding more open assignments than their limit in"
+        " force (the summary's `mentors_over_capacity`); `false`: every other mentor.",
+    )
     sort: CaseloadSort = Field(
         "name", description="`-` for descending; ties by mentor id; nulls after every value."
     )

@@ -484,14 +484,16 @@ def people_endpoints(
 async def mentor_caseloads(call: Call) -> Response:
     query: CaseloadQuery = call.query
     page = await caseloads.mentor_caseloads(
-        call.state.db, call.caller, query.sort, query.request, call.now
+        call.state.db, call.caller, query.sort, query.request, call.now, query.over_capacity
     )
     return JSONResponse(page.rest())
 
 
 def export_mentor_caseloads(call: Call) -> AsyncIterator[StreamedRows]:
     query: CaseloadQuery = call.query
-    return caseloads.export_mentor_caseloads(call.state.db, call.caller, query.sort, call.now)
+    return caseloads.export_mentor_caseloads(
+        call.state.db, call.caller, query.sort, call.now, query.over_capacity
+    )
 
 
 async def caseload_summary(call: Call) -> Response:
