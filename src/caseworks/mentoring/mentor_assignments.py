@@ -11,6 +11,7 @@ from caseworks.auth import Principal, policy
 from caseworks.core.errors import Conflict, FieldProblem, Invalid, NotFound
 from caseworks.core.ids import is_valid_id, new_id
 from caseworks.core.pagination import Page, PageRequest
+from caseworks.core.text import FREE_TEXT_LIMIT
 from caseworks.core.timestamps import to_utc, utc_now
 from caseworks.db import ConstraintViolation, Database, Executor, Row, audit, idempotency
 from caseworks.db.base import StreamedRow
@@ -250,12 +251,47 @@ async def update_assignment(
     changes = _in_utc(data.model_dump(include=sent))
     async with db.transaction() as tx:
         current = await _locked(tx, caller, assignment_id)
-        policy.check_assignment_update(caller, set(sent), current["status"])
-        await queries.update_assignment(tx, caller.agency_id, assignment_id, changes, utc_now())
-        await audit.record(
-            tx, caller, "updated", SUBJECT, assignment_id, details={"fields": sorted(sent)}
-        )
-        return await _visible(tx, caller, assignment_id)
+        return await _update_in(tx, caller, current, changes)
+
+
+async def _update_in(tx: Executor, caller: Principal, current: Row, changes: dict[str, Any]) -> Row:
+    """The one rule of an update, in ``tx`` on the locked ``current``: the policy on the fields
+    changed, the write, and its audit event."""
+    assignment_id = current["id"]
+    policy.check_assignment_update(caller, set(changes), current["status"])
+    await queries.update_assignment(tx, caller.agency_id, assignment_id, changes, utc_now())
+    await audit.record(
+        tx, caller, "updated", SUBJECT, assignment_id, details={"fields": sorted(changes)}
+    )
+    return await _visible(tx, caller, assignment_id)
+
+
+def appended_notes(notes: str | None, note: str) -> str | None:
+    """The notes with ``note`` (trimmed) after them, a blank line between; unchanged for a
+    blank note."""
+    added = note.strip()
+    if not added:
+        return notes
+    return f"{notes.rstrip()}\n\n{added}" if notes and notes.strip() else added
+
+
+async def log_contact(
+    db: Database, caller: Principal, assignment_id: str, contact_date: datetime, note: str
+) -> Row:
+    """A contact with the contact: ``last_contact_date`` set and ``note`` appended to the notes,
+    as one update of the assignment (the same policy, limits and audit event as any update: a
+    mentor on its own open assignment, or a manager). The combined notes are held to the notes'
+    own limit (422 naming ``/note``)."""
+    async with db.transaction() as tx:
+        current = await _locked(tx, caller, assignment_id)
+        before = (await _visible(tx, caller, assignment_id))["notes"]  # read under the lock
+        changes: dict[str, Any] = {"last_contact_date": to_utc(contact_date)}
+        notes = appended_notes(before, note)
+        if notes != before:
+            if len(notes or "") > FREE_TEXT_LIMIT:
+                raise Invalid.field("/note", f"the notes would exceed {FREE_TEXT_LIMIT} characters")
+            changes["notes"] = notes
+        return await _update_in(tx, caller, current, changes)
 
 
 async def change_status(
