@@ -426,6 +426,18 @@ async def assignment_events(db: Database, caller: Principal, assignment_id: str)
     return await audit.events_for(db, caller.agency_id, SUBJECT, assignment_id)
 
 
+async def assignment_timeline(db: Database, caller: Principal, assignment_id: str) -> list[Row]:
+    """The assignment's events as its events list answers them (the same access), each with
+    ``actor_name``: the user's name or the token's label, None when it has neither."""
+    events = await assignment_events(db, caller, assignment_id)
+    names = await audit.actor_names(
+        db, caller.agency_id, [event["actor_token_id"] for event in events]
+    )
+    for event in events:
+        event["actor_name"] = names.get(event["actor_token_id"])
+    return events
+
+
 # --- reassignment --------------------------------------------------------------------------------
 
 
