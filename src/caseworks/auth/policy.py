@@ -96,6 +96,15 @@ def check_assignment_update(principal: Principal, fields: set[str], status: str)
 # before an action is shown (the services check them again whatever a form says).
 
 
+def may_read_mentoring(principal: Principal) -> bool:
+    """Whether the caller has any view of the mentoring programme (caseworkers have none)."""
+    try:
+        mentoring_scope(principal)
+    except Forbidden:
+        return False
+    return True
+
+
 def may_log_contact(principal: Principal, status: str) -> bool:
     """A contact is logged as an update of notes and last contact date."""
     try:

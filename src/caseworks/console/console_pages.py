@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from caseworks.auth.principal import Role
+from caseworks.console import assignment_forms as assignment_form
+from caseworks.console.assignment_pages import assignment_record, assignments_list
 from caseworks.console.home import home
 from caseworks.console.pages import Page
 from caseworks.console.sign_in import sign_in, sign_in_form, sign_out
@@ -16,4 +18,23 @@ def console_pages() -> list[Page]:
         Page("POST", "/sign-in", sign_in),
         Page("POST", "/sign-out", sign_out),
         Page("GET", "/", home, roles=EVERY_ROLE),
+        *assignment_pages(),
+    ]
+
+
+def assignment_pages() -> list[Page]:
+    """The assignment list, an assignment's record and the forms on it. Every role is let in:
+    the services answer what each may see (a caseworker's 403, another mentor's 404)."""
+    forms = assignment_form
+    record = "/assignments/{assignment_id}"
+    return [
+        Page("GET", "/assignments", assignments_list, roles=EVERY_ROLE),
+        Page("GET", record, assignment_record, roles=EVERY_ROLE),
+        Page("GET", f"{record}/log-contact", forms.log_contact_form, roles=EVERY_ROLE),
+        Page("POST", f"{record}/log-contact", forms.log_contact_save, roles=EVERY_ROLE),
+        Page("GET", f"{record}/reassign", forms.reassign_form, roles=EVERY_ROLE),
+        Page("POST", f"{record}/reassign", forms.reassign_save, roles=EVERY_ROLE),
+        Page("GET", f"{record}/close", forms.close_form, roles=EVERY_ROLE),
+        Page("POST", f"{record}/close", forms.close_save, roles=EVERY_ROLE),
+        Page("POST", f"{record}/reopen", forms.reopen_save, roles=EVERY_ROLE),
     ]

@@ -133,14 +133,12 @@ async def actor_names(db: Executor, agency_id: str, actor_ids: Sequence[str]) ->
         params[f"actor_{number}"] = actor_id
         marks.append(f":actor_{number}")
     listed = ", ".join(marks)
-    rows = await db.fetch_all(
-        f"""
-        SELECT id, COALESCE(name, email) AS shown FROM users
-        WHERE agency_id = :agency_id AND id IN ({listed})
-        UNION ALL
-        SELECT id, name AS shown FROM api_tokens
-        WHERE agency_id = :agency_id AND id IN ({listed}) AND name IS NOT NULL
-        """,
-        params,
+    # Only numbered marks are formatted in; the ids themselves are parameters.
+    sql = (
+        "SELECT id, COALESCE(name, email) AS shown FROM users"  # noqa: S608
+        f" WHERE agency_id = :agency_id AND id IN ({listed})"
+        " UNION ALL SELECT id, name AS shown FROM api_tokens"
+        f" WHERE agency_id = :agency_id AND id IN ({listed}) AND name IS NOT NULL"
     )
+    rows = await db.fetch_all(sql, params)
     return {row["id"]: row["shown"] for row in rows}

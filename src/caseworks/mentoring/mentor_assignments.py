@@ -298,6 +298,8 @@ async def change_status(
     db: Database, caller: Principal, assignment_id: str, data: StatusChange
 ) -> Row:
     check_override(caller, data)
+    if data.status == "open" and data.closed_date is not None:
+        raise Invalid.field("/closed_date", "closed_date is given only when closing")
     async with db.transaction() as tx:
         if data.status == "open":
             await _lock_mentor_of(tx, caller, assignment_id)
@@ -311,7 +313,13 @@ async def change_status(
                 )
             try:
                 await queries.set_status(
-                    tx, caller.agency_id, assignment_id, data.status, utc_now(), data.reason
+                    tx,
+                    caller.agency_id,
+                    assignment_id,
+                    data.status,
+                    utc_now(),
+                    data.reason,
+                    closed_date=_closed_date(data),
                 )
             except ConstraintViolation as violation:
                 if violation.kind == "unique":
@@ -331,6 +339,13 @@ async def change_status(
                 details=_override_details(check) or None,
             )
         return await _visible(tx, caller, assignment_id)
+
+
+def _closed_date(data: StatusChange) -> datetime | None:
+    """The closing's date as given (in UTC); None for a reopening, or to close now."""
+    if data.status != "closed" or data.closed_date is None:
+        return None
+    return to_utc(data.closed_date)
 
 
 async def _lock_mentor_of(tx: Executor, caller: Principal, assignment_id: str) -> None:

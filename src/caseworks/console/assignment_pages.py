@@ -1,0 +1,214 @@
+"""`/assignments` and `/assignments/{id}`: the assignment list, and one assignment's record with
+its notes and its history as a timeline.
+
+The list reads the mentoring API's own list query (`AssignmentQuery`): the same filters, sorts
+and pages, and its Export CSV link is the API export's rows (the same function). The record shows
+the actions the policy lets the caller take; the services refuse the rest whatever is sent.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+from zoneinfo import ZoneInfo
+
+from pydantic import ValidationError
+from starlette.responses import Response
+
+from caseworks.auth import Principal, policy
+from caseworks.auth.agencies import read_settings
+from caseworks.console.pages import PageRequest
+from caseworks.console.rendering import render
+from caseworks.core.errors import Forbidden, NotFound, ServiceError
+from caseworks.db import Row
+from caseworks.mentoring import mentor_assignments as service
+from caseworks.mentoring.mentoring_models import AssignmentQuery
+from caseworks.web import csv_export, mentoring_api
+from caseworks.web.csv_export import Export
+from caseworks.web.endpoints import Call
+
+LIST_PARAMETERS = frozenset(AssignmentQuery.model_fields)
+# The list's sortable columns, by the sort names the list takes (`AssignmentSort`).
+SORTABLE = ("assigned_date", "last_contact_date", "created_at")
+ASSIGNMENT_EXPORT = Export("assignments", mentoring_api.export_assignments)
+
+
+def problem_page(page: PageRequest, status: int, detail: str | None = None) -> Response:
+    """The console's answer to a refusal: 400 naming what was wrong, 403, 404."""
+    return render(
+        page, "assignment_problem.html", {"status": status, "detail": detail}, status=status
+    )
+
+
+def refusal(page: PageRequest, error: ServiceError) -> Response:
+    """A service's refusal as a page: 404 says nothing of the record, 403 that it is not theirs
+    to do."""
+    if isinstance(error, NotFound):
+        return problem_page(page, 404)
+    if isinstance(error, Forbidden):
+        return problem_page(page, 403)
+    return problem_page(page, error.status, error.detail)
+
+
+async def agency_zone(page: PageRequest, caller: Principal) -> ZoneInfo:
+    return (await read_settings(page.state.db, caller.agency_id)).zone
+
+
+def local_date(value: datetime | None, zone: ZoneInfo) -> str:
+    return "" if value is None else value.astimezone(zone).date().isoformat()
+
+
+def local_datetime(value: datetime | None, zone: ZoneInfo) -> str:
+    return "" if value is None else value.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+
+def today_in(zone: ZoneInfo, now: datetime) -> date:
+    return now.astimezone(zone).date()
+
+
+def caller_of(page: PageRequest) -> Principal:
+    assert page.principal is not None  # the pages all declare roles: never reached signed out
+    return page.principal
+
+
+# --- the list ------------------------------------------------------------------------------------
+
+
+class ListQuery:
+    """The list's query as sent (blank filters mean no filter), read by `AssignmentQuery`."""
+
+    def __init__(self, query_string: str) -> None:
+        pairs = parse_qsl(query_string, keep_blank_values=True)
+        self.format = next((value for name, value in reversed(pairs) if name == "format"), None)
+        self.unknown = sorted({name for name, _ in pairs} - LIST_PARAMETERS - {"format"})
+        self.sent = {name: value for name, value in pairs if value != "" and name != "format"}
+
+    def link(self, **changes: Any) -> str:
+        values = {**self.sent, **{name: str(value) for name, value in changes.items()}}
+        values = {name: value for name, value in values.items() if value not in ("", "None")}
+        return "/assignments" + (f"?{urlencode(values)}" if values else "")
+
+
+async def assignments_list(page: PageRequest) -> Response:
+    caller = caller_of(page)
+    if not policy.may_read_mentoring(caller):
+        return problem_page(page, 403)
+    asked = ListQuery(page.request.url.query)
+    if asked.unknown:
+        return problem_page(page, 400, f"not a filter of this list: {', '.join(asked.unknown)}")
+    try:
+        query = AssignmentQuery.model_validate(asked.sent)
+    except ValidationError as invalid:
+        names = sorted({str(error["loc"][0]) for error in invalid.errors() if error["loc"]})
+        return problem_page(page, 400, f"not a valid value: {', '.join(names)}")
+    if asked.format not in (None, "html", "csv"):
+        return problem_page(page, 400, "format must be csv")
+    call = Call(page.state, caller, {}, query, None, page.request.scope, page.request.receive)
+    try:
+        if asked.format == "csv":
+            paged = sorted({"page", "limit"} & set(asked.sent))
+            if paged:
+                return problem_page(page, 400, f"not taken with format=csv: {', '.join(paged)}")
+            return await csv_export.csv_response(ASSIGNMENT_EXPORT, call)
+        listed = await service.list_assignments(
+            page.state.db,
+            caller,
+            service.chosen_filters(query),
+            query.sort,
+            query.request,
+            query.stale,
+            call.now,
+        )
+    except ServiceError as error:
+        return refusal(page, error)
+    zone = await agency_zone(page, caller)
+    rows = [
+        row
+        | {
+            "assigned_shown": local_date(row["assigned_date"], zone),
+            "last_contact_shown": local_date(row["last_contact_date"], zone),
+            "closed_shown": local_date(row["closed_date"], zone),
+        }
+        for row in listed.items
+    ]
+    number = query.page
+    return render(
+        page,
+        "assignments_list.html",
+        {
+            "rows": rows,
+            "query": query,
+            "sent": asked.sent,
+            "total": listed.total,
+            "sorts": _sort_links(asked, query.sort),
+            "previous": asked.link(page=number - 1) if number > 1 else None,
+            "next": asked.link(page=number + 1) if number < listed.total_pages else None,
+            "export": asked.link(page="", limit="", format="csv"),
+            "may_bulk_reassign": policy.may_manage_assignments(caller),
+        },
+    )
+
+
+def _sort_links(asked: ListQuery, sort: str) -> dict[str, dict[str, str | None]]:
+    """Per sortable column: the link that sorts by it (the other way round when it is the
+    sort already) and its `aria-sort`."""
+    links: dict[str, dict[str, str | None]] = {}
+    for column in SORTABLE:
+        current = "ascending" if sort == column else "descending" if sort == f"-{column}" else None
+        flipped = f"-{column}" if current == "ascending" else column
+        links[column] = {"href": asked.link(sort=flipped, page=""), "aria_sort": current}
+    return links
+
+
+# --- the record ----------------------------------------------------------------------------------
+
+
+async def assignment_record(page: PageRequest) -> Response:
+    caller = caller_of(page)
+    assignment_id = page.request.path_params["assignment_id"]
+    try:
+        row = await service.get_assignment(page.state.db, caller, assignment_id)
+    except ServiceError as error:
+        return refusal(page, error)
+    zone = await agency_zone(page, caller)
+    timeline = None
+    if policy.may_manage_assignments(caller):
+        events = await service.assignment_timeline(page.state.db, caller, assignment_id)
+        timeline = [timeline_entry(event, zone) for event in events]
+    return render(
+        page,
+        "assignment_record.html",
+        {
+            "assignment": row,
+            "shown": {
+                name: local_date(row[name], zone)
+                for name in ("assigned_date", "last_contact_date", "closed_date")
+            },
+            "timeline": timeline,
+            "may_log_contact": policy.may_log_contact(caller, row["status"]),
+            "may_manage": policy.may_manage_assignments(caller),
+            "notice": page.request.query_params.get("done"),
+        },
+    )
+
+
+def timeline_entry(event: Row, zone: ZoneInfo) -> dict[str, Any]:
+    """One event as the timeline shows it: who (name, else role), when (in the agency's time
+    zone), what (the action, named in the template) and why (its reason)."""
+    details = event["details"] or {}
+    return {
+        "who": event["actor_name"],
+        "role": event["actor_role"],
+        "when": local_datetime(event["occurred_at"], zone),
+        "when_iso": event["occurred_at"].isoformat(),
+        "action": event["action"],
+        "from_status": event["from_status"],
+        "to_status": event["to_status"],
+        "reason": event["reason"],
+        "override": bool(details.get("capacity_override")),
+        "fields": details.get("fields", []),
+        "mentor_id": details.get("mentor_id"),
+        "next_assignment_id": details.get("next_assignment_id"),
+        "previous_assignment_id": details.get("previous_assignment_id"),
+    }
