@@ -6,7 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
+from markupsafe import Markup, escape
 from starlette.responses import HTMLResponse
 
 from caseworks.console.pages import PageRequest
@@ -20,6 +22,16 @@ environment = Environment(
 environment.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
 
 
+@pass_context
+def csrf_field(context: Context) -> Markup:
+    """The hidden input every POST form carries (the framework checks it before the handler)."""
+    token = escape(context.get("csrf_token", ""))
+    return Markup(f'<input type="hidden" name="csrf_token" value="{token}">')  # noqa: S704
+
+
+environment.globals["csrf_field"] = csrf_field
+
+
 def render(
     page: PageRequest,
     template: str,
@@ -29,7 +41,14 @@ def render(
     status: int = 200,
 ) -> HTMLResponse:
     """The whole page, or only its block ``fragment`` when the request has `HX-Request: true`."""
-    values = {"principal": page.principal, "path": page.request.url.path, **(context or {})}
+    values = {
+        "principal": page.principal,
+        "path": page.request.url.path,
+        "csrf_token": page.csrf_token,
+        "errors": page.form_errors,
+        "values": page.form_values,
+        **(context or {}),
+    }
     compiled = environment.get_template(template)
     if page.is_fragment:
         block = compiled.blocks[fragment]
@@ -37,3 +56,9 @@ def render(
     else:
         html = compiled.render(values)
     return HTMLResponse(html, status_code=status)
+
+
+def error_page(page: PageRequest, status: int, message: str) -> HTMLResponse:
+    """A refused request's page (403 CSRF, 400 form, 429 too many attempts): the message, in
+    the layout, with the status."""
+    return render(page, "error.html", {"status": status, "message": message}, status=status)
