@@ -292,3 +292,18 @@ async def test_the_api_closes_with_a_given_date_and_refuses_one_on_reopening(
     reopened = await api.patch(path, json={"status": "open", "closed_date": "2026-02-01"})
     assert closed.json()["closed_date"] == "2026-02-01T11:00:00Z"
     assert reopened.status_code == 422
+
+
+async def test_a_form_without_the_csrf_token_is_refused_and_changes_nothing(
+    tenant: Tenant, caseload: Caseload, api: httpx.AsyncClient
+) -> None:
+    async with signed_in(tenant, Role.ADMIN) as client:
+        form = await client.get(f"/assignments/{caseload.first}/close")
+        del client.headers["X-CSRF-Token"]
+        answer = await client.post(
+            f"/assignments/{caseload.first}/close",
+            data={"reason": "Goals met", "closed_date": today()},
+        )
+    assert 'name="csrf_token" value="' in form.text
+    assert answer.status_code == 403
+    assert (await assignment(api, caseload.first))["status"] == "open"
