@@ -11,7 +11,7 @@ import pytest
 from caseworks.auth.principal import Principal, Role
 from caseworks.core.errors import Forbidden, Invalid, NotFound
 from caseworks.core.text import FREE_TEXT_LIMIT
-from caseworks.mentoring.mentor_assignments import appended_notes, assignment_events, log_contact
+from caseworks.mentoring.mentor_assignments import appended_note, assignment_events, log_contact
 from tests.support.mentoring import Programme, create_assignment, create_mentor
 from tests.support.tenants import Tenant
 
@@ -27,12 +27,11 @@ def mentor(tenant: Tenant, mentor_id: str) -> Principal:
 
 
 def test_a_note_follows_the_notes_after_a_blank_line_trimmed() -> None:
-    assert appended_notes("First meeting.", "  Second meeting.\n") == (
+    assert appended_note("First meeting.", "  Second meeting.\n") == (
         "First meeting.\n\nSecond meeting."
     )
-    assert appended_notes(None, "Met at school.") == "Met at school."
-    assert appended_notes("   ", "Met at school.") == "Met at school."
-    assert appended_notes("Kept.", "  \n ") == "Kept."
+    assert appended_note(None, "Met at school.") == "Met at school."
+    assert appended_note("Kept.", "  \n ") is None  # the notes stay as they are
 
 
 async def test_a_mentor_logs_a_contact_on_its_own_assignment(
@@ -117,7 +116,7 @@ async def test_notes_that_would_grow_past_their_limit_are_refused_unchanged(
     )
     with pytest.raises(Invalid) as refused:
         await log_contact(tenant.db, manager(tenant), long["assignment_id"], MET, "too long")
-    assert refused.value.problems[0].pointer == "/note"
+    assert refused.value.problems[0].pointer == "/notes"
     seen = (await api.get(f"/api/v1/assignments/{long['assignment_id']}")).json()
     assert seen["last_contact_date"] is None
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime, time
-from typing import Any
 from urllib.parse import parse_qsl, quote
 from zoneinfo import ZoneInfo
 
@@ -30,19 +29,16 @@ from caseworks.console.redirects import safe_next
 from caseworks.console.rendering import render
 from caseworks.console.sessions import now_of
 from caseworks.core.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError
-from caseworks.core.pagination import PageRequest as ListPage
 from caseworks.core.text import FREE_TEXT_LIMIT
 from caseworks.db import Row
 from caseworks.mentoring import mentor_assignments as service
 from caseworks.mentoring.capacity import OverCapacity
-from caseworks.mentoring.caseloads import mentor_caseloads
+from caseworks.mentoring.caseloads import MentorLoad, mentor_choices
 from caseworks.mentoring.mentor_assignments import SameMentor
 from caseworks.mentoring.mentoring_models import Reassignment, StatusChange
 
 # Form fields every form may carry beside its own: the session's CSRF token.
 COMMON_FIELDS = frozenset({"csrf_token"})
-# A select box of mentors holds this many, the lightest first.
-MENTOR_CHOICES = 100
 
 Errors = dict[str, str]  # field name (or "form") -> the key of its message in the template
 
@@ -164,9 +160,10 @@ async def _log_contact_save(page: PageRequest, caller: Principal, assignment: Ro
         )
     except Invalid as invalid:
         pointers = {problem.pointer for problem in invalid.problems}
-        errors["note" if "/note" in pointers else "contact_date"] = (
-            "notes_full" if "/note" in pointers else "date_invalid"
-        )
+        if pointers & {"/note", "/notes"}:
+            errors["note"] = "notes_full"
+        else:
+            errors["contact_date"] = "date_invalid"
         return await _log_contact_form(page, assignment, values, errors, 400)
     if values["next"]:
         return see_other(safe_next(values["next"]))
@@ -182,34 +179,11 @@ log_contact_save = assignment_form(_log_contact_save)
 REASSIGN_FIELDS = frozenset({"mentor_id", "reason", "override_capacity", "send_notification"})
 
 
-async def mentor_choices(
-    page: PageRequest, caller: Principal, current: str
-) -> list[dict[str, Any]]:
-    """The mentors the assignment may move to, lightest first (open count against the limit in
-    force; mentors without a limit after those with one), the current mentor left out."""
-    listed = await mentor_caseloads(
-        page.state.db, caller, "open", ListPage(1, MENTOR_CHOICES), now_of(page.request)
-    )
-
-    def load(row: Row) -> tuple[int, float, int]:
-        limit = row["capacity"]
-        return (
-            (1, 0.0, row["open"])
-            if limit is None
-            else (0, row["open"] / max(limit, 1), row["open"])
-        )
-
-    return [
-        {
-            "mentor_id": row["mentor_id"],
-            "name": row["name"],
-            "open": row["open"],
-            "capacity": row["capacity"],
-            "full": row["capacity"] is not None and row["open"] >= row["capacity"],
-        }
-        for row in sorted(listed.items, key=load)
-        if row["mentor_id"] != current
-    ]
+async def choices_for(page: PageRequest, caller: Principal, assignment: Row) -> list[MentorLoad]:
+    """The mentors the assignment's contact may move to, lightest first (`mentor_choices`), its
+    current mentor left out."""
+    loads = await mentor_choices(page.state.db, caller, assignment["contact_id"])
+    return [load for load in loads if load.mentor_id != assignment["mentor_id"]]
 
 
 async def _reassign_form(
@@ -220,7 +194,7 @@ async def _reassign_form(
     errors: Errors,
     status: int = 200,
 ) -> Response:
-    choices = await mentor_choices(page, caller, assignment["mentor_id"])
+    choices = await choices_for(page, caller, assignment)
     return render(
         page,
         "assignment_reassign.html",
