@@ -100,7 +100,7 @@ def assignment_form(handler: FormHandler) -> Callable[[PageRequest], Awaitable[R
         try:
             return await handler(page, caller, found)
         except FormRefused as refused:
-            return problem_page(page, 400, f"not a field of this form: {refused}")
+            return problem_page(page, 400, "unknown_field", refused.names)
         except (NotFound, Forbidden) as error:
             return refusal(page, error)
 

@@ -8,6 +8,7 @@ the actions the policy lets the caller take; the services refuse the rest whatev
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
@@ -34,11 +35,13 @@ SORTABLE = ("assigned_date", "last_contact_date", "created_at")
 ASSIGNMENT_EXPORT = Export("assignments", mentoring_api.export_assignments)
 
 
-def problem_page(page: PageRequest, status: int, detail: str | None = None) -> Response:
-    """The console's answer to a refusal: 400 naming what was wrong, 403, 404."""
-    return render(
-        page, "assignment_problem.html", {"status": status, "detail": detail}, status=status
-    )
+def problem_page(
+    page: PageRequest, status: int, why: str | None = None, names: Sequence[str] = ()
+) -> Response:
+    """The console's answer to a refusal: 403, 404, or 400 saying ``why`` (a message the
+    template words) and naming the parameters or fields ``names``."""
+    context = {"status": status, "why": why, "names": ", ".join(names)}
+    return render(page, "assignment_problem.html", context, status=status)
 
 
 def refusal(page: PageRequest, error: ServiceError) -> Response:
@@ -48,7 +51,7 @@ def refusal(page: PageRequest, error: ServiceError) -> Response:
         return problem_page(page, 404)
     if isinstance(error, Forbidden):
         return problem_page(page, 403)
-    return problem_page(page, error.status, error.detail)
+    return problem_page(page, error.status, "refused")
 
 
 async def agency_zone(page: PageRequest, caller: Principal) -> ZoneInfo:
@@ -96,20 +99,20 @@ async def assignments_list(page: PageRequest) -> Response:
         return problem_page(page, 403)
     asked = ListQuery(page.request.url.query)
     if asked.unknown:
-        return problem_page(page, 400, f"not a filter of this list: {', '.join(asked.unknown)}")
+        return problem_page(page, 400, "unknown_parameter", asked.unknown)
     try:
         query = AssignmentQuery.model_validate(asked.sent)
     except ValidationError as invalid:
         names = sorted({str(error["loc"][0]) for error in invalid.errors() if error["loc"]})
-        return problem_page(page, 400, f"not a valid value: {', '.join(names)}")
+        return problem_page(page, 400, "invalid_value", names)
     if asked.format not in (None, "html", "csv"):
-        return problem_page(page, 400, "format must be csv")
+        return problem_page(page, 400, "invalid_value", ["format"])
     call = Call(page.state, caller, {}, query, None, page.request.scope, page.request.receive)
     try:
         if asked.format == "csv":
             paged = sorted({"page", "limit"} & set(asked.sent))
             if paged:
-                return problem_page(page, 400, f"not taken with format=csv: {', '.join(paged)}")
+                return problem_page(page, 400, "not_with_csv", paged)
             return await csv_export.csv_response(ASSIGNMENT_EXPORT, call)
         listed = await service.list_assignments(
             page.state.db,
