@@ -7,7 +7,7 @@ from caseworks.console import assignment_forms as assignment_form
 from caseworks.console.assignment_pages import assignment_record, assignments_list
 from caseworks.console.home import home
 from caseworks.console.pages import Page
-from caseworks.console.sign_in import sign_in, sign_in_form, sign_out
+from caseworks.console.sign_in import SignInForm, sign_in, sign_in_form, sign_out
 
 EVERY_ROLE = frozenset(Role)
 
@@ -15,7 +15,7 @@ EVERY_ROLE = frozenset(Role)
 def console_pages() -> list[Page]:
     return [
         Page("GET", "/sign-in", sign_in_form),
-        Page("POST", "/sign-in", sign_in),
+        Page("POST", "/sign-in", sign_in, form=SignInForm),
         Page("POST", "/sign-out", sign_out),
         Page("GET", "/", home, roles=EVERY_ROLE),
         *assignment_pages(),

@@ -29,7 +29,30 @@ def csrf_field(context: Context) -> Markup:
     return Markup(f'<input type="hidden" name="csrf_token" value="{token}">')  # noqa: S704
 
 
-environment.globals["csrf_field"] = csrf_field
+def _forms(context: Context) -> Any:
+    """forms.html's macros, seeing the page's translations."""
+    return environment.get_template("forms.html").make_module(context.get_all())
+
+
+@pass_context
+def field(context: Context, name: str, label: str, **options: Any) -> Markup:
+    """Label, input, and beside it the field's message from the page's ``errors``
+    (`aria-invalid`, `aria-describedby`); the value typed is shown again from ``values``.
+    Options: type ("text", "email", "password", "date", "number", "file", "textarea",
+    "select" with options=[(value, label)]), value, required, autocomplete, hint."""
+    errors, values = context.get("errors") or {}, context.get("values") or {}
+    return Markup(_forms(context).field(name, label, errors, values, **options))  # noqa: S704
+
+
+@pass_context
+def error_summary(context: Context, labels: dict[str, str] | None = None) -> Markup:
+    """The page's errors in one list (`role="alert"`, focused on load), each a link to its
+    field; ``labels`` names the fields as their labels do."""
+    errors = context.get("errors") or {}
+    return Markup(_forms(context).error_summary(errors, labels or {}))  # noqa: S704
+
+
+environment.globals.update(csrf_field=csrf_field, field=field, error_summary=error_summary)
 
 
 def render(

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl
-
+from pydantic import BaseModel
 from starlette.responses import Response
 
 from caseworks.auth.users import SESSION_COOKIE, check_password, end_session, start_session
@@ -15,15 +14,20 @@ from caseworks.console.sessions import now_of
 WRONG = "Email or password is wrong."
 
 
+class SignInForm(BaseModel):
+    email: str
+    password: str
+
+
 async def sign_in_form(page: PageRequest) -> Response:
     target = safe_next(page.request.query_params.get("next"))
     return render(page, "sign_in.html", {"next": target if target != "/" else None})
 
 
 async def sign_in(page: PageRequest) -> Response:
-    form = dict(parse_qsl((await page.request.body()).decode(), keep_blank_values=True))
+    form: SignInForm | None = page.form
     target = safe_next(page.request.query_params.get("next"))
-    matches = await check_password(page.state.db, form.get("email", ""), form.get("password", ""))
+    matches = [] if form is None else await check_password(page.state.db, form.email, form.password)
     if len(matches) != 1:
         context = {"next": target if target != "/" else None, "message": WRONG}
         return render(page, "sign_in.html", context, status=400)
