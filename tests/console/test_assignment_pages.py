@@ -11,8 +11,8 @@ import httpx
 import pytest
 
 from caseworks.auth.principal import Role
-from tests.support.assignment_pages import Caseload, make_caseload
 from tests.support.console import signed_in
+from tests.support.page_caseload import Caseload, make_caseload
 from tests.support.tenants import Tenant
 
 
