@@ -102,6 +102,9 @@ class SignedIn:
 
     principal: Principal
     csrf_token: str
+    locale: str | None = None  # the user's own language choice, if any
+    agency_name: str = ""
+    time_zone: str = "UTC"  # the agency's
 
 
 async def session_principal(
@@ -118,8 +121,9 @@ async def live_session(
     """The session's user and CSRF token, or None when it is unknown, idle or too old."""
     row = await db.fetch_one(
         "SELECT s.id_hash, s.created_at, s.last_seen_at, s.csrf_token, u.agency_id, u.id,"
-        " u.role, u.mentor_id, u.worker_id FROM user_sessions s JOIN users u"
-        " ON u.agency_id = s.agency_id AND u.id = s.user_id"
+        " u.role, u.mentor_id, u.worker_id, u.locale, a.name AS agency_name, a.time_zone"
+        " FROM user_sessions s JOIN users u ON u.agency_id = s.agency_id AND u.id = s.user_id"
+        " JOIN agencies a ON a.id = u.agency_id"
         " WHERE s.id_hash = :id_hash AND u.active",
         {"id_hash": _hash(session_id)},
     )
@@ -141,7 +145,18 @@ async def live_session(
         mentor_id=row["mentor_id"],
         worker_id=row["worker_id"],
     )
-    return SignedIn(principal, row["csrf_token"])
+    return SignedIn(
+        principal, row["csrf_token"], row["locale"], row["agency_name"], row["time_zone"]
+    )
+
+
+async def set_locale(db: Database, principal: Principal, locale: str) -> None:
+    """The signed-in user's own language, kept for every later session."""
+    async with db.transaction() as tx:
+        await tx.execute(
+            "UPDATE users SET locale = :locale WHERE agency_id = :agency_id AND id = :id",
+            {"locale": locale, "agency_id": principal.agency_id, "id": principal.token_id},
+        )
 
 
 async def end_session(db: Database, session_id: str) -> None:

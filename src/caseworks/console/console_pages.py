@@ -6,6 +6,7 @@ from caseworks.auth.principal import Role
 from caseworks.console import assignment_forms as assignment_form
 from caseworks.console.assignment_pages import assignment_record, assignments_list
 from caseworks.console.home import home
+from caseworks.console.language import LanguageForm, choose_language
 from caseworks.console.pages import Page
 from caseworks.console.sign_in import SignInForm, sign_in, sign_in_form, sign_out
 
@@ -17,6 +18,7 @@ def console_pages() -> list[Page]:
         Page("GET", "/sign-in", sign_in_form),
         Page("POST", "/sign-in", sign_in, form=SignInForm),
         Page("POST", "/sign-out", sign_out),
+        Page("POST", "/language", choose_language, form=LanguageForm),
         Page("GET", "/", home, roles=EVERY_ROLE),
         *assignment_pages(),
     ]

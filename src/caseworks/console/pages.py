@@ -20,6 +20,7 @@ from caseworks.auth.principal import Principal, Role
 from caseworks.auth.users import SignedIn
 from caseworks.console import csrf
 from caseworks.console.forms import FormRefused, read_form_body, validate_form
+from caseworks.console.translations import LANGUAGE_COOKIE, N_, page_locale, translate
 
 # Pages load scripts, styles and images only from the service itself and post forms only to it.
 PAGE_POLICY = (
@@ -42,6 +43,13 @@ class PageRequest:
     form: Any = None
     form_errors: Mapping[str, str] = field(default_factory=dict)
     form_values: Mapping[str, str] = field(default_factory=dict)
+    locale: str = "en"  # "en" or "nb": the user's choice, the visitor's cookie, Accept-Language
+    time_zone: str = "UTC"  # the agency's, for dates and times
+    agency_name: str = ""
+
+    def gettext(self, message: str) -> str:
+        """``message`` (an English msgid, marked with `N_` where defined) in the page's language."""
+        return translate(self.locale, message)
 
     @property
     def is_fragment(self) -> bool:
@@ -92,7 +100,7 @@ def sign_in_redirect(path: str) -> Response:
 
 
 # Why a state-changing request is refused without reaching its handler.
-CSRF_REFUSED = (
+CSRF_REFUSED = N_(
     "This form has expired or did not come from this site. Go back, reload the page and try again."
 )
 
@@ -131,9 +139,7 @@ def _compiled(
                 else Response(status_code=404)
             )
         else:
-            response = await _answer(
-                page, PageRequest(request, principal, state, token), error_page
-            )
+            response = await _answer(page, _asked(request, session, state, token), error_page)
         if fresh_presession is not None:
             secure = (state.settings.public_url or "").startswith("https://")
             response.set_cookie(
@@ -149,6 +155,24 @@ def _compiled(
         await response(scope, receive, send)
 
     return serve
+
+
+def _asked(request: Request, session: SignedIn | None, state: Any, token: str) -> PageRequest:
+    """The handler's view of the request: who, the CSRF token, the language, the agency."""
+    locale = page_locale(
+        session.locale if session else None,
+        request.cookies.get(LANGUAGE_COOKIE),
+        request.headers.get("accept-language"),
+    )
+    return PageRequest(
+        request,
+        session.principal if session else None,
+        state,
+        token,
+        locale=locale,
+        time_zone=session.time_zone if session else "UTC",
+        agency_name=session.agency_name if session else "",
+    )
 
 
 async def _answer(page: Page, asked: PageRequest, error_page: ErrorPage) -> Response:

@@ -12,6 +12,14 @@ from markupsafe import Markup, escape
 from starlette.responses import HTMLResponse
 
 from caseworks.console.pages import PageRequest
+from caseworks.console.translations import (
+    LANGUAGE_NAMES,
+    catalog,
+    local_date,
+    local_datetime,
+    local_number,
+    translate,
+)
 
 TEMPLATES = Path(__file__).parent / "templates"
 environment = Environment(
@@ -20,6 +28,41 @@ environment = Environment(
     extensions=["jinja2.ext.i18n"],
 )
 environment.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+
+
+# Translations per request: `_`, `gettext` and `ngettext` read the page's `locale` from the
+# context (the i18n extension's newstyle calls: variables as keywords, the result escaped).
+@pass_context
+def _gettext(context: Context, message: str, **variables: Any) -> str:
+    translated = translate(context.get("locale", "en"), message)
+    if context.eval_ctx.autoescape:
+        translated = Markup(translated)  # noqa: S704 — our own catalogs; variables are escaped by %
+    return translated % variables if variables else translated
+
+
+@pass_context
+def _ngettext(context: Context, singular: str, plural: str, count: int, **variables: Any) -> str:
+    chosen = singular if count == 1 else plural
+    return _gettext(context, chosen, **{"num": count, **variables})
+
+
+@pass_context
+def _date(context: Context, value: Any) -> str:
+    return local_date(value, context.get("locale", "en"), context.get("time_zone", "UTC"))
+
+
+@pass_context
+def _datetime(context: Context, value: Any) -> str:
+    return local_datetime(value, context.get("locale", "en"), context.get("time_zone", "UTC"))
+
+
+@pass_context
+def _number(context: Context, value: Any) -> str:
+    return local_number(value, context.get("locale", "en"))
+
+
+environment.globals.update(_=_gettext, gettext=_gettext, ngettext=_ngettext)
+environment.filters.update(date=_date, datetime=_datetime, number=_number)
 
 
 @pass_context
@@ -67,7 +110,13 @@ def render(
     values = {
         "principal": page.principal,
         "path": page.request.url.path,
+        "here": _here(page),
         "csrf_token": page.csrf_token,
+        "locale": page.locale,
+        "lang": page.locale,
+        "languages": LANGUAGE_NAMES,
+        "time_zone": page.time_zone,
+        "agency_name": page.agency_name,
         "errors": page.form_errors,
         "values": page.form_values,
         **(context or {}),
@@ -82,6 +131,18 @@ def render(
 
 
 def error_page(page: PageRequest, status: int, message: str) -> HTMLResponse:
-    """A refused request's page (403 CSRF, 400 form, 429 too many attempts): the message, in
-    the layout, with the status."""
-    return render(page, "error.html", {"status": status, "message": message}, status=status)
+    """A refused request's page (403 CSRF, 400 form, 429 too many attempts): the message (an
+    msgid, translated here), in the layout, with the status."""
+    context = {"status": status, "message": page.gettext(message)}
+    return render(page, "error.html", context, status=status)
+
+
+def _here(page: PageRequest) -> str:
+    """Where the language form comes back to: this page, when it can be asked for again."""
+    if page.request.method not in ("GET", "HEAD"):
+        return "/"
+    query = page.request.url.query
+    return page.request.url.path + (f"?{query}" if query else "")
+
+
+catalog("nb")  # read every area's catalog at start-up: a broken .po file stops the service here

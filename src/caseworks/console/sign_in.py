@@ -10,8 +10,9 @@ from caseworks.console.pages import PageRequest, see_other
 from caseworks.console.redirects import safe_next
 from caseworks.console.rendering import render
 from caseworks.console.sessions import now_of
+from caseworks.console.translations import N_
 
-WRONG = "Email or password is wrong."
+WRONG = N_("Email or password is wrong.")
 
 
 class SignInForm(BaseModel):
@@ -29,7 +30,7 @@ async def sign_in(page: PageRequest) -> Response:
     target = safe_next(page.request.query_params.get("next"))
     matches = [] if form is None else await check_password(page.state.db, form.email, form.password)
     if len(matches) != 1:
-        context = {"next": target if target != "/" else None, "message": WRONG}
+        context = {"next": target if target != "/" else None, "message": page.gettext(WRONG)}
         return render(page, "sign_in.html", context, status=400)
     account = matches[0]
     now = now_of(page.request)
