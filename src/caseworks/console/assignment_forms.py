@@ -130,7 +130,7 @@ async def _log_contact_form(
 async def _log_contact_show(page: PageRequest, caller: Principal, assignment: Row) -> Response:
     if not policy.may_log_contact(caller, assignment["status"]):
         return problem_page(page, 403)
-    zone = await agency_zone(page, caller)
+    zone = agency_zone(page)
     target = page.request.query_params.get("next")
     values = {
         "contact_date": today_in(zone, now_of(page.request)).isoformat(),
@@ -153,7 +153,7 @@ async def _log_contact_save(page: PageRequest, caller: Principal, assignment: Ro
         errors["note"] = "note_invalid"
     if errors or day is None:
         return await _log_contact_form(page, assignment, values, errors, 400)
-    zone = await agency_zone(page, caller)
+    zone = agency_zone(page)
     try:
         await service.log_contact(
             page.state.db, caller, assignment["assignment_id"], start_of(day, zone), values["note"]
@@ -283,7 +283,7 @@ async def _close_form(
 async def _close_show(page: PageRequest, caller: Principal, assignment: Row) -> Response:
     if not policy.may_manage_assignments(caller):
         return problem_page(page, 403)
-    zone = await agency_zone(page, caller)
+    zone = agency_zone(page)
     today = today_in(zone, now_of(page.request)).isoformat()
     return await _close_form(page, assignment, {"reason": "", "closed_date": today}, {})
 
@@ -305,7 +305,7 @@ async def _close_save(page: PageRequest, caller: Principal, assignment: Row) -> 
         errors["form"] = "assignment_closed"
     if errors or day is None:
         return await _close_form(page, assignment, values, errors, 400)
-    zone = await agency_zone(page, caller)
+    zone = agency_zone(page)
     change = StatusChange(
         status="closed", reason=values["reason"].strip(), closed_date=start_of(day, zone)
     )

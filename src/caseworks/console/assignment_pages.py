@@ -18,7 +18,6 @@ from pydantic import ValidationError
 from starlette.responses import Response
 
 from caseworks.auth import Principal, policy
-from caseworks.auth.agencies import read_settings
 from caseworks.console.pages import PageRequest
 from caseworks.console.rendering import render
 from caseworks.core.errors import Forbidden, NotFound, ServiceError
@@ -54,16 +53,9 @@ def refusal(page: PageRequest, error: ServiceError) -> Response:
     return problem_page(page, error.status, "refused")
 
 
-async def agency_zone(page: PageRequest, caller: Principal) -> ZoneInfo:
-    return (await read_settings(page.state.db, caller.agency_id)).zone
-
-
-def local_date(value: datetime | None, zone: ZoneInfo) -> str:
-    return "" if value is None else value.astimezone(zone).date().isoformat()
-
-
-def local_datetime(value: datetime | None, zone: ZoneInfo) -> str:
-    return "" if value is None else value.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+def agency_zone(page: PageRequest) -> ZoneInfo:
+    """The agency's time zone, which the session carries (days on forms are its days)."""
+    return ZoneInfo(page.time_zone)
 
 
 def today_in(zone: ZoneInfo, now: datetime) -> date:
@@ -125,22 +117,12 @@ async def assignments_list(page: PageRequest) -> Response:
         )
     except ServiceError as error:
         return refusal(page, error)
-    zone = await agency_zone(page, caller)
-    rows = [
-        row
-        | {
-            "assigned_shown": local_date(row["assigned_date"], zone),
-            "last_contact_shown": local_date(row["last_contact_date"], zone),
-            "closed_shown": local_date(row["closed_date"], zone),
-        }
-        for row in listed.items
-    ]
     number = query.page
     return render(
         page,
         "assignments_list.html",
         {
-            "rows": rows,
+            "rows": listed.items,
             "query": query,
             "sent": asked.sent,
             "total": listed.total,
@@ -174,20 +156,15 @@ async def assignment_record(page: PageRequest) -> Response:
         row = await service.get_assignment(page.state.db, caller, assignment_id)
     except ServiceError as error:
         return refusal(page, error)
-    zone = await agency_zone(page, caller)
     timeline = None
     if policy.may_manage_assignments(caller):
         events = await service.assignment_timeline(page.state.db, caller, assignment_id)
-        timeline = [timeline_entry(event, zone) for event in events]
+        timeline = [timeline_entry(event) for event in events]
     return render(
         page,
         "assignment_record.html",
         {
             "assignment": row,
-            "shown": {
-                name: local_date(row[name], zone)
-                for name in ("assigned_date", "last_contact_date", "closed_date")
-            },
             "timeline": timeline,
             "may_log_contact": policy.may_log_contact(caller, row["status"]),
             "may_manage": policy.may_manage_assignments(caller),
@@ -196,15 +173,14 @@ async def assignment_record(page: PageRequest) -> Response:
     )
 
 
-def timeline_entry(event: Row, zone: ZoneInfo) -> dict[str, Any]:
+def timeline_entry(event: Row) -> dict[str, Any]:
     """One event as the timeline shows it: who (name, else role), when (in the agency's time
     zone), what (the action, named in the template) and why (its reason)."""
     details = event["details"] or {}
     return {
         "who": event["actor_name"],
         "role": event["actor_role"],
-        "when": local_datetime(event["occurred_at"], zone),
-        "when_iso": event["occurred_at"].isoformat(),
+        "when": event["occurred_at"],
         "action": event["action"],
         "from_status": event["from_status"],
         "to_status": event["to_status"],
