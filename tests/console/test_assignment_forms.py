@@ -307,3 +307,44 @@ async def test_a_form_without_the_csrf_token_is_refused_and_changes_nothing(
     assert 'name="csrf_token" value="' in form.text
     assert answer.status_code == 403
     assert (await assignment(api, caseload.first))["status"] == "open"
+
+
+async def test_the_forms_speak_norwegian_to_a_norwegian_reader(
+    tenant: Tenant, caseload: Caseload
+) -> None:
+    async with signed_in(tenant, Role.ADMIN) as client:
+        client.headers["Accept-Language"] = "nb"
+        record = await client.get(f"/assignments/{caseload.first}")
+        form = await client.post(
+            f"/assignments/{caseload.first}/close", data={"reason": "", "closed_date": ""}
+        )
+    assert "Registrer kontakt" in record.text
+    assert "Historikk" in record.text
+    assert "Skriv en begrunnelse." in form.text
+    assert '<button type="submit">Avslutt oppdraget</button>' in form.text
+
+
+async def test_htmx_gets_the_form_with_its_errors_as_a_fragment(
+    tenant: Tenant, caseload: Caseload
+) -> None:
+    async with signed_in(tenant, Role.ADMIN) as client:
+        answer = await client.post(
+            f"/assignments/{caseload.first}/log-contact",
+            data={"contact_date": "", "note": ""},
+            headers={"HX-Request": "true"},
+        )
+    assert answer.status_code == 400
+    assert "<html" not in answer.text
+    assert "Enter a date as YYYY-MM-DD." in answer.text
+
+
+async def test_a_multipart_form_is_read_as_an_urlencoded_one(
+    tenant: Tenant, caseload: Caseload, api: httpx.AsyncClient
+) -> None:
+    async with signed_in(tenant, Role.ADMIN) as client:
+        answer = await client.post(
+            f"/assignments/{caseload.first}/log-contact",
+            files={"contact_date": (None, "2026-03-30"), "note": (None, "By post.")},
+        )
+    assert answer.status_code == 303
+    assert str((await assignment(api, caseload.first))["notes"]).endswith("By post.")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime, time
-from urllib.parse import parse_qsl, quote
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
@@ -24,6 +24,8 @@ from caseworks.console.assignment_pages import (
     refusal,
     today_in,
 )
+from caseworks.console.forms import FormRefused as BodyRefused
+from caseworks.console.forms import read_form_body
 from caseworks.console.pages import PageRequest, see_other
 from caseworks.console.redirects import safe_next
 from caseworks.console.rendering import render
@@ -52,12 +54,21 @@ class FormRefused(Exception):
 
 
 async def read_form(page: PageRequest, fields: frozenset[str]) -> dict[str, str]:
-    """The form's fields (the last of a repeated one); FormRefused naming any it does not take."""
-    pairs = parse_qsl((await page.request.body()).decode(), keep_blank_values=True)
-    unknown = sorted({name for name, _ in pairs} - fields - COMMON_FIELDS)
-    if unknown:
-        raise FormRefused(unknown)
-    return {name: value for name, value in pairs if name not in COMMON_FIELDS}
+    """The form's text fields (urlencoded or multipart; the framework has checked its CSRF
+    token); FormRefused naming any field the form does not take, or one given twice."""
+    try:
+        body = await read_form_body(page.request)
+    except BodyRefused:
+        raise FormRefused(["(body)"]) from None
+    unknown = sorted(set(body.fields) - fields - COMMON_FIELDS)
+    repeated = sorted(name for name, values in body.fields.items() if len(values) > 1)
+    if unknown or repeated:
+        raise FormRefused(unknown or repeated)
+    return {
+        name: values[0]
+        for name, values in body.fields.items()
+        if name not in COMMON_FIELDS and isinstance(values[0], str)
+    }
 
 
 def parse_day(text: str) -> date | None:
