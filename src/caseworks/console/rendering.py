@@ -3,6 +3,7 @@ of its template when htmx asks for a fragment."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -11,9 +12,12 @@ from jinja2.runtime import Context
 from markupsafe import Markup, escape
 from starlette.responses import HTMLResponse
 
+from caseworks.auth.policy import may_open_console_section
+from caseworks.auth.principal import Principal
 from caseworks.console.pages import PageRequest
 from caseworks.console.translations import (
     LANGUAGE_NAMES,
+    N_,
     catalog,
     local_date,
     local_datetime,
@@ -117,6 +121,7 @@ def render(
         "languages": LANGUAGE_NAMES,
         "time_zone": page.time_zone,
         "agency_name": page.agency_name,
+        "nav": navigation(page.principal),
         "errors": page.form_errors,
         "values": page.form_values,
         **(context or {}),
@@ -135,6 +140,31 @@ def error_page(page: PageRequest, status: int, message: str) -> HTMLResponse:
     msgid, translated here), in the layout, with the status."""
     context = {"status": status, "message": page.gettext(message)}
     return render(page, "error.html", context, status=status)
+
+
+@dataclass(frozen=True, slots=True)
+class NavLink:
+    section: str
+    path: str
+    label: str  # an msgid
+
+
+NAVIGATION = (
+    NavLink("overview", "/", N_("Overview")),
+    NavLink("stale", "/stale", N_("Stale")),
+    NavLink("waiting", "/waiting", N_("Waiting")),
+    NavLink("assignments", "/assignments", N_("Assignments")),
+    NavLink("mentors", "/mentors", N_("Mentors")),
+    NavLink("contacts", "/contacts", N_("Contacts")),
+    NavLink("import", "/import", N_("Import")),
+)
+
+
+def navigation(principal: Principal | None) -> list[NavLink]:
+    """The header's links: only the sections the caller's role may open (`auth/policy.py`)."""
+    if principal is None:
+        return []
+    return [link for link in NAVIGATION if may_open_console_section(principal, link.section)]
 
 
 def _here(page: PageRequest) -> str:
