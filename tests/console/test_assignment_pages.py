@@ -175,3 +175,14 @@ async def test_signed_out_the_pages_send_to_sign_in(tenant: Tenant, caseload: Ca
         answer = await client.get(f"/assignments/{caseload.first}")
     assert answer.status_code == 303
     assert answer.headers["location"] == f"/sign-in?next=/assignments/{caseload.first}"
+
+
+async def test_the_record_and_its_forms_refuse_parameters_they_do_not_take(
+    tenant: Tenant, caseload: Caseload
+) -> None:
+    async with signed_in(tenant, Role.ADMIN) as client:
+        record = await client.get(f"/assignments/{caseload.first}", params={"tab": "x"})
+        form = await client.get(f"/assignments/{caseload.first}/close", params={"next": "/"})
+    assert (record.status_code, form.status_code) == (400, 400)
+    assert "tab" in record.text
+    assert "next" in form.text

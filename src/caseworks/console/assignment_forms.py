@@ -23,6 +23,7 @@ from caseworks.console.assignment_pages import (
     problem_page,
     refusal,
     today_in,
+    unknown_parameters,
 )
 from caseworks.console.forms import FormRefused as BodyRefused
 from caseworks.console.forms import read_form_body
@@ -99,11 +100,17 @@ def _done(assignment_id: str, what: str) -> Response:
 FormHandler = Callable[[PageRequest, Principal, Row], Awaitable[Response]]
 
 
-def assignment_form(handler: FormHandler) -> Callable[[PageRequest], Awaitable[Response]]:
+def assignment_form(
+    handler: FormHandler, parameters: frozenset[str] = frozenset()
+) -> Callable[[PageRequest], Awaitable[Response]]:
     """The handler with the assignment the path names (the 404 page if the caller may not see
-    it) and a form with a field it does not take answered 400."""
+    it); a query parameter other than ``parameters``, or a form field the form does not take,
+    answered 400."""
 
     async def serve(page: PageRequest) -> Response:
+        unknown = unknown_parameters(page, parameters)
+        if unknown:
+            return problem_page(page, 400, "unknown_parameter", unknown)
         caller = caller_of(page)
         found = await _assignment(page, caller)
         if isinstance(found, Response):
@@ -181,7 +188,7 @@ async def _log_contact_save(page: PageRequest, caller: Principal, assignment: Ro
     return _done(assignment["assignment_id"], "logged")
 
 
-log_contact_form = assignment_form(_log_contact_show)
+log_contact_form = assignment_form(_log_contact_show, frozenset({"next"}))
 log_contact_save = assignment_form(_log_contact_save)
 
 

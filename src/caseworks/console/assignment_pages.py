@@ -62,6 +62,11 @@ def today_in(zone: ZoneInfo, now: datetime) -> date:
     return now.astimezone(zone).date()
 
 
+def unknown_parameters(page: PageRequest, taken: frozenset[str]) -> list[str]:
+    """The query's parameters a page does not take (it refuses them, 400, never ignores)."""
+    return sorted(set(page.request.query_params) - taken)
+
+
 def caller_of(page: PageRequest) -> Principal:
     assert page.principal is not None  # the pages all declare roles: never reached signed out
     return page.principal
@@ -148,10 +153,16 @@ def _sort_links(asked: ListQuery, sort: str) -> dict[str, dict[str, str | None]]
 
 # --- the record ----------------------------------------------------------------------------------
 
+# The confirmation shown after a change (`?done=`), the record's one parameter.
+RECORD_PARAMETERS = frozenset({"done"})
+
 
 async def assignment_record(page: PageRequest) -> Response:
     caller = caller_of(page)
     assignment_id = page.request.path_params["assignment_id"]
+    unknown = unknown_parameters(page, RECORD_PARAMETERS)
+    if unknown:
+        return problem_page(page, 400, "unknown_parameter", unknown)
     try:
         row = await service.get_assignment(page.state.db, caller, assignment_id)
     except ServiceError as error:
