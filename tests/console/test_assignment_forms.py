@@ -282,18 +282,6 @@ async def test_a_closed_assignment_is_reopened(
     assert (await assignment(api, caseload.first))["status"] == "open"
 
 
-async def test_the_api_closes_with_a_given_date_and_refuses_one_on_reopening(
-    caseload: Caseload, api: httpx.AsyncClient
-) -> None:
-    path = f"/api/v1/assignments/{caseload.first}/status"
-    closed = await api.patch(
-        path, json={"status": "closed", "closed_date": "2026-02-01T12:00:00+01:00"}
-    )
-    reopened = await api.patch(path, json={"status": "open", "closed_date": "2026-02-01"})
-    assert closed.json()["closed_date"] == "2026-02-01T11:00:00Z"
-    assert reopened.status_code == 422
-
-
 async def test_a_form_without_the_csrf_token_is_refused_and_changes_nothing(
     tenant: Tenant, caseload: Caseload, api: httpx.AsyncClient
 ) -> None:

@@ -324,10 +324,10 @@ async def _close_save(page: PageRequest, caller: Principal, assignment: Row) -> 
     if errors or day is None:
         return await _close_form(page, assignment, values, errors, 400)
     zone = agency_zone(page)
-    change = StatusChange(
-        status="closed", reason=values["reason"].strip(), closed_date=start_of(day, zone)
+    change = StatusChange(status="closed", reason=values["reason"].strip())
+    await service.change_status(
+        page.state.db, caller, assignment["assignment_id"], change, start_of(day, zone)
     )
-    await service.change_status(page.state.db, caller, assignment["assignment_id"], change)
     return _done(assignment["assignment_id"], "closed")
 
 

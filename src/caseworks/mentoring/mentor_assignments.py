@@ -303,11 +303,17 @@ async def log_contact(
 
 
 async def change_status(
-    db: Database, caller: Principal, assignment_id: str, data: StatusChange
+    db: Database,
+    caller: Principal,
+    assignment_id: str,
+    data: StatusChange,
+    closed_date: datetime | None = None,
 ) -> Row:
+    """Close or reopen. Closing records ``closed_date`` (the console's form names the day; the
+    API closes now) and the reason as ``closed_reason``."""
     check_override(caller, data)
-    if data.status == "open" and data.closed_date is not None:
-        raise Invalid.field("/closed_date", "closed_date is given only when closing")
+    if data.status == "open" and closed_date is not None:
+        raise Invalid.field("/closed_date", "a closed date is given only when closing")
     async with db.transaction() as tx:
         if data.status == "open":
             await _lock_mentor_of(tx, caller, assignment_id)
@@ -327,7 +333,7 @@ async def change_status(
                     data.status,
                     utc_now(),
                     data.reason,
-                    closed_date=_closed_date(data),
+                    closed_date=None if closed_date is None else to_utc(closed_date),
                 )
             except ConstraintViolation as violation:
                 if violation.kind == "unique":
@@ -347,13 +353,6 @@ async def change_status(
                 details=_override_details(check) or None,
             )
         return await _visible(tx, caller, assignment_id)
-
-
-def _closed_date(data: StatusChange) -> datetime | None:
-    """The closing's date as given (in UTC); None for a reopening, or to close now."""
-    if data.status != "closed" or data.closed_date is None:
-        return None
-    return to_utc(data.closed_date)
 
 
 async def _lock_mentor_of(tx: Executor, caller: Principal, assignment_id: str) -> None:

@@ -149,9 +149,6 @@ class StatusChange(CapacityOverride):
     """``reason`` is recorded in the audit event and, on closing, as the ``closed_reason``."""
 
     status: AssignmentStatus
-    closed_date: IsoDateTime | None = Field(
-        None, description="When closing: the `closed_date`; defaults to now."
-    )
 
 
 class Reassignment(CapacityOverride):
