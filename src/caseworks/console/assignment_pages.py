@@ -8,30 +8,31 @@ the actions the policy lets the caller take; the services refuse the rest whatev
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from datetime import date, datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 
 from caseworks.auth import Principal, policy
 from caseworks.console.pages import PageRequest
 from caseworks.console.rendering import render
+from caseworks.console.sessions import now_of
 from caseworks.core.errors import Forbidden, NotFound, ServiceError
+from caseworks.csvio import csv_writing
+from caseworks.csvio.csv_columns import export_columns
 from caseworks.db import Row
 from caseworks.mentoring import mentor_assignments as service
 from caseworks.mentoring.mentoring_models import AssignmentQuery
-from caseworks.web import csv_export, mentoring_api
-from caseworks.web.csv_export import Export
-from caseworks.web.endpoints import Call
 
 LIST_PARAMETERS = frozenset(AssignmentQuery.model_fields)
 # The list's sortable columns, by the sort names the list takes (`AssignmentSort`).
 SORTABLE = ("assigned_date", "last_contact_date", "created_at")
-ASSIGNMENT_EXPORT = Export("assignments", mentoring_api.export_assignments)
+# An export of assignments: the columns the API's export writes (and an import reads).
+ASSIGNMENT_COLUMNS = export_columns("assignments")
 
 
 def problem_page(
@@ -104,13 +105,13 @@ async def assignments_list(page: PageRequest) -> Response:
         return problem_page(page, 400, "invalid_value", names)
     if asked.format not in (None, "html", "csv"):
         return problem_page(page, 400, "invalid_value", ["format"])
-    call = Call(page.state, caller, {}, query, None, page.request.scope, page.request.receive)
+    now = now_of(page.request)
     try:
         if asked.format == "csv":
             paged = sorted({"page", "limit"} & set(asked.sent))
             if paged:
                 return problem_page(page, 400, "not_with_csv", paged)
-            return await csv_export.csv_response(ASSIGNMENT_EXPORT, call)
+            return await exported(page, caller, query, now)
         listed = await service.list_assignments(
             page.state.db,
             caller,
@@ -118,7 +119,7 @@ async def assignments_list(page: PageRequest) -> Response:
             query.sort,
             query.request,
             query.stale,
-            call.now,
+            now,
         )
     except ServiceError as error:
         return refusal(page, error)
@@ -137,6 +138,40 @@ async def assignments_list(page: PageRequest) -> Response:
             "export": asked.link(page="", limit="", format="csv"),
             "may_bulk_reassign": policy.may_manage_assignments(caller),
         },
+    )
+
+
+async def exported(
+    page: PageRequest, caller: Principal, query: AssignmentQuery, now: datetime
+) -> Response:
+    """Every assignment the list's filters choose, as the API's export writes them (its
+    service, columns and layout), streamed; the first batch read before the answer starts, so
+    a refusal is still a page."""
+    batches = service.export_assignments(
+        page.state.db,
+        caller,
+        service.chosen_filters(query),
+        query.sort,
+        ASSIGNMENT_COLUMNS,
+        query.stale,
+        now,
+    )
+    first = await anext(batches, None)
+    layout = csv_writing.layout("assignments")
+
+    async def body() -> AsyncIterator[str]:
+        try:
+            yield layout.header() + (layout.rows(first) if first is not None else "")
+            async for batch in batches:
+                yield layout.rows(batch)
+        finally:  # a client gone, or an error: the cursor and its connection go back now
+            if isinstance(batches, AsyncGenerator):
+                await batches.aclose()
+
+    return StreamingResponse(
+        body(),
+        media_type=csv_writing.MEDIA_TYPE,
+        headers={"Content-Disposition": 'attachment; filename="assignments.csv"'},
     )
 
 
