@@ -111,6 +111,33 @@ def check_assignment_update(principal: Principal, fields: set[str], status: str)
         raise Forbidden(f"a mentor may not change {', '.join(forbidden)}")
 
 
+# What the console offers on an assignment the caller can see: the same rules as above, asked
+# before an action is shown (the services check them again whatever a form says).
+
+
+def may_read_mentoring(principal: Principal) -> bool:
+    """Whether the caller has any view of the mentoring programme (caseworkers have none)."""
+    try:
+        mentoring_scope(principal)
+    except Forbidden:
+        return False
+    return True
+
+
+def may_log_contact(principal: Principal, status: str) -> bool:
+    """A contact is logged as an update of notes and last contact date."""
+    try:
+        check_assignment_update(principal, {"notes", "last_contact_date"}, status)
+    except Forbidden:
+        return False
+    return True
+
+
+def may_manage_assignments(principal: Principal) -> bool:
+    """Reassigning, closing and reopening, bulk moves, and reading an assignment's events."""
+    return is_manager(principal)
+
+
 # --- child welfare -----------------------------------------------------------------------------
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from caseworks.auth import policy
 from caseworks.auth.principal import Role
+from caseworks.console import assignment_forms as assignment_form
 from caseworks.console import contact_pages, mentor_pages
+from caseworks.console.assignment_pages import assignment_record, assignments_list
 from caseworks.console.bulk_reassign_page import (
     BulkReassignForm,
     bulk_reassign_explained,
@@ -42,6 +44,7 @@ def console_pages() -> list[Page]:
         Page("GET", "/import", import_form, roles=ADMINS),
         Page("POST", "/import", import_page, roles=ADMINS, form=ImportForm),
         *people_pages(),
+        *assignment_pages(),
     ]
 
 
@@ -80,4 +83,22 @@ def people_pages() -> list[Page]:
             roles=roles,
             form=PersonCreate,
         ),
+    ]
+
+
+def assignment_pages() -> list[Page]:
+    """The assignment list, an assignment's record and the forms on it. Every role is let in:
+    the services answer what each may see (a caseworker's 403, another mentor's 404)."""
+    forms = assignment_form
+    record = "/assignments/{assignment_id}"
+    return [
+        Page("GET", "/assignments", assignments_list, roles=EVERY_ROLE),
+        Page("GET", record, assignment_record, roles=EVERY_ROLE),
+        Page("GET", f"{record}/log-contact", forms.log_contact_form, roles=EVERY_ROLE),
+        Page("POST", f"{record}/log-contact", forms.log_contact_save, roles=EVERY_ROLE),
+        Page("GET", f"{record}/reassign", forms.reassign_form, roles=EVERY_ROLE),
+        Page("POST", f"{record}/reassign", forms.reassign_save, roles=EVERY_ROLE),
+        Page("GET", f"{record}/close", forms.close_form, roles=EVERY_ROLE),
+        Page("POST", f"{record}/close", forms.close_save, roles=EVERY_ROLE),
+        Page("POST", f"{record}/reopen", forms.reopen_save, roles=EVERY_ROLE),
     ]

@@ -70,7 +70,8 @@ def one_line(text: str) -> str:
     return " ".join(REFUSED_IN_NAMES.sub(" ", text).split())
 
 
-FreeText = Annotated[str, StringConstraints(max_length=10_000), AfterValidator(_no_nul)]
+FREE_TEXT_LIMIT = 10_000  # characters of a free text field (an assignment's notes)
+FreeText = Annotated[str, StringConstraints(max_length=FREE_TEXT_LIMIT), AfterValidator(_no_nul)]
 ShortText = Annotated[str, StringConstraints(max_length=2_000), AfterValidator(_no_nul)]
 # An identifier another system gives a record, matched exactly (so kept as sent). Bounded well
 # below what one entry of a PostgreSQL btree index holds (about 2,700 bytes: 255 characters are

@@ -118,3 +118,27 @@ async def events_for(db: Executor, agency_id: str, subject_type: str, subject_id
     for row in rows:
         row["details"] = None if row["details"] is None else orjson.loads(row["details"])
     return rows
+
+
+async def actor_names(db: Executor, agency_id: str, actor_ids: Sequence[str]) -> dict[str, str]:
+    """Who the actors of events are, by id: a console user's name (its e-mail when it has none)
+    or an API token's label. An actor with neither (a token without a label, since revoked or
+    not) is left out: the caller shows its role instead."""
+    wanted = sorted(set(actor_ids))
+    if not wanted:
+        return {}
+    params: dict[str, Any] = {"agency_id": agency_id}
+    marks = []
+    for number, actor_id in enumerate(wanted):
+        params[f"actor_{number}"] = actor_id
+        marks.append(f":actor_{number}")
+    listed = ", ".join(marks)
+    # Only numbered marks are formatted in; the ids themselves are parameters.
+    sql = (
+        "SELECT id, COALESCE(name, email) AS shown FROM users"  # noqa: S608
+        f" WHERE agency_id = :agency_id AND id IN ({listed})"
+        " UNION ALL SELECT id, name AS shown FROM api_tokens"
+        f" WHERE agency_id = :agency_id AND id IN ({listed}) AND name IS NOT NULL"
+    )
+    rows = await db.fetch_all(sql, params)
+    return {row["id"]: row["shown"] for row in rows}

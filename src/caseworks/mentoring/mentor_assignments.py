@@ -303,9 +303,17 @@ async def log_contact(
 
 
 async def change_status(
-    db: Database, caller: Principal, assignment_id: str, data: StatusChange
+    db: Database,
+    caller: Principal,
+    assignment_id: str,
+    data: StatusChange,
+    closed_date: datetime | None = None,
 ) -> Row:
+    """Close or reopen. Closing records ``closed_date`` (the console's form names the day; the
+    API closes now) and the reason as ``closed_reason``."""
     check_override(caller, data)
+    if data.status == "open" and closed_date is not None:
+        raise Invalid.field("/closed_date", "a closed date is given only when closing")
     async with db.transaction() as tx:
         if data.status == "open":
             await _lock_mentor_of(tx, caller, assignment_id)
@@ -319,7 +327,13 @@ async def change_status(
                 )
             try:
                 await queries.set_status(
-                    tx, caller.agency_id, assignment_id, data.status, utc_now(), data.reason
+                    tx,
+                    caller.agency_id,
+                    assignment_id,
+                    data.status,
+                    utc_now(),
+                    data.reason,
+                    closed_date=None if closed_date is None else to_utc(closed_date),
                 )
             except ConstraintViolation as violation:
                 if violation.kind == "unique":
@@ -432,6 +446,18 @@ async def assignment_events(db: Database, caller: Principal, assignment_id: str)
     await _visible(db, caller, assignment_id)
     policy.require_mentoring_manager(caller)
     return await audit.events_for(db, caller.agency_id, SUBJECT, assignment_id)
+
+
+async def assignment_timeline(db: Database, caller: Principal, assignment_id: str) -> list[Row]:
+    """The assignment's events as its events list answers them (the same access), each with
+    ``actor_name``: the user's name or the token's label, None when it has neither."""
+    events = await assignment_events(db, caller, assignment_id)
+    names = await audit.actor_names(
+        db, caller.agency_id, [event["actor_token_id"] for event in events]
+    )
+    for event in events:
+        event["actor_name"] = names.get(event["actor_token_id"])
+    return events
 
 
 # --- reassignment --------------------------------------------------------------------------------

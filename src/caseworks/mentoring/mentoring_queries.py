@@ -260,9 +260,15 @@ async def update_assignment(
 
 
 def status_statement(
-    agency_id: str, assignment_id: str, status: str, now: datetime, reason: str | None = None
+    agency_id: str,
+    assignment_id: str,
+    status: str,
+    now: datetime,
+    reason: str | None = None,
+    closed_date: datetime | None = None,
 ) -> Statement:
-    """Closing sets closed_date and closed_reason; reopening clears both."""
+    """Closing sets closed_date (``closed_date``, else now) and closed_reason; reopening clears
+    both."""
     closing = status == "closed"
     return (
         """
@@ -272,7 +278,7 @@ def status_statement(
         """,
         {
             "status": status,
-            "closed_date": now if closing else None,
+            "closed_date": (closed_date or now) if closing else None,
             "closed_reason": reason if closing else None,
             "now": now,
             "agency_id": agency_id,
@@ -288,8 +294,10 @@ async def set_status(
     status: str,
     now: datetime,
     reason: str | None = None,
+    *,
+    closed_date: datetime | None = None,
 ) -> None:
-    await db.execute(*status_statement(agency_id, assignment_id, status, now, reason))
+    await db.execute(*status_statement(agency_id, assignment_id, status, now, reason, closed_date))
 
 
 # --- reassignment --------------------------------------------------------------------------------
