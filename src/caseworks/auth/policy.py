@@ -120,6 +120,16 @@ def casework_scope(principal: Principal) -> CaseworkScope:
     raise Forbidden("this token has no access to child welfare records")
 
 
+def reads_child_welfare(principal: Principal) -> bool:
+    """Whether the caller has any child welfare records to read (a caseworker needs its link to
+    an agency worker)."""
+    try:
+        casework_scope(principal)
+    except Forbidden:
+        return False
+    return True
+
+
 def require_casework_update(principal: Principal) -> None:
     """Update access (creating and deleting assignments, editing records): managers only."""
     casework_scope(principal)
