@@ -17,7 +17,7 @@ from caseworks.console.rendering import render
 from caseworks.mentoring import mentor_assignments
 from caseworks.mentoring.mentoring_queries import AssignmentFilters
 
-# Oldest contact first: whom the mentor has gone longest without seeing (never seen first).
+# Oldest contact first (the never-contacted where the database puts NULLs, as the API's list).
 CASELOAD_SORT = "last_contact_date"
 
 
