@@ -160,6 +160,117 @@ def open_per_mentor(dialect: str) -> str:
     )
 
 
+# The figures the summary and the console's tiles share, each defined once here.
+OPEN_IN_AGENCY_COUNT = (
+    "(SELECT count(*) FROM assignments a WHERE a.agency_id = :agency_id AND a.status = 'open')"
+)
+STALE_IN_AGENCY_COUNT = (
+    f"(SELECT count(*) FROM assignments a WHERE a.agency_id = :agency_id AND {STALE})"
+)
+# Over the rows of ``open_per_mentor`` as ``per_mentor``: how many hold more than their limit.
+OVER_CAPACITY_SUM = (
+    "COALESCE(SUM(CASE WHEN per_mentor.open > per_mentor.capacity THEN 1 ELSE 0 END), 0)"
+)
+
+
+def over_capacity_count(dialect: str) -> str:
+    """How many mentors of ``:agency_id`` hold more open assignments than their limit."""
+    return (
+        f"(WITH per_mentor AS MATERIALIZED ({open_per_mentor(dialect)})"
+        f" SELECT {OVER_CAPACITY_SUM} FROM per_mentor)"
+    )
+
+
+def caseload_counts_statement(dialect: str, agency_id: str, stale_before: datetime) -> Statement:
+    """The four counts of the console's tiles, from the summary's own fragments."""
+    sql = (
+        f"SELECT {OPEN_IN_AGENCY_COUNT} AS open_assignments,"
+        f" {WAITING_IN_AGENCY_COUNT} AS waiting_contacts,"
+        f" {STALE_IN_AGENCY_COUNT} AS stale_assignments,"
+        f" {over_capacity_count(dialect)} AS mentors_over_capacity"
+    )
+    return sql, {"agency_id": agency_id, "stale_before": stale_before}
+
+
+async def caseload_counts(db: Executor, agency_id: str, stale_before: datetime) -> Row:
+    row = await db.fetch_one(*caseload_counts_statement(db.dialect, agency_id, stale_before))
+    if row is None:  # one row always: every part is an aggregate
+        raise LookupError("the counts statement answered no row")
+    return row
+
+
+# How loaded a mentor of ``open_per_mentor`` (as ``pm``) is: open over limit; NULL without a
+# limit; a limit of 0 counts as full when nothing is open and as far over when anything is.
+_LOAD = (
+    "CASE WHEN pm.capacity IS NULL THEN NULL"
+    " WHEN pm.capacity = 0 THEN CASE WHEN pm.open > 0 THEN 1e9 ELSE 1.0 END"
+    " ELSE pm.open * 1.0 / pm.capacity END"
+)
+_CHART_COLUMNS = "pm.mentor_id, pm.name, pm.open, pm.capacity"
+
+
+def capacity_chart_statement(dialect: str, agency_id: str, limit: int) -> Statement:
+    """The ``limit`` most loaded mentors: by open over limit, then open (mentors without a limit
+    after every mentor with one), then id."""
+    sql = (
+        f"SELECT {_CHART_COLUMNS} FROM ({open_per_mentor(dialect)}) pm"
+        f" ORDER BY {_LOAD} DESC NULLS LAST, pm.open DESC, pm.mentor_id LIMIT :limit"
+    )
+    return sql, {"agency_id": agency_id, "limit": limit}
+
+
+async def capacity_chart(db: Executor, agency_id: str, limit: int) -> list[Row]:
+    return await db.fetch_all(*capacity_chart_statement(db.dialect, agency_id, limit))
+
+
+def mentor_choices_statement(
+    dialect: str, agency_id: str, limit: int, name_search: str | None
+) -> Statement:
+    """The ``limit`` lightest mentors (open over limit ascending, mentors without a limit after
+    every mentor with one, then open, name and id); with ``name_search``, only the mentors whose
+    name contains it (case-insensitively)."""
+    params: dict[str, Any] = {"agency_id": agency_id, "limit": limit}
+    where = ""
+    if name_search is not None:
+        escaped = name_search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        params["name_pattern"] = f"%{escaped.lower()}%"
+        where = " WHERE lower(pm.name) LIKE :name_pattern ESCAPE '\\'"
+    sql = (
+        f"SELECT {_CHART_COLUMNS} FROM ({open_per_mentor(dialect)}) pm{where}"
+        f" ORDER BY {_LOAD} ASC NULLS LAST, pm.open, pm.name, pm.mentor_id LIMIT :limit"
+    )
+    return sql, params
+
+
+async def mentor_choices(
+    db: Executor, agency_id: str, limit: int, name_search: str | None
+) -> list[Row]:
+    return await db.fetch_all(*mentor_choices_statement(db.dialect, agency_id, limit, name_search))
+
+
+def monthly_flow_statement(boundaries: list[datetime]) -> Statement:
+    """Per month ``i`` (from ``boundaries[i]`` to ``boundaries[i + 1]``, UTC): the assignments of
+    ``:agency_id`` assigned in it (``opened_i``) and closed in it (``closed_i``); each count a
+    range of the (agency, assigned_date) and (agency, closed_date) indexes."""
+    params: dict[str, Any] = {f"b{i}": moment for i, moment in enumerate(boundaries)}
+    parts = []
+    for i in range(len(boundaries) - 1):
+        for name, column in (("opened", "assigned_date"), ("closed", "closed_date")):
+            parts.append(
+                f"(SELECT count(*) FROM assignments a WHERE a.agency_id = :agency_id"
+                f" AND a.{column} >= :b{i} AND a.{column} < :b{i + 1}) AS {name}_{i}"
+            )
+    return f"SELECT {', '.join(parts)}", params
+
+
+async def monthly_flow(db: Executor, agency_id: str, boundaries: list[datetime]) -> Row:
+    sql, params = monthly_flow_statement(boundaries)
+    row = await db.fetch_one(sql, {**params, "agency_id": agency_id})
+    if row is None:
+        raise LookupError("the flow statement answered no row")
+    return row
+
+
 def _median_seconds_to_match(dialect: str) -> str:
     """The median, over contacts first assigned in ``[:matched_since, :now]``, of the seconds
     from the contact's creation to that first assignment: the middle value, or the mean of the
@@ -202,11 +313,9 @@ def caseload_summary_statement(
     match_seconds = total_seconds(dialect, "a.assigned_date", "a.closed_date")
     sql = f"""
         SELECT
-            (SELECT count(*) FROM assignments a
-                WHERE a.agency_id = :agency_id AND a.status = 'open') AS open_assignments,
+            {OPEN_IN_AGENCY_COUNT} AS open_assignments,
             {WAITING_IN_AGENCY_COUNT} AS waiting_contacts,
-            (SELECT count(*) FROM assignments a
-                WHERE a.agency_id = :agency_id AND {STALE}) AS stale_assignments,
+            {STALE_IN_AGENCY_COUNT} AS stale_assignments,
             loads.mentors_at_capacity, loads.mentors_over_capacity,
             loads.mentors_without_assignment,
             median.median_seconds_to_match,
@@ -218,8 +327,7 @@ def caseload_summary_statement(
             SELECT
                 COALESCE(SUM(CASE WHEN per_mentor.open = per_mentor.capacity THEN 1 ELSE 0 END), 0)
                     AS mentors_at_capacity,
-                COALESCE(SUM(CASE WHEN per_mentor.open > per_mentor.capacity THEN 1 ELSE 0 END), 0)
-                    AS mentors_over_capacity,
+                {OVER_CAPACITY_SUM} AS mentors_over_capacity,
                 COALESCE(SUM(CASE WHEN per_mentor.open = 0 THEN 1 ELSE 0 END), 0)
                     AS mentors_without_assignment
             FROM per_mentor
