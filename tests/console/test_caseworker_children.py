@@ -38,7 +38,7 @@ async def test_a_caseworker_sees_the_children_its_worker_is_assigned_to(
     assert headings(answer.text) == ["My children"]
     [row] = table_rows(answer.text)
     assert row[0] == "Ola Nordmann"
-    assert row[1] == "2015-03-01"
+    assert row[1] == "1 Mar 2015"
     assert row[3] == "Case-carrying"
     assert "Kari Hidden" not in answer.text
     assert "Fia Foreign" not in answer.text

@@ -52,7 +52,7 @@ async def test_a_mentor_sees_its_open_assignments_with_a_log_contact_link_each(
     # In the list's order by last contact; where never-contacted ones go is the database's.
     assert sorted(caseload_rows(answer.text)) == [
         ("Nils Never", "Never", f"/assignments/{waiting['assignment_id']}/log-contact?next=/"),
-        ("Siri Seen", "2026-03-04", f"/assignments/{recent['assignment_id']}/log-contact?next=/"),
+        ("Siri Seen", "4 Mar 2026", f"/assignments/{recent['assignment_id']}/log-contact?next=/"),
     ]
     for hidden in ("Tor Theirs", "Cato Closed", "Fiona Foreign"):
         assert hidden not in answer.text
@@ -127,3 +127,13 @@ async def test_htmx_gets_only_the_caseload(tenant: Tenant) -> None:
     assert "<h1>My caseload</h1>" in answer.text
     assert "Siri Seen" in answer.text
     assert "<html" not in answer.text
+
+
+async def test_a_mentor_account_without_a_mentor_is_told_why_there_is_nothing(
+    tenant: Tenant,
+) -> None:
+    async with signed_in(tenant, Role.MENTOR) as client:
+        answer = await client.get("/")
+    assert answer.status_code == 200
+    assert headings(answer.text) == ["My caseload"]
+    assert "not linked to a mentor" in answer.text

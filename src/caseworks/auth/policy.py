@@ -81,6 +81,16 @@ def mentoring_scope(principal: Principal) -> MentoringScope:
     raise Forbidden("this token has no access to the mentoring programme")
 
 
+def reads_mentoring(principal: Principal) -> bool:
+    """Whether the caller has any of the mentoring programme to read (a mentor needs its link
+    to a mentor record)."""
+    try:
+        mentoring_scope(principal)
+    except Forbidden:
+        return False
+    return True
+
+
 def require_mentoring_manager(principal: Principal) -> None:
     mentoring_scope(principal)
     if not is_manager(principal):

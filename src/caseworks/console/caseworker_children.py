@@ -6,7 +6,6 @@ from datetime import date
 
 from starlette.responses import Response
 
-import caseworks.console.own_views_filters  # noqa: F401 (the templates' filters)
 from caseworks.auth import policy
 from caseworks.childwelfare import records, worker_assignments
 from caseworks.childwelfare.childwelfare_models import DEFAULT_ORDER
@@ -18,13 +17,7 @@ from caseworks.console.own_views_query import (
 )
 from caseworks.console.pages import PageRequest
 from caseworks.console.rendering import render
-
-
-def N_(text: str) -> str:
-    """Marks a string for translation where it is defined (gettext's extractors look for this
-    name); it is translated where shown."""
-    return text
-
+from caseworks.console.translations import N_
 
 # How each role reads on the page (translated in the template).
 ROLE_NAMES = {

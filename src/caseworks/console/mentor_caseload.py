@@ -6,7 +6,7 @@ from urllib.parse import quote
 
 from starlette.responses import Response
 
-import caseworks.console.own_views_filters  # noqa: F401 (the templates' filters)
+from caseworks.auth import policy
 from caseworks.console.own_views_query import (
     BadStartPageQuery,
     refused_query_page,
@@ -28,6 +28,8 @@ def log_contact_url(assignment_id: str) -> str:
 
 async def mentor_caseload(page: PageRequest) -> Response:
     assert page.principal is not None  # the page needs a session
+    if not policy.reads_mentoring(page.principal):
+        return render(page, "home_mentor.html", {"caseload": None})
     try:
         wanted = start_page_request(page.request)
     except BadStartPageQuery as refused:
