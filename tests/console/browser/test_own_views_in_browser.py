@@ -7,7 +7,6 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import httpx
-import pytest
 from playwright.async_api import Page, expect
 
 from tests.console.browser.conftest import ConsoleServer
@@ -33,10 +32,6 @@ async def caseload_names(page: Page) -> list[str]:
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the log-contact form (/assignments/{id}/log-contact) is not in this build yet",
-)
 async def test_the_mentor_logs_a_contact_and_the_api_shows_it(
     page: Page, console_server: ConsoleServer, screenshot: Screenshot
 ) -> None:
