@@ -49,6 +49,8 @@ async def test_the_mentor_logs_a_contact_and_the_api_shows_it(
         notes_before = (await api.get(f"/api/v1/assignments/{assignment_id}")).json()["notes"]
         await link.click()
         await page.get_by_label("Contact date").fill("2026-11-30", timeout=5000)
+        await assert_accessible(page)
+        await screenshot(page, f"mentor-log-contact-{console_server.dialect}")
         await page.get_by_label("Note").fill("Met at the library; homework plan agreed.")
         await page.get_by_role("button", name="Save").click()
         await page.wait_for_url(f"{console_server.base}/")
