@@ -81,6 +81,16 @@ def mentoring_scope(principal: Principal) -> MentoringScope:
     raise Forbidden("this token has no access to the mentoring programme")
 
 
+def reads_mentoring(principal: Principal) -> bool:
+    """Whether the caller has any of the mentoring programme to read (a mentor needs its link
+    to a mentor record)."""
+    try:
+        mentoring_scope(principal)
+    except Forbidden:
+        return False
+    return True
+
+
 def require_mentoring_manager(principal: Principal) -> None:
     mentoring_scope(principal)
     if not is_manager(principal):
@@ -164,6 +174,16 @@ def casework_scope(principal: Principal) -> CaseworkScope:
             raise Forbidden("this caseworker token is not tied to an agency worker")
         return CaseworkScope(principal.agency_id, principal.worker_id)
     raise Forbidden("this token has no access to child welfare records")
+
+
+def reads_child_welfare(principal: Principal) -> bool:
+    """Whether the caller has any child welfare records to read (a caseworker needs its link to
+    an agency worker)."""
+    try:
+        casework_scope(principal)
+    except Forbidden:
+        return False
+    return True
 
 
 def require_casework_update(principal: Principal) -> None:

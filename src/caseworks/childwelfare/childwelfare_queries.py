@@ -730,3 +730,24 @@ async def get_caseload(db: Executor, agency_id: str, worker_id: str) -> Row | No
         " WHERE w.agency_id = :agency_id AND w.id = :id",
         {"agency_id": agency_id, "id": worker_id},
     )
+
+
+def worker_roles_statement(
+    agency_id: str, worker_id: str, child_ids: list[str], dialect: str
+) -> Statement:
+    """The roles one worker holds on each of ``child_ids`` (by the worker's caseload index)."""
+    condition, listed = _ids_in("wa.child_id", child_ids, dialect)
+    return (
+        "SELECT wa.child_id, wa.role FROM worker_assignments wa"
+        f" WHERE wa.agency_id = :agency_id AND wa.worker_id = :worker_id AND {condition}"
+        " ORDER BY wa.child_id, wa.role",
+        {"agency_id": agency_id, "worker_id": worker_id, **listed},
+    )
+
+
+async def worker_roles_on_children(
+    db: Executor, agency_id: str, worker_id: str, child_ids: list[str]
+) -> list[Row]:
+    if not child_ids:
+        return []
+    return await db.fetch_all(*worker_roles_statement(agency_id, worker_id, child_ids, db.dialect))

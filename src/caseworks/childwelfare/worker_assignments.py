@@ -370,6 +370,22 @@ async def list_assignments(
     return Page(rows, page, total)
 
 
+async def own_roles_on_children(
+    db: Executor, caller: Principal, child_ids: list[str]
+) -> dict[str, list[WorkerRole]]:
+    """The roles the caller's own agency worker holds on each of ``child_ids``, by child (a
+    child it holds none on is left out); nothing for a caller tied to no worker (a manager)."""
+    scope = policy.casework_scope(caller)
+    if scope.worker_id is None:
+        return {}
+    held: dict[str, list[WorkerRole]] = {}
+    for row in await queries.worker_roles_on_children(
+        db, scope.agency_id, scope.worker_id, child_ids
+    ):
+        held.setdefault(row["child_id"], []).append(WorkerRole(row["role"]))
+    return held
+
+
 async def subject_assignments(
     db: Executor,
     caller: Principal,

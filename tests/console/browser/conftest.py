@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -28,6 +28,8 @@ class ConsoleServer:
     dialect: str
     admin_token: str
     database_url: DatabaseURL | None = None  # the server's database, to add console users to
+    # The demo users' generated passwords, by e-mail, as ``caseworks demo`` printed them.
+    passwords: dict[str, str] = field(default_factory=dict)
 
 
 async def run_cli(env: dict[str, str], *args: str) -> str:
@@ -45,6 +47,16 @@ def printed_token(demo_output: str) -> str:
         if line.startswith("Admin token: "):
             return line.removeprefix("Admin token: ").strip()
     raise AssertionError(f"caseworks demo printed no admin token:\n{demo_output}")
+
+
+def printed_passwords(demo_output: str) -> dict[str, str]:
+    """The demo users' passwords: lines ``  e-mail  password  (role)`` after the sign-in line."""
+    found = {}
+    for line in demo_output.splitlines():
+        words = line.split()
+        if len(words) == 3 and "@" in words[0] and words[2].startswith("("):
+            found[words[0]] = words[1]
+    return found
 
 
 @pytest.fixture(scope="session")
@@ -71,11 +83,15 @@ async def console_server(
             url = await stack.enter_async_context(new_postgres_database("caseworks_browser"))
         env = cli_env(url) | {"CASEWORKS_MAIL_DIR": str(folder / "mail")}
         await run_cli(env, "migrate")
-        token = printed_token(await run_cli(env, "demo"))
+        printed = await run_cli(env, "demo")
+        token = printed_token(printed)
         base, _ = await stack.enter_async_context(
             serving_async(env, folder / "serve.log", "--no-dispatch")
         )
         yield ConsoleServer(base=base, dialect=dialect, admin_token=token, database_url=url)
+        yield ConsoleServer(
+            base=base, dialect=dialect, admin_token=token, passwords=printed_passwords(printed)
+        )
 
 
 @pytest.fixture
