@@ -88,9 +88,12 @@ async def console_server(
         base, _ = await stack.enter_async_context(
             serving_async(env, folder / "serve.log", "--no-dispatch")
         )
-        yield ConsoleServer(base=base, dialect=dialect, admin_token=token, database_url=url)
         yield ConsoleServer(
-            base=base, dialect=dialect, admin_token=token, passwords=printed_passwords(printed)
+            base=base,
+            dialect=dialect,
+            admin_token=token,
+            database_url=url,
+            passwords=printed_passwords(printed),
         )
 
 
