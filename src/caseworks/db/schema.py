@@ -497,3 +497,44 @@ idempotency_keys = Table(
     ForeignKeyConstraint(["agency_id"], ["agencies.id"]),
     Index(None, "agency_id", "created_at"),
 )
+
+# People who sign in to the console. The e-mail is stored lower-case, unique per agency.
+users = Table(
+    "users",
+    metadata,
+    Column("agency_id", ID, nullable=False),
+    Column("id", ID, nullable=False),
+    Column("email", Text, nullable=False),
+    Column("name", Text),
+    Column("role", String(16), nullable=False),
+    Column("mentor_id", ID),
+    Column("worker_id", ID),
+    Column("active", Boolean, nullable=False, server_default=text("true")),
+    Column("password_hash", Text),  # NULL until the password is set
+    Column("locale", String(16)),  # NULL: from Accept-Language
+    _timestamp("last_sign_in_at", nullable=True),
+    _timestamp("created_at"),
+    PrimaryKeyConstraint("agency_id", "id"),
+    ForeignKeyConstraint(["agency_id"], ["agencies.id"]),
+    ForeignKeyConstraint(["agency_id", "mentor_id"], ["mentors.agency_id", "mentors.id"]),
+    ForeignKeyConstraint(
+        ["agency_id", "worker_id"], ["agency_workers.agency_id", "agency_workers.id"]
+    ),
+    CheckConstraint(_one_of("role", Role), name="role"),
+    Index("ix_users_agency_id_email", "agency_id", "email", unique=True),
+    Index("ix_users_email", "email"),
+)
+
+# Console sessions, by a hash of the id the cookie holds.
+user_sessions = Table(
+    "user_sessions",
+    metadata,
+    Column("id_hash", String(64), primary_key=True),
+    Column("agency_id", ID, nullable=False),
+    Column("user_id", ID, nullable=False),
+    Column("csrf_token", String(64), nullable=False),
+    _timestamp("created_at"),
+    _timestamp("last_seen_at"),
+    ForeignKeyConstraint(["agency_id", "user_id"], ["users.agency_id", "users.id"]),
+    Index("ix_user_sessions_agency_id_user_id", "agency_id", "user_id"),
+)

@@ -1,0 +1,133 @@
+"""Console users and their sessions, kept server-side: the cookie holds a random id, the
+database only its SHA-256 hash."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from caseworks.auth.passwords import hash_password, needs_rehash, verify_password
+from caseworks.auth.principal import Principal, Role
+from caseworks.core.ids import new_id
+from caseworks.db import Database, Executor
+
+SESSION_COOKIE = "caseworks_session"
+TOUCH_GRANULARITY = timedelta(minutes=1)  # last_seen is written at most once a minute
+
+
+def _hash(session_id: str) -> str:
+    return hashlib.sha256(session_id.encode()).hexdigest()
+
+
+async def create_user(
+    tx: Executor,
+    *,
+    agency_id: str,
+    email: str,
+    role: Role,
+    now: datetime,
+    name: str | None = None,
+    mentor_id: str | None = None,
+    worker_id: str | None = None,
+    password: str | None = None,
+) -> str:
+    user_id = new_id("user")
+    await tx.execute(
+        "INSERT INTO users (agency_id, id, email, name, role, mentor_id, worker_id, active,"
+        " password_hash, created_at) VALUES (:agency_id, :id, :email, :name, :role,"
+        " :mentor_id, :worker_id, true, :password_hash, :now)",
+        {
+            "agency_id": agency_id,
+            "id": user_id,
+            "email": email.strip().lower(),
+            "name": name,
+            "role": role.value,
+            "mentor_id": mentor_id,
+            "worker_id": worker_id,
+            "password_hash": None if password is None else hash_password(password),
+            "now": now,
+        },
+    )
+    return user_id
+
+
+async def check_password(db: Database, email: str, password: str) -> list[dict[str, str]]:
+    """The active accounts with this e-mail whose password matches (one per agency)."""
+    rows = await db.fetch_all(
+        "SELECT agency_id, id, password_hash FROM users"
+        " WHERE email = :email AND active AND password_hash IS NOT NULL",
+        {"email": email.strip().lower()},
+    )
+    matches = []
+    for row in rows:
+        if verify_password(row["password_hash"], password):
+            matches.append({"agency_id": row["agency_id"], "id": row["id"]})
+            if needs_rehash(row["password_hash"]):
+                async with db.transaction() as tx:
+                    await tx.execute(
+                        "UPDATE users SET password_hash = :hash"
+                        " WHERE agency_id = :agency_id AND id = :id",
+                        {**matches[-1], "hash": hash_password(password)},
+                    )
+    return matches
+
+
+async def start_session(db: Database, agency_id: str, user_id: str, now: datetime) -> str:
+    """A new session (always a new id: one from before sign-in is never promoted)."""
+    session_id = secrets.token_urlsafe(32)
+    async with db.transaction() as tx:
+        await tx.execute(
+            "INSERT INTO user_sessions (id_hash, agency_id, user_id, csrf_token, created_at,"
+            " last_seen_at) VALUES (:id_hash, :agency_id, :user_id, :csrf, :now, :now)",
+            {
+                "id_hash": _hash(session_id),
+                "agency_id": agency_id,
+                "user_id": user_id,
+                "csrf": secrets.token_urlsafe(32),
+                "now": now,
+            },
+        )
+        await tx.execute(
+            "UPDATE users SET last_sign_in_at = :now WHERE agency_id = :agency_id AND id = :id",
+            {"now": now, "agency_id": agency_id, "id": user_id},
+        )
+    return session_id
+
+
+async def session_principal(
+    db: Database, session_id: str, now: datetime, idle: timedelta, longest: timedelta
+) -> Principal | None:
+    """The signed-in user of a session, or None when it is unknown, idle or too old."""
+    row = await db.fetch_one(
+        "SELECT s.id_hash, s.created_at, s.last_seen_at, u.agency_id, u.id, u.role,"
+        " u.mentor_id, u.worker_id FROM user_sessions s JOIN users u"
+        " ON u.agency_id = s.agency_id AND u.id = s.user_id"
+        " WHERE s.id_hash = :id_hash AND u.active",
+        {"id_hash": _hash(session_id)},
+    )
+    if row is None:
+        return None
+    if now - row["last_seen_at"] >= idle or now - row["created_at"] >= longest:
+        await end_session(db, session_id)
+        return None
+    if now - row["last_seen_at"] >= TOUCH_GRANULARITY:
+        async with db.transaction() as tx:
+            await tx.execute(
+                "UPDATE user_sessions SET last_seen_at = :now WHERE id_hash = :id_hash",
+                {"now": now, "id_hash": row["id_hash"]},
+            )
+    return Principal(
+        agency_id=row["agency_id"],
+        role=Role(row["role"]),
+        token_id=row["id"],  # audit events name the user as the actor
+        mentor_id=row["mentor_id"],
+        worker_id=row["worker_id"],
+    )
+
+
+async def end_session(db: Database, session_id: str) -> None:
+    async with db.transaction() as tx:
+        await tx.execute(
+            "DELETE FROM user_sessions WHERE id_hash = :id_hash", {"id_hash": _hash(session_id)}
+        )

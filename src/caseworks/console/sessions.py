@@ -1,0 +1,26 @@
+"""The session cookie of a page request → the signed-in Principal (or None)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from starlette.requests import Request
+
+from caseworks.auth.principal import Principal
+from caseworks.auth.users import SESSION_COOKIE, session_principal
+
+IDLE = timedelta(minutes=30)
+LONGEST = timedelta(hours=12)
+
+
+def now_of(request: Request) -> datetime:
+    """The application's clock (tests move it) as a UTC datetime to the second."""
+    return datetime.fromtimestamp(int(request.app.state.clock()), UTC)
+
+
+async def read_session(request: Request) -> Principal | None:
+    session_id = request.cookies.get(SESSION_COOKIE)
+    if not session_id:
+        return None
+    db = request.app.state.db
+    return await session_principal(db, session_id, now_of(request), IDLE, LONGEST)

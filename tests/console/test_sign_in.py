@@ -1,0 +1,63 @@
+"""Signing in through the form, and out again."""
+
+from __future__ import annotations
+
+from caseworks.auth.principal import Role
+from caseworks.auth.users import SESSION_COOKIE
+from tests.support.console import PASSWORD, console_user, signed_in
+from tests.support.tenants import Tenant
+
+
+async def test_each_role_signs_in_to_its_own_start_page(tenant: Tenant) -> None:
+    async with signed_in(tenant, Role.ADMIN) as client:
+        page = await client.get("/")
+    assert page.status_code == 200
+    assert "<h1>Caseload overview</h1>" in page.text
+    assert '<button type="submit">Sign out</button>' in page.text
+
+
+async def test_a_wrong_password_or_email_shows_one_message(tenant: Tenant) -> None:
+    email = await console_user(tenant, Role.SUPERVISOR)
+    async with tenant.client() as client:
+        wrong_password = await client.post("/sign-in", data={"email": email, "password": "x"})
+        wrong_email = await client.post(
+            "/sign-in", data={"email": "nobody@example.org", "password": PASSWORD}
+        )
+    assert wrong_password.status_code == wrong_email.status_code == 400
+    assert "Email or password is wrong." in wrong_password.text
+    assert wrong_password.text == wrong_email.text
+
+
+async def test_sign_in_goes_back_to_the_page_asked_for_and_never_elsewhere(
+    tenant: Tenant,
+) -> None:
+    email = await console_user(tenant, Role.ADMIN)
+    form = {"email": email, "password": PASSWORD}
+    async with tenant.client() as client:
+        back = await client.post("/sign-in?next=/mentors", data=form)
+        away = await client.post("/sign-in?next=//evil.example/", data=form)
+    assert back.headers["location"] == "/mentors"
+    assert away.headers["location"] == "/"
+
+
+async def test_a_new_session_id_at_sign_in_and_signing_out_ends_it(tenant: Tenant) -> None:
+    email = await console_user(tenant, Role.ADMIN)
+    async with tenant.client() as client:
+        client.cookies.set(SESSION_COOKIE, "chosen-by-an-attacker")
+        answer = await client.post("/sign-in", data={"email": email, "password": PASSWORD})
+        session = answer.cookies[SESSION_COOKIE]
+        assert session != "chosen-by-an-attacker"
+        cookie = answer.headers["set-cookie"].lower()
+        assert "httponly" in cookie
+        assert "samesite=lax" in cookie
+        await client.post("/sign-out")
+    async with tenant.client() as replay:
+        replay.cookies.set(SESSION_COOKIE, session)
+        answer = await replay.get("/")
+    assert answer.status_code == 303
+
+
+async def test_a_session_cookie_never_calls_the_api(tenant: Tenant) -> None:
+    async with signed_in(tenant, Role.ADMIN) as client:
+        answer = await client.get("/api/v1/mentors")
+    assert answer.status_code == 401
