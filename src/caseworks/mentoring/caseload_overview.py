@@ -12,8 +12,11 @@ from datetime import UTC, date, datetime, tzinfo
 
 from caseworks.auth import Principal, policy
 from caseworks.auth.agencies import read_settings
+from caseworks.core.errors import Conflict
 from caseworks.db import Database, Row
 from caseworks.mentoring import caseload_queries as queries
+from caseworks.mentoring.mentor_assignments import create_assignment
+from caseworks.mentoring.mentoring_models import AssignmentCreate
 from caseworks.mentoring.people import CONTACTS, get_person
 
 
@@ -143,3 +146,25 @@ async def monthly_flow(
         MonthFlowRow(starts[i].date(), int(row[f"opened_{i}"]), int(row[f"closed_{i}"]))
         for i in range(months)
     ]
+
+
+class NotWaiting(Conflict):
+    """The contact already has an open assignment: assigning it from the waiting list would
+    give it a second mentor."""
+
+
+async def is_waiting(db: Database, caller: Principal, contact_id: str) -> bool:
+    """Whether the contact (404 if the caller cannot see it) has no open assignment."""
+    policy.require_mentoring_manager(caller)
+    await get_person(db, caller, CONTACTS, contact_id)
+    return await queries.is_waiting(db, caller.agency_id, contact_id)
+
+
+async def assign_waiting_contact(db: Database, caller: Principal, data: AssignmentCreate) -> Row:
+    """The new assignment of a waiting contact to a mentor, made by `create_assignment` (the
+    API's own: capacity and its override, audit event, mail to the mentor). `NotWaiting` (409)
+    when the contact already has an open assignment."""
+    if not await is_waiting(db, caller, data.contact_id):
+        raise NotWaiting(f"contact {data.contact_id} already has an open assignment")
+    made, _ = await create_assignment(db, caller, data)
+    return made
