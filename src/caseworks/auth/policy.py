@@ -34,6 +34,25 @@ def require_agency_admin(principal: Principal) -> None:
         raise Forbidden("only the agency's admins may do this")
 
 
+# --- the console's sections ---------------------------------------------------------------------
+
+# Who may open each part of the console (its navigation shows only these); each page still asks
+# the services, which apply the rules below whatever the navigation showed.
+_CONSOLE_SECTIONS = {
+    "overview": frozenset(Role),
+    "stale": MANAGERS,
+    "waiting": MANAGERS,
+    "assignments": MANAGERS,
+    "mentors": MANAGERS,
+    "contacts": MANAGERS,
+    "import": frozenset({Role.ADMIN}),
+}
+
+
+def may_open_console_section(principal: Principal, section: str) -> bool:
+    return principal.role in _CONSOLE_SECTIONS.get(section, frozenset())
+
+
 # --- mentoring ---------------------------------------------------------------------------------
 
 # A mentor sees a contact (its e-mail and phone) only through an assignment in this status: once

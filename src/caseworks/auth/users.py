@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from caseworks.auth.passwords import hash_password, needs_rehash, verify_password
@@ -95,14 +96,34 @@ async def start_session(db: Database, agency_id: str, user_id: str, now: datetim
     return session_id
 
 
+@dataclass(frozen=True, slots=True)
+class SignedIn:
+    """A live session: who it is, and the CSRF token its forms carry."""
+
+    principal: Principal
+    csrf_token: str
+    locale: str | None = None  # the user's own language choice, if any
+    agency_name: str = ""
+    time_zone: str = "UTC"  # the agency's
+
+
 async def session_principal(
     db: Database, session_id: str, now: datetime, idle: timedelta, longest: timedelta
 ) -> Principal | None:
     """The signed-in user of a session, or None when it is unknown, idle or too old."""
+    session = await live_session(db, session_id, now, idle, longest)
+    return None if session is None else session.principal
+
+
+async def live_session(
+    db: Database, session_id: str, now: datetime, idle: timedelta, longest: timedelta
+) -> SignedIn | None:
+    """The session's user and CSRF token, or None when it is unknown, idle or too old."""
     row = await db.fetch_one(
-        "SELECT s.id_hash, s.created_at, s.last_seen_at, u.agency_id, u.id, u.role,"
-        " u.mentor_id, u.worker_id FROM user_sessions s JOIN users u"
-        " ON u.agency_id = s.agency_id AND u.id = s.user_id"
+        "SELECT s.id_hash, s.created_at, s.last_seen_at, s.csrf_token, u.agency_id, u.id,"
+        " u.role, u.mentor_id, u.worker_id, u.locale, a.name AS agency_name, a.time_zone"
+        " FROM user_sessions s JOIN users u ON u.agency_id = s.agency_id AND u.id = s.user_id"
+        " JOIN agencies a ON a.id = u.agency_id"
         " WHERE s.id_hash = :id_hash AND u.active",
         {"id_hash": _hash(session_id)},
     )
@@ -117,13 +138,25 @@ async def session_principal(
                 "UPDATE user_sessions SET last_seen_at = :now WHERE id_hash = :id_hash",
                 {"now": now, "id_hash": row["id_hash"]},
             )
-    return Principal(
+    principal = Principal(
         agency_id=row["agency_id"],
         role=Role(row["role"]),
         token_id=row["id"],  # audit events name the user as the actor
         mentor_id=row["mentor_id"],
         worker_id=row["worker_id"],
     )
+    return SignedIn(
+        principal, row["csrf_token"], row["locale"], row["agency_name"], row["time_zone"]
+    )
+
+
+async def set_locale(db: Database, principal: Principal, locale: str) -> None:
+    """The signed-in user's own language, kept for every later session."""
+    async with db.transaction() as tx:
+        await tx.execute(
+            "UPDATE users SET locale = :locale WHERE agency_id = :agency_id AND id = :id",
+            {"locale": locale, "agency_id": principal.agency_id, "id": principal.token_id},
+        )
 
 
 async def end_session(db: Database, session_id: str) -> None:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from starlette.requests import Request
 
 from caseworks.auth.principal import Principal
-from caseworks.auth.users import SESSION_COOKIE, session_principal
+from caseworks.auth.users import SESSION_COOKIE, SignedIn, live_session, session_principal
 
 IDLE = timedelta(minutes=30)
 LONGEST = timedelta(hours=12)
@@ -24,3 +24,11 @@ async def read_session(request: Request) -> Principal | None:
         return None
     db = request.app.state.db
     return await session_principal(db, session_id, now_of(request), IDLE, LONGEST)
+
+
+async def read_signed_in(request: Request) -> SignedIn | None:
+    """The live session of a page request: its Principal and its CSRF token."""
+    session_id = request.cookies.get(SESSION_COOKIE)
+    if not session_id:
+        return None
+    return await live_session(request.app.state.db, session_id, now_of(request), IDLE, LONGEST)

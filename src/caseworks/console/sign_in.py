@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl
-
+from pydantic import BaseModel
 from starlette.responses import Response
 
 from caseworks.auth.users import SESSION_COOKIE, check_password, end_session, start_session
@@ -11,8 +10,14 @@ from caseworks.console.pages import PageRequest, see_other
 from caseworks.console.redirects import safe_next
 from caseworks.console.rendering import render
 from caseworks.console.sessions import now_of
+from caseworks.console.translations import N_
 
-WRONG = "Email or password is wrong."
+WRONG = N_("Email or password is wrong.")
+
+
+class SignInForm(BaseModel):
+    email: str
+    password: str
 
 
 async def sign_in_form(page: PageRequest) -> Response:
@@ -21,11 +26,11 @@ async def sign_in_form(page: PageRequest) -> Response:
 
 
 async def sign_in(page: PageRequest) -> Response:
-    form = dict(parse_qsl((await page.request.body()).decode(), keep_blank_values=True))
+    form: SignInForm | None = page.form
     target = safe_next(page.request.query_params.get("next"))
-    matches = await check_password(page.state.db, form.get("email", ""), form.get("password", ""))
+    matches = [] if form is None else await check_password(page.state.db, form.email, form.password)
     if len(matches) != 1:
-        context = {"next": target if target != "/" else None, "message": WRONG}
+        context = {"next": target if target != "/" else None, "message": page.gettext(WRONG)}
         return render(page, "sign_in.html", context, status=400)
     account = matches[0]
     now = now_of(page.request)

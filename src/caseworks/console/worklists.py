@@ -14,7 +14,7 @@ from starlette.responses import Response, StreamingResponse
 from caseworks.auth.policy import is_manager
 from caseworks.console.pages import PageRequest
 from caseworks.console.rendering import render
-from caseworks.core.timestamps import utc_now
+from caseworks.console.sessions import now_of
 from caseworks.csvio import csv_writing
 from caseworks.csvio.csv_columns import export_columns
 from caseworks.mentoring import mentor_assignments, people
@@ -107,7 +107,7 @@ async def stale_worklist(page: PageRequest) -> Response:
         return _refused(page, refused)
     sort = query.sort if "sort" in query.model_fields_set else STALE_SORT
     filters = mentor_assignments.chosen_filters(query)
-    db, caller, now = page.state.db, page.principal, utc_now()
+    db, caller, now = page.state.db, page.principal, now_of(page.request)
     if csv:
         rows = mentor_assignments.export_assignments(
             db, caller, filters, sort, ASSIGNMENT_COLUMNS, True, now

@@ -189,6 +189,8 @@ assignments = Table(
         "closed_date",
         "last_contact_date",
     ),
+    # The console's monthly flow: the assignments closed in each month, a range of the index.
+    Index(None, "agency_id", "closed_date"),
 )
 
 audit_events = Table(

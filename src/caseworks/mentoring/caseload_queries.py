@@ -161,6 +161,117 @@ def open_per_mentor(dialect: str) -> str:
     )
 
 
+# The figures the summary and the console's tiles share, each defined once here.
+OPEN_IN_AGENCY_COUNT = (
+    "(SELECT count(*) FROM assignments a WHERE a.agency_id = :agency_id AND a.status = 'open')"
+)
+STALE_IN_AGENCY_COUNT = (
+    f"(SELECT count(*) FROM assignments a WHERE a.agency_id = :agency_id AND {STALE})"
+)
+# Over the rows of ``open_per_mentor`` as ``per_mentor``: how many hold more than their limit.
+OVER_CAPACITY_SUM = (
+    "COALESCE(SUM(CASE WHEN per_mentor.open > per_mentor.capacity THEN 1 ELSE 0 END), 0)"
+)
+
+
+def over_capacity_count(dialect: str) -> str:
+    """How many mentors of ``:agency_id`` hold more open assignments than their limit."""
+    return (
+        f"(WITH per_mentor AS MATERIALIZED ({open_per_mentor(dialect)})"
+        f" SELECT {OVER_CAPACITY_SUM} FROM per_mentor)"
+    )
+
+
+def caseload_counts_statement(dialect: str, agency_id: str, stale_before: datetime) -> Statement:
+    """The four counts of the console's tiles, from the summary's own fragments."""
+    sql = (
+        f"SELECT {OPEN_IN_AGENCY_COUNT} AS open_assignments,"
+        f" {WAITING_IN_AGENCY_COUNT} AS waiting_contacts,"
+        f" {STALE_IN_AGENCY_COUNT} AS stale_assignments,"
+        f" {over_capacity_count(dialect)} AS mentors_over_capacity"
+    )
+    return sql, {"agency_id": agency_id, "stale_before": stale_before}
+
+
+async def caseload_counts(db: Executor, agency_id: str, stale_before: datetime) -> Row:
+    row = await db.fetch_one(*caseload_counts_statement(db.dialect, agency_id, stale_before))
+    if row is None:  # one row always: every part is an aggregate
+        raise LookupError("the counts statement answered no row")
+    return row
+
+
+# How loaded a mentor of ``open_per_mentor`` (as ``pm``) is: open over limit; NULL without a
+# limit; a limit of 0 counts as full when nothing is open and as far over when anything is.
+_LOAD = (
+    "CASE WHEN pm.capacity IS NULL THEN NULL"
+    " WHEN pm.capacity = 0 THEN CASE WHEN pm.open > 0 THEN 1e9 ELSE 1.0 END"
+    " ELSE pm.open * 1.0 / pm.capacity END"
+)
+_CHART_COLUMNS = "pm.mentor_id, pm.name, pm.open, pm.capacity"
+
+
+def capacity_chart_statement(dialect: str, agency_id: str, limit: int) -> Statement:
+    """The ``limit`` most loaded mentors: by open over limit, then open (mentors without a limit
+    after every mentor with one), then id."""
+    sql = (
+        f"SELECT {_CHART_COLUMNS} FROM ({open_per_mentor(dialect)}) pm"
+        f" ORDER BY {_LOAD} DESC NULLS LAST, pm.open DESC, pm.mentor_id LIMIT :limit"
+    )
+    return sql, {"agency_id": agency_id, "limit": limit}
+
+
+async def capacity_chart(db: Executor, agency_id: str, limit: int) -> list[Row]:
+    return await db.fetch_all(*capacity_chart_statement(db.dialect, agency_id, limit))
+
+
+def mentor_choices_statement(
+    dialect: str, agency_id: str, limit: int, name_search: str | None
+) -> Statement:
+    """The ``limit`` lightest mentors (open over limit ascending, mentors without a limit after
+    every mentor with one, then open, name and id); with ``name_search``, only the mentors whose
+    name contains it (case-insensitively)."""
+    params: dict[str, Any] = {"agency_id": agency_id, "limit": limit}
+    where = ""
+    if name_search is not None:
+        escaped = name_search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        params["name_pattern"] = f"%{escaped.lower()}%"
+        where = " WHERE lower(pm.name) LIKE :name_pattern ESCAPE '\\'"
+    sql = (
+        f"SELECT {_CHART_COLUMNS} FROM ({open_per_mentor(dialect)}) pm{where}"
+        f" ORDER BY {_LOAD} ASC NULLS LAST, pm.open, pm.name, pm.mentor_id LIMIT :limit"
+    )
+    return sql, params
+
+
+async def mentor_choices(
+    db: Executor, agency_id: str, limit: int, name_search: str | None
+) -> list[Row]:
+    return await db.fetch_all(*mentor_choices_statement(db.dialect, agency_id, limit, name_search))
+
+
+def monthly_flow_statement(boundaries: list[datetime]) -> Statement:
+    """Per month ``i`` (from ``boundaries[i]`` to ``boundaries[i + 1]``, UTC): the assignments of
+    ``:agency_id`` assigned in it (``opened_i``) and closed in it (``closed_i``); each count a
+    range of the (agency, assigned_date) and (agency, closed_date) indexes."""
+    params: dict[str, Any] = {f"b{i}": moment for i, moment in enumerate(boundaries)}
+    parts = []
+    for i in range(len(boundaries) - 1):
+        for name, column in (("opened", "assigned_date"), ("closed", "closed_date")):
+            parts.append(
+                f"(SELECT count(*) FROM assignments a WHERE a.agency_id = :agency_id"
+                f" AND a.{column} >= :b{i} AND a.{column} < :b{i + 1}) AS {name}_{i}"
+            )
+    return f"SELECT {', '.join(parts)}", params
+
+
+async def monthly_flow(db: Executor, agency_id: str, boundaries: list[datetime]) -> Row:
+    sql, params = monthly_flow_statement(boundaries)
+    row = await db.fetch_one(sql, {**params, "agency_id": agency_id})
+    if row is None:
+        raise LookupError("the flow statement answered no row")
+    return row
+
+
 def _median_seconds_to_match(dialect: str) -> str:
     """The median, over contacts first assigned in ``[:matched_since, :now]``, of the seconds
     from the contact's creation to that first assignment: the middle value, or the mean of the
@@ -194,121 +305,6 @@ def _median_seconds_to_match(dialect: str) -> str:
     """
 
 
-# The four figures the overview's tiles show, each spelled once: the summary's statement and the
-# tiles' own statement (``caseload_counts_statement``) compose these very fragments, so the two
-# agree by construction.
-OPEN_ASSIGNMENTS_COUNT = (
-    "(SELECT count(*) FROM assignments a WHERE a.agency_id = :agency_id AND a.status = 'open')"
-)
-STALE_ASSIGNMENTS_COUNT = (
-    f"(SELECT count(*) FROM assignments a WHERE a.agency_id = :agency_id AND {STALE})"
-)
-# Of a ``per_mentor`` row (``open_per_mentor``): above its limit in force (NULL, no limit: never).
-OVER_CAPACITY = "per_mentor.open > per_mentor.capacity"
-AT_CAPACITY = "per_mentor.open = per_mentor.capacity"
-
-
-def caseload_counts_statement(dialect: str, agency_id: str, stale_before: datetime) -> Statement:
-    """The overview's four figures in one row: ``open_assignments``, ``waiting_contacts``,
-    ``stale_assignments``, ``mentors_over_capacity``."""
-    sql = f"""
-        SELECT {OPEN_ASSIGNMENTS_COUNT} AS open_assignments,
-            {WAITING_IN_AGENCY_COUNT} AS waiting_contacts,
-            {STALE_ASSIGNMENTS_COUNT} AS stale_assignments,
-            (SELECT count(*) FROM ({open_per_mentor(dialect)}) per_mentor
-                WHERE {OVER_CAPACITY}) AS mentors_over_capacity
-    """
-    return sql, {"agency_id": agency_id, "stale_before": stale_before}
-
-
-async def caseload_counts(db: Executor, agency_id: str, stale_before: datetime) -> Row:
-    row = await db.fetch_one(*caseload_counts_statement(db.dialect, agency_id, stale_before))
-    if row is None:  # one row always: every part is an aggregate
-        raise LookupError("the counts statement answered no row")
-    return row
-
-
-# How full a ``per_mentor`` row is: open over limit; a limit of 0 with anything open is fuller
-# than any ratio; NULL without a limit.
-_LOAD = (
-    "CASE WHEN per_mentor.capacity IS NULL THEN NULL"
-    " WHEN per_mentor.capacity = 0 THEN (CASE WHEN per_mentor.open > 0 THEN 1000000 ELSE 0 END)"
-    " ELSE per_mentor.open * 1.0 / per_mentor.capacity END"
-)
-
-
-def most_loaded_statement(dialect: str, agency_id: str, limit: int) -> Statement:
-    """The ``limit`` most loaded mentors of the agency (open over limit, then open; those without
-    a limit after every one with), each ``mentor_id``, ``name``, ``open``, ``capacity``."""
-    sql = f"""
-        SELECT per_mentor.mentor_id, per_mentor.name, per_mentor.open, per_mentor.capacity
-        FROM ({open_per_mentor(dialect)}) per_mentor
-        ORDER BY {_LOAD} DESC NULLS LAST, per_mentor.open DESC, per_mentor.mentor_id
-        LIMIT :limit
-    """
-    return sql, {"agency_id": agency_id, "limit": limit}
-
-
-async def most_loaded(db: Executor, agency_id: str, limit: int) -> list[Row]:
-    return await db.fetch_all(*most_loaded_statement(db.dialect, agency_id, limit))
-
-
-def lightest_statement(
-    dialect: str, agency_id: str, limit: int, name_contains: str | None
-) -> Statement:
-    """Up to ``limit`` mentors of the agency, lightest first: those under their limit by open
-    over limit, then those without a limit by open, then those at or over it by how far; ties by
-    name and id. ``name_contains``: only mentors whose name holds it (any case)."""
-    params: dict[str, Any] = {"agency_id": agency_id, "limit": limit}
-    where = ""
-    if name_contains:
-        escaped = name_contains.lower().replace("\\", "\\\\").replace("%", "\\%")
-        params["pattern"] = "%" + escaped.replace("_", "\\_") + "%"
-        where = "WHERE lower(per_mentor.name) LIKE :pattern ESCAPE '\\'"
-    band = (
-        "CASE WHEN per_mentor.capacity IS NULL THEN 1"
-        f" WHEN {AT_CAPACITY} OR {OVER_CAPACITY} THEN 2 ELSE 0 END"
-    )
-    sql = f"""
-        SELECT per_mentor.mentor_id, per_mentor.name, per_mentor.open, per_mentor.capacity
-        FROM ({open_per_mentor(dialect)}) per_mentor {where}
-        ORDER BY {band}, {_LOAD}, per_mentor.open, per_mentor.name, per_mentor.mentor_id
-        LIMIT :limit
-    """
-    return sql, params
-
-
-async def lightest(
-    db: Executor, agency_id: str, limit: int, name_contains: str | None
-) -> list[Row]:
-    return await db.fetch_all(*lightest_statement(db.dialect, agency_id, limit, name_contains))
-
-
-def monthly_flow_statement(agency_id: str, bounds: list[datetime]) -> Statement:
-    """Assignments opened (``assigned_date``) and closed (``closed_date``) in each interval
-    ``[bounds[i], bounds[i + 1])``: columns ``opened_i`` and ``closed_i``, one range count each
-    (the (agency, assigned_date) index serves the opened ones)."""
-    params: dict[str, Any] = {"agency_id": agency_id}
-    parts = []
-    for index in range(len(bounds) - 1):
-        params[f"start_{index}"] = bounds[index]
-        params[f"end_{index}"] = bounds[index + 1]
-        for kind, column in (("opened", "assigned_date"), ("closed", "closed_date")):
-            parts.append(
-                f"(SELECT count(*) FROM assignments a WHERE a.agency_id = :agency_id"
-                f" AND a.{column} >= :start_{index} AND a.{column} < :end_{index})"
-                f" AS {kind}_{index}"
-            )
-    return "SELECT " + ", ".join(parts), params
-
-
-async def monthly_flow(db: Executor, agency_id: str, bounds: list[datetime]) -> Row:
-    row = await db.fetch_one(*monthly_flow_statement(agency_id, bounds))
-    if row is None:
-        raise LookupError("the flow statement answered no row")
-    return row
-
-
 def caseload_summary_statement(
     dialect: str, agency_id: str, now: datetime, stale_before: datetime, matched_since: datetime
 ) -> Statement:
@@ -318,9 +314,9 @@ def caseload_summary_statement(
     match_seconds = total_seconds(dialect, "a.assigned_date", "a.closed_date")
     sql = f"""
         SELECT
-            {OPEN_ASSIGNMENTS_COUNT} AS open_assignments,
+            {OPEN_IN_AGENCY_COUNT} AS open_assignments,
             {WAITING_IN_AGENCY_COUNT} AS waiting_contacts,
-            {STALE_ASSIGNMENTS_COUNT} AS stale_assignments,
+            {STALE_IN_AGENCY_COUNT} AS stale_assignments,
             loads.mentors_at_capacity, loads.mentors_over_capacity,
             loads.mentors_without_assignment,
             median.median_seconds_to_match,
@@ -330,10 +326,9 @@ def caseload_summary_statement(
             -- three sums that read it.
             WITH per_mentor AS MATERIALIZED ({open_per_mentor(dialect)})
             SELECT
-                COALESCE(SUM(CASE WHEN {AT_CAPACITY} THEN 1 ELSE 0 END), 0)
+                COALESCE(SUM(CASE WHEN per_mentor.open = per_mentor.capacity THEN 1 ELSE 0 END), 0)
                     AS mentors_at_capacity,
-                COALESCE(SUM(CASE WHEN {OVER_CAPACITY} THEN 1 ELSE 0 END), 0)
-                    AS mentors_over_capacity,
+                {OVER_CAPACITY_SUM} AS mentors_over_capacity,
                 COALESCE(SUM(CASE WHEN per_mentor.open = 0 THEN 1 ELSE 0 END), 0)
                     AS mentors_without_assignment
             FROM per_mentor
@@ -365,7 +360,7 @@ async def caseload_summary(
 def is_waiting_statement(agency_id: str, contact_id: str) -> Statement:
     """One row if contact ``contact_id`` of the agency is waiting (no open assignment)."""
     return (
-        f"SELECT 1 AS waiting FROM contacts c WHERE c.agency_id = :agency_id AND c.id = :id"
+        "SELECT 1 AS waiting FROM contacts c WHERE c.agency_id = :agency_id AND c.id = :id"
         f" AND {WAITING}",
         {"agency_id": agency_id, "id": contact_id},
     )

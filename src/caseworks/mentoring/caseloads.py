@@ -8,16 +8,19 @@ by one clock.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import replace
-from datetime import datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from caseworks.auth import Principal, policy
 from caseworks.auth.agencies import read_settings
+from caseworks.core.errors import NotFound
 from caseworks.core.pagination import Page, PageRequest
-from caseworks.db import Database, Executor
+from caseworks.db import Database, Executor, Row
 from caseworks.db.base import StreamedRow
 from caseworks.mentoring import caseload_queries as queries
+from caseworks.mentoring import mentoring_queries
 from caseworks.mentoring.mentoring_queries import AssignmentFilters
 
 # Days to a first match are measured over the contacts first matched within this window.
@@ -83,3 +86,136 @@ async def caseload_summary(db: Database, caller: Principal, now: datetime) -> di
             int(row["match_seconds"]) / matches / SECONDS_PER_DAY if matches else None
         ),
     }
+
+
+# --- the console's figures -----------------------------------------------------------------------
+
+CHART_MENTORS = 25  # the capacity chart's bars
+CHOICE_MENTORS = 50  # a select box's options, lightest first (and as many more matching a search)
+
+
+@dataclass(frozen=True)
+class CaseloadCounts:
+    """The four tile numbers: the same as the summary's figures of the same names."""
+
+    open_assignments: int
+    waiting_contacts: int
+    stale_assignments: int
+    mentors_over_capacity: int
+
+
+@dataclass(frozen=True)
+class MentorLoad:
+    """A mentor's open assignments against its limit in force (None: no limit)."""
+
+    mentor_id: str
+    name: str
+    open: int
+    limit: int | None
+
+    @property
+    def at_capacity(self) -> bool:
+        """At or over its limit: one more assignment needs a manager's override."""
+        return self.limit is not None and self.open >= self.limit
+
+
+@dataclass(frozen=True)
+class MonthFlow:
+    """Assignments opened (by ``assigned_date``) and closed (by ``closed_date``) in one calendar
+    month of the agency's time zone; ``month`` is its first day."""
+
+    month: date
+    opened: int
+    closed: int
+
+
+async def caseload_counts(db: Database, caller: Principal, now: datetime) -> CaseloadCounts:
+    """The open, waiting, stale and over-capacity counts (admins and supervisors)."""
+    policy.require_mentoring_manager(caller)
+    async with db.connection() as connection:
+        settings = await read_settings(connection, caller.agency_id)
+        row = await queries.caseload_counts(
+            connection, caller.agency_id, settings.stale_before(now)
+        )
+    return CaseloadCounts(
+        open_assignments=int(row["open_assignments"]),
+        waiting_contacts=int(row["waiting_contacts"]),
+        stale_assignments=int(row["stale_assignments"]),
+        mentors_over_capacity=int(row["mentors_over_capacity"]),
+    )
+
+
+def _load(row: Row) -> MentorLoad:
+    limit = row["capacity"]
+    return MentorLoad(
+        str(row["mentor_id"]),
+        str(row["name"]),
+        int(row["open"]),
+        None if limit is None else int(limit),
+    )
+
+
+async def capacity_chart_rows(db: Database, caller: Principal) -> list[MentorLoad]:
+    """The 25 most loaded mentors, by open over limit, then open; mentors without a limit come
+    after every mentor with one (admins and supervisors)."""
+    policy.require_mentoring_manager(caller)
+    rows = await queries.capacity_chart(db, caller.agency_id, CHART_MENTORS)
+    return [_load(row) for row in rows]
+
+
+def month_starts(zone: ZoneInfo, now: datetime, months: int) -> list[datetime]:
+    """The first instants (UTC) of the ``months`` calendar months of ``zone`` up to and including
+    the one holding ``now``, oldest first, and of the month after (the end of the last)."""
+    local = now.astimezone(zone)
+    year, month = local.year, local.month
+    starts = []
+    for back in range(months - 1, -2, -1):  # the oldest month … the month after this one
+        index = year * 12 + (month - 1) - back
+        first = datetime(index // 12, index % 12 + 1, 1, tzinfo=zone)
+        starts.append(first.astimezone(UTC))
+    return starts
+
+
+async def monthly_flow(
+    db: Database, caller: Principal, now: datetime, months: int = 12
+) -> list[MonthFlow]:
+    """Per calendar month of the agency's time zone, the last ``months`` up to and including the
+    current one, oldest first: the assignments opened and closed in it (0 when none)."""
+    policy.require_mentoring_manager(caller)
+    if months < 1:
+        raise ValueError("months must be at least 1")
+    async with db.connection() as connection:
+        settings = await read_settings(connection, caller.agency_id)
+        boundaries = month_starts(settings.zone, now, months)
+        row = await queries.monthly_flow(connection, caller.agency_id, boundaries)
+    return [
+        MonthFlow(
+            boundaries[i].astimezone(settings.zone).date(),
+            int(row[f"opened_{i}"]),
+            int(row[f"closed_{i}"]),
+        )
+        for i in range(months)
+    ]
+
+
+async def mentor_choices(
+    db: Database, caller: Principal, contact_id: str, name_search: str | None = None
+) -> list[MentorLoad]:
+    """The mentors contact ``contact_id`` may be assigned to, for a select box: the 50 lightest
+    (open over limit ascending; mentors without a limit after every mentor with one; then open,
+    name), and with ``name_search`` also up to 50 more whose name contains it, lightest first
+    among them. A blank search is none. An unknown contact, or another agency's, is 404."""
+    policy.require_mentoring_manager(caller)
+    async with db.connection() as connection:
+        if not await mentoring_queries.contact_exists(connection, caller.agency_id, contact_id):
+            raise NotFound(f"no contact {contact_id}")
+        lightest = await queries.mentor_choices(connection, caller.agency_id, CHOICE_MENTORS, None)
+        search = (name_search or "").strip()
+        matching = (
+            await queries.mentor_choices(connection, caller.agency_id, CHOICE_MENTORS, search)
+            if search
+            else []
+        )
+    chosen = [_load(row) for row in lightest]
+    seen = {load.mentor_id for load in chosen}
+    return chosen + [load for load in map(_load, matching) if load.mentor_id not in seen]

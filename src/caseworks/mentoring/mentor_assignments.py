@@ -7,11 +7,14 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any, NamedTuple, Protocol
 
+from pydantic import ValidationError
+
 from caseworks.auth import Principal, policy
 from caseworks.core.errors import Conflict, FieldProblem, Invalid, NotFound
 from caseworks.core.ids import is_valid_id, new_id
 from caseworks.core.pagination import Page, PageRequest
 from caseworks.core.timestamps import to_utc, utc_now
+from caseworks.core.validation import from_validation_errors
 from caseworks.db import ConstraintViolation, Database, Executor, Row, audit, idempotency
 from caseworks.db.base import StreamedRow
 from caseworks.db.idempotency import Claim, IdempotentRequest
@@ -247,15 +250,56 @@ async def update_assignment(
         raise Invalid.field("", f"send at least one of {fields}")
     if "assigned_date" in sent and data.assigned_date is None:
         raise Invalid.field("/assigned_date", "assigned_date cannot be null")
-    changes = _in_utc(data.model_dump(include=sent))
     async with db.transaction() as tx:
         current = await _locked(tx, caller, assignment_id)
-        policy.check_assignment_update(caller, set(sent), current["status"])
-        await queries.update_assignment(tx, caller.agency_id, assignment_id, changes, utc_now())
-        await audit.record(
-            tx, caller, "updated", SUBJECT, assignment_id, details={"fields": sorted(sent)}
-        )
-        return await _visible(tx, caller, assignment_id)
+        return await _apply_update(tx, caller, assignment_id, current["status"], data)
+
+
+async def _apply_update(
+    tx: Executor, caller: Principal, assignment_id: str, status: str, data: AssignmentUpdate
+) -> Row:
+    """The fields sent in ``data`` written to the locked assignment, as the caller's role
+    allows, with its audit event; the assignment as it is then."""
+    sent = data.model_fields_set
+    policy.check_assignment_update(caller, set(sent), status)
+    changes = _in_utc(data.model_dump(include=sent))
+    await queries.update_assignment(tx, caller.agency_id, assignment_id, changes, utc_now())
+    await audit.record(
+        tx, caller, "updated", SUBJECT, assignment_id, details={"fields": sorted(sent)}
+    )
+    return await _visible(tx, caller, assignment_id)
+
+
+def appended_note(notes: str | None, note: str) -> str | None:
+    """``notes`` with ``note`` (trimmed) after a blank line; None when the trimmed note is empty
+    (the notes stay as they are)."""
+    trimmed = note.strip()
+    if not trimmed:
+        return None
+    return f"{notes}\n\n{trimmed}" if notes else trimmed
+
+
+async def log_contact(
+    db: Database, caller: Principal, assignment_id: str, contact_date: datetime, note: str
+) -> Row:
+    """A contact with the assignment's contact on ``contact_date``: sets ``last_contact_date``
+    and appends ``note`` to the notes (an empty note sets the date only). The same write, rules,
+    validation and audit event as an update of those fields; the notes are read under the row's
+    lock, so two notes logged at once are both kept."""
+    async with db.transaction() as tx:
+        locked = await _locked(tx, caller, assignment_id)
+        current = await _visible(tx, caller, assignment_id)  # its notes, as the lock holds them
+        fields: dict[str, Any] = {"last_contact_date": contact_date}
+        notes = appended_note(current["notes"], note)
+        if notes is not None:
+            fields["notes"] = notes
+        try:
+            data = AssignmentUpdate.model_validate(fields)
+        except ValidationError as error:
+            raise from_validation_errors(
+                [{**entry, "loc": ("body", *entry["loc"])} for entry in error.errors()]
+            ) from None
+        return await _apply_update(tx, caller, assignment_id, locked["status"], data)
 
 
 async def change_status(

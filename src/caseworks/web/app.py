@@ -27,7 +27,8 @@ from caseworks.auth.limits import FailureLimiter
 from caseworks.config import Settings
 from caseworks.console.console_pages import console_pages
 from caseworks.console.pages import compile_pages
-from caseworks.console.sessions import read_session
+from caseworks.console.rendering import error_page
+from caseworks.console.sessions import read_signed_in
 from caseworks.console.static_files import static_routes
 from caseworks.core import logs
 from caseworks.core.errors import (
@@ -168,7 +169,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         [
             *compiled,
             *_plain_routes(declared),
-            *compile_pages(console_pages(), app.state, read_session),
+            *compile_pages(console_pages(), app.state, read_signed_in, error_page),
             *static_routes(),
         ]
     )
