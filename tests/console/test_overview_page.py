@@ -50,7 +50,8 @@ async def test_the_tiles_equal_the_summary_and_drill_through(
             "/mentors?over_capacity=true",
         ),
     }
-    assert summary["waiting_contacts"] == 1 and summary["stale_assignments"] == 1
+    assert summary["waiting_contacts"] == 1
+    assert summary["stale_assignments"] == 1
 
 
 async def test_the_charts_come_with_tables_of_their_figures(
@@ -62,7 +63,8 @@ async def test_the_charts_come_with_tables_of_their_figures(
     soup = BeautifulSoup(answer.text, "html.parser")
     capacity = soup.select_one("#capacity-chart")
     flow = soup.select_one("#flow-chart")
-    assert capacity is not None and flow is not None
+    assert capacity is not None
+    assert flow is not None
     assert capacity.select_one("svg[role=img]") is not None
     rows = [
         [cell.get_text() for cell in row.select("th, td")] for row in capacity.select("tbody tr")

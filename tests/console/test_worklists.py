@@ -49,13 +49,15 @@ async def test_the_stale_worklist_lists_the_stale_with_their_actions(
     assert sorted(names) == sorted(row["contact_name"] for row in api_rows)
     assert "Fresh" not in names
     form = soup.select_one('form[action="/assignments/bulk-reassign"]')
-    assert form is not None and form.select_one("input[name=csrf_token]") is not None
+    assert form is not None
+    assert form.select_one("input[name=csrf_token]") is not None
     boxes = {str(box["value"]) for box in form.select("input[name=assignment_id]")}
     assert boxes == set(made)
     assert soup.find("label", string="Select Older") is not None
     for action in ("log-contact", "reassign", "close"):
         link = soup.select_one(f'a[href="/assignments/{made[1]}/{action}"]')
-        assert link is not None and "Older" in link.get_text()
+        assert link is not None
+        assert "Older" in link.get_text()
     assert soup.find("button", string="Reassign selected") is not None
 
 
@@ -65,7 +67,9 @@ async def test_the_stale_worklist_refuses_what_its_list_does_not_take(tenant: Te
         fixed = await client.get("/stale", params={"stale": "false"})
         wrong = await client.get("/stale", params={"sort": "colour"})
     assert unknown.status_code == fixed.status_code == wrong.status_code == 400
-    assert "colour" in unknown.text and "stale" in fixed.text and "sort" in wrong.text
+    assert "colour" in unknown.text
+    assert "stale" in fixed.text
+    assert "sort" in wrong.text
 
 
 async def test_the_stale_export_holds_the_lists_rows(
@@ -113,4 +117,5 @@ async def test_worklists_are_for_managers_only(tenant: Tenant, api: httpx.AsyncC
 async def test_htmx_gets_the_worklist_without_the_layout(tenant: Tenant) -> None:
     async with signed_in(tenant, Role.ADMIN) as client:
         answer = await client.get("/waiting", headers={"HX-Request": "true"})
-    assert "<h1>Waiting contacts</h1>" in answer.text and "<html" not in answer.text
+    assert "<h1>Waiting contacts</h1>" in answer.text
+    assert "<html" not in answer.text
