@@ -27,6 +27,7 @@ class ConsoleServer:
     base: str
     dialect: str
     admin_token: str
+    url: DatabaseURL  # the server's database, for tests that add what the demo lacks (users)
 
 
 async def run_cli(env: dict[str, str], *args: str) -> str:
@@ -74,7 +75,7 @@ async def console_server(
         base, _ = await stack.enter_async_context(
             serving_async(env, folder / "serve.log", "--no-dispatch")
         )
-        yield ConsoleServer(base=base, dialect=dialect, admin_token=token)
+        yield ConsoleServer(base=base, dialect=dialect, admin_token=token, url=url)
 
 
 @pytest.fixture
