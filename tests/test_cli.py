@@ -340,3 +340,107 @@ async def test_digest_send_queues_this_weeks_digest_once(digest_env: DatabaseURL
     unknown = run(env, "digest", "send", "--agency", "agency_nope")
     assert unknown.returncode != 0
     assert "no agency agency_nope" in unknown.stderr
+
+
+def test_user_create_list_and_deactivate_which_ends_its_sessions(
+    database_url: DatabaseURL,
+) -> None:
+    env = cli_env(database_url)
+    agency_id = run(env, "agency", "create", "Users").stdout.strip()
+    create = [CASEWORKS, "user", "create", "--agency", agency_id, "--email", "Kari@Example.org"]
+    made = subprocess.run(
+        [*create, "--role", "supervisor", "--name", "Kari", "--password-stdin"],
+        input="tangerine kayak lantern\n", env=env, capture_output=True, text=True, timeout=60,
+        check=False,
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    user_id = made.stdout.strip()
+    assert user_id.startswith("user_")
+    listing = run(env, "user", "list", "--agency", agency_id)
+    assert listing.returncode == 0, listing.stderr
+    header, row = listing.stdout.splitlines()
+    assert header.split("\t")[:3] == ["id", "email", "name"]
+    assert row.split("\t")[:7] == [
+        user_id, "kari@example.org", "Kari", "supervisor", "-", "yes", "set",
+    ]  # fmt: skip
+    assert "$argon2" not in listing.stdout
+    asyncio.run(_session_of(database_url, agency_id, user_id))
+    gone = run(env, "user", "deactivate", "--agency", agency_id, "--email", "kari@example.org")
+    assert gone.returncode == 0, gone.stderr
+    assert asyncio.run(_sessions(database_url, agency_id)) == 0
+    assert (
+        run(env, "user", "list", "--agency", agency_id).stdout.splitlines()[1].split("\t")[5]
+        == "no"
+    )
+
+
+def test_user_create_refuses_a_weak_or_common_password_and_a_misfit_mentor(
+    database_url: DatabaseURL,
+) -> None:
+    env = cli_env(database_url)
+    agency_id = run(env, "agency", "create", "Weak").stdout.strip()
+    create = [CASEWORKS, "user", "create", "--agency", agency_id, "--email", "a@example.org"]
+    for role_options, password, why in (
+        (["--role", "admin"], "short\n", "at least 12 characters"),
+        (["--role", "admin"], "PASSWORD1234\n", "too common"),
+        (["--role", "mentor"], "tangerine kayak lantern\n", "--mentor"),
+        (["--role", "admin", "--mentor", "mentor_x"], "tangerine kayak lantern\n", "--mentor"),
+    ):
+        refused = subprocess.run(
+            [*create, *role_options, "--password-stdin"], input=password, env=env,
+            capture_output=True, text=True, timeout=60, check=False,
+        )  # fmt: skip
+        assert refused.returncode != 0, role_options
+        assert why in refused.stderr
+        assert refused.stdout == ""
+    assert len(run(env, "user", "list", "--agency", agency_id).stdout.splitlines()) == 1
+
+
+async def _session_of(url: DatabaseURL, agency_id: str, user_id: str) -> None:
+    from caseworks.auth.users import start_session
+
+    db = await open_database(url)
+    try:
+        await start_session(db, agency_id, user_id, utc_now())
+    finally:
+        await db.close()
+
+
+async def _sessions(url: DatabaseURL, agency_id: str) -> int:
+    db = await open_database(url)
+    try:
+        count = await db.fetch_value(
+            "SELECT count(*) FROM user_sessions WHERE agency_id = :a", {"a": agency_id}
+        )
+    finally:
+        await db.close()
+    return int(count or 0)
+
+
+def test_demo_prints_a_user_per_role_who_can_sign_in(tmp_path: Path) -> None:
+    url = DatabaseURL.parse(f"sqlite:///{tmp_path / 'demo.db'}")
+    env = cli_env(url)
+    assert run(env, "demo").returncode == 0
+    again = run(env, "demo")  # a second run replaces the passwords and still works
+    assert again.returncode == 0, again.stderr
+    lines = again.stdout.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("Sign in to the console"))
+    assert lines[start].endswith("/sign-in as:")
+    users = {line.split()[0]: line.split()[1] for line in lines[start + 1 :]}
+    assert set(users) == {
+        "coordinator@demo.example", "mentor@demo.example", "supervisor@demo.example",
+        "caseworker@demo.example",
+    }  # fmt: skip
+    headings = {
+        "coordinator@demo.example": "Caseload overview",
+        "mentor@demo.example": "My caseload",
+        "caseworker@demo.example": "My children",
+    }
+    with serving(env) as base:
+        for email, heading in headings.items():
+            with httpx.Client(base_url=base) as browser:
+                form = browser.get("/sign-in").text
+                token = form.split('name="csrf_token" value="')[1].split('"')[0]
+                data = {"email": email, "password": users[email], "csrf_token": token}
+                assert browser.post("/sign-in", data=data).status_code == 303
+                assert f"<h1>{heading}</h1>" in browser.get("/").text

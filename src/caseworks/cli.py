@@ -1,4 +1,4 @@
-"""The ``caseworks`` command: serve · migrate · demo · agency · token · worker · digest ·
+"""The ``caseworks`` command: serve · migrate · demo · agency · user · token · worker · digest ·
 import · export."""
 
 from __future__ import annotations
@@ -220,14 +220,16 @@ def migrate(revision: str) -> None:
 
 @main.command()
 def demo() -> None:
-    """Load the demo agency if absent and print a new admin token."""
+    """Load the demo agency if absent; print a new admin token and the console's demo users,
+    each with a new password."""
     from caseworks.auth.tokens import create_token
-    from caseworks.demo import DEMO_AGENCY_ID, load_demo
+    from caseworks.core.timestamps import utc_now
+    from caseworks.demo import DEMO_AGENCY_ID, demo_users, load_demo
 
     settings = _settings()
     prepare_schema(_url(settings))
 
-    async def work(db: Database) -> tuple[bool, str]:
+    async def work(db: Database) -> tuple[bool, str, list[tuple[str, Role, str]]]:
         async with db.transaction() as tx:
             loaded = await load_demo(tx)
             _, token = await create_token(
@@ -237,9 +239,10 @@ def demo() -> None:
                 name="demo admin",
                 lifetime=DEMO_TOKEN_LIFETIME,
             )
-        return loaded, token
+            users = await demo_users(tx, utc_now())
+        return loaded, token, users
 
-    loaded, token = _with_database(settings, work)
+    loaded, token, users = _with_database(settings, work)
     state = "loaded" if loaded else "already present"
     click.echo(f"Demo agency {DEMO_AGENCY_ID}: {state}.")
     click.echo(f"Admin token: {token}")
@@ -248,6 +251,10 @@ def demo() -> None:
         f'  curl -s -H "Authorization: Bearer {token}" '
         "http://127.0.0.1:8000/api/v1/assignments/assign_001aa"
     )
+    base = (settings.public_url or "http://127.0.0.1:8000").rstrip("/")
+    click.echo(f"Sign in to the console at {base}/sign-in as:")
+    for email, role, password in users:
+        click.echo(f"  {email:<26} {password}  ({role.value})")
 
 
 @main.group()
@@ -295,6 +302,103 @@ def digest_send(agency_id: str | None) -> None:
         else:
             said = "no digest recipients: nothing queued"
         click.echo(f"{outcome.agency_id}: {said}")
+
+
+@main.group()
+def user() -> None:
+    """Manage the people who sign in to the console."""
+
+
+@user.command("create")
+@click.option("--agency", "agency_id", required=True)
+@click.option("--email", required=True)
+@click.option("--role", required=True, type=click.Choice([role.value for role in Role]))
+@click.option("--mentor", "mentor_id", help="For mentors: the mentor record the user is.")
+@click.option("--worker", "worker_id", help="For caseworkers: the agency worker the user is.")
+@click.option("--name", help="The person's name.")
+@click.option(
+    "--password-stdin",
+    "password_stdin",
+    is_flag=True,
+    help="Read the password from one line of standard input (its newline stripped).",
+)
+def user_create(
+    agency_id: str,
+    email: str,
+    role: str,
+    mentor_id: str | None,
+    worker_id: str | None,
+    name: str | None,
+    password_stdin: bool,
+) -> None:
+    """Create a user; print its id."""
+    from caseworks.auth.users import register_user
+    from caseworks.core.timestamps import utc_now
+
+    if not password_stdin:
+        raise click.UsageError("give the password with --password-stdin")
+    password = sys.stdin.readline().removesuffix("\n").removesuffix("\r")
+
+    async def work(db: Database) -> str:
+        async with db.transaction() as tx:
+            return await register_user(
+                tx,
+                agency_id=agency_id,
+                email=email,
+                role=Role(role),
+                now=utc_now(),
+                name=name,
+                mentor_id=mentor_id,
+                worker_id=worker_id,
+                password=password,
+            )
+
+    click.echo(_with_database(_settings(), work))
+
+
+@user.command("deactivate")
+@click.option("--agency", "agency_id", required=True)
+@click.option("--email", required=True)
+def user_deactivate(agency_id: str, email: str) -> None:
+    """Stop a user signing in; every session it has ends now."""
+    from caseworks.auth.users import deactivate_user
+
+    async def work(db: Database) -> str:
+        async with db.transaction() as tx:
+            return await deactivate_user(tx, agency_id, email)
+
+    click.echo(f"deactivated {_with_database(_settings(), work)}", err=True)
+
+
+USER_COLUMNS = ("id", "email", "name", "role", "for", "active", "password", "last_sign_in")
+
+
+@user.command("list")
+@click.option("--agency", "agency_id", required=True)
+def user_list(agency_id: str) -> None:
+    """List the agency's users, one a line, tab-separated."""
+    from caseworks.auth.users import list_users
+    from caseworks.core.timestamps import wire
+
+    async def work(db: Database) -> list[dict[str, Any]]:
+        return await list_users(db, agency_id)
+
+    click.echo("\t".join(USER_COLUMNS))
+    for row in _with_database(_settings(), work):
+        click.echo(
+            "\t".join(
+                (
+                    row["id"],
+                    row["email"],
+                    _one_line(row["name"]) or "-",
+                    row["role"],
+                    row["mentor_id"] or row["worker_id"] or "-",
+                    "yes" if row["active"] else "no",
+                    "set" if row["has_password"] else "not set",
+                    wire(row["last_sign_in_at"]) or "never",
+                )
+            )
+        )
 
 
 @main.group()

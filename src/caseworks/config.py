@@ -92,6 +92,8 @@ class Settings:
     header_timeout_seconds: float = 10.0
     keepalive_timeout_seconds: float = 5.0
     max_connections: int = 1000
+    session_idle_minutes: int = 30  # a console session ends after this long unused
+    session_max_hours: int = 12  # and after this long in all
 
     def role_limits(self) -> dict[WorkerRole, int]:
         """The most workers one child or application may have in each role."""
@@ -132,4 +134,6 @@ class Settings:
             header_timeout_seconds=_int(env, "CASEWORKS_HEADER_TIMEOUT_MS", 10_000, 100) / 1000,
             keepalive_timeout_seconds=_int(env, "CASEWORKS_KEEPALIVE_TIMEOUT_MS", 5000, 100) / 1000,
             max_connections=_int(env, "CASEWORKS_MAX_CONNECTIONS", 1000, 1),
+            session_idle_minutes=_int(env, "CASEWORKS_SESSION_IDLE_MINUTES", 30, 1),
+            session_max_hours=_int(env, "CASEWORKS_SESSION_MAX_HOURS", 12, 1),
         )

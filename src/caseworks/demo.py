@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, date, datetime
 from typing import Any
 
 from caseworks.auth.agencies import agency_exists, create_agency
+from caseworks.auth.principal import Role
+from caseworks.auth.users import register_user, set_password
 from caseworks.childwelfare import childwelfare_queries as queries
 from caseworks.childwelfare.terms import (
     CREATABLE_ROLES,
@@ -194,3 +197,39 @@ async def load_demo(tx: Executor) -> bool:
     await load_mentoring(tx)
     await load_casework(tx)
     return True
+
+
+# One console user per role: (e-mail, role, mentor, worker).
+DEMO_USERS = (
+    ("coordinator@demo.example", Role.ADMIN, None, None),
+    ("mentor@demo.example", Role.MENTOR, "mentor_a1b2c3", None),
+    ("supervisor@demo.example", Role.SUPERVISOR, None, None),
+    ("caseworker@demo.example", Role.CASEWORKER, None, "worker_anna"),
+)
+
+
+async def demo_users(tx: Executor, now: datetime) -> list[tuple[str, Role, str]]:
+    """Each demo user with a newly generated password (made on the first run, its password
+    replaced on every later one): (e-mail, role, password)."""
+    made = []
+    for email, role, mentor_id, worker_id in DEMO_USERS:
+        password = secrets.token_urlsafe(12)
+        user_id = await tx.fetch_value(
+            "SELECT id FROM users WHERE agency_id = :agency_id AND email = :email",
+            {"agency_id": DEMO_AGENCY_ID, "email": email},
+        )
+        if user_id is None:
+            await register_user(
+                tx,
+                agency_id=DEMO_AGENCY_ID,
+                email=email,
+                role=role,
+                now=now,
+                mentor_id=mentor_id,
+                worker_id=worker_id,
+                password=password,
+            )
+        else:
+            await set_password(tx, DEMO_AGENCY_ID, str(user_id), password)
+        made.append((email, role, password))
+    return made

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+import pytest
+
+from caseworks.auth.limits import FailureLimiter
 from caseworks.auth.principal import Role
 from caseworks.auth.users import SESSION_COOKIE
 from tests.support.console import PASSWORD, console_user, csrf_token_of, post_sign_in, signed_in
@@ -61,3 +66,33 @@ async def test_a_session_cookie_never_calls_the_api(tenant: Tenant) -> None:
     async with signed_in(tenant, Role.ADMIN) as client:
         answer = await client.get("/api/v1/mentors")
     assert answer.status_code == 401
+
+
+@pytest.fixture
+def small_limits(tenant: Tenant) -> Iterator[None]:
+    """Sign-in limits of three failures, for this test only (the app is shared)."""
+    state = tenant.app.state
+    kept = state.sign_in_address_limiter, state.sign_in_account_limiter
+    state.sign_in_address_limiter = FailureLimiter(5, window=600)
+    state.sign_in_account_limiter = FailureLimiter(3, window=600)
+    yield
+    state.sign_in_address_limiter, state.sign_in_account_limiter = kept
+
+
+async def test_failed_sign_ins_are_limited_per_account_and_per_address(
+    tenant: Tenant, small_limits: None
+) -> None:
+    email = await console_user(tenant, Role.ADMIN)
+    async with tenant.client() as client:
+        for _ in range(3):
+            assert (await post_sign_in(client, email, "wrong password")).status_code == 400
+        limited = await post_sign_in(client, email)  # even the right password now waits
+        assert limited.status_code == 429
+        assert "Too many failed sign-ins" in limited.text
+        assert int(limited.headers["retry-after"]) > 0
+        assert SESSION_COOKIE not in limited.cookies
+        for attempt in range(2):  # other accounts, from the same address
+            answer = await post_sign_in(client, f"other{attempt}@example.org", "nope nope nope")
+            assert answer.status_code == 400
+        from_address = await post_sign_in(client, "someone@example.org", "nope nope nope")
+    assert from_address.status_code == 429

@@ -124,7 +124,7 @@ async def create_token(
 
     ``lifetime`` None makes a token that never expires; ``now`` is when it is made.
     """
-    await _check_binding(db, agency_id, role, mentor_id, worker_id)
+    await check_binding(db, agency_id, role, mentor_id, worker_id)
     token = generate_token()
     token_id = new_id("tok")
     now = now or utc_now()
@@ -169,18 +169,25 @@ _LISTING = (
 )
 
 
-async def _check_binding(
-    db: Executor, agency_id: str, role: Role, mentor_id: str | None, worker_id: str | None
+async def check_binding(
+    db: Executor,
+    agency_id: str,
+    role: Role,
+    mentor_id: str | None,
+    worker_id: str | None,
+    kind: str = "token",
 ) -> None:
+    """The agency exists, and the mentor or worker a ``kind`` (token, user) stands for fits its
+    role and is the agency's own."""
     agency = await db.fetch_value("SELECT id FROM agencies WHERE id = :id", {"id": agency_id})
     if agency is None:
         raise NotFound(f"no agency {agency_id}")
     if role is Role.MENTOR and mentor_id is None:
-        raise Invalid("a mentor token needs --mentor MENTOR_ID")
+        raise Invalid(f"a mentor {kind} needs --mentor MENTOR_ID")
     if role is not Role.MENTOR and mentor_id is not None:
-        raise Invalid("--mentor applies only to mentor tokens")
+        raise Invalid(f"--mentor applies only to mentor {kind}s")
     if role is not Role.CASEWORKER and worker_id is not None:
-        raise Invalid("--worker applies only to caseworker tokens")
+        raise Invalid(f"--worker applies only to caseworker {kind}s")
     if mentor_id is not None:
         found = await db.fetch_value(
             "SELECT id FROM mentors WHERE agency_id = :agency_id AND id = :id",

@@ -8,10 +8,12 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from caseworks.auth.passwords import hash_password, needs_rehash, verify_password
+from caseworks.auth.passwords import hash_password, needs_rehash, verify_password, weakness
 from caseworks.auth.principal import Principal, Role
+from caseworks.auth.tokens import check_binding
+from caseworks.core.errors import Invalid, NotFound
 from caseworks.core.ids import new_id
-from caseworks.db import Database, Executor
+from caseworks.db import Database, Executor, Row
 
 SESSION_COOKIE = "caseworks_session"
 TOUCH_GRANULARITY = timedelta(minutes=1)  # last_seen is written at most once a minute
@@ -51,6 +53,87 @@ async def create_user(
         },
     )
     return user_id
+
+
+async def register_user(
+    tx: Executor,
+    *,
+    agency_id: str,
+    email: str,
+    role: Role,
+    now: datetime,
+    name: str | None = None,
+    mentor_id: str | None = None,
+    worker_id: str | None = None,
+    password: str | None = None,
+) -> str:
+    """A new account, checked first: the mentor or worker is the agency's and fits the role,
+    the e-mail is new in the agency, the password is strong enough."""
+    await check_binding(tx, agency_id, role, mentor_id, worker_id, kind="user")
+    if password is not None and (why := weakness(password)) is not None:
+        raise Invalid(f"the password {why}")
+    taken = await tx.fetch_value(
+        "SELECT id FROM users WHERE agency_id = :agency_id AND email = :email",
+        {"agency_id": agency_id, "email": email.strip().lower()},
+    )
+    if taken is not None:
+        raise Invalid(f"{email.strip().lower()} already has an account in agency {agency_id}")
+    return await create_user(
+        tx,
+        agency_id=agency_id,
+        email=email,
+        role=role,
+        now=now,
+        name=name,
+        mentor_id=mentor_id,
+        worker_id=worker_id,
+        password=password,
+    )
+
+
+async def set_password(tx: Executor, agency_id: str, user_id: str, password: str) -> None:
+    """A new password (checked as at creation); every session of the user ends."""
+    if (why := weakness(password)) is not None:
+        raise Invalid(f"the password {why}")
+    key = {"agency_id": agency_id, "id": user_id}
+    await tx.execute(
+        "UPDATE users SET password_hash = :hash WHERE agency_id = :agency_id AND id = :id",
+        {**key, "hash": hash_password(password)},
+    )
+    await tx.execute(
+        "DELETE FROM user_sessions WHERE agency_id = :agency_id AND user_id = :id", key
+    )
+
+
+async def deactivate_user(tx: Executor, agency_id: str, email: str) -> str:
+    """The account may no longer sign in, and every session it has ends now."""
+    user_id = await tx.fetch_value(
+        "SELECT id FROM users WHERE agency_id = :agency_id AND email = :email",
+        {"agency_id": agency_id, "email": email.strip().lower()},
+    )
+    if user_id is None:
+        raise NotFound(f"no user {email.strip().lower()} in agency {agency_id}")
+    key = {"agency_id": agency_id, "id": user_id}
+    await tx.execute(
+        "UPDATE users SET active = false WHERE agency_id = :agency_id AND id = :id", key
+    )
+    await tx.execute(
+        "DELETE FROM user_sessions WHERE agency_id = :agency_id AND user_id = :id", key
+    )
+    return str(user_id)
+
+
+async def list_users(db: Executor, agency_id: str) -> list[Row]:
+    """The agency's accounts, by e-mail; never a password hash."""
+    agency = await db.fetch_value("SELECT id FROM agencies WHERE id = :id", {"id": agency_id})
+    if agency is None:
+        raise NotFound(f"no agency {agency_id}")
+    return await db.fetch_all(
+        "SELECT id, email, name, role, mentor_id, worker_id, active, password_hash IS NOT NULL"
+        " AS has_password, last_sign_in_at FROM users WHERE agency_id = :agency_id"
+        " ORDER BY email",
+        {"agency_id": agency_id},
+    )
 
 
 async def check_password(db: Database, email: str, password: str) -> list[dict[str, str]]:

@@ -9,8 +9,17 @@ from starlette.requests import Request
 from caseworks.auth.principal import Principal
 from caseworks.auth.users import SESSION_COOKIE, SignedIn, live_session, session_principal
 
-IDLE = timedelta(minutes=30)
+IDLE = timedelta(minutes=30)  # the defaults; the settings decide (CASEWORKS_SESSION_*)
 LONGEST = timedelta(hours=12)
+
+
+def session_limits(request: Request) -> tuple[timedelta, timedelta]:
+    """(idle, longest) from the application's settings."""
+    settings = request.app.state.settings
+    return (
+        timedelta(minutes=settings.session_idle_minutes),
+        timedelta(hours=settings.session_max_hours),
+    )
 
 
 def now_of(request: Request) -> datetime:
@@ -22,8 +31,8 @@ async def read_session(request: Request) -> Principal | None:
     session_id = request.cookies.get(SESSION_COOKIE)
     if not session_id:
         return None
-    db = request.app.state.db
-    return await session_principal(db, session_id, now_of(request), IDLE, LONGEST)
+    idle, longest = session_limits(request)
+    return await session_principal(request.app.state.db, session_id, now_of(request), idle, longest)
 
 
 async def read_signed_in(request: Request) -> SignedIn | None:
@@ -31,4 +40,5 @@ async def read_signed_in(request: Request) -> SignedIn | None:
     session_id = request.cookies.get(SESSION_COOKIE)
     if not session_id:
         return None
-    return await live_session(request.app.state.db, session_id, now_of(request), IDLE, LONGEST)
+    idle, longest = session_limits(request)
+    return await live_session(request.app.state.db, session_id, now_of(request), idle, longest)

@@ -5,14 +5,16 @@ from __future__ import annotations
 from pydantic import BaseModel
 from starlette.responses import Response
 
+from caseworks.auth.limits import FailureLimiter
 from caseworks.auth.users import SESSION_COOKIE, check_password, end_session, start_session
 from caseworks.console.pages import PageRequest, see_other
 from caseworks.console.redirects import safe_next
-from caseworks.console.rendering import render
+from caseworks.console.rendering import error_page, render
 from caseworks.console.sessions import now_of
 from caseworks.console.translations import N_
 
 WRONG = N_("Email or password is wrong.")
+TOO_MANY = N_("Too many failed sign-ins. Wait a few minutes and try again.")
 
 
 class SignInForm(BaseModel):
@@ -28,8 +30,16 @@ async def sign_in_form(page: PageRequest) -> Response:
 async def sign_in(page: PageRequest) -> Response:
     form: SignInForm | None = page.form
     target = safe_next(page.request.query_params.get("next"))
+    keys = _limited_keys(page, form)
+    waiting = [wait for limiter, key in keys if (wait := limiter.retry_after(key)) is not None]
+    if waiting:
+        refused = error_page(page, 429, TOO_MANY)
+        refused.headers["retry-after"] = str(max(waiting))
+        return refused
     matches = [] if form is None else await check_password(page.state.db, form.email, form.password)
     if len(matches) != 1:
+        for limiter, key in keys:
+            limiter.failed(key)
         context = {"next": target if target != "/" else None, "message": page.gettext(WRONG)}
         return render(page, "sign_in.html", context, status=400)
     account = matches[0]
@@ -41,6 +51,19 @@ async def sign_in(page: PageRequest) -> Response:
         SESSION_COOKIE, session_id, httponly=True, samesite="lax", path="/", secure=secure
     )
     return response
+
+
+def _limited_keys(page: PageRequest, form: SignInForm | None) -> list[tuple[FailureLimiter, str]]:
+    """What failed sign-ins are counted against: the client's address and the account."""
+    keys = []
+    address_limiter = getattr(page.state, "sign_in_address_limiter", None)
+    client = page.request.client
+    if address_limiter is not None and client is not None:
+        keys.append((address_limiter, client.host))
+    account_limiter = getattr(page.state, "sign_in_account_limiter", None)
+    if account_limiter is not None and form is not None:
+        keys.append((account_limiter, form.email.strip().lower()))
+    return keys
 
 
 async def sign_out(page: PageRequest) -> Response:

@@ -151,6 +151,10 @@ def declared_endpoints() -> list[Endpoint]:
     return [*mentoring_endpoints(), *childwelfare_endpoints()]
 
 
+SIGN_IN_FAILURES_PER_ADDRESS = 30  # in ten minutes
+SIGN_IN_FAILURES_PER_ACCOUNT = 10
+
+
 def create_app(settings: Settings | None = None, database: Database | None = None) -> Caseworks:
     """The application. Pass ``database`` to share an open one (tests); else it opens its own."""
     settings = settings or Settings.from_env()
@@ -159,6 +163,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.token_cache = TokenCache()
     limit = settings.auth_failures_per_minute
     app.state.auth_limiter = FailureLimiter(limit) if limit else None  # 0 turns the limit off
+    # Failed console sign-ins, per client address and per e-mail (the password is argon2id, so
+    # guessing is slow already; this stops it going on).
+    app.state.sign_in_address_limiter = FailureLimiter(SIGN_IN_FAILURES_PER_ADDRESS, window=600)
+    app.state.sign_in_account_limiter = FailureLimiter(SIGN_IN_FAILURES_PER_ACCOUNT, window=600)
     # What token expiry and last use are measured against, in POSIX seconds (tests move it).
     app.state.clock = time.time
     app.state.data_version = None  # SQLite: the cache's validity check, set at start-up
