@@ -6,6 +6,7 @@ from caseworks.auth import policy
 from caseworks.auth.principal import Role
 from caseworks.console import assignment_forms as assignment_form
 from caseworks.console import contact_pages, mentor_pages
+from caseworks.console.assign_contact import AssignForm, assign, assign_form
 from caseworks.console.assignment_pages import assignment_record, assignments_list
 from caseworks.console.bulk_reassign_page import (
     BulkReassignForm,
@@ -17,6 +18,7 @@ from caseworks.console.import_page import ImportForm, import_form, import_page
 from caseworks.console.language import LanguageForm, choose_language
 from caseworks.console.pages import Page
 from caseworks.console.sign_in import SignInForm, sign_in, sign_in_form, sign_out
+from caseworks.console.worklists import stale_worklist, waiting_worklist
 from caseworks.mentoring.mentoring_models import ContactCreate, PersonCreate
 
 EVERY_ROLE = frozenset(Role)
@@ -33,6 +35,10 @@ def console_pages() -> list[Page]:
         Page("POST", "/sign-out", sign_out),
         Page("POST", "/language", choose_language, form=LanguageForm),
         Page("GET", "/", home, roles=EVERY_ROLE),
+        Page("GET", "/stale", stale_worklist, roles=MANAGERS),
+        Page("GET", "/waiting", waiting_worklist, roles=MANAGERS),
+        Page("GET", "/contacts/{contact_id}/assign", assign_form, roles=MANAGERS),
+        Page("POST", "/contacts/{contact_id}/assign", assign, roles=MANAGERS, form=AssignForm),
         Page("GET", "/assignments/bulk-reassign", bulk_reassign_explained, roles=MANAGERS),
         Page(
             "POST",

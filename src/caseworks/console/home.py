@@ -6,9 +6,11 @@ from collections.abc import Awaitable, Callable
 
 from starlette.responses import Response
 
+from caseworks.auth.policy import is_manager
 from caseworks.auth.principal import Role
 from caseworks.console.caseworker_children import caseworker_children
 from caseworks.console.mentor_caseload import mentor_caseload
+from caseworks.console.overview_page import overview
 from caseworks.console.pages import PageRequest
 from caseworks.console.rendering import render
 
@@ -25,6 +27,8 @@ _HANDLER_BY_ROLE: dict[Role, Callable[[PageRequest], Awaitable[Response]]] = {
 
 async def home(page: PageRequest) -> Response:
     assert page.principal is not None  # the page needs a session
+    if is_manager(page.principal):
+        return await overview(page)
     handler = _HANDLER_BY_ROLE.get(page.principal.role)
     if handler is not None:
         return await handler(page)

@@ -19,6 +19,7 @@ from caseworks.mentoring.mentoring_queries import (
     CAPACITY_IN_FORCE,
     MENTOR_WITH_AGENCY,
     STALE,
+    WAITING,
     WAITING_IN_AGENCY_COUNT,
     Statement,
     computed_times,
@@ -376,3 +377,16 @@ async def caseload_summary(
     if row is None:  # one row always: every part is an aggregate
         raise LookupError("the summary statement answered no row")
     return row
+
+
+def is_waiting_statement(agency_id: str, contact_id: str) -> Statement:
+    """One row if contact ``contact_id`` of the agency is waiting (no open assignment)."""
+    return (
+        "SELECT 1 AS waiting FROM contacts c WHERE c.agency_id = :agency_id AND c.id = :id"
+        f" AND {WAITING}",
+        {"agency_id": agency_id, "id": contact_id},
+    )
+
+
+async def is_waiting(db: Executor, agency_id: str, contact_id: str) -> bool:
+    return await db.fetch_one(*is_waiting_statement(agency_id, contact_id)) is not None
