@@ -139,6 +139,9 @@ _MAY_NAME_THEM = {
     "mentoring/mentoring_models.py",
     "db/schema.py",
     "demo.py",
+    # The caseworker's start page shows a child's date of birth and the age it gives: a page
+    # that shows one attribute on purpose names it (the rest of the record reaches no page).
+    "console/caseworker_children.py",
 }
 
 
