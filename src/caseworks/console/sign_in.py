@@ -15,6 +15,7 @@ from caseworks.console.translations import N_
 
 WRONG = N_("Email or password is wrong.")
 TOO_MANY = N_("Too many failed sign-ins. Wait a few minutes and try again.")
+PASSWORD_SET = N_("Your password is set. Sign in with it.")
 
 
 class SignInForm(BaseModel):
@@ -24,7 +25,10 @@ class SignInForm(BaseModel):
 
 async def sign_in_form(page: PageRequest) -> Response:
     target = safe_next(page.request.query_params.get("next"))
-    return render(page, "sign_in.html", {"next": target if target != "/" else None})
+    context: dict[str, object] = {"next": target if target != "/" else None}
+    if page.request.query_params.get("password") == "set":  # after /set-password/{token}
+        context["confirmation"] = page.gettext(PASSWORD_SET)
+    return render(page, "sign_in.html", context)
 
 
 async def sign_in(page: PageRequest) -> Response:
