@@ -305,3 +305,11 @@ async def use_password_link(db: Database, token: str, password: str, now: dateti
             return False
         await set_password(tx, account["agency_id"], account["id"], password)
     return True
+
+
+async def active_accounts(db: Executor, email: str) -> list[Row]:
+    """Every active account with this e-mail, one per agency (agency_id, id, email)."""
+    return await db.fetch_all(
+        "SELECT agency_id, id, email FROM users WHERE email = :email AND active ORDER BY agency_id",
+        {"email": email.strip().lower()},
+    )
