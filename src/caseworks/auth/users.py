@@ -313,3 +313,16 @@ async def active_accounts(db: Executor, email: str) -> list[Row]:
         "SELECT agency_id, id, email FROM users WHERE email = :email AND active ORDER BY agency_id",
         {"email": email.strip().lower()},
     )
+
+
+async def agency_choices(db: Executor, matches: list[dict[str, str]]) -> list[tuple[str, str]]:
+    """(agency id, agency name) of each matching account, by name: what a person whose e-mail
+    and password fit accounts in several agencies chooses among."""
+    ids = sorted({match["agency_id"] for match in matches})
+    rows = [
+        await db.fetch_one("SELECT id, name FROM agencies WHERE id = :id", {"id": agency_id})
+        for agency_id in ids
+    ]
+    return sorted(
+        ((row["id"], row["name"]) for row in rows if row is not None), key=lambda pair: pair[1]
+    )
