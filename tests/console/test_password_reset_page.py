@@ -4,7 +4,8 @@ single-use link through the outbox."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -12,8 +13,14 @@ import pytest
 from caseworks.auth.limits import FailureLimiter
 from caseworks.auth.principal import Role
 from caseworks.auth.users import deactivate_user
+from caseworks.db import open_database
+from caseworks.notify.dispatcher import Dispatcher
+from caseworks.notify.transport import SMTPSettings, SMTPTransport
+from caseworks.web.app import create_app
 from tests.support.console import console_user, csrf_token_of, post_sign_in
-from tests.support.tenants import Tenant
+from tests.support.databases import make_settings, own_database
+from tests.support.mail import CLOCK_START, Clock, Inbox, SMTPServer
+from tests.support.tenants import Tenant, new_tenant
 
 NEW = "another fresh passphrase"
 SENT = "If an account exists for that address, we have sent a link"
@@ -110,3 +117,52 @@ async def test_an_empty_address_is_refused_naming_the_field(
         answer = await ask_for_reset(client, "  ")
     assert answer.status_code == 400
     assert 'id="email-error">Email is required' in answer.text
+
+
+@pytest.fixture
+async def smtp() -> AsyncIterator[SMTPServer]:
+    server = SMTPServer(Inbox())
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def mail_tenant(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Tenant]:
+    """A tenant of an application on a database of its own (so the dispatcher delivers only
+    this test's mail), its clock the mail tests' fixed one."""
+    async with own_database(request.param, tmp_path, "caseworks_reset") as url:
+        db = await open_database(url)
+        try:
+            app = create_app(make_settings(url), database=db)
+            async with app.router.lifespan_context(app):
+                app.state.clock = CLOCK_START.timestamp
+                yield await new_tenant(db, app)
+        finally:
+            await db.close()
+
+
+async def test_the_reset_mail_arrives_over_smtp_with_a_link_that_works_once(
+    mail_tenant: Tenant, smtp: SMTPServer
+) -> None:
+    email = await console_user(mail_tenant, Role.MENTOR)
+    async with mail_tenant.client() as client:
+        assert (await ask_for_reset(client, email)).status_code == 200
+        transport = SMTPTransport(SMTPSettings.parse(smtp.url))
+        sender = Dispatcher(mail_tenant.db, transport, "caseworks@example.org", clock=Clock())
+        report = await sender.run_once()
+        assert (report.claimed, report.sent) == (1, 1)
+        [message] = smtp.inbox.messages
+        assert message["To"] == email
+        assert message["Subject"] == "Reset your caseworks password"
+        match = re.search(r"http://testserver/set-password/([A-Za-z0-9_-]+)", message.get_content())
+        assert match is not None
+        link = f"/set-password/{match[1]}"
+        form = {
+            "new_password": NEW,
+            "repeat_password": NEW,
+            "csrf_token": csrf_token_of((await client.get(link)).text),
+        }
+        assert (await client.post(link, data=form)).status_code == 303
+        assert (await client.post(link, data=form)).status_code == 410
+        assert (await post_sign_in(client, email, NEW)).status_code == 303
