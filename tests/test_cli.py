@@ -396,6 +396,42 @@ def test_user_create_refuses_a_weak_or_common_password_and_a_misfit_mentor(
     assert len(run(env, "user", "list", "--agency", agency_id).stdout.splitlines()) == 1
 
 
+def test_user_create_without_a_password_prints_a_single_use_link_for_24_hours(
+    database_url: DatabaseURL,
+) -> None:
+    env = {**cli_env(database_url), "CASEWORKS_PUBLIC_URL": "https://cases.example.org/"}
+    agency_id = run(env, "agency", "create", "Links").stdout.strip()
+    before = utc_now()
+    made = run(
+        env, "user", "create", "--agency", agency_id, "--email", "new@example.org",
+        "--role", "admin",
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    user_id, link_line = made.stdout.splitlines()
+    assert user_id.startswith("user_")
+    prefix = "set the password within 24 hours: https://cases.example.org/set-password/"
+    assert link_line.startswith(prefix)
+    token = link_line.removeprefix(prefix)
+    purpose, expires_at = asyncio.run(_token_row(database_url, token))
+    assert purpose == "set_password"
+    assert before + timedelta(hours=24) <= expires_at <= utc_now() + timedelta(hours=24)
+    listing = run(env, "user", "list", "--agency", agency_id)
+    assert listing.stdout.splitlines()[1].split("\t")[6] == "not set"
+
+
+async def _token_row(url: DatabaseURL, token: str) -> tuple[str, datetime]:
+    db = await open_database(url)
+    try:
+        row = await db.fetch_one(
+            "SELECT purpose, expires_at FROM user_tokens WHERE token_hash = :h",
+            {"h": hashlib.sha256(token.encode()).hexdigest()},
+        )
+    finally:
+        await db.close()
+    assert row is not None, "no token stored for the printed link"
+    return str(row["purpose"]), row["expires_at"]
+
+
 async def _session_of(url: DatabaseURL, agency_id: str, user_id: str) -> None:
     from caseworks.auth.users import start_session
 

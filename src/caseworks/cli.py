@@ -320,7 +320,8 @@ def user() -> None:
     "--password-stdin",
     "password_stdin",
     is_flag=True,
-    help="Read the password from one line of standard input (its newline stripped).",
+    help="Read the password from one line of standard input (its newline stripped);"
+    " without it, print a single-use link to set the password, valid 24 hours.",
 )
 def user_create(
     agency_id: str,
@@ -331,29 +332,38 @@ def user_create(
     name: str | None,
     password_stdin: bool,
 ) -> None:
-    """Create a user; print its id."""
-    from caseworks.auth.users import register_user
+    """Create a user; print its id (and, without --password-stdin, the set-password link)."""
+    from caseworks.auth.users import SET_PASSWORD_LIFETIME, issue_password_link, register_user
     from caseworks.core.timestamps import utc_now
 
-    if not password_stdin:
-        raise click.UsageError("give the password with --password-stdin")
-    password = sys.stdin.readline().removesuffix("\n").removesuffix("\r")
+    password = None
+    if password_stdin:
+        password = sys.stdin.readline().removesuffix("\n").removesuffix("\r")
+    settings = _settings()
 
     async def work(db: Database) -> str:
+        now = utc_now()
         async with db.transaction() as tx:
-            return await register_user(
+            user_id = await register_user(
                 tx,
                 agency_id=agency_id,
                 email=email,
                 role=Role(role),
-                now=utc_now(),
+                now=now,
                 name=name,
                 mentor_id=mentor_id,
                 worker_id=worker_id,
                 password=password,
             )
+            if password is not None:
+                return user_id
+            token = await issue_password_link(
+                tx, agency_id, user_id, "set_password", now, SET_PASSWORD_LIFETIME
+            )
+        base = (settings.public_url or "http://127.0.0.1:8000").rstrip("/")
+        return f"{user_id}\nset the password within 24 hours: {base}/set-password/{token}"
 
-    click.echo(_with_database(_settings(), work))
+    click.echo(_with_database(settings, work))
 
 
 @user.command("deactivate")

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import httpx
 import pytest
+from bs4 import BeautifulSoup, Tag
 
 from caseworks.auth.limits import FailureLimiter
 from caseworks.auth.principal import Role
-from caseworks.auth.users import SESSION_COOKIE
+from caseworks.auth.users import SESSION_COOKIE, create_user
+from caseworks.core.timestamps import utc_now
+from caseworks.db import Database
+from caseworks.web.app import Caseworks
 from tests.support.console import PASSWORD, console_user, csrf_token_of, post_sign_in, signed_in
-from tests.support.tenants import Tenant
+from tests.support.tenants import Tenant, new_tenant
 
 
 async def test_each_role_signs_in_to_its_own_start_page(tenant: Tenant) -> None:
@@ -96,3 +101,60 @@ async def test_failed_sign_ins_are_limited_per_account_and_per_address(
             assert answer.status_code == 400
         from_address = await post_sign_in(client, "someone@example.org", "nope nope nope")
     assert from_address.status_code == 429
+
+
+async def test_one_email_in_several_agencies_chooses_the_agency_it_signs_in_to(
+    tenant: Tenant, other_tenant: Tenant, third_tenant: Tenant
+) -> None:
+    email = f"both-{tenant.agency_id}@example.org"
+    for each in (tenant, other_tenant):
+        await _user_with_email(each, email, PASSWORD)
+    await _user_with_email(third_tenant, email, "a different passphrase")
+    async with tenant.client() as client:
+        choose = await post_sign_in(client, email)
+        assert choose.status_code == 200
+        assert SESSION_COOKIE not in choose.cookies
+        assert '<label for="agency">Agency</label>' in choose.text
+        select = BeautifulSoup(choose.text, "html.parser").find("select", id="agency")
+        assert isinstance(select, Tag)
+        options = [
+            (str(option["value"]), option.text)
+            for option in select.find_all("option")
+            if isinstance(option, Tag)
+        ]
+        # Only the agencies whose account has this password.
+        assert sorted(value for value, _ in options) == sorted(
+            [tenant.agency_id, other_tenant.agency_id]
+        )
+        assert "Another Agency" in dict(options).values()
+        csrf = csrf_token_of(choose.text)
+
+        async def choose_agency(agency_id: str, password: str = PASSWORD) -> httpx.Response:
+            data = {"email": email, "password": password, "agency": agency_id, "csrf_token": csrf}
+            return await client.post("/sign-in", data=data)
+
+        # Not one of the matches: the third agency's account has another password.
+        assert (await choose_agency(third_tenant.agency_id)).status_code == 400
+        assert (await choose_agency(other_tenant.agency_id, "wrong password")).status_code == 400
+        chosen = await choose_agency(other_tenant.agency_id)
+        assert chosen.status_code == 303
+        start = await client.get("/")
+    assert start.status_code == 200
+    assert "Another Agency" in start.text
+
+
+async def _user_with_email(tenant: Tenant, email: str, password: str) -> None:
+    async with tenant.db.transaction() as tx:
+        await create_user(
+            tx,
+            agency_id=tenant.agency_id,
+            email=email,
+            role=Role.ADMIN,
+            now=utc_now(),
+            password=password,
+        )
+
+
+@pytest.fixture
+async def third_tenant(db: Database, app: Caseworks) -> Tenant:
+    return await new_tenant(db, app, "Third Agency")

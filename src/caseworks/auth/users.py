@@ -247,3 +247,82 @@ async def end_session(db: Database, session_id: str) -> None:
         await tx.execute(
             "DELETE FROM user_sessions WHERE id_hash = :id_hash", {"id_hash": _hash(session_id)}
         )
+
+
+SET_PASSWORD_LIFETIME = timedelta(hours=24)  # the link `user create` prints
+RESET_LIFETIME = timedelta(hours=1)  # the link a password-reset e-mail holds
+TOKEN_PURPOSES = ("set_password", "reset")
+
+
+async def issue_password_link(
+    tx: Executor, agency_id: str, user_id: str, purpose: str, now: datetime, lifetime: timedelta
+) -> str:
+    """A new single-use token for ``/set-password/{token}``; only its hash is stored."""
+    if purpose not in TOKEN_PURPOSES:
+        raise ValueError(f"unknown token purpose {purpose!r}")
+    token = secrets.token_urlsafe(32)
+    await tx.execute(
+        "INSERT INTO user_tokens (token_hash, agency_id, user_id, purpose, expires_at,"
+        " created_at) VALUES (:token_hash, :agency_id, :user_id, :purpose, :expires_at, :now)",
+        {
+            "token_hash": _hash(token),
+            "agency_id": agency_id,
+            "user_id": user_id,
+            "purpose": purpose,
+            "expires_at": now + lifetime,
+            "now": now,
+        },
+    )
+    return token
+
+
+async def password_link_user(db: Executor, token: str, now: datetime) -> Row | None:
+    """The active user a link is for (agency_id, id), or None when the token is unknown,
+    used or expired."""
+    return await db.fetch_one(
+        "SELECT u.agency_id, u.id FROM user_tokens t"
+        " JOIN users u ON u.agency_id = t.agency_id AND u.id = t.user_id"
+        " WHERE t.token_hash = :token_hash AND t.used_at IS NULL AND t.expires_at > :now"
+        " AND u.active",
+        {"token_hash": _hash(token), "now": now},
+    )
+
+
+async def use_password_link(db: Database, token: str, password: str, now: datetime) -> bool:
+    """Set the password through a link: the token is used up and every session of the user
+    ends, in one transaction. False (and nothing changed) when the link is no longer good."""
+    async with db.transaction() as tx:
+        account = await password_link_user(tx, token, now)
+        if account is None:
+            return False
+        # The guard on used_at makes a second, concurrent use of the same link change nothing.
+        used = await tx.execute(
+            "UPDATE user_tokens SET used_at = :now"
+            " WHERE token_hash = :token_hash AND used_at IS NULL",
+            {"now": now, "token_hash": _hash(token)},
+        )
+        if not used:
+            return False
+        await set_password(tx, account["agency_id"], account["id"], password)
+    return True
+
+
+async def active_accounts(db: Executor, email: str) -> list[Row]:
+    """Every active account with this e-mail, one per agency (agency_id, id, email)."""
+    return await db.fetch_all(
+        "SELECT agency_id, id, email FROM users WHERE email = :email AND active ORDER BY agency_id",
+        {"email": email.strip().lower()},
+    )
+
+
+async def agency_choices(db: Executor, matches: list[dict[str, str]]) -> list[tuple[str, str]]:
+    """(agency id, agency name) of each matching account, by name: what a person whose e-mail
+    and password fit accounts in several agencies chooses among."""
+    ids = sorted({match["agency_id"] for match in matches})
+    rows = [
+        await db.fetch_one("SELECT id, name FROM agencies WHERE id = :id", {"id": agency_id})
+        for agency_id in ids
+    ]
+    return sorted(
+        ((row["id"], row["name"]) for row in rows if row is not None), key=lambda pair: pair[1]
+    )

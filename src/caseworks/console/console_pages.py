@@ -17,6 +17,16 @@ from caseworks.console.home import home
 from caseworks.console.import_page import ImportForm, import_form, import_page
 from caseworks.console.language import LanguageForm, choose_language
 from caseworks.console.pages import Page
+from caseworks.console.password_reset_page import (
+    PasswordResetForm,
+    password_reset_form,
+    password_reset_send,
+)
+from caseworks.console.set_password_page import (
+    SetPasswordForm,
+    set_password_form,
+    set_password_save,
+)
 from caseworks.console.sign_in import SignInForm, sign_in, sign_in_form, sign_out
 from caseworks.console.worklists import stale_worklist, waiting_worklist
 from caseworks.mentoring.mentoring_models import ContactCreate, PersonCreate
@@ -33,6 +43,10 @@ def console_pages() -> list[Page]:
         Page("GET", "/sign-in", sign_in_form),
         Page("POST", "/sign-in", sign_in, form=SignInForm),
         Page("POST", "/sign-out", sign_out),
+        Page("GET", "/password-reset", password_reset_form),
+        Page("POST", "/password-reset", password_reset_send, form=PasswordResetForm),
+        Page("GET", "/set-password/{token}", set_password_form),
+        Page("POST", "/set-password/{token}", set_password_save, form=SetPasswordForm),
         Page("POST", "/language", choose_language, form=LanguageForm),
         Page("GET", "/", home, roles=EVERY_ROLE),
         Page("GET", "/stale", stale_worklist, roles=MANAGERS),

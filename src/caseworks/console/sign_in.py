@@ -6,7 +6,13 @@ from pydantic import BaseModel
 from starlette.responses import Response
 
 from caseworks.auth.limits import FailureLimiter
-from caseworks.auth.users import SESSION_COOKIE, check_password, end_session, start_session
+from caseworks.auth.users import (
+    SESSION_COOKIE,
+    agency_choices,
+    check_password,
+    end_session,
+    start_session,
+)
 from caseworks.console.pages import PageRequest, see_other
 from caseworks.console.redirects import safe_next
 from caseworks.console.rendering import error_page, render
@@ -15,16 +21,24 @@ from caseworks.console.translations import N_
 
 WRONG = N_("Email or password is wrong.")
 TOO_MANY = N_("Too many failed sign-ins. Wait a few minutes and try again.")
+PASSWORD_SET = N_("Your password is set. Sign in with it.")
+CHOOSE_AGENCY = N_(
+    "You have accounts in several agencies. Choose one and enter your password again."
+)
 
 
 class SignInForm(BaseModel):
     email: str
     password: str
+    agency: str | None = None  # only when the e-mail and password fit several agencies
 
 
 async def sign_in_form(page: PageRequest) -> Response:
     target = safe_next(page.request.query_params.get("next"))
-    return render(page, "sign_in.html", {"next": target if target != "/" else None})
+    context: dict[str, object] = {"next": target if target != "/" else None}
+    if page.request.query_params.get("password") == "set":  # after /set-password/{token}
+        context["confirmation"] = page.gettext(PASSWORD_SET)
+    return render(page, "sign_in.html", context)
 
 
 async def sign_in(page: PageRequest) -> Response:
@@ -37,6 +51,11 @@ async def sign_in(page: PageRequest) -> Response:
         refused.headers["retry-after"] = str(max(waiting))
         return refused
     matches = [] if form is None else await check_password(page.state.db, form.email, form.password)
+    if form is not None and form.agency is not None:
+        # The choice is checked against the password's own matches, never taken on trust.
+        matches = [match for match in matches if match["agency_id"] == form.agency]
+    elif len(matches) > 1:
+        return await _choose_agency(page, target, matches)
     if len(matches) != 1:
         for limiter, key in keys:
             limiter.failed(key)
@@ -51,6 +70,17 @@ async def sign_in(page: PageRequest) -> Response:
         SESSION_COOKIE, session_id, httponly=True, samesite="lax", path="/", secure=secure
     )
     return response
+
+
+async def _choose_agency(page: PageRequest, target: str, matches: list[dict[str, str]]) -> Response:
+    """The sign-in form again with a select of the matching agencies; the password is typed
+    again rather than carried in the page."""
+    context = {
+        "next": target if target != "/" else None,
+        "agencies": await agency_choices(page.state.db, matches),
+        "choice": page.gettext(CHOOSE_AGENCY),
+    }
+    return render(page, "sign_in.html", context)
 
 
 def _limited_keys(page: PageRequest, form: SignInForm | None) -> list[tuple[FailureLimiter, str]]:

@@ -540,3 +540,20 @@ user_sessions = Table(
     ForeignKeyConstraint(["agency_id", "user_id"], ["users.agency_id", "users.id"]),
     Index("ix_user_sessions_agency_id_user_id", "agency_id", "user_id"),
 )
+
+# Single-use links that let a user set a password: `set_password` (a new account, 24 h) or
+# `reset` (a forgotten password, 1 h). Kept by the SHA-256 hash of the token the link holds.
+user_tokens = Table(
+    "user_tokens",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("agency_id", ID, nullable=False),
+    Column("user_id", ID, nullable=False),
+    Column("purpose", String(16), nullable=False),
+    _timestamp("expires_at"),
+    _timestamp("used_at", nullable=True),
+    _timestamp("created_at"),
+    ForeignKeyConstraint(["agency_id", "user_id"], ["users.agency_id", "users.id"]),
+    CheckConstraint("purpose IN ('set_password', 'reset')", name="purpose"),
+    Index("ix_user_tokens_agency_id_user_id", "agency_id", "user_id"),
+)
