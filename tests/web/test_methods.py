@@ -58,7 +58,7 @@ def expected_allow(methods: set[str]) -> str:
 
 
 # Path parameters that name no record: a value each.
-_FIXED_BY_SEGMENT = {"imports": "contacts", "static": "console.css"}
+_FIXED_BY_SEGMENT = {"imports": "contacts", "static": "console.css", "set-password": "no-such-link"}
 
 
 def sample_path(template: str, ids: dict[str, str]) -> str:
